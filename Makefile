@@ -1,0 +1,59 @@
+# pageframe - top-level entry points.  CMake does the building; this file
+# installs what a fresh Debian 12 machine lacks and runs the right builds.
+#
+#   make         build library, CLI and tests into build/ (CLI: build/pageframe)
+#   make run     build, then run the demo
+#   make test    build and run every test (gcc), then again with clang ASan+UBSan
+#   make install install into PREFIX (default /usr/local)
+#   make deps    install the Debian packages the build needs (as root)
+
+PREFIX   ?= /usr/local
+JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE    ?= cmake
+CTEST    ?= ctest
+DEBIAN_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev
+
+.PHONY: all deps build run test test-gcc test-asan install clean
+
+all: build
+
+# Install what is missing.  As root, with apt-get; otherwise name the packages.
+deps:
+	@missing=""; \
+	for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "deps: installing$$missing"; \
+	    (apt-get update -qq || true) && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "deps: missing Debian packages:$$missing (run: sudo apt-get install$$missing)"; exit 1; \
+	  fi; \
+	fi
+
+build: deps
+	@$(CMAKE) -S . -B build -DCMAKE_C_COMPILER=gcc -DPAGEFRAME_DEBUG_VM=2 >/dev/null
+	@$(CMAKE) --build build -j $(JOBS)
+
+run: build
+	./build/pageframe run
+
+test-gcc: build
+	$(CTEST) --test-dir build --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	@$(CMAKE) -S . -B build-asan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+	  -DPAGEFRAME_SANITIZE=address,undefined -DPAGEFRAME_DEBUG_VM=2 >/dev/null
+	@$(CMAKE) --build build-asan -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(CTEST) --test-dir build-asan --output-on-failure -j $(JOBS)
+
+test: test-gcc test-asan
+	@../shared/contract/check.sh 2>/dev/null || true
+
+install: build
+	$(CMAKE) --install build --prefix $(PREFIX)
+
+clean:
+	rm -rf build build-asan

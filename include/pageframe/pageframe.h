@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pageframe/pageframe.h - the public API of libpageframe.
+ *
+ * libpageframe is Linux's zoned buddy page-frame allocator (mm/page_alloc.c,
+ * 6.x) running in user space.  A machine (struct pf_machine) is a simulated
+ * or real "physical memory" described in text: nodes, zones, CPUs, sysctls.
+ * Pages are handed out in blocks of 2^order as struct pf_page pointers, laid
+ * out as the kernel's struct page (see <pageframe/page.h>).
+ *
+ * Conventions: functions that can fail return 0 or -errno, or NULL for
+ * allocations.  Error text goes to a caller's buffer (err, errlen).  A bad
+ * free or a double free is reported through the machine's report hook in the
+ * kernel's "BUG: Bad page state" wording, counted, and never corrupts the
+ * allocator.
+ *
+ * Glossary
+ *   pfn      page frame number: physical address / 4096.
+ *   order    log2 of the number of pages in a block (0..PF_MAX_PAGE_ORDER).
+ *   node     a NUMA node: memory and CPUs close to each other.
+ *   zone     a range of a node's memory with one addressing limit (DMA
+ *            below 16 MiB, DMA32 below 4 GiB, Normal, Movable, Device).
+ *   gfp      "get free pages" flags: which zones, how hard to try.
+ *
+ * Thread safety: every call may be made from any thread; one machine's free
+ * lists are guarded by each zone's lock as in the kernel.
+ */
+#ifndef PAGEFRAME_PAGEFRAME_H
+#define PAGEFRAME_PAGEFRAME_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <pageframe/gfp.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define PF_API
+#elif defined(__GNUC__)
+#define PF_API __attribute__((visibility("default")))
+#else
+#define PF_API
+#endif
+
+#define PF_VERSION_MAJOR 0
+#define PF_VERSION_MINOR 1
+#define PF_VERSION_PATCH 0
+
+/* Page geometry (x86-64 with 4 KiB pages, as the kernel). */
+#define PF_PAGE_SHIFT		12
+#define PF_PAGE_SIZE		(1UL << PF_PAGE_SHIFT)
+#define PF_MAX_PAGE_ORDER	10	/* largest order, inclusive (MAX_PAGE_ORDER) */
+#define PF_NR_PAGE_ORDERS	(PF_MAX_PAGE_ORDER + 1)
+#define PF_PAGEBLOCK_ORDER	9	/* 2 MiB pageblocks, as with THP */
+
+struct pf_machine;
+struct pf_page;
+
+/* ---- Machines ---------------------------------------------------------- */
+
+/**
+ * pf_machine_create - boot a machine from its text description.
+ * @description: the machine description (docs/MACHINE.md; DESIGN.md format).
+ *               NULL or "" boots the default machine (one node, 1 GiB, host CPUs).
+ * @err, @errlen: where a reason is written on failure ("line 3: ...").
+ *
+ * Return: the machine, or NULL with @err set.
+ */
+PF_API struct pf_machine *pf_machine_create(const char *description, char *err, size_t errlen);
+
+/** pf_machine_destroy - release a machine and all its memory.  NULL is a no-op. */
+PF_API void pf_machine_destroy(struct pf_machine *m);
+
+/**
+ * pf_sysctl_set - write a vm sysctl on a live machine, as writing
+ * /proc/sys/vm/<name> would ("min_free_kbytes", "watermark_scale_factor",
+ * "watermark_boost_factor", "lowmem_reserve_ratio", "percpu_pagelist_high_fraction").
+ * The zone set-up that depends on it is recomputed at once.
+ *
+ * Return: 0, -ENOENT for an unknown name, -EINVAL for a bad value.
+ */
+PF_API int pf_sysctl_set(struct pf_machine *m, const char *name, const char *value);
+
+/**
+ * pf_sysctl_get - read a vm sysctl into @buf as /proc/sys/vm/<name> prints it.
+ * Return: 0, -ENOENT or -ERANGE.
+ */
+PF_API int pf_sysctl_get(struct pf_machine *m, const char *name, char *buf, size_t len);
+
+/* ---- Allocation and freeing --------------------------------------------- */
+
+/**
+ * pf_alloc_pages - allocate 2^@order contiguous pages (alloc_pages()).
+ * Return: the first page, or NULL.  With PF_GFP_COMP the block is a
+ * compound page and is freed with pf_put_page() or pf_free_pages().
+ */
+PF_API struct pf_page *pf_alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned order);
+
+/** pf_alloc_pages_node - as pf_alloc_pages, preferring node @nid (alloc_pages_node()). */
+PF_API struct pf_page *pf_alloc_pages_node(struct pf_machine *m, int nid, pf_gfp_t gfp, unsigned order);
+
+/**
+ * pf_free_pages - drop a reference to a block of 2^@order pages (__free_pages()).
+ * The block is freed when the last reference goes.  A wrong order, a double
+ * free or a page in a bad state is reported and the pages are kept out of
+ * the free lists.
+ */
+PF_API void pf_free_pages(struct pf_page *page, unsigned order);
+
+/** pf_get_page - take a reference (get_page()). */
+PF_API void pf_get_page(struct pf_page *page);
+
+/** pf_put_page - drop a reference; frees the (compound) page at zero (put_page()). */
+PF_API void pf_put_page(struct pf_page *page);
+
+/** pf_page_count - the reference count of the page's head (page_count()). */
+PF_API int pf_page_count(const struct pf_page *page);
+
+/* ---- Addresses ----------------------------------------------------------- */
+
+/** pf_page_to_pfn - the page's frame number (page_to_pfn()). */
+PF_API unsigned long pf_page_to_pfn(const struct pf_page *page);
+
+/** pf_pfn_to_page - the page of a frame number, or NULL when the machine has no memmap there. */
+PF_API struct pf_page *pf_pfn_to_page(struct pf_machine *m, unsigned long pfn);
+
+/**
+ * pf_page_address - where the page's memory is (page_address()).
+ * Return: a usable address on a hosted machine, NULL with backing none.
+ */
+PF_API void *pf_page_address(const struct pf_page *page);
+
+/** pf_virt_to_page - the page of an address inside a hosted machine's memory, or NULL. */
+PF_API struct pf_page *pf_virt_to_page(struct pf_machine *m, const void *addr);
+
+/** pf_page_machine - the machine a page belongs to, or NULL if @page is none of ours. */
+PF_API struct pf_machine *pf_page_machine(const struct pf_page *page);
+
+/* ---- Observability -------------------------------------------------------- */
+
+/**
+ * pf_check - verify every invariant of the machine's free lists and memmap.
+ * Return: 0 when all hold, else -EUCLEAN with the first violation in @err.
+ */
+PF_API int pf_check(struct pf_machine *m, char *err, size_t errlen);
+
+/**
+ * pf_show - print a /proc-style view in the kernel's exact layout.
+ * @what: "buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat",
+ *        "extfrag_index" or "unusable_index".
+ * Return: 0, -ENOENT for an unknown view, -EIO if writing failed.
+ */
+PF_API int pf_show(struct pf_machine *m, const char *what, FILE *out);
+
+/**
+ * Report hook: receives every kernel-log line the machine prints (bad page
+ * reports, warnings), one line at a time without the trailing newline.
+ * @level is the printk level digit ('3' err, '4' warning, '6' info).
+ * Default: each line is written to stderr.  NULL restores the default.
+ */
+typedef void (*pf_report_fn)(void *arg, int level, const char *line);
+PF_API void pf_set_report_hook(struct pf_machine *m, pf_report_fn fn, void *arg);
+
+/**
+ * Trace sink: receives each enabled trace event already formatted as the
+ * kernel's ftrace text line (one line, no trailing newline).  NULL disables
+ * tracing (the default).  @events is a comma-separated list of event names
+ * ("mm_page_alloc,mm_page_free") or "all".
+ */
+typedef void (*pf_trace_fn)(void *arg, const char *line);
+PF_API int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn, void *arg);
+
+/** pf_vm_event - the value of one /proc/vmstat item by name ("pgalloc_normal", "nr_free_pages"). */
+PF_API int pf_vmstat_get(struct pf_machine *m, const char *name, long *value);
+
+/**
+ * pf_frag_index_from_buddyinfo - read /proc/buddyinfo text from @in and print
+ * the kernel's extfrag_index (@what = "extfrag_index") or unusable_index
+ * for it to @out, as debugfs would.  Return: 0 or -EINVAL on unreadable input.
+ */
+PF_API int pf_frag_index_from_buddyinfo(FILE *in, const char *what, FILE *out, char *err, size_t errlen);
+
+/** pf_version - "major.minor.patch". */
+PF_API const char *pf_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PAGEFRAME_PAGEFRAME_H */

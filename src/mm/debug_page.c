@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * debug_page.c - reporting and checking: bad_page and dump_page in the
+ * kernel's words (mm/page_alloc.c bad_page, mm/debug.c __dump_folio,
+ * lib/vsprintf.c %pGp, Linux 6.12), VM_BUG_ON's failure, and pf_check, the
+ * whole-machine invariant walk.
+ *
+ * Reporting never changes a page: the kernel's bad_page clears PageBuddy,
+ * ours does not, because our callers only report pages they did not free.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void pf_vm_bug(const char *file, int line, const char *func, const char *cond)
+{
+	fprintf(stderr, "kernel BUG at %s:%d!\n%s: VM_BUG_ON(%s)\n", file, line, func, cond);
+	abort();
+}
+
+/* pageflag_names (include/trace/events/mmflags.h, 6.12), in printing order. */
+static const struct {
+	int bit;
+	const char *name;
+} pageflag_names[] = {
+	{ PG_locked, "locked" }, { PG_waiters, "waiters" }, { PG_referenced, "referenced" },
+	{ PG_uptodate, "uptodate" }, { PG_dirty, "dirty" }, { PG_lru, "lru" }, { PG_active, "active" },
+	{ PG_workingset, "workingset" }, { PG_owner_priv_1, "owner_priv_1" }, { PG_owner_2, "owner_2" },
+	{ PG_arch_1, "arch_1" }, { PG_reserved, "reserved" }, { PG_private, "private" },
+	{ PG_private_2, "private_2" }, { PG_writeback, "writeback" }, { PG_head, "head" },
+	{ PG_reclaim, "reclaim" }, { PG_swapbacked, "swapbacked" }, { PG_unevictable, "unevictable" },
+	{ PG_mlocked, "mlocked" }, { PG_hwpoison, "hwpoison" }, { PG_idle, "idle" }, { PG_young, "young" },
+};
+
+/* %pGp (format_page_flags): "0x<flags>(names|node=N|zone=Z|lastcpupid=0x..)". */
+static void format_page_flags(unsigned long flags, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "%#lx(", flags);
+	unsigned long main_flags = flags & PF_PAGEFLAGS_MASK;
+	bool append = false;
+
+	for (size_t i = 0; i < sizeof pageflag_names / sizeof pageflag_names[0] && main_flags && n < len; i++) {
+		unsigned long mask = 1UL << pageflag_names[i].bit;
+		if (!(main_flags & mask))
+			continue;
+		main_flags &= ~mask;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", pageflag_names[i].name, main_flags ? "|" : "");
+		append = true;
+	}
+	if (main_flags && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%#lx", main_flags);
+	if (n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%snode=%lu|zone=%lu|lastcpupid=%#lx)", append ? "|" : "",
+				      (flags >> PF_NODES_PGSHIFT) & PF_NODES_MASK,
+				      (flags >> PF_ZONES_PGSHIFT) & PF_ZONES_MASK,
+				      (flags >> PF_LAST_CPUPID_PGSHIFT) & PF_LAST_CPUPID_MASK);
+}
+
+static const char *page_type_name(unsigned int page_type)
+{
+	static const char *const names[] = {
+		[PGTY_buddy - 0xf0] = "buddy", [PGTY_offline - 0xf0] = "offline", [PGTY_table - 0xf0] = "table",
+		[PGTY_guard - 0xf0] = "guard", [PGTY_hugetlb - 0xf0] = "hugetlb", [PGTY_slab - 0xf0] = "slab",
+		[PGTY_unaccepted - 0xf0] = "unaccepted",
+	};
+	unsigned i = (page_type >> 24) - 0xf0;
+	if (i >= sizeof names / sizeof names[0])
+		return "unknown";
+	return names[i] ? names[i] : "(null)";
+}
+
+/*
+ * dump_page (mm/debug.c __dump_folio, 6.12).  %p pointers print as the
+ * kernel's hashed form would look: 16 hex digits.
+ */
+void dump_page(struct pf_page *page, const char *reason)
+{
+	struct pf_machine *m = page_machine(page);
+	struct pf_page precise = *page;
+	struct pf_page *head = pf_compound_head(&precise) == &precise ? page : pf_compound_head(page);
+	unsigned long pfn = page_to_pfn(page);
+	unsigned long idx = (unsigned long)(page - head);
+	int mapcount = precise._mapcount;
+	char flags[256];
+
+	mapcount = pf_page_type_has_type((unsigned)mapcount) ? 0 : mapcount + 1;
+	pf_printk(m, '4', "page: refcount:%d mapcount:%d mapping:%016lx index:%#lx pfn:%#lx", page_ref_count(head),
+		  mapcount, (unsigned long)head->mapping, head->index + idx, pfn);
+	if (PageHead(head))
+		pf_printk(m, '4', "head: order:%u mapcount:%d entire_mapcount:%d nr_pages_mapped:%d pincount:%d",
+			  compound_order(head), head[1]._large_mapcount + 1, head[1]._entire_mapcount + 1,
+			  head[1]._nr_pages_mapped, head[1]._pincount);
+	if (head->memcg_data)
+		pf_printk(m, '4', "memcg:%lx", head->memcg_data);
+	format_page_flags(head->flags, flags, sizeof flags);
+	pf_printk(m, '4', "%sflags: %s%s", ((unsigned long)head->mapping & 1) ? "anon " : "", flags,
+		  get_pfnblock_migratetype(page, pfn) == MIGRATE_CMA ? " CMA" : "");
+	if (pf_page_has_type(head))
+		pf_printk(m, '4', "page_type: %x(%s)", head->page_type >> 24, page_type_name(head->page_type));
+	const unsigned long *w = (const unsigned long *)&precise;
+	for (int row = 0; row < 2; row++)
+		pf_printk(m, '4', "raw: %016lx %016lx %016lx %016lx", w[row * 4], w[row * 4 + 1], w[row * 4 + 2],
+			  w[row * 4 + 3]);
+	if (reason)
+		pf_printk(m, '4', "page dumped because: %s", reason);
+}
+
+/*
+ * bad_page (6.12): a burst of 60 reports, then quiet for the rest of that
+ * minute, then a count of what was suppressed.  Every call is counted in
+ * nr_bad_pages (shown as vmstat's pageframe_bad_pages).
+ */
+void bad_page(struct pf_page *page, const char *reason)
+{
+	struct pf_machine *m = page_machine(page);
+	unsigned long now = (unsigned long)(pf_os_now_ns() / 1000000000ull);
+
+	atomic_fetch_add(&m->nr_bad_pages, 1);
+	if (atomic_load(&m->bad_page_nr_shown) == 60) {
+		if (now < atomic_load(&m->bad_page_resume)) {
+			atomic_fetch_add(&m->bad_page_nr_unshown, 1);
+			return;
+		}
+		unsigned long unshown = atomic_exchange(&m->bad_page_nr_unshown, 0);
+		if (unshown)
+			pf_printk(m, '1', "BUG: Bad page state: %lu messages suppressed", unshown);
+		atomic_store(&m->bad_page_nr_shown, 0);
+	}
+	if (atomic_fetch_add(&m->bad_page_nr_shown, 1) == 0)
+		atomic_store(&m->bad_page_resume, now + 60);
+
+	pf_printk(m, '1', "BUG: Bad page state in process %s  pfn:%05lx", pf_os_comm(), page_to_pfn(page));
+	dump_page(page, reason);
+}
+
+/* ---- pf_check -------------------------------------------------------------------- */
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EUCLEAN;
+}
+
+/*
+ * pf_check_zone - Context: takes zone->lock.
+ * Invariants: each block on free_area[o].free_list[mt] is PageBuddy with
+ * order o in private, aligned to 2^o, inside the zone, refcount 0, on the
+ * list of its pageblock's type (below pageblock order) and listed once;
+ * nr_free counts the blocks; NR_FREE_PAGES (and the CMA and highatomic
+ * counters) the pages; every PageBuddy page of the zone is a listed block.
+ */
+static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char *seen, char *err, size_t errlen)
+{
+	long free_pages = 0, free_cma = 0, free_highatomic = 0;
+	int rc = 0;
+	unsigned long start = zone->zone_start_pfn, end = zone_end_pfn(zone);
+
+	pf_spin_lock(&zone->lock);
+	for (unsigned o = 0; o < NR_PAGE_ORDERS && !rc; o++) {
+		struct free_area *area = &zone->free_area[o];
+		unsigned long blocks = 0;
+		for (int mt = 0; mt < MIGRATE_TYPES && !rc; mt++) {
+			struct list_head *head = &area->free_list[mt], *pos;
+			unsigned long guard = 0;
+			list_for_each(pos, head) {
+				struct pf_page *page = container_of(pos, struct pf_page, buddy_list);
+				unsigned long pfn = page_to_pfn(page);
+				if (++guard > m->memmap_pfns) {
+					rc = fail(err, errlen, "Node %d zone %s order %u type %d: free list loops",
+						  zone->node, zone->name, o, mt);
+					break;
+				}
+				if (pfn < start || pfn + (1UL << o) > end) {
+					rc = fail(err, errlen, "pfn %#lx (order %u) on the free list of zone %s is outside it",
+						  pfn, o, zone->name);
+					break;
+				}
+				if (!PageBuddy(page) || buddy_order(page) != o) {
+					rc = fail(err, errlen, "pfn %#lx on the order-%u free list is %s (order %lu)", pfn, o,
+						  PageBuddy(page) ? "PageBuddy of another order" : "not PageBuddy",
+						  page_private(page));
+					break;
+				}
+				if (pfn & ((1UL << o) - 1)) {
+					rc = fail(err, errlen, "pfn %#lx is not aligned to its order %u", pfn, o);
+					break;
+				}
+				if (page_ref_count(page) != 0) {
+					rc = fail(err, errlen, "free pfn %#lx has refcount %d", pfn, page_ref_count(page));
+					break;
+				}
+				int bmt = get_pfnblock_migratetype(page, pfn);
+				if (o < pageblock_order && bmt != mt) {
+					rc = fail(err, errlen, "pfn %#lx is on the type-%d list but its pageblock is type %d",
+						  pfn, mt, bmt);
+					break;
+				}
+				for (unsigned long i = 0; i < (1UL << o); i++) {
+					if (seen[pfn + i - start]) {
+						rc = fail(err, errlen, "pfn %#lx is free twice (overlapping free blocks)",
+							  pfn + i);
+						break;
+					}
+					seen[pfn + i - start] = 1;
+				}
+				if (rc)
+					break;
+				blocks++;
+				if (!is_migrate_isolate(mt))
+					free_pages += 1L << o;
+				if (is_migrate_cma(mt))
+					free_cma += 1L << o;
+				if (is_migrate_highatomic(mt))
+					free_highatomic += 1L << o;
+			}
+		}
+		if (!rc && blocks != area->nr_free)
+			rc = fail(err, errlen, "Node %d zone %s order %u: nr_free is %lu but the lists hold %lu blocks",
+				  zone->node, zone->name, o, area->nr_free, blocks);
+	}
+	if (!rc && free_pages != atomic_load(&zone->vm_stat[NR_FREE_PAGES]))
+		rc = fail(err, errlen, "Node %d zone %s: NR_FREE_PAGES is %ld but the lists hold %ld pages", zone->node,
+			  zone->name, (long)atomic_load(&zone->vm_stat[NR_FREE_PAGES]), free_pages);
+	if (!rc && free_cma != atomic_load(&zone->vm_stat[NR_FREE_CMA_PAGES]))
+		rc = fail(err, errlen, "Node %d zone %s: NR_FREE_CMA_PAGES disagrees with the lists", zone->node,
+			  zone->name);
+	if (!rc && (unsigned long)free_highatomic != zone->nr_free_highatomic)
+		rc = fail(err, errlen, "Node %d zone %s: nr_free_highatomic is %lu but the lists hold %ld", zone->node,
+			  zone->name, zone->nr_free_highatomic, free_highatomic);
+
+	/* Every page of the zone: free exactly once, or in use, or reserved/hole. */
+	unsigned long managed_seen = 0;
+	for (unsigned long pfn = start; pfn < end && !rc; pfn++) {
+		struct pf_page *page = pfn_to_page(m, pfn);
+		bool listed = seen[pfn - start];
+		if (PageBuddy(page) && !listed)
+			rc = fail(err, errlen, "pfn %#lx is PageBuddy but on no free list", pfn);
+		else if (!listed && !PageReserved(page) && pf_page_to_nid(page) == zone->node &&
+			 (int)pf_page_zonenum(page) == zone->zone_idx)
+			managed_seen++;	/* in use */
+		else if (listed)
+			managed_seen++;
+		if (!rc && (page_machine_id(page) != (unsigned)m->id || pf_page_zonenum(page) != (unsigned)zone->zone_idx ||
+			    pf_page_to_nid(page) != zone->node) && !PageReserved(page))
+			rc = fail(err, errlen, "pfn %#lx of zone %s has node/zone/machine links %d/%u/%u", pfn,
+				  zone->name, pf_page_to_nid(page), pf_page_zonenum(page), page_machine_id(page));
+	}
+	if (!rc && managed_seen != zone_managed_pages(zone))
+		rc = fail(err, errlen, "Node %d zone %s: %lu pages are free or in use but %lu are managed", zone->node,
+			  zone->name, managed_seen, zone_managed_pages(zone));
+	pf_spin_unlock(&zone->lock);
+	return rc;
+}
+
+int pf_check_machine(struct pf_machine *m, char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	for (int nid = 0; nid < m->nr_node_ids; nid++) {
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &m->node_data[nid]->node_zones[z];
+			if (!zone->spanned_pages)
+				continue;
+			unsigned char *seen = calloc(zone->spanned_pages, 1);
+			if (!seen)
+				return fail(err, errlen, "out of memory for the check");
+			int rc = pf_check_zone(m, zone, seen, err, errlen);
+			free(seen);
+			if (rc)
+				return rc;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - what the files of src/mm share: the machine, alloc flags,
+ * alloc_context, and the cross-file functions, grouped under the file that
+ * defines them (mm/internal.h plays this part in the kernel).
+ *
+ * Never installed; none of these names is exported from the shared library.
+ */
+#ifndef PF_MM_INTERNAL_H
+#define PF_MM_INTERNAL_H
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "mmzone.h"
+
+/* ---- Debug checks (VM_BUG_ON style), chosen at build time --------------- */
+/*
+ * PF_DEBUG_VM 0: none; 1: cheap checks (CONFIG_DEBUG_VM); 2: expensive
+ * checks as well (walks of whole lists).  A failed check reports and aborts:
+ * it means the allocator itself is broken, never that the caller misused it.
+ * Disabled checks still type-check.
+ */
+#ifndef PF_DEBUG_VM
+#define PF_DEBUG_VM 1
+#endif
+
+void pf_vm_bug(const char *file, int line, const char *func, const char *cond);
+
+#define VM_BUG_ON(cond)								\
+	do {									\
+		if (PF_DEBUG_VM >= 1 && __builtin_expect(!!(cond), 0))		\
+			pf_vm_bug(__FILE__, __LINE__, __func__, #cond);		\
+	} while (0)
+#define VM_BUG_ON_PAGE(cond, page) VM_BUG_ON(cond)
+#define VM_BUG_ON_EXPENSIVE(cond)						\
+	do {									\
+		if (PF_DEBUG_VM >= 2 && __builtin_expect(!!(cond), 0))		\
+			pf_vm_bug(__FILE__, __LINE__, __func__, #cond);		\
+	} while (0)
+
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+
+#define min_t(type, a, b) ((type)(a) < (type)(b) ? (type)(a) : (type)(b))
+#define max_t(type, a, b) ((type)(a) > (type)(b) ? (type)(a) : (type)(b))
+
+/* ---- Alloc flags (mm/internal.h, 6.12) ------------------------------------ */
+#define ALLOC_WMARK_MIN		WMARK_MIN
+#define ALLOC_WMARK_LOW		WMARK_LOW
+#define ALLOC_WMARK_HIGH	WMARK_HIGH
+#define ALLOC_NO_WATERMARKS	0x04	/* don't check watermarks at all */
+#define ALLOC_WMARK_MASK	(ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM		0x08
+#define ALLOC_NON_BLOCK		0x10	/* Caller cannot block: 25% of min, or 62.5% with __GFP_HIGH */
+#define ALLOC_MIN_RESERVE	0x20	/* __GFP_HIGH set: 50% of the min watermark */
+#define ALLOC_CPUSET		0x40	/* check for correct cpuset */
+#define ALLOC_CMA		0x80	/* allow allocations from CMA areas */
+#define ALLOC_NOFRAGMENT	0x100	/* avoid mixing pageblock types (CONFIG_ZONE_DMA32) */
+#define ALLOC_HIGHATOMIC	0x200	/* Allows access to MIGRATE_HIGHATOMIC */
+#define ALLOC_KSWAPD		0x800	/* allow waking of kswapd, __GFP_KSWAPD_RECLAIM set */
+/* Flags that allow allocations below the min watermark. */
+#define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
+
+_Static_assert(PF___GFP_HIGH == ALLOC_MIN_RESERVE, "__GFP_HIGH must equal ALLOC_MIN_RESERVE");
+_Static_assert(PF___GFP_KSWAPD_RECLAIM == ALLOC_KSWAPD, "__GFP_KSWAPD_RECLAIM must equal ALLOC_KSWAPD");
+
+/* fpi_t flags for the free path (FPI_*). */
+typedef unsigned int fpi_t;
+#define FPI_NONE		0
+#define FPI_SKIP_REPORT_NOTIFY	(1u << 0)
+#define FPI_TO_TAIL		(1u << 1)
+
+/*
+ * struct alloc_context - what prepare_alloc_pages works out once and every
+ * step of the allocation uses (mm/internal.h).
+ */
+struct alloc_context {
+	struct zonelist *zonelist;
+	nodemask_t *nodemask;
+	struct zoneref *preferred_zoneref;
+	int migratetype;
+	enum zone_type highest_zoneidx;
+	bool spread_dirty_pages;
+};
+
+/* ---- The machine ---------------------------------------------------------- */
+
+/* A memblock region: [base, end) in pfns. */
+struct pf_region {
+	unsigned long start_pfn;
+	unsigned long end_pfn;
+	int nid;
+};
+
+enum pf_backing {
+	PF_BACKING_HOSTED,
+	PF_BACKING_NONE,
+};
+
+enum pf_thp_mode {
+	PF_THP_ALWAYS,
+	PF_THP_MADVISE,
+	PF_THP_NEVER,
+};
+
+#define PF_MAX_REGIONS 256
+
+struct pf_machine {
+	int id;				/* index in pf_machine_table, kept in page->flags */
+	int nr_cpus;
+	int nr_node_ids;		/* nodes 0..nr_node_ids-1 exist */
+	pg_data_t *node_data[MAX_NUMNODES];
+	unsigned char node_distance[MAX_NUMNODES][MAX_NUMNODES];
+	short *cpu_to_node;		/* [nr_cpus] */
+
+	/* memblock: memory and reserved regions, sorted, page-aligned */
+	struct pf_region memory[PF_MAX_REGIONS];
+	int nr_memory;
+	struct pf_region reserved[PF_MAX_REGIONS];
+	int nr_reserved;
+	unsigned long max_pfn;		/* one past the highest present pfn */
+	unsigned long min_pfn;		/* lowest present pfn */
+
+	/* the virtual memmap: mem_map[pfn] for pfn in [0, memmap_pfns) */
+	struct pf_page *mem_map;
+	unsigned long memmap_pfns;
+	size_t memmap_bytes;
+
+	/* pageblock flags: NR_PAGEBLOCK_BITS per pageblock of [0, memmap_pfns) (the usemap) */
+	unsigned long *pageblock_flags;
+	/* allocation record: order + 1 at the head of each live block, else 0 (pageframe's own) */
+	unsigned char *alloc_order;
+
+	/* backing */
+	enum pf_backing backing;
+	char *base;			/* hosted: pfn N lives at base + N * PAGE_SIZE */
+	size_t base_bytes;
+
+	/* sysctls (/proc/sys/vm) and boot parameters */
+	int min_free_kbytes;
+	int user_min_free_kbytes;	/* -1 until written */
+	int watermark_scale_factor;
+	int watermark_boost_factor;
+	int lowmem_reserve_ratio[MAX_NR_ZONES];
+	int percpu_pagelist_high_fraction;
+	enum pf_thp_mode thp;
+	unsigned long required_kernelcore;	/* pages, from kernelcore= */
+	unsigned long required_movablecore;	/* pages, from movablecore= */
+	int required_kernelcore_percent;	/* -1 when not given as nn% */
+	int required_movablecore_percent;
+	unsigned long mem_limit_pfn;		/* mem= as an address cap (x86) */
+	unsigned long zone_movable_pfn[MAX_NUMNODES];
+	int movable_zone;
+	unsigned long arch_zone_lowest_possible_pfn[MAX_NR_ZONES];
+	unsigned long arch_zone_highest_possible_pfn[MAX_NR_ZONES];
+	unsigned long totalreserve_pages;
+	pf_gfp_t gfp_allowed_mask;
+	bool init_on_alloc;
+	bool init_on_free;
+	bool check_pages;		/* check_pages_enabled: page state checks at alloc and free */
+	int page_group_by_mobility_disabled;
+	atomic_int warned_order;	/* WARN_ON_ONCE state */
+	atomic_int warned_put_page;
+	pf_spinlock_t setup_lock;	/* serialises sysctl writes and zone set-up */
+
+	/* global events (vm_event_item), summed */
+	atomic_long vm_events[NR_VM_EVENT_ITEMS];
+	atomic_long nr_bad_pages;		/* bad_page reports, including suppressed ones */
+
+	/* reporting */
+	pf_report_fn report;
+	void *report_arg;
+	atomic_ulong bad_page_resume;		/* ratelimit state of bad_page */
+	atomic_ulong bad_page_nr_shown;
+	atomic_ulong bad_page_nr_unshown;
+
+	/* tracing */
+	pf_trace_fn trace;
+	void *trace_arg;
+	unsigned trace_mask;
+	unsigned long long boot_ns;
+};
+
+/* The table of live machines: page->flags carries the index. */
+extern struct pf_machine *_Atomic pf_machine_table[PF_MAX_MACHINES];
+
+static inline unsigned page_machine_id(const struct pf_page *page)
+{
+	return (unsigned)((page->flags >> PF_MACHINE_PGSHIFT) & PF_MACHINE_MASK);
+}
+
+static inline struct pf_machine *page_machine(const struct pf_page *page)
+{
+	return atomic_load_explicit(&pf_machine_table[page_machine_id(page)], memory_order_relaxed);
+}
+
+static inline unsigned long page_to_pfn(const struct pf_page *page)
+{
+	return (unsigned long)(page - page_machine(page)->mem_map);
+}
+
+static inline struct pf_page *pfn_to_page(struct pf_machine *m, unsigned long pfn)
+{
+	return m->mem_map + pfn;
+}
+
+static inline pg_data_t *NODE_DATA(struct pf_machine *m, int nid)
+{
+	return m->node_data[nid];
+}
+
+static inline struct zone *page_zone(const struct pf_page *page)
+{
+	return &page_machine(page)->node_data[pf_page_to_nid(page)]->node_zones[pf_page_zonenum(page)];
+}
+
+static inline int page_zone_id(const struct pf_page *page)
+{
+	return (int)(page->flags >> PF_ZONES_PGSHIFT);
+}
+
+static inline struct pf_machine *zone_machine(const struct zone *zone)
+{
+	return zone->zone_pgdat->machine;
+}
+
+/* Refcount helpers (include/linux/page_ref.h). */
+static inline int page_ref_count(const struct pf_page *page)
+{
+	return __atomic_load_n(&page->_refcount, __ATOMIC_RELAXED);
+}
+
+static inline void set_page_count(struct pf_page *page, int v)
+{
+	__atomic_store_n(&page->_refcount, v, __ATOMIC_RELAXED);
+}
+
+static inline void set_page_refcounted(struct pf_page *page)
+{
+	set_page_count(page, 1);
+}
+
+static inline int page_ref_dec_return(struct pf_page *page)
+{
+	return __atomic_sub_fetch(&page->_refcount, 1, __ATOMIC_ACQ_REL);
+}
+
+static inline bool page_ref_dec_and_test(struct pf_page *page)
+{
+	return page_ref_dec_return(page) == 0;
+}
+
+static inline void page_ref_inc(struct pf_page *page)
+{
+	__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
+}
+
+static inline void page_mapcount_reset(struct pf_page *page)
+{
+	page->_mapcount = -1;
+}
+
+static inline unsigned long page_private(const struct pf_page *page)
+{
+	return page->private;
+}
+
+static inline void set_page_private(struct pf_page *page, unsigned long private)
+{
+	page->private = private;
+}
+
+/* Compound pages (6.12: order in the low byte of the first tail's flags). */
+static inline unsigned int compound_order(const struct pf_page *page)
+{
+	if (!PageHead(page))
+		return 0;
+	return (unsigned int)(page[1].flags & 0xff);
+}
+
+static inline void set_compound_head(struct pf_page *page, struct pf_page *head)
+{
+	__atomic_store_n(&page->compound_head, (unsigned long)head + 1, __ATOMIC_RELAXED);
+}
+
+static inline void clear_compound_head(struct pf_page *page)
+{
+	__atomic_store_n(&page->compound_head, 0UL, __ATOMIC_RELAXED);
+}
+
+/* ---- vmstat (vmstat.c) ---------------------------------------------------- */
+static inline void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta)
+{
+	atomic_fetch_add_explicit(&zone->vm_stat[item], delta, memory_order_relaxed);
+}
+
+static inline long zone_page_state(const struct zone *zone, enum zone_stat_item item)
+{
+	long x = atomic_load_explicit(&zone->vm_stat[item], memory_order_relaxed);
+	return x < 0 ? 0 : x;
+}
+
+static inline void __count_vm_events(struct pf_machine *m, enum vm_event_item item, long delta)
+{
+	atomic_fetch_add_explicit(&m->vm_events[item], delta, memory_order_relaxed);
+}
+
+void refresh_zone_stat_thresholds(struct pf_machine *m);
+int calculate_normal_threshold(struct zone *zone);
+void zone_statistics(struct zone *preferred_zone, struct zone *z, long nr_account);
+int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out);
+unsigned long global_zone_page_state(struct pf_machine *m, enum zone_stat_item item);
+
+/* ---- mmzone.c --------------------------------------------------------------- */
+void build_all_zonelists(struct pf_machine *m);
+struct zonelist *node_zonelist(struct pf_machine *m, int nid, pf_gfp_t flags);
+
+/* ---- machine.c ------------------------------------------------------------- */
+int pf_parse_machine(struct pf_machine *m, const char *text, char *err, size_t errlen);
+int pf_parse_size(const char *s, unsigned long long *out, const char **end);
+int pf_sysctl_apply(struct pf_machine *m, const char *name, const char *value, bool boot);
+void pf_printk(struct pf_machine *m, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- mm_init.c -------------------------------------------------------------- */
+int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen);
+void memblock_free_all(struct pf_machine *m);
+unsigned long nr_free_buffer_pages(struct pf_machine *m);
+bool pfn_valid(struct pf_machine *m, unsigned long pfn);
+
+/* ---- page_alloc.c ----------------------------------------------------------- */
+int get_pfnblock_migratetype(const struct pf_page *page, unsigned long pfn);
+static inline int get_pageblock_migratetype(const struct pf_page *page)
+{
+	return get_pfnblock_migratetype(page, page_to_pfn(page));
+}
+void set_pageblock_migratetype(struct pf_page *page, int migratetype);
+void init_per_zone_wmark_min(struct pf_machine *m);
+void setup_per_zone_wmarks(struct pf_machine *m);
+void setup_per_zone_lowmem_reserve(struct pf_machine *m);
+void calculate_min_free_kbytes(struct pf_machine *m);
+void set_recommended_min_free_kbytes(struct pf_machine *m);
+void zone_pcp_init(struct zone *zone);
+void setup_zone_pageset(struct zone *zone);
+void zone_pcp_update(struct zone *zone, int cpu_online);
+int zone_batchsize(struct zone *zone);
+void __free_pages_core(struct pf_page *page, unsigned int order);
+struct pf_page *__alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned int order,
+			      int preferred_nid, nodemask_t *nodemask);
+void __free_pages(struct pf_page *page, unsigned int order);
+void put_page(struct pf_page *page);
+void get_page(struct pf_page *page);
+int gfp_zone(pf_gfp_t flags);
+int gfp_migratetype(pf_gfp_t flags);
+static inline bool page_is_buddy_free(const struct pf_page *page)
+{
+	return PageBuddy(page);
+}
+static inline unsigned int buddy_order(const struct pf_page *page)
+{
+	return (unsigned int)page_private(page);
+}
+
+/* ---- debug_page.c ------------------------------------------------------------ */
+void bad_page(struct pf_page *page, const char *reason);
+void dump_page(struct pf_page *page, const char *reason);
+int pf_check_machine(struct pf_machine *m, char *err, size_t errlen);
+
+/* ---- trace.c ------------------------------------------------------------------ */
+enum pf_trace_event {
+	TRACE_MM_PAGE_ALLOC,
+	TRACE_MM_PAGE_FREE,
+	TRACE_MM_PAGE_ALLOC_ZONE_LOCKED,
+	TRACE_MM_PAGE_ALLOC_EXTFRAG,
+	TRACE_NR_EVENTS
+};
+
+static inline bool trace_enabled(struct pf_machine *m, enum pf_trace_event ev)
+{
+	return unlikely(m->trace != NULL) && (m->trace_mask & (1u << ev));
+}
+
+void pf_trace_mm_page_alloc(struct pf_machine *m, struct pf_page *page, unsigned int order, pf_gfp_t gfp,
+			    int migratetype);
+void __trace_mm_page_free(struct pf_page *page, unsigned int order);
+void __trace_mm_page_alloc_zone_locked(struct pf_page *page, unsigned int order, int migratetype, int percpu_refill);
+void __trace_mm_page_alloc_extfrag(struct pf_page *page, unsigned int alloc_order, int fallback_order,
+				   int alloc_migratetype, int fallback_migratetype);
+int pf_format_gfp_flags(pf_gfp_t gfp, char *buf, size_t len);
+
+#endif /* PF_MM_INTERNAL_H */

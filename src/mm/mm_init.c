@@ -1,0 +1,597 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mm_init.c - boot: from the memblock tables that machine.c filled to nodes,
+ * zones, an initialised memmap and free lists holding every managed page
+ * (mm/mm_init.c and the x86 zone_sizes_init of Linux 6.12).
+ *
+ * The steps, in the kernel's order:
+ *   zone_sizes_init / free_area_init   zone limits, ZONE_MOVABLE placement,
+ *                                      spanned / present pages per zone
+ *   memmap_init                        every struct page of the node spans
+ *   memmap_init_reserved_pages         PG_reserved on memblock.reserved
+ *   build_all_zonelists                fallback order
+ *   memblock_free_all                  free RAM to the buddy lists
+ *   init_per_zone_wmark_min            min_free_kbytes, watermarks,
+ *                                      lowmem_reserve, pcp batch/high
+ *   khugepaged (thp always|madvise)    recommended min_free_kbytes
+ *
+ * Deliberate differences: no deferred struct page init (every page is
+ * initialised at once); memblock reservations come only from 'reserve'
+ * lines (no kernel image, memmap or firmware is carved out by itself).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGES_PER_SECTION_SHIFT	15	/* SECTION_SIZE_BITS 27 on x86-64 */
+#define PAGES_PER_SECTION	(1UL << PAGES_PER_SECTION_SHIFT)
+
+static const char *const zone_names[MAX_NR_ZONES] = {
+	"DMA", "DMA32", "Normal", "Movable", "Device",
+};
+
+/* ---- zone limits ---------------------------------------------------------- */
+
+static unsigned long early_calculate_totalpages(struct pf_machine *m)
+{
+	unsigned long total = 0;
+	for (int i = 0; i < m->nr_memory; i++)
+		total += m->memory[i].end_pfn - m->memory[i].start_pfn;
+	return total;
+}
+
+static void get_pfn_range_for_nid(struct pf_machine *m, int nid, unsigned long *start, unsigned long *end)
+{
+	*start = ~0UL;
+	*end = 0;
+	for (int i = 0; i < m->nr_memory; i++) {
+		if (m->memory[i].nid != nid)
+			continue;
+		if (m->memory[i].start_pfn < *start)
+			*start = m->memory[i].start_pfn;
+		if (m->memory[i].end_pfn > *end)
+			*end = m->memory[i].end_pfn;
+	}
+	if (*start == ~0UL)
+		*start = 0;
+}
+
+/* find_usable_zone_for_movable: the highest non-movable zone with an arch range. */
+static void find_usable_zone_for_movable(struct pf_machine *m)
+{
+	int zone_index;
+	for (zone_index = MAX_NR_ZONES - 1; zone_index >= 0; zone_index--) {
+		if (zone_index == ZONE_MOVABLE)
+			continue;
+		if (m->arch_zone_highest_possible_pfn[zone_index] > m->arch_zone_lowest_possible_pfn[zone_index])
+			break;
+	}
+	m->movable_zone = zone_index < 0 ? ZONE_DMA : zone_index;
+}
+
+/*
+ * find_zone_movable_pfns_for_nodes (mm_init.c, 6.12): where ZONE_MOVABLE
+ * begins on each node for kernelcore= / movablecore=, spreading kernel
+ * memory evenly over the nodes.  movable_node and kernelcore=mirror are
+ * not modelled.
+ */
+static void find_zone_movable_pfns_for_nodes(struct pf_machine *m)
+{
+	unsigned long totalpages = early_calculate_totalpages(m);
+	int usable_nodes = m->nr_node_ids;
+	unsigned long required_kernelcore = m->required_kernelcore;
+	unsigned long required_movablecore = m->required_movablecore;
+	unsigned long usable_startpfn, kernelcore_node, kernelcore_remaining;
+
+	find_usable_zone_for_movable(m);
+
+	if (m->required_kernelcore_percent > 0)
+		required_kernelcore = (totalpages * 100 * (unsigned long)m->required_kernelcore_percent) / 10000UL;
+	if (m->required_movablecore_percent > 0)
+		required_movablecore = (totalpages * 100 * (unsigned long)m->required_movablecore_percent) / 10000UL;
+
+	/*
+	 * If movablecore= was specified, calculate what size of kernelcore
+	 * that corresponds so that memory usable for any allocation type is
+	 * evenly spread.  If both are given, kernelcore wins when larger.
+	 */
+	if (required_movablecore) {
+		required_movablecore = (required_movablecore + MAX_ORDER_NR_PAGES - 1) / MAX_ORDER_NR_PAGES *
+				       MAX_ORDER_NR_PAGES;
+		if (required_movablecore > totalpages)
+			required_movablecore = totalpages;
+		unsigned long corepages = totalpages - required_movablecore;
+		if (corepages > required_kernelcore)
+			required_kernelcore = corepages;
+	}
+
+	/* No kernelcore, or more than there is: no ZONE_MOVABLE. */
+	if (!required_kernelcore || required_kernelcore >= totalpages)
+		return;
+
+	usable_startpfn = m->arch_zone_lowest_possible_pfn[m->movable_zone];
+
+restart:
+	/* Spread kernelcore memory as evenly as possible throughout nodes */
+	kernelcore_node = required_kernelcore / (unsigned long)usable_nodes;
+	for (int nid = 0; nid < m->nr_node_ids; nid++) {
+		if (required_kernelcore < kernelcore_node)
+			kernelcore_node = required_kernelcore / (unsigned long)usable_nodes;
+		kernelcore_remaining = kernelcore_node;
+
+		for (int i = 0; i < m->nr_memory; i++) {
+			if (m->memory[i].nid != nid)
+				continue;
+			unsigned long start_pfn = m->memory[i].start_pfn, end_pfn = m->memory[i].end_pfn;
+			unsigned long size_pages;
+
+			if (start_pfn < m->zone_movable_pfn[nid])
+				start_pfn = m->zone_movable_pfn[nid];
+			if (start_pfn >= end_pfn)
+				continue;
+
+			/* Account for what is only usable for kernelcore */
+			if (start_pfn < usable_startpfn) {
+				unsigned long kernel_pages = (end_pfn < usable_startpfn ? end_pfn : usable_startpfn) -
+							     start_pfn;
+				kernelcore_remaining -= kernel_pages < kernelcore_remaining ? kernel_pages
+											   : kernelcore_remaining;
+				required_kernelcore -= kernel_pages < required_kernelcore ? kernel_pages
+											  : required_kernelcore;
+				/* Continue if range is now fully accounted */
+				if (end_pfn <= usable_startpfn) {
+					m->zone_movable_pfn[nid] = end_pfn;
+					continue;
+				}
+				start_pfn = usable_startpfn;
+			}
+
+			size_pages = end_pfn - start_pfn;
+			if (size_pages > kernelcore_remaining)
+				size_pages = kernelcore_remaining;
+			m->zone_movable_pfn[nid] = start_pfn + size_pages;
+
+			required_kernelcore -= size_pages < required_kernelcore ? size_pages : required_kernelcore;
+			kernelcore_remaining -= size_pages;
+			if (!kernelcore_remaining)
+				break;
+		}
+	}
+
+	/*
+	 * If there is still required_kernelcore, we do another pass with one
+	 * less node in the count.
+	 */
+	usable_nodes--;
+	if (usable_nodes && required_kernelcore > (unsigned long)usable_nodes)
+		goto restart;
+
+	/* Align start of ZONE_MOVABLE on all nids to MAX_ORDER_NR_PAGES */
+	for (int nid = 0; nid < m->nr_node_ids; nid++) {
+		unsigned long start_pfn, end_pfn;
+		m->zone_movable_pfn[nid] = (m->zone_movable_pfn[nid] + MAX_ORDER_NR_PAGES - 1) /
+					   MAX_ORDER_NR_PAGES * MAX_ORDER_NR_PAGES;
+		get_pfn_range_for_nid(m, nid, &start_pfn, &end_pfn);
+		if (m->zone_movable_pfn[nid] >= end_pfn)
+			m->zone_movable_pfn[nid] = 0;
+	}
+}
+
+static void adjust_zone_range_for_zone_movable(struct pf_machine *m, int nid, int zone_type,
+					       unsigned long node_end_pfn, unsigned long *zone_start_pfn,
+					       unsigned long *zone_end_pfn)
+{
+	unsigned long zmp = m->zone_movable_pfn[nid];
+	if (!zmp)
+		return;
+	if (zone_type == ZONE_MOVABLE) {
+		*zone_start_pfn = zmp;
+		*zone_end_pfn = node_end_pfn < m->arch_zone_highest_possible_pfn[m->movable_zone]
+					? node_end_pfn : m->arch_zone_highest_possible_pfn[m->movable_zone];
+	} else if (*zone_start_pfn < zmp && *zone_end_pfn > zmp) {
+		*zone_end_pfn = zmp;
+	} else if (*zone_start_pfn >= zmp) {
+		*zone_start_pfn = *zone_end_pfn;
+	}
+}
+
+static unsigned long clamp_ul(unsigned long v, unsigned long lo, unsigned long hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* zone_spanned_pages_in_node (mm_init.c, 6.12). */
+static unsigned long zone_spanned_pages_in_node(struct pf_machine *m, int nid, int zone_type,
+						unsigned long node_start_pfn, unsigned long node_end_pfn,
+						unsigned long *zone_start_pfn, unsigned long *zone_end_pfn)
+{
+	unsigned long zone_low = m->arch_zone_lowest_possible_pfn[zone_type];
+	unsigned long zone_high = m->arch_zone_highest_possible_pfn[zone_type];
+
+	if (!node_start_pfn && !node_end_pfn)
+		return 0;
+	*zone_start_pfn = clamp_ul(node_start_pfn, zone_low, zone_high);
+	*zone_end_pfn = clamp_ul(node_end_pfn, zone_low, zone_high);
+	adjust_zone_range_for_zone_movable(m, nid, zone_type, node_end_pfn, zone_start_pfn, zone_end_pfn);
+
+	/* Check that this node has pages within the zone's required range */
+	if (*zone_end_pfn < node_start_pfn || *zone_start_pfn > node_end_pfn)
+		return 0;
+	if (*zone_end_pfn > node_end_pfn)
+		*zone_end_pfn = node_end_pfn;
+	if (*zone_start_pfn < node_start_pfn)
+		*zone_start_pfn = node_start_pfn;
+	return *zone_end_pfn - *zone_start_pfn;
+}
+
+/* __absent_pages_in_range: pages of [start, end) not covered by the node's memory. */
+static unsigned long absent_pages_in_range(struct pf_machine *m, int nid, unsigned long range_start,
+					   unsigned long range_end)
+{
+	unsigned long nr_absent = range_end - range_start;
+	for (int i = 0; i < m->nr_memory; i++) {
+		if (m->memory[i].nid != nid)
+			continue;
+		unsigned long s = clamp_ul(m->memory[i].start_pfn, range_start, range_end);
+		unsigned long e = clamp_ul(m->memory[i].end_pfn, range_start, range_end);
+		nr_absent -= e - s;
+	}
+	return nr_absent;
+}
+
+/* Reserved (memblock.reserved) pages of [start, end) that are also memory. */
+static unsigned long reserved_pages_in_range(struct pf_machine *m, unsigned long start, unsigned long end)
+{
+	unsigned long n = 0;
+	for (int i = 0; i < m->nr_memory; i++) {
+		unsigned long ms = clamp_ul(m->memory[i].start_pfn, start, end);
+		unsigned long me = clamp_ul(m->memory[i].end_pfn, start, end);
+		for (int j = 0; j < m->nr_reserved && ms < me; j++) {
+			unsigned long rs = clamp_ul(m->reserved[j].start_pfn, ms, me);
+			unsigned long re = clamp_ul(m->reserved[j].end_pfn, ms, me);
+			n += re - rs;
+		}
+	}
+	return n;
+}
+
+/* ---- memmap ------------------------------------------------------------------ */
+
+static void set_page_links(struct pf_page *page, int zone, int nid, int machine_id)
+{
+	page->flags &= ~((PF_NODES_MASK << PF_NODES_PGSHIFT) | (PF_ZONES_MASK << PF_ZONES_PGSHIFT) |
+			 (PF_MACHINE_MASK << PF_MACHINE_PGSHIFT));
+	page->flags |= ((unsigned long)nid & PF_NODES_MASK) << PF_NODES_PGSHIFT;
+	page->flags |= ((unsigned long)zone & PF_ZONES_MASK) << PF_ZONES_PGSHIFT;
+	page->flags |= ((unsigned long)machine_id & PF_MACHINE_MASK) << PF_MACHINE_PGSHIFT;
+}
+
+/* __init_single_page (mm_init.c, 6.12): refcount 1, no mapcount, links, empty lru. */
+static void __init_single_page(struct pf_machine *m, struct pf_page *page, int zone, int nid)
+{
+	memset(page, 0, sizeof *page);
+	set_page_links(page, zone, nid, m->id);
+	set_page_count(page, 1);
+	page->_mapcount = -1;
+	/* page_cpupid_reset_last: all ones in the last_cpupid field */
+	page->flags |= PF_LAST_CPUPID_MASK << PF_LAST_CPUPID_PGSHIFT;
+	INIT_LIST_HEAD(&page->lru);
+}
+
+static bool section_present(struct pf_machine *m, unsigned long pfn)
+{
+	unsigned long sec = pfn >> PAGES_PER_SECTION_SHIFT;
+	for (int i = 0; i < m->nr_memory; i++) {
+		if ((m->memory[i].start_pfn >> PAGES_PER_SECTION_SHIFT) <= sec &&
+		    ((m->memory[i].end_pfn - 1) >> PAGES_PER_SECTION_SHIFT) >= sec)
+			return true;
+	}
+	return false;
+}
+
+/* pfn_valid (SPARSEMEM): the pfn's section has a memmap. */
+bool pfn_valid(struct pf_machine *m, unsigned long pfn)
+{
+	return pfn < m->memmap_pfns && section_present(m, pfn);
+}
+
+/* init_unavailable_range: holes get a struct page that is reserved and never freed. */
+static void init_unavailable_range(struct pf_machine *m, unsigned long spfn, unsigned long epfn, int zone, int nid)
+{
+	for (unsigned long pfn = spfn; pfn < epfn; pfn++) {
+		/* sections with no memory have no memmap (SPARSEMEM) */
+		if ((pfn & (PAGES_PER_SECTION - 1)) == 0 || pfn == spfn) {
+			if (!section_present(m, pfn)) {
+				pfn |= PAGES_PER_SECTION - 1;
+				continue;
+			}
+		}
+		struct pf_page *page = pfn_to_page(m, pfn);
+		__init_single_page(m, page, zone, nid);
+		__SetPageReserved(page);
+	}
+}
+
+static void memmap_init_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn, int zone, int nid)
+{
+	for (unsigned long pfn = start_pfn; pfn < end_pfn; pfn++) {
+		struct pf_page *page = pfn_to_page(m, pfn);
+		__init_single_page(m, page, zone, nid);
+		/* Mark pageblocks MIGRATE_MOVABLE so boot allocations do not scatter. */
+		if ((pfn & (pageblock_nr_pages - 1)) == 0)
+			set_pageblock_migratetype(page, MIGRATE_MOVABLE);
+	}
+}
+
+/* memmap_init (mm_init.c, 6.12): each memory range per zone; holes go to the zone after them. */
+static void memmap_init(struct pf_machine *m)
+{
+	unsigned long hole_pfn = 0, end_pfn = 0;
+	int zone_id = 0, nid = 0;
+
+	for (int i = 0; i < m->nr_memory; i++) {
+		nid = m->memory[i].nid;
+		pg_data_t *node = NODE_DATA(m, nid);
+		unsigned long rstart = m->memory[i].start_pfn;
+		end_pfn = m->memory[i].end_pfn;
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *zone = node->node_zones + j;
+			if (!populated_zone(zone))
+				continue;
+			unsigned long s = clamp_ul(rstart, zone->zone_start_pfn, zone_end_pfn(zone));
+			unsigned long e = clamp_ul(end_pfn, zone->zone_start_pfn, zone_end_pfn(zone));
+			zone_id = j;
+			if (s >= e)
+				continue;
+			memmap_init_range(m, s, e, j, nid);
+			if (hole_pfn < s)
+				init_unavailable_range(m, hole_pfn, s, j, nid);
+			hole_pfn = e;
+		}
+	}
+	/* Initialize the memory map for the hole in [memory_end, section_end]. */
+	end_pfn = (end_pfn + PAGES_PER_SECTION - 1) & ~(PAGES_PER_SECTION - 1);
+	if (end_pfn > m->memmap_pfns)
+		end_pfn = m->memmap_pfns;
+	if (hole_pfn < end_pfn)
+		init_unavailable_range(m, hole_pfn, end_pfn, zone_id, nid);
+}
+
+/* memmap_init_reserved_pages: memblock.reserved pages keep PG_reserved. */
+static void memmap_init_reserved_pages(struct pf_machine *m)
+{
+	for (int j = 0; j < m->nr_reserved; j++) {
+		for (int i = 0; i < m->nr_memory; i++) {
+			unsigned long s = clamp_ul(m->reserved[j].start_pfn, m->memory[i].start_pfn, m->memory[i].end_pfn);
+			unsigned long e = clamp_ul(m->reserved[j].end_pfn, m->memory[i].start_pfn, m->memory[i].end_pfn);
+			for (unsigned long pfn = s; pfn < e; pfn++)
+				__SetPageReserved(pfn_to_page(m, pfn));
+		}
+	}
+}
+
+/* ---- zones -------------------------------------------------------------------- */
+
+static void zone_init_free_lists(struct zone *zone)
+{
+	for (int order = 0; order < NR_PAGE_ORDERS; order++) {
+		for (int t = 0; t < MIGRATE_TYPES; t++)
+			INIT_LIST_HEAD(&zone->free_area[order].free_list[t]);
+		zone->free_area[order].nr_free = 0;
+	}
+}
+
+static int init_zone(struct pf_machine *m, pg_data_t *pgdat, int j, unsigned long start, unsigned long spanned,
+		     unsigned long present, char *err, size_t errlen)
+{
+	struct zone *zone = &pgdat->node_zones[j];
+	zone->name = zone_names[j];
+	zone->zone_idx = j;
+	zone->node = pgdat->node_id;
+	zone->zone_pgdat = pgdat;
+	zone->zone_start_pfn = start;
+	zone->spanned_pages = spanned;
+	zone->present_pages = present;
+	atomic_init(&zone->managed_pages, 0);
+	pf_spin_lock_init(&zone->lock);
+	zone_init_free_lists(zone);
+	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+		atomic_init(&zone->vm_stat[i], 0);
+	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+		atomic_init(&zone->vm_numa_event[i], 0);
+	zone->per_cpu_pageset = calloc((size_t)m->nr_cpus, sizeof *zone->per_cpu_pageset);
+	zone->per_cpu_zonestats = calloc((size_t)m->nr_cpus, sizeof *zone->per_cpu_zonestats);
+	if (!zone->per_cpu_pageset || !zone->per_cpu_zonestats) {
+		snprintf(err, errlen, "out of memory for per-CPU page sets");
+		return -ENOMEM;
+	}
+	zone_pcp_init(zone);
+	zone->initialized = 1;
+	return 0;
+}
+
+/* free_area_init_node / calculate_node_totalpages for one node. */
+static int free_area_init_node(struct pf_machine *m, int nid, char *err, size_t errlen)
+{
+	pg_data_t *pgdat = NODE_DATA(m, nid);
+	unsigned long start_pfn, end_pfn, totalpages = 0, realtotalpages = 0;
+
+	get_pfn_range_for_nid(m, nid, &start_pfn, &end_pfn);
+	pgdat->node_id = nid;
+	pgdat->node_start_pfn = start_pfn;
+	pgdat->machine = m;
+	for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
+		atomic_init(&pgdat->vm_stat[i], 0);
+
+	for (int j = 0; j < MAX_NR_ZONES; j++) {
+		unsigned long zs = 0, ze = 0, spanned = 0, absent = 0;
+		if (j != ZONE_DEVICE) {
+			spanned = zone_spanned_pages_in_node(m, nid, j, start_pfn, end_pfn, &zs, &ze);
+			if (zs == ze)
+				spanned = 0;
+			absent = spanned ? absent_pages_in_range(m, nid, zs, ze) : 0;
+		}
+		/* An empty zone starts where it would start: 0 as the kernel leaves it. */
+		if (!spanned)
+			zs = 0;
+		if (init_zone(m, pgdat, j, zs, spanned, spanned - absent, err, errlen))
+			return -ENOMEM;
+		totalpages += spanned;
+		realtotalpages += spanned - absent;
+		if (spanned - absent)
+			pgdat->nr_zones = j + 1;
+	}
+	pgdat->node_spanned_pages = totalpages;
+	pgdat->node_present_pages = realtotalpages;
+	pgdat->node_mem_map = pfn_to_page(m, start_pfn);
+	return 0;
+}
+
+/* memblock_free_all → __free_pages_memory: free each range in the largest aligned blocks. */
+void memblock_free_all(struct pf_machine *m)
+{
+	for (int i = 0; i < m->nr_memory; i++) {
+		unsigned long rs = m->memory[i].start_pfn, re = m->memory[i].end_pfn;
+		/* for_each_free_mem_range: memory minus reserved, ascending */
+		unsigned long cur = rs;
+		int j = 0;
+		while (cur < re) {
+			while (j < m->nr_reserved && m->reserved[j].end_pfn <= cur)
+				j++;
+			unsigned long start = cur, end = re;
+			if (j < m->nr_reserved && m->reserved[j].start_pfn <= cur) {
+				cur = m->reserved[j].end_pfn < re ? m->reserved[j].end_pfn : re;
+				continue;
+			}
+			if (j < m->nr_reserved && m->reserved[j].start_pfn < re)
+				end = m->reserved[j].start_pfn;
+			/* __free_pages_memory */
+			while (start < end) {
+				int order = start ? __builtin_ctzl(start) : MAX_PAGE_ORDER;
+				if (order > MAX_PAGE_ORDER)
+					order = MAX_PAGE_ORDER;
+				while (start + (1UL << order) > end)
+					order--;
+				__free_pages_core(pfn_to_page(m, start), (unsigned)order);
+				start += 1UL << order;
+			}
+			cur = end;
+		}
+	}
+}
+
+/*
+ * nr_free_buffer_pages (page_alloc.c): managed minus high watermark of
+ * every zone up to ZONE_NORMAL in the local node's fallback list (which
+ * holds every node's zones).
+ */
+unsigned long nr_free_buffer_pages(struct pf_machine *m)
+{
+	unsigned long sum = 0;
+	struct zonelist *zonelist = node_zonelist(m, 0, PF_GFP_KERNEL);
+	struct zoneref *z;
+	struct zone *zone;
+	for_each_zone_zonelist_nodemask(zone, z, zonelist, ZONE_NORMAL, NULL) {
+		unsigned long size = zone_managed_pages(zone);
+		unsigned long high = high_wmark_pages(zone);
+		if (size > high)
+			sum += size - high;
+	}
+	return sum;
+}
+
+/*
+ * pf_free_area_init - boot the machine described in m: zones, memmap,
+ * backing memory, free lists and watermarks.
+ */
+int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
+{
+	unsigned long max_pfn = 0, min_pfn = ~0UL;
+	for (int i = 0; i < m->nr_memory; i++) {
+		if (m->memory[i].end_pfn > max_pfn)
+			max_pfn = m->memory[i].end_pfn;
+		if (m->memory[i].start_pfn < min_pfn)
+			min_pfn = m->memory[i].start_pfn;
+	}
+	m->max_pfn = max_pfn;
+	m->min_pfn = min_pfn;
+
+	/* zone_sizes_init (x86-64): DMA < 16 MiB, DMA32 < 4 GiB, Normal up to max_pfn. */
+	unsigned long max_zone_pfns[MAX_NR_ZONES] = { 0 };
+	max_zone_pfns[ZONE_DMA] = MAX_DMA_PFN < max_pfn ? MAX_DMA_PFN : max_pfn;
+	max_zone_pfns[ZONE_DMA32] = MAX_DMA32_PFN < max_pfn ? MAX_DMA32_PFN : max_pfn;
+	max_zone_pfns[ZONE_NORMAL] = max_pfn;
+	unsigned long start_pfn = min_pfn;
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		if (i == ZONE_MOVABLE || i == ZONE_DEVICE)
+			continue;
+		unsigned long end_pfn = max_zone_pfns[i] > start_pfn ? max_zone_pfns[i] : start_pfn;
+		m->arch_zone_lowest_possible_pfn[i] = start_pfn;
+		m->arch_zone_highest_possible_pfn[i] = end_pfn;
+		start_pfn = end_pfn;
+	}
+	find_zone_movable_pfns_for_nodes(m);
+
+	/* The virtual memmap, and the hosted window, cover [0, memmap_pfns). */
+	m->memmap_pfns = (max_pfn + PAGES_PER_SECTION - 1) & ~(PAGES_PER_SECTION - 1);
+	m->memmap_bytes = m->memmap_pfns * sizeof(struct pf_page);
+	m->mem_map = pf_os_reserve(m->memmap_bytes);
+	if (!m->mem_map) {
+		snprintf(err, errlen, "cannot reserve %zu MiB of address space for the memmap of %lu pages",
+			 m->memmap_bytes >> 20, m->memmap_pfns);
+		return -ENOMEM;
+	}
+	if (m->backing == PF_BACKING_HOSTED) {
+		m->base_bytes = m->memmap_pfns * PAGE_SIZE;
+		m->base = pf_os_reserve(m->base_bytes);
+		if (!m->base) {
+			snprintf(err, errlen,
+				 "cannot reserve %zu MiB of address space for hosted memory (try 'backing none')",
+				 m->base_bytes >> 20);
+			return -ENOMEM;
+		}
+	}
+	m->alloc_order = pf_os_reserve(m->memmap_pfns);
+	if (!m->alloc_order) {
+		snprintf(err, errlen, "cannot reserve the allocation record");
+		return -ENOMEM;
+	}
+	size_t pb_words = ((m->memmap_pfns >> pageblock_order) * NR_PAGEBLOCK_BITS + 63) / 64 + 1;
+	m->pageblock_flags = calloc(pb_words, sizeof(unsigned long));
+	if (!m->pageblock_flags) {
+		snprintf(err, errlen, "out of memory for pageblock flags");
+		return -ENOMEM;
+	}
+
+	for (int nid = 0; nid < m->nr_node_ids; nid++) {
+		m->node_data[nid] = calloc(1, sizeof(pg_data_t));
+		if (!m->node_data[nid]) {
+			snprintf(err, errlen, "out of memory for node %d", nid);
+			return -ENOMEM;
+		}
+		if (free_area_init_node(m, nid, err, errlen))
+			return -ENOMEM;
+	}
+	memmap_init(m);
+	memmap_init_reserved_pages(m);
+	build_all_zonelists(m);
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++)
+			setup_zone_pageset(&NODE_DATA(m, nid)->node_zones[j]);
+	memblock_free_all(m);
+
+	/* Sanity: managed must equal present minus reserved, as the kernel's accounting has it. */
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *zone = &NODE_DATA(m, nid)->node_zones[j];
+			unsigned long want = zone->present_pages -
+					     reserved_pages_in_range(m, zone->zone_start_pfn, zone_end_pfn(zone));
+			VM_BUG_ON(zone_managed_pages(zone) != want);
+		}
+
+	init_per_zone_wmark_min(m);
+	if (m->thp != PF_THP_NEVER)
+		set_recommended_min_free_kbytes(m);
+	return 0;
+}

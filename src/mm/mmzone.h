@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mmzone.h - nodes, zones, free areas and zonelists, as
+ * include/linux/mmzone.h of Linux 6.12 lays them out.
+ *
+ * Glossary
+ *   pglist_data   one NUMA node: its zones, zonelists, memmap and counters.
+ *   zone          a pfn range of a node with one addressing limit; owns the
+ *                 buddy free lists (free_area) under zone->lock.
+ *   free_area     per order: one free list per migratetype and nr_free, the
+ *                 number of free blocks of that order.
+ *   migratetype   the mobility class of a pageblock (unmovable, movable,
+ *                 reclaimable, highatomic, CMA, isolate).
+ *   pageblock     2^pageblock_order pages sharing one migratetype.
+ *   zonelist      the ordered list of zones an allocation walks.
+ *   managed       pages given to the buddy allocator (present - reserved).
+ *
+ * Nothing here touches the OS.
+ */
+#ifndef PF_MM_MMZONE_H
+#define PF_MM_MMZONE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <pageframe/pageframe.h>
+#include <pageframe/page.h>
+#include "list.h"
+#include "../platform/platform.h"
+#include "vmstat_items.h"
+
+#define PAGE_SHIFT		PF_PAGE_SHIFT
+#define PAGE_SIZE		PF_PAGE_SIZE
+#define MAX_PAGE_ORDER		PF_MAX_PAGE_ORDER
+#define NR_PAGE_ORDERS		(MAX_PAGE_ORDER + 1)
+#define MAX_ORDER_NR_PAGES	(1UL << MAX_PAGE_ORDER)
+#define pageblock_order		PF_PAGEBLOCK_ORDER
+#define pageblock_nr_pages	(1UL << pageblock_order)
+#define PAGE_ALLOC_COSTLY_ORDER	3
+
+#define MAX_NUMNODES		64	/* nodes a machine may describe */
+#define NR_CPUS_MAX		1024	/* CPUs a machine may describe */
+#define NUMA_NO_NODE		(-1)
+#define LOCAL_DISTANCE		10
+#define REMOTE_DISTANCE		20
+
+/* enum migratetype (mmzone.h, CONFIG_CMA and CONFIG_MEMORY_ISOLATION on). */
+enum migratetype {
+	MIGRATE_UNMOVABLE,
+	MIGRATE_MOVABLE,
+	MIGRATE_RECLAIMABLE,
+	MIGRATE_PCPTYPES,	/* the number of types on the pcp lists */
+	MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES,
+	MIGRATE_CMA,
+	MIGRATE_ISOLATE,	/* can't allocate from here */
+	MIGRATE_TYPES
+};
+
+#define is_migrate_cma(mt)		((mt) == MIGRATE_CMA)
+#define is_migrate_highatomic(mt)	((mt) == MIGRATE_HIGHATOMIC)
+#define is_migrate_isolate(mt)		((mt) == MIGRATE_ISOLATE)
+#define is_migrate_movable(mt)		((mt) == MIGRATE_CMA || (mt) == MIGRATE_MOVABLE)
+
+/* migratetype_is_mergeable: isolate, CMA and highatomic blocks never merge with others. */
+static inline bool migratetype_is_mergeable(int mt)
+{
+	return mt < MIGRATE_PCPTYPES;
+}
+
+/* enum zone_type (x86-64: DMA, DMA32, Normal, Movable, Device; no HIGHMEM). */
+enum zone_type {
+	ZONE_DMA,
+	ZONE_DMA32,
+	ZONE_NORMAL,
+	ZONE_MOVABLE,
+	ZONE_DEVICE,
+	__MAX_NR_ZONES
+};
+#define MAX_NR_ZONES __MAX_NR_ZONES
+
+/* Limits of the low zones on x86-64 (MAX_DMA_PFN, MAX_DMA32_PFN). */
+#define MAX_DMA_PFN		((16UL * 1024 * 1024) >> PAGE_SHIFT)
+#define MAX_DMA32_PFN		((4UL * 1024 * 1024 * 1024) >> PAGE_SHIFT)
+
+enum zone_watermarks {
+	WMARK_MIN,
+	WMARK_LOW,
+	WMARK_HIGH,
+	WMARK_PROMO,
+	NR_WMARK
+};
+
+/* zone->flags bits (enum zone_flags). */
+enum zone_flags {
+	ZONE_BOOSTED_WATERMARK,
+	ZONE_RECLAIM_ACTIVE,
+	ZONE_BELOW_HIGH,
+};
+
+struct free_area {
+	struct list_head free_list[MIGRATE_TYPES];
+	unsigned long nr_free;
+};
+
+/*
+ * struct per_cpu_pages (6.7+ fields).  The lists are built by the per-CPU
+ * page list issue; today the allocator goes straight to the buddy lists and
+ * count stays 0, but high/batch/high_min/high_max are computed and shown.
+ */
+#define NR_PCP_THP		1
+#define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
+#define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + NR_PCP_THP)
+
+struct per_cpu_pages {
+	pf_spinlock_t lock;	/* Protects lists field */
+	int count;		/* number of pages in the list */
+	int high;		/* high watermark, emptying needed */
+	int high_min;		/* min high watermark */
+	int high_max;		/* max high watermark */
+	int batch;		/* chunk size for buddy add/remove */
+	uint8_t flags;		/* protected by pcp->lock */
+	uint8_t alloc_factor;	/* batch scaling factor during allocate */
+	uint8_t expire;		/* When 0, remote pagesets are drained */
+	short free_count;	/* consecutive free count */
+	struct list_head lists[NR_PCP_LISTS];
+};
+
+/* struct per_cpu_zonestat: the per-CPU stat threshold (vm stats threshold). */
+struct per_cpu_zonestat {
+	signed char stat_threshold;
+};
+
+struct pglist_data;
+
+/*
+ * struct zone - mmzone.h.  Fields above lock are read-mostly; the free
+ * lists and nr_free below are protected by zone->lock.
+ */
+struct zone {
+	/* Read-mostly fields */
+	unsigned long _watermark[NR_WMARK];	/* zone watermarks, access with *_wmark_pages(zone) macros */
+	unsigned long watermark_boost;
+	unsigned long nr_reserved_highatomic;	/* protected by zone->lock */
+	unsigned long nr_free_highatomic;	/* protected by zone->lock */
+	/*
+	 * We don't know if the memory that we're going to allocate will be
+	 * freeable or/and it will be released eventually, so to avoid totally
+	 * wasting several GB of ram we must reserve some of the lower zone
+	 * memory (otherwise we risk to run OOM on the lower zones despite
+	 * there being tons of freeable ram on the higher zones).
+	 */
+	long lowmem_reserve[MAX_NR_ZONES];
+	int node;
+	struct pglist_data *zone_pgdat;
+	struct per_cpu_pages *per_cpu_pageset;		/* one per CPU of the machine */
+	struct per_cpu_zonestat *per_cpu_zonestats;	/* one per CPU of the machine */
+	int pageset_high_min;
+	int pageset_high_max;
+	int pageset_batch;
+	unsigned long zone_start_pfn;	/* zone_start_pfn == zone_start_paddr >> PAGE_SHIFT */
+	atomic_long managed_pages;	/* present_pages - reserved_pages */
+	unsigned long spanned_pages;	/* zone_end_pfn - zone_start_pfn, holes included */
+	unsigned long present_pages;	/* physical pages existing within the zone */
+	unsigned long cma_pages;
+	const char *name;
+	int initialized;
+	int zone_idx;
+
+	/* Write-intensive fields used from the page allocator */
+	pf_spinlock_t lock;		/* Primarily protects free_area */
+	struct free_area free_area[NR_PAGE_ORDERS];	/* free areas of different sizes */
+	unsigned long flags;		/* zone flags, see enum zone_flags */
+
+	/* Zone statistics (vm_stat), updated atomically; folded on read. */
+	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
+	atomic_long vm_numa_event[NR_VM_NUMA_EVENT_ITEMS];
+};
+
+static inline unsigned long zone_end_pfn(const struct zone *zone)
+{
+	return zone->zone_start_pfn + zone->spanned_pages;
+}
+
+static inline unsigned long zone_managed_pages(const struct zone *zone)
+{
+	return (unsigned long)atomic_load_explicit(&zone->managed_pages, memory_order_relaxed);
+}
+
+static inline bool zone_spans_pfn(const struct zone *zone, unsigned long pfn)
+{
+	return zone->zone_start_pfn <= pfn && pfn < zone_end_pfn(zone);
+}
+
+static inline bool populated_zone(const struct zone *zone)
+{
+	return zone->present_pages != 0;
+}
+
+static inline bool managed_zone(const struct zone *zone)
+{
+	return zone_managed_pages(zone) != 0;
+}
+
+static inline bool zone_is_empty(const struct zone *zone)
+{
+	return zone->spanned_pages == 0;
+}
+
+#define wmark_pages(z, i)	((z)->_watermark[i] + (z)->watermark_boost)
+#define min_wmark_pages(z)	wmark_pages(z, WMARK_MIN)
+#define low_wmark_pages(z)	wmark_pages(z, WMARK_LOW)
+#define high_wmark_pages(z)	wmark_pages(z, WMARK_HIGH)
+#define promo_wmark_pages(z)	wmark_pages(z, WMARK_PROMO)
+
+/* Zonelists (mmzone.h). */
+enum {
+	ZONELIST_FALLBACK,	/* zonelist with fallback */
+	ZONELIST_NOFALLBACK,	/* zonelist without fallback (__GFP_THISNODE) */
+	MAX_ZONELISTS
+};
+
+#define MAX_ZONES_PER_ZONELIST (MAX_NUMNODES * MAX_NR_ZONES)
+
+struct zoneref {
+	struct zone *zone;	/* Pointer to actual zone */
+	int zone_idx;		/* zone_idx(zoneref->zone) */
+};
+
+struct zonelist {
+	struct zoneref _zonerefs[MAX_ZONES_PER_ZONELIST + 1];
+};
+
+/* A node mask: one bit per node of the machine. */
+typedef struct {
+	unsigned long bits[(MAX_NUMNODES + 63) / 64];
+} nodemask_t;
+
+static inline bool node_isset(int nid, const nodemask_t *m)
+{
+	return (m->bits[nid / 64] >> (nid % 64)) & 1;
+}
+
+static inline void node_set(int nid, nodemask_t *m)
+{
+	m->bits[nid / 64] |= 1UL << (nid % 64);
+}
+
+/*
+ * struct pglist_data - one node (mmzone.h typedef pg_data_t).
+ */
+typedef struct pglist_data {
+	struct zone node_zones[MAX_NR_ZONES];
+	struct zonelist node_zonelists[MAX_ZONELISTS];
+	int nr_zones;			/* number of populated zones in this node */
+	struct pf_page *node_mem_map;	/* memmap of this node: pfn_to_page(node_start_pfn) */
+	unsigned long node_start_pfn;
+	unsigned long node_present_pages;	/* total number of physical pages */
+	unsigned long node_spanned_pages;	/* total size of physical page range, including holes */
+	int node_id;
+	unsigned long totalreserve_pages;	/* pages not available to userspace allocations */
+	struct pf_machine *machine;
+	atomic_long vm_stat[NR_VM_NODE_STAT_ITEMS];
+} pg_data_t;
+
+static inline unsigned long pgdat_end_pfn(const pg_data_t *pgdat)
+{
+	return pgdat->node_start_pfn + pgdat->node_spanned_pages;
+}
+
+#define zone_idx(zone)		((zone)->zone_idx)
+#define zone_to_nid(zone)	((zone)->node)
+
+static inline struct zone *zonelist_zone(struct zoneref *zoneref)
+{
+	return zoneref->zone;
+}
+
+static inline int zonelist_zone_idx(struct zoneref *zoneref)
+{
+	return zoneref->zone_idx;
+}
+
+static inline int zonelist_node_idx(struct zoneref *zoneref)
+{
+	return zone_to_nid(zoneref->zone);
+}
+
+/* next_zones_zonelist / first_zones_zonelist (mmzone.c). */
+struct zoneref *__next_zones_zonelist(struct zoneref *z, enum zone_type highest_zoneidx,
+				      const nodemask_t *nodes);
+
+static inline struct zoneref *next_zones_zonelist(struct zoneref *z, enum zone_type highest_zoneidx,
+						  const nodemask_t *nodes)
+{
+	if (!nodes && zonelist_zone_idx(z) <= (int)highest_zoneidx)
+		return z;
+	return __next_zones_zonelist(z, highest_zoneidx, nodes);
+}
+
+static inline struct zoneref *first_zones_zonelist(struct zonelist *zonelist, enum zone_type highest_zoneidx,
+						   const nodemask_t *nodes)
+{
+	return next_zones_zonelist(zonelist->_zonerefs, highest_zoneidx, nodes);
+}
+
+#define for_next_zone_zonelist_nodemask(zone, z, highidx, nodemask)			\
+	for (zone = zonelist_zone(z); zone;						\
+	     z = next_zones_zonelist(++z, highidx, nodemask), zone = zonelist_zone(z))
+
+#define for_each_zone_zonelist_nodemask(zone, z, zlist, highidx, nodemask)		\
+	for (z = first_zones_zonelist(zlist, highidx, nodemask), zone = zonelist_zone(z);	\
+	     zone;									\
+	     z = next_zones_zonelist(++z, highidx, nodemask), zone = zonelist_zone(z))
+
+/* Pageblock flags (pageblock-flags.h): 3 migratetype bits and the compaction skip bit. */
+enum pageblock_bits {
+	PB_migrate,
+	PB_migrate_end = PB_migrate + 3 - 1,	/* 3 bits required for migrate types */
+	PB_migrate_skip,	/* If set the block is skipped by compaction */
+	NR_PAGEBLOCK_BITS
+};
+#define MIGRATETYPE_MASK ((1UL << (PB_migrate_end + 1)) - 1)
+
+#endif /* PF_MM_MMZONE_H */

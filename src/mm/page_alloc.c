@@ -1,0 +1,1943 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * page_alloc.c - the zoned buddy allocator: allocation (fast and slow path),
+ * freeing, buddy split and merge, migratetype fallback, watermarks, lowmem
+ * reserves and per-CPU list sizing.
+ *
+ * Follows mm/page_alloc.c of Linux 6.12 LTS (6.12.117, which carries the
+ * __rmqueue_claim / __rmqueue_steal rework of mainline 6.15).  Functions keep
+ * the kernel's names; each says where it differs.  Differences that hold
+ * for the whole file:
+ *   - No per-CPU page lists yet: every order goes through rmqueue_buddy and
+ *     free_one_page under zone->lock.  The pcp batch/high values are
+ *     computed and shown, and count stays 0.
+ *   - No reclaim, compaction or OOM killer: the slow path retries with the
+ *     reserves gfp allows, then fails (user space has nothing to reclaim).
+ *   - No cpusets, memory policies, KASAN, KMSAN, memcg charging.
+ *   - Bad frees are refused before anything changes (see __free_pages).
+ *
+ * It must not call the OS: memory comes from platform.h via mm_init.c.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define IS_ALIGNED_PFN(x, a) (((x) & ((a) - 1)) == 0)
+
+/* ---- pageblock flags (pageblock-flags.h, page_alloc.c) ---------------------- */
+
+static inline unsigned long *pfn_to_bitidx(struct pf_machine *m, unsigned long pfn, unsigned long *bitidx)
+{
+	unsigned long idx = (pfn >> pageblock_order) * NR_PAGEBLOCK_BITS;
+	*bitidx = idx & 63;
+	return &m->pageblock_flags[idx / 64];
+}
+
+/* get_pfnblock_migratetype: the migratetype bits of the block holding pfn. */
+int get_pfnblock_migratetype(const struct pf_page *page, unsigned long pfn)
+{
+	unsigned long bitidx;
+	unsigned long *word = pfn_to_bitidx(page_machine(page), pfn, &bitidx);
+	unsigned long w = __atomic_load_n(word, __ATOMIC_RELAXED);
+	return (int)((w >> bitidx) & MIGRATETYPE_MASK);
+}
+
+/* set_pfnblock_flags_mask with MIGRATETYPE_MASK (atomic read-modify-write as cmpxchg). */
+void set_pageblock_migratetype(struct pf_page *page, int migratetype)
+{
+	unsigned long bitidx;
+	unsigned long *word = pfn_to_bitidx(page_machine(page), page_to_pfn(page), &bitidx);
+	unsigned long mask = MIGRATETYPE_MASK << bitidx;
+	unsigned long flags = (unsigned long)migratetype << bitidx;
+	unsigned long old = __atomic_load_n(word, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(word, &old, (old & ~mask) | flags, false, __ATOMIC_RELAXED,
+					    __ATOMIC_RELAXED))
+		;
+}
+
+static void change_pageblock_range(struct pf_page *pageblock_page, int start_order, int migratetype)
+{
+	int nr_pageblocks = 1 << (start_order - pageblock_order);
+	while (nr_pageblocks--) {
+		set_pageblock_migratetype(pageblock_page, migratetype);
+		pageblock_page += pageblock_nr_pages;
+	}
+}
+
+/* ---- gfp ------------------------------------------------------------------------ */
+
+/*
+ * gfp_zone (gfp.h): GFP_ZONE_TABLE with GFP_ZONES_SHIFT 2 (ZONE_DEVICE
+ * configured, MAX_NR_ZONES 5).  Bad combinations return -1 here; the
+ * kernel's VM_BUG_ON becomes a refused allocation in __alloc_pages.
+ */
+#define GFP_ZONES_SHIFT 2
+#define GFP_ZONE_TABLE ((ZONE_NORMAL << 0 * GFP_ZONES_SHIFT) |						\
+			(ZONE_DMA << PF___GFP_DMA * GFP_ZONES_SHIFT) |					\
+			(ZONE_NORMAL << PF___GFP_HIGHMEM * GFP_ZONES_SHIFT) |				\
+			(ZONE_DMA32 << PF___GFP_DMA32 * GFP_ZONES_SHIFT) |				\
+			(ZONE_NORMAL << PF___GFP_MOVABLE * GFP_ZONES_SHIFT) |				\
+			(ZONE_DMA << (PF___GFP_MOVABLE | PF___GFP_DMA) * GFP_ZONES_SHIFT) |		\
+			(ZONE_MOVABLE << (PF___GFP_MOVABLE | PF___GFP_HIGHMEM) * GFP_ZONES_SHIFT) |	\
+			(ZONE_DMA32 << (PF___GFP_MOVABLE | PF___GFP_DMA32) * GFP_ZONES_SHIFT))
+#define GFP_ZONE_BAD (1 << (PF___GFP_DMA | PF___GFP_HIGHMEM) | 1 << (PF___GFP_DMA | PF___GFP_DMA32) |		\
+		      1 << (PF___GFP_DMA32 | PF___GFP_HIGHMEM) |						\
+		      1 << (PF___GFP_DMA | PF___GFP_DMA32 | PF___GFP_HIGHMEM) |					\
+		      1 << (PF___GFP_MOVABLE | PF___GFP_HIGHMEM | PF___GFP_DMA) |				\
+		      1 << (PF___GFP_MOVABLE | PF___GFP_DMA32 | PF___GFP_DMA) |					\
+		      1 << (PF___GFP_MOVABLE | PF___GFP_DMA32 | PF___GFP_HIGHMEM) |				\
+		      1 << (PF___GFP_MOVABLE | PF___GFP_DMA32 | PF___GFP_DMA | PF___GFP_HIGHMEM))
+_Static_assert(GFP_ZONE_TABLE == 0x1320122, "GFP_ZONE_TABLE of x86-64 with ZONE_DEVICE");
+
+int gfp_zone(pf_gfp_t flags)
+{
+	unsigned bit = flags & PF_GFP_ZONEMASK;
+	if ((GFP_ZONE_BAD >> bit) & 1)
+		return -1;
+	return (int)((GFP_ZONE_TABLE >> (bit * GFP_ZONES_SHIFT)) & ((1 << GFP_ZONES_SHIFT) - 1));
+}
+
+/* gfp_migratetype (gfp.h): mobility bits shifted; both set is refused (-1) here. */
+int gfp_migratetype(pf_gfp_t flags)
+{
+	if ((flags & PF_GFP_MOVABLE_MASK) == PF_GFP_MOVABLE_MASK)
+		return -1;
+	return (int)((flags & PF_GFP_MOVABLE_MASK) >> PF_GFP_MOVABLE_SHIFT);
+}
+
+_Static_assert((PF___GFP_MOVABLE >> PF_GFP_MOVABLE_SHIFT) == MIGRATE_MOVABLE, "gfp mobility bits");
+_Static_assert((PF___GFP_RECLAIMABLE >> PF_GFP_MOVABLE_SHIFT) == MIGRATE_RECLAIMABLE, "gfp mobility bits");
+
+/* ---- free lists ------------------------------------------------------------------ */
+
+static inline void set_buddy_order(struct pf_page *page, unsigned int order)
+{
+	set_page_private(page, order);
+	__SetPageBuddy(page);
+}
+
+/* account_freepages (6.10+): NR_FREE_PAGES, NR_FREE_CMA_PAGES and nr_free_highatomic. */
+static inline void account_freepages(struct zone *zone, int nr_pages, int migratetype)
+{
+	if (is_migrate_isolate(migratetype))
+		return;
+	__mod_zone_page_state(zone, NR_FREE_PAGES, nr_pages);
+	if (is_migrate_cma(migratetype))
+		__mod_zone_page_state(zone, NR_FREE_CMA_PAGES, nr_pages);
+	else if (is_migrate_highatomic(migratetype))
+		zone->nr_free_highatomic += (unsigned long)(long)nr_pages;
+}
+
+static inline void __add_to_free_list(struct pf_page *page, struct zone *zone, unsigned int order,
+				      int migratetype, bool tail)
+{
+	struct free_area *area = &zone->free_area[order];
+	VM_BUG_ON(get_pageblock_migratetype(page) != migratetype && order < pageblock_order);
+	if (tail)
+		list_add_tail(&page->buddy_list, &area->free_list[migratetype]);
+	else
+		list_add(&page->buddy_list, &area->free_list[migratetype]);
+	area->nr_free++;
+}
+
+/* move_to_free_list: a free block changes list (and accounting) with its block's type. */
+static inline void move_to_free_list(struct pf_page *page, struct zone *zone, unsigned int order, int old_mt,
+				     int new_mt)
+{
+	struct free_area *area = &zone->free_area[order];
+	list_move_tail(&page->buddy_list, &area->free_list[new_mt]);
+	account_freepages(zone, -(1 << order), old_mt);
+	account_freepages(zone, 1 << order, new_mt);
+}
+
+static inline void __del_page_from_free_list(struct pf_page *page, struct zone *zone, unsigned int order,
+					     int migratetype)
+{
+	(void)migratetype;
+	VM_BUG_ON(!PageBuddy(page));
+	list_del(&page->buddy_list);
+	__ClearPageBuddy(page);
+	set_page_private(page, 0);
+	zone->free_area[order].nr_free--;
+}
+
+static inline void del_page_from_free_list(struct pf_page *page, struct zone *zone, unsigned int order,
+					   int migratetype)
+{
+	__del_page_from_free_list(page, zone, order, migratetype);
+	account_freepages(zone, -(1 << order), migratetype);
+}
+
+static inline struct pf_page *get_page_from_free_area(struct free_area *area, int migratetype)
+{
+	return list_first_entry_or_null(&area->free_list[migratetype], struct pf_page, buddy_list);
+}
+
+static inline bool free_area_empty(struct free_area *area, int migratetype)
+{
+	return list_empty(&area->free_list[migratetype]);
+}
+
+/* ---- the buddy merge ---------------------------------------------------------------- */
+
+/*
+ * page_is_buddy: @buddy is free, of the same order, in the same zone, so
+ * @page and @buddy can merge.  (Guard pages of debug_pagealloc are not built.)
+ */
+static inline bool page_is_buddy(struct pf_page *page, struct pf_page *buddy, unsigned int order)
+{
+	if (!PageBuddy(buddy))
+		return false;
+	if (buddy_order(buddy) != order)
+		return false;
+	/* zone check is done late to avoid uselessly calculating zone/node ids */
+	if (page_zone_id(page) != page_zone_id(buddy))
+		return false;
+	VM_BUG_ON(page_ref_count(buddy) != 0);
+	return true;
+}
+
+/* find_buddy_page_pfn: the block a 2^order block at pfn would merge with, if free. */
+static inline struct pf_page *find_buddy_page_pfn(struct pf_page *page, unsigned long pfn, unsigned int order,
+						  unsigned long *buddy_pfn)
+{
+	unsigned long __buddy_pfn = pfn ^ (1UL << order);
+	struct pf_page *buddy = page + (__buddy_pfn - pfn);
+	if (__buddy_pfn >= page_machine(page)->memmap_pfns)
+		return NULL;
+	if (page_is_buddy(page, buddy, order)) {
+		if (buddy_pfn)
+			*buddy_pfn = __buddy_pfn;
+		return buddy;
+	}
+	return NULL;
+}
+
+/*
+ * buddy_merge_likely: if the next-higher buddy is free, the merged block is
+ * likely to merge again soon, so the freed page goes to the tail of its list
+ * where it will be allocated last.
+ */
+static inline bool buddy_merge_likely(unsigned long pfn, unsigned long buddy_pfn, struct pf_page *page,
+				      unsigned int order)
+{
+	if (order >= MAX_PAGE_ORDER - 1)
+		return false;
+	unsigned long higher_page_pfn = buddy_pfn & pfn;
+	struct pf_page *higher_page = page + (higher_page_pfn - pfn);
+	return find_buddy_page_pfn(higher_page, higher_page_pfn, order + 1, NULL) != NULL;
+}
+
+/*
+ * __free_one_page - return a block to the buddy lists, merging with its buddies.
+ *
+ * The buddy system keeps, for each order, lists of free blocks of 2^order
+ * pages aligned to their size.  A block's buddy is the block it was split
+ * from: pfn ^ (1 << order).  When a block is freed and its buddy is also
+ * free (PageBuddy, with that same order in page->private, in the same
+ * zone), the two are taken off the lists and merged into one block of the
+ * next order, whose pfn is pfn & buddy_pfn; this repeats until the buddy
+ * is in use or MAX_PAGE_ORDER is reached.  At and above pageblock_order
+ * blocks of migratetypes that must not mix (isolate, CMA, highatomic) stop
+ * merging with others; below it a buddy's pageblock type is adopted.
+ * The merged block goes to the head of its list, or to the tail when it is
+ * likely to merge again (buddy_merge_likely) or the caller asks
+ * (FPI_TO_TAIL, used at boot).
+ *
+ * Context: zone->lock held.
+ */
+static void __free_one_page(struct pf_page *page, unsigned long pfn, struct zone *zone, unsigned int order,
+			    int migratetype, fpi_t fpi_flags)
+{
+	unsigned long buddy_pfn = 0;
+	unsigned long combined_pfn;
+	struct pf_page *buddy;
+	bool to_tail;
+
+	VM_BUG_ON(!zone->initialized);
+	VM_BUG_ON(migratetype == -1);
+	VM_BUG_ON(pfn & ((1UL << order) - 1));
+	VM_BUG_ON(!zone_spans_pfn(zone, pfn));
+
+	account_freepages(zone, 1 << order, migratetype);
+
+	while (order < MAX_PAGE_ORDER) {
+		int buddy_mt = migratetype;
+
+		buddy = find_buddy_page_pfn(page, pfn, order, &buddy_pfn);
+		if (!buddy)
+			goto done_merging;
+
+		if (unlikely(order >= pageblock_order)) {
+			/*
+			 * We want to prevent merge between freepages on pageblock
+			 * without fallbacks and normal pageblock.
+			 */
+			buddy_mt = get_pfnblock_migratetype(buddy, buddy_pfn);
+			if (migratetype != buddy_mt &&
+			    (!migratetype_is_mergeable(migratetype) || !migratetype_is_mergeable(buddy_mt)))
+				goto done_merging;
+		}
+
+		/* Our buddy is free: merge with it and move up one order. */
+		__del_page_from_free_list(buddy, zone, order, buddy_mt);
+
+		if (unlikely(buddy_mt != migratetype)) {
+			/*
+			 * Match buddy type. This ensures that an expand() down
+			 * the line puts the sub-blocks on the right freelists.
+			 */
+			set_pageblock_migratetype(buddy, migratetype);
+		}
+
+		combined_pfn = buddy_pfn & pfn;
+		page = page + (combined_pfn - pfn);
+		pfn = combined_pfn;
+		order++;
+	}
+
+done_merging:
+	set_buddy_order(page, order);
+
+	if (fpi_flags & FPI_TO_TAIL)
+		to_tail = true;
+	else
+		to_tail = buddy_merge_likely(pfn, buddy_pfn, page, order);
+
+	__add_to_free_list(page, zone, order, migratetype, to_tail);
+}
+
+/*
+ * split_large_buddy (6.12): free a block larger than a pageblock one
+ * pageblock at a time, each with its own block's migratetype.
+ */
+static void split_large_buddy(struct zone *zone, struct pf_page *page, unsigned long pfn, int order, fpi_t fpi)
+{
+	unsigned long end = pfn + (1UL << order);
+
+	VM_BUG_ON(!IS_ALIGNED_PFN(pfn, 1UL << order));
+	/* Caller removed page from freelist, buddy info cleared! */
+	VM_BUG_ON(PageBuddy(page));
+
+	if (order > pageblock_order)
+		order = pageblock_order;
+
+	do {
+		int mt = get_pfnblock_migratetype(page, pfn);
+		__free_one_page(page, pfn, zone, (unsigned)order, mt, fpi);
+		pfn += 1UL << order;
+		if (pfn == end)
+			break;
+		page = pfn_to_page(page_machine(page), pfn);
+	} while (1);
+}
+
+/*
+ * ZONE_BELOW_HIGH is cleared, as free_unref_page_commit does in 6.12, once a
+ * free brings the zone back above its high watermark.
+ */
+static void clear_below_high(struct zone *zone);
+
+/* free_one_page: Context: takes zone->lock. */
+static void free_one_page(struct zone *zone, struct pf_page *page, unsigned long pfn, unsigned int order,
+			  fpi_t fpi_flags)
+{
+	pf_spin_lock(&zone->lock);
+	split_large_buddy(zone, page, pfn, (int)order, fpi_flags);
+	pf_spin_unlock(&zone->lock);
+	__count_vm_events(zone_machine(zone), PGFREE, 1L << order);
+	clear_below_high(zone);
+}
+
+/* ---- allocation: split ------------------------------------------------------------------ */
+
+/*
+ * expand - split a 2^high block down to 2^low, returning the upper halves
+ * to the free lists at each step.  Return: pages added to the lists.
+ */
+static inline unsigned int expand(struct zone *zone, struct pf_page *page, int low, int high, int migratetype)
+{
+	unsigned int size = 1u << high;
+	unsigned int nr_added = 0;
+
+	while (high > low) {
+		high--;
+		size >>= 1;
+		VM_BUG_ON(!zone_spans_pfn(zone, page_to_pfn(&page[size])));
+		__add_to_free_list(&page[size], zone, (unsigned)high, migratetype, false);
+		set_buddy_order(&page[size], (unsigned)high);
+		nr_added += size;
+	}
+	return nr_added;
+}
+
+static inline void page_del_and_expand(struct zone *zone, struct pf_page *page, int low, int high, int migratetype)
+{
+	int nr_pages = 1 << high;
+	__del_page_from_free_list(page, zone, (unsigned)high, migratetype);
+	nr_pages -= (int)expand(zone, page, low, high, migratetype);
+	account_freepages(zone, -nr_pages, migratetype);
+}
+
+/* __rmqueue_smallest: the smallest free block of the migratetype that fits. Context: zone->lock. */
+static inline struct pf_page *__rmqueue_smallest(struct zone *zone, unsigned int order, int migratetype)
+{
+	for (unsigned int current_order = order; current_order < NR_PAGE_ORDERS; ++current_order) {
+		struct free_area *area = &zone->free_area[current_order];
+		struct pf_page *page = get_page_from_free_area(area, migratetype);
+		if (!page)
+			continue;
+		page_del_and_expand(zone, page, (int)order, (int)current_order, migratetype);
+		if (trace_enabled(zone_machine(zone), TRACE_MM_PAGE_ALLOC_ZONE_LOCKED))
+			__trace_mm_page_alloc_zone_locked(page, order, migratetype, 0);
+		return page;
+	}
+	return NULL;
+}
+
+/* ---- allocation: fallback between migratetypes ------------------------------------------- */
+
+/*
+ * Fallback, in the kernel's words: when the preferred migratetype's lists
+ * are empty, take from another type, preferring to claim a whole pageblock
+ * (converting it) over stealing a single block, so that unmovable and
+ * reclaimable allocations gather in few pageblocks instead of polluting
+ * many movable ones.  __rmqueue_claim searches from the largest order down
+ * and converts the block when the block is mostly free or compatible;
+ * __rmqueue_steal takes the smallest suitable block without converting.
+ */
+static const int fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
+	[MIGRATE_UNMOVABLE]   = { MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE   },
+	[MIGRATE_MOVABLE]     = { MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE },
+	[MIGRATE_RECLAIMABLE] = { MIGRATE_UNMOVABLE,   MIGRATE_MOVABLE   },
+};
+
+/*
+ * __move_freepages_block: change a pageblock's type and move all its free
+ * blocks to that type's lists.  Return: the number of pages moved.
+ */
+static int __move_freepages_block(struct zone *zone, unsigned long start_pfn, int old_mt, int new_mt)
+{
+	struct pf_machine *m = zone_machine(zone);
+	unsigned long pfn = start_pfn, end_pfn = start_pfn + pageblock_nr_pages;
+	int pages_moved = 0;
+
+	VM_BUG_ON(start_pfn & (pageblock_nr_pages - 1));
+	while (pfn < end_pfn) {
+		struct pf_page *page = pfn_to_page(m, pfn);
+		if (!PageBuddy(page)) {
+			pfn++;
+			continue;
+		}
+		/* Make sure we are not inadvertently changing nodes */
+		VM_BUG_ON(page_zone(page) != zone);
+		unsigned int order = buddy_order(page);
+		move_to_free_list(page, zone, order, old_mt, new_mt);
+		pfn += 1UL << order;
+		pages_moved += 1 << order;
+	}
+	set_pageblock_migratetype(pfn_to_page(m, start_pfn), new_mt);
+	return pages_moved;
+}
+
+/*
+ * prep_move_freepages_block: the block's bounds within the zone, and how
+ * many of its pages are free and how many are movable (PageLRU).
+ */
+static bool prep_move_freepages_block(struct zone *zone, struct pf_page *page, unsigned long *start_pfn,
+				      int *num_free, int *num_movable)
+{
+	struct pf_machine *m = zone_machine(zone);
+	unsigned long pfn = page_to_pfn(page), start, end;
+
+	start = pfn & ~(pageblock_nr_pages - 1);
+	end = start + pageblock_nr_pages;
+	/*
+	 * The caller only has the lock for @zone, don't touch ranges that
+	 * straddle other zones.
+	 */
+	if (!zone_spans_pfn(zone, start))
+		return false;
+	if (!zone_spans_pfn(zone, end - 1))
+		return false;
+	*start_pfn = start;
+	if (num_free) {
+		*num_free = 0;
+		*num_movable = 0;
+		for (pfn = start; pfn < end;) {
+			page = pfn_to_page(m, pfn);
+			if (PageBuddy(page)) {
+				int nr = 1 << buddy_order(page);
+				*num_free += nr;
+				pfn += (unsigned long)nr;
+				continue;
+			}
+			/* We assume that pages that could be isolated for migration are movable. */
+			if (PageLRU(page))
+				(*num_movable)++;
+			pfn++;
+		}
+	}
+	return true;
+}
+
+static int move_freepages_block(struct zone *zone, struct pf_page *page, int old_mt, int new_mt)
+{
+	unsigned long start_pfn;
+	if (!prep_move_freepages_block(zone, page, &start_pfn, NULL, NULL))
+		return -1;
+	return __move_freepages_block(zone, start_pfn, old_mt, new_mt);
+}
+
+static bool can_steal_fallback(struct pf_machine *m, unsigned int order, int start_mt)
+{
+	if (order >= pageblock_order)
+		return true;
+	if (order >= pageblock_order / 2 || start_mt == MIGRATE_RECLAIMABLE || start_mt == MIGRATE_UNMOVABLE ||
+	    m->page_group_by_mobility_disabled)
+		return true;
+	return false;
+}
+
+/* boost_watermark: raise the watermarks after a fallback so reclaim makes room (6.12). */
+static inline bool boost_watermark(struct zone *zone)
+{
+	struct pf_machine *m = zone_machine(zone);
+	unsigned long max_boost;
+
+	if (!m->watermark_boost_factor)
+		return false;
+	/* Don't bother in zones that are unlikely to produce results. */
+	if ((pageblock_nr_pages * 4) > zone_managed_pages(zone))
+		return false;
+	/* mult_frac(high, watermark_boost_factor, 10000) */
+	unsigned long high = zone->_watermark[WMARK_HIGH];
+	max_boost = (high / 10000) * (unsigned long)m->watermark_boost_factor +
+		    ((high % 10000) * (unsigned long)m->watermark_boost_factor) / 10000;
+	if (!max_boost)
+		return false;
+	if (max_boost < pageblock_nr_pages)
+		max_boost = pageblock_nr_pages;
+	zone->watermark_boost = zone->watermark_boost + pageblock_nr_pages < max_boost
+					? zone->watermark_boost + pageblock_nr_pages : max_boost;
+	return true;
+}
+
+/*
+ * try_to_steal_block (6.12.117): claim the whole pageblock for start_type
+ * if the block is at least half free or compatible.  Context: zone->lock.
+ */
+static struct pf_page *try_to_steal_block(struct zone *zone, struct pf_page *page, int current_order, int order,
+					  int start_type, unsigned int alloc_flags)
+{
+	int free_pages, movable_pages, alike_pages;
+	unsigned long start_pfn;
+	int block_type = get_pageblock_migratetype(page);
+
+	/* This can happen due to races and we want to prevent broken highatomic accounting. */
+	if (is_migrate_highatomic(block_type))
+		return NULL;
+
+	/* Take ownership for orders >= pageblock_order */
+	if (current_order >= pageblock_order) {
+		unsigned int nr_added;
+		del_page_from_free_list(page, zone, (unsigned)current_order, block_type);
+		change_pageblock_range(page, current_order, start_type);
+		nr_added = expand(zone, page, order, current_order, start_type);
+		account_freepages(zone, (int)nr_added, start_type);
+		return page;
+	}
+
+	/*
+	 * Boost watermarks to increase reclaim pressure to reduce the
+	 * likelihood of future fallbacks.
+	 */
+	if (boost_watermark(zone) && (alloc_flags & ALLOC_KSWAPD))
+		__atomic_fetch_or(&zone->flags, 1UL << ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
+
+	/* moving whole block can fail due to zone boundary conditions */
+	if (!prep_move_freepages_block(zone, page, &start_pfn, &free_pages, &movable_pages))
+		return NULL;
+
+	if (start_type == MIGRATE_MOVABLE) {
+		alike_pages = movable_pages;
+	} else {
+		/*
+		 * Falling back an unmovable or reclaimable allocation into a
+		 * movable block: count every non-movable page as compatible.
+		 */
+		if (block_type == MIGRATE_MOVABLE)
+			alike_pages = (int)pageblock_nr_pages - (free_pages + movable_pages);
+		else
+			alike_pages = 0;
+	}
+	if (free_pages + alike_pages >= (1 << (pageblock_order - 1)) ||
+	    zone_machine(zone)->page_group_by_mobility_disabled) {
+		__move_freepages_block(zone, start_pfn, block_type, start_type);
+		return __rmqueue_smallest(zone, (unsigned)order, start_type);
+	}
+	return NULL;
+}
+
+static int find_suitable_fallback(struct pf_machine *m, struct free_area *area, unsigned int order,
+				  int migratetype, bool only_stealable, bool *can_steal)
+{
+	if (area->nr_free == 0)
+		return -1;
+	*can_steal = false;
+	for (int i = 0; i < MIGRATE_PCPTYPES - 1; i++) {
+		int fallback_mt = fallbacks[migratetype][i];
+		if (free_area_empty(area, fallback_mt))
+			continue;
+		if (can_steal_fallback(m, order, migratetype))
+			*can_steal = true;
+		if (!only_stealable)
+			return fallback_mt;
+		if (*can_steal)
+			return fallback_mt;
+	}
+	return -1;
+}
+
+/* __rmqueue_claim: convert a whole block of another type, largest first. Context: zone->lock. */
+static struct pf_page *__rmqueue_claim(struct zone *zone, int order, int start_migratetype, unsigned int alloc_flags)
+{
+	struct pf_machine *m = zone_machine(zone);
+	int min_order = order;
+	bool can_steal;
+
+	/*
+	 * Do not steal pages from freelists belonging to other pageblocks
+	 * i.e. orders < pageblock_order. If there are no local zones free,
+	 * the zonelists will be reiterated without ALLOC_NOFRAGMENT.
+	 */
+	if (order < pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
+		min_order = pageblock_order;
+
+	for (int current_order = MAX_PAGE_ORDER; current_order >= min_order; --current_order) {
+		struct free_area *area = &zone->free_area[current_order];
+		int fallback_mt = find_suitable_fallback(m, area, (unsigned)current_order, start_migratetype, false,
+							 &can_steal);
+		if (fallback_mt == -1)
+			continue;
+		if (!can_steal)
+			break;
+		struct pf_page *page = get_page_from_free_area(area, fallback_mt);
+		page = try_to_steal_block(zone, page, current_order, order, start_migratetype, alloc_flags);
+		if (page) {
+			if (trace_enabled(m, TRACE_MM_PAGE_ALLOC_EXTFRAG))
+				__trace_mm_page_alloc_extfrag(page, (unsigned)order, current_order,
+							      start_migratetype, fallback_mt);
+			return page;
+		}
+	}
+	return NULL;
+}
+
+/* __rmqueue_steal: take one block of another type, leaving its pageblock as it is. */
+static struct pf_page *__rmqueue_steal(struct zone *zone, int order, int start_migratetype)
+{
+	struct pf_machine *m = zone_machine(zone);
+	bool can_steal;
+
+	for (int current_order = order; current_order < NR_PAGE_ORDERS; current_order++) {
+		struct free_area *area = &zone->free_area[current_order];
+		int fallback_mt = find_suitable_fallback(m, area, (unsigned)current_order, start_migratetype, false,
+							 &can_steal);
+		if (fallback_mt == -1)
+			continue;
+		struct pf_page *page = get_page_from_free_area(area, fallback_mt);
+		page_del_and_expand(zone, page, order, current_order, fallback_mt);
+		if (trace_enabled(m, TRACE_MM_PAGE_ALLOC_EXTFRAG))
+			__trace_mm_page_alloc_extfrag(page, (unsigned)order, current_order, start_migratetype,
+						      fallback_mt);
+		return page;
+	}
+	return NULL;
+}
+
+/*
+ * __rmqueue: the preferred list, then CMA, then claiming a block, then
+ * stealing one (6.12.117 rmqueue_mode order).  Context: zone->lock.
+ */
+static struct pf_page *__rmqueue(struct zone *zone, unsigned int order, int migratetype, unsigned int alloc_flags)
+{
+	struct pf_page *page;
+
+	/*
+	 * Balance movable allocations between regular and CMA areas by
+	 * allocating from CMA when over half of the zone's free memory
+	 * is in the CMA area.
+	 */
+	if ((alloc_flags & ALLOC_CMA) &&
+	    zone_page_state(zone, NR_FREE_CMA_PAGES) > zone_page_state(zone, NR_FREE_PAGES) / 2) {
+		page = __rmqueue_smallest(zone, order, MIGRATE_CMA);
+		if (page)
+			return page;
+	}
+	page = __rmqueue_smallest(zone, order, migratetype);
+	if (page)
+		return page;
+	if (alloc_flags & ALLOC_CMA) {
+		page = __rmqueue_smallest(zone, order, MIGRATE_CMA);
+		if (page)
+			return page;
+	}
+	page = __rmqueue_claim(zone, (int)order, migratetype, alloc_flags);
+	if (page)
+		return page;
+	if (!(alloc_flags & ALLOC_NOFRAGMENT))
+		page = __rmqueue_steal(zone, (int)order, migratetype);
+	return page;
+}
+
+/* ---- page state checks ---------------------------------------------------------------------- */
+
+/* page-flags.h (6.12): flags that must be clear when a page is freed, or when it is handed out. */
+#define PAGE_FLAGS_CHECK_AT_FREE                                                                       \
+	(1UL << PG_lru | 1UL << PG_locked | 1UL << PG_private | 1UL << PG_private_2 | 1UL << PG_writeback | \
+	 1UL << PG_reserved | 1UL << PG_active | 1UL << PG_unevictable | 1UL << PG_mlocked)
+#define __PG_HWPOISON (1UL << PG_hwpoison)
+#define PAGE_FLAGS_CHECK_AT_PREP (PF_PAGEFLAGS_MASK & ~__PG_HWPOISON)
+#define PAGE_FLAGS_SECOND (0xffUL | 1UL << PG_has_hwpoisoned | 1UL << PG_large_rmappable | 1UL << PG_partially_mapped)
+#define TAIL_MAPPING ((void *)0x400)	/* POISON_POINTER_DELTA + 0x400 */
+
+/* page_expected_state: one combined check of the fields a free page must have clear. */
+static inline bool page_expected_state(const struct pf_page *page, unsigned long check_flags)
+{
+	if (unlikely(page->_mapcount != -1))
+		return false;
+	if (unlikely((unsigned long)page->mapping | (unsigned long)page_ref_count(page) | page->memcg_data |
+		     (page->flags & check_flags)))
+		return false;
+	return true;
+}
+
+/* page_bad_reason: the last matching reason wins, as in the kernel. */
+static const char *page_bad_reason(const struct pf_page *page, unsigned long flags)
+{
+	const char *bad_reason = NULL;
+
+	if (unlikely(page->_mapcount != -1))
+		bad_reason = "nonzero mapcount";
+	if (unlikely(page->mapping != NULL))
+		bad_reason = "non-NULL mapping";
+	if (unlikely(page_ref_count(page) != 0))
+		bad_reason = "nonzero _refcount";
+	if (unlikely(page->flags & flags)) {
+		if (flags == PAGE_FLAGS_CHECK_AT_PREP)
+			bad_reason = "PAGE_FLAGS_CHECK_AT_PREP flag(s) set";
+		else
+			bad_reason = "PAGE_FLAGS_CHECK_AT_FREE flag(s) set";
+	}
+	if (unlikely(page->memcg_data))
+		bad_reason = "page still charged to cgroup";
+	return bad_reason;
+}
+
+/*
+ * free_tail_page_check: free_tail_page_prepare's checks of one tail page,
+ * without clearing anything.  Return: the reason, or NULL.
+ */
+static const char *free_tail_page_check(const struct pf_page *head_page, const struct pf_page *page)
+{
+	switch (page - head_page) {
+	case 1:
+		/* the first tail page: these may be in place of ->mapping */
+		if (unlikely(page->_entire_mapcount != -1))
+			return "nonzero entire_mapcount";
+		if (unlikely(page->_large_mapcount != -1))
+			return "nonzero large_mapcount";
+		if (unlikely(page->_nr_pages_mapped))
+			return "nonzero nr_pages_mapped";
+		if (unlikely(page->_pincount))
+			return "nonzero pincount";
+		break;
+	case 2:
+		/* the second tail page: deferred_list overlaps ->mapping (not modelled) */
+		break;
+	default:
+		if (page->mapping != TAIL_MAPPING)
+			return "corrupted mapping in tail page";
+		break;
+	}
+	if (unlikely(!PageTail(page)))
+		return "PageTail not set";
+	if (unlikely(pf_compound_head(page) != head_page))
+		return "compound_head not consistent";
+	return NULL;
+}
+
+/*
+ * free_pages_check - every check free_pages_prepare makes, done before
+ * anything is changed.  Return: the first bad page and its reason, or NULL.
+ *
+ * Deliberate difference: the kernel reports every bad page it meets and
+ * clears state as it goes (and bad_page clears PageBuddy); we report the
+ * first bad page once and leave the whole block untouched, so a wrong free
+ * can never corrupt a free list.
+ */
+static struct pf_page *free_pages_check(struct pf_page *page, unsigned int order, const char **reason)
+{
+	bool compound = PageHead(page);
+	unsigned long nr = 1UL << order;
+
+	if (compound && compound_order(page) != order) {
+		*reason = "compound page freed with the wrong order";
+		return page;
+	}
+	for (unsigned long i = 1; i < nr; i++) {
+		struct pf_page *p = page + i;
+		if (compound) {
+			*reason = free_tail_page_check(page, p);
+			if (*reason)
+				return p;
+			/* what free_tail_page_prepare clears is checked as already clear */
+			struct pf_page copy = *p;
+			copy.mapping = NULL;
+			copy.compound_head = 0;
+			if (i == 1)
+				copy.flags &= ~PAGE_FLAGS_SECOND;
+			if (!page_expected_state(&copy, PAGE_FLAGS_CHECK_AT_FREE)) {
+				*reason = page_bad_reason(&copy, PAGE_FLAGS_CHECK_AT_FREE);
+				return p;
+			}
+		} else if (!page_expected_state(p, PAGE_FLAGS_CHECK_AT_FREE)) {
+			*reason = page_bad_reason(p, PAGE_FLAGS_CHECK_AT_FREE);
+			return p;
+		}
+	}
+	/* the head: mapping flags (anon/movable) are cleared by free_pages_prepare */
+	struct pf_page copy = *page;
+	if ((unsigned long)copy.mapping & 3UL)	/* PAGE_MAPPING_FLAGS */
+		copy.mapping = NULL;
+	if (!page_expected_state(&copy, PAGE_FLAGS_CHECK_AT_FREE)) {
+		*reason = page_bad_reason(&copy, PAGE_FLAGS_CHECK_AT_FREE);
+		return page;
+	}
+	return NULL;
+}
+
+/*
+ * free_pages_prepare (6.12): trace, then clear what the allocator owns.
+ * The checks ran already (free_pages_check).  Return: true to free.
+ */
+static bool free_pages_prepare(struct pf_page *page, unsigned int order)
+{
+	struct pf_machine *m = page_machine(page);
+	bool compound = PageCompound(page);
+
+	VM_BUG_ON(PageTail(page));
+	if (trace_enabled(m, TRACE_MM_PAGE_FREE))
+		__trace_mm_page_free(page, order);
+
+	if (unlikely(order)) {
+		if (compound)
+			page[1].flags &= ~PAGE_FLAGS_SECOND;
+		for (unsigned long i = 1; i < (1UL << order); i++) {
+			if (compound) {
+				page[i].mapping = NULL;
+				clear_compound_head(&page[i]);
+			}
+			page[i].flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
+		}
+	}
+	if ((unsigned long)page->mapping & 3UL)
+		page->mapping = NULL;
+	/* page_cpupid_reset_last */
+	page->flags |= PF_LAST_CPUPID_MASK << PF_LAST_CPUPID_PGSHIFT;
+	page->flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
+	page->private = 0;
+	if (m->init_on_free && m->base)
+		memset(m->base + page_to_pfn(page) * PAGE_SIZE, 0, PAGE_SIZE << order);
+	return true;
+}
+
+/* __free_pages_ok: free a block straight to the buddy lists. */
+static void __free_pages_ok(struct pf_page *page, unsigned int order, fpi_t fpi_flags)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct zone *zone = page_zone(page);
+
+	if (free_pages_prepare(page, order))
+		free_one_page(zone, page, pfn, order, fpi_flags);
+}
+
+/*
+ * __free_pages_core (6.12): give boot memory to the buddy allocator: clear
+ * PG_reserved, drop the initial reference, count it managed, free to the tail.
+ */
+void __free_pages_core(struct pf_page *page, unsigned int order)
+{
+	unsigned int nr_pages = 1u << order;
+	struct pf_page *p = page;
+
+	for (unsigned int loop = 0; loop < nr_pages; loop++, p++) {
+		__ClearPageReserved(p);
+		set_page_count(p, 0);
+	}
+	atomic_fetch_add(&page_zone(page)->managed_pages, (long)nr_pages);
+	/* Boot frees are not traced or counted as pgfree (the kernel's are, once). */
+	struct zone *zone = page_zone(page);
+	pf_spin_lock(&zone->lock);
+	split_large_buddy(zone, page, page_to_pfn(page), (int)order, FPI_TO_TAIL);
+	pf_spin_unlock(&zone->lock);
+}
+
+/* ---- allocation: checks and prep ---------------------------------------------------------- */
+
+static bool check_new_pages(struct pf_page *page, unsigned int order)
+{
+	struct pf_machine *m = page_machine(page);
+	if (!m->check_pages)
+		return false;
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		struct pf_page *p = page + i;
+		if (likely(page_expected_state(p, PAGE_FLAGS_CHECK_AT_PREP | __PG_HWPOISON)))
+			continue;
+		/* check_new_page_bad */
+		if (p->flags & __PG_HWPOISON)
+			return true;	/* Don't complain about hwpoisoned pages */
+		bad_page(p, page_bad_reason(p, PAGE_FLAGS_CHECK_AT_PREP));
+		return true;
+	}
+	return false;
+}
+
+/* prep_compound_page (6.12): head flag, tails pointing at the head, folio fields on page[1]. */
+static void prep_compound_page(struct pf_page *page, unsigned int order)
+{
+	unsigned long nr_pages = 1UL << order;
+
+	__SetPageHead(page);
+	for (unsigned long i = 1; i < nr_pages; i++) {
+		struct pf_page *p = page + i;	/* prep_compound_tail */
+		p->mapping = TAIL_MAPPING;
+		set_compound_head(p, page);
+		set_page_private(p, 0);
+	}
+	/* prep_compound_head: folio_set_order, mapcounts -1, pincount 0 */
+	page[1].flags = (page[1].flags & ~0xffUL) | order;
+	page[1]._folio_nr_pages = 1u << order;
+	page[1]._large_mapcount = -1;
+	page[1]._entire_mapcount = -1;
+	page[1]._nr_pages_mapped = 0;
+	page[1]._pincount = 0;
+}
+
+/* post_alloc_hook (6.12): private 0, init_on_alloc / __GFP_ZERO. */
+static void post_alloc_hook(struct pf_page *page, unsigned int order, pf_gfp_t gfp_flags)
+{
+	struct pf_machine *m = page_machine(page);
+	bool init = !m->init_on_free && (m->init_on_alloc || (gfp_flags & PF___GFP_ZERO));
+
+	set_page_private(page, 0);
+	/* kernel_init_pages: zero the block (hosted backing only: none has no memory) */
+	if (init && m->base)
+		memset(m->base + page_to_pfn(page) * PAGE_SIZE, 0, PAGE_SIZE << order);
+}
+
+/* prep_new_page: post_alloc_hook, refcount 1, compound set-up. */
+static void prep_new_page(struct pf_page *page, unsigned int order, pf_gfp_t gfp_flags, unsigned int alloc_flags)
+{
+	(void)alloc_flags;	/* pfmemalloc is kept in page->lru.next by the kernel; not modelled */
+	post_alloc_hook(page, order, gfp_flags);
+	set_page_refcounted(page);
+	if (order && (gfp_flags & PF___GFP_COMP))
+		prep_compound_page(page, order);
+	page_machine(page)->alloc_order[page_to_pfn(page)] = (unsigned char)(order + 1);
+}
+
+/* ---- watermarks ------------------------------------------------------------------------------ */
+
+static inline long __zone_watermark_unusable_free(struct zone *z, unsigned int order, unsigned int alloc_flags)
+{
+	long unusable_free = (1L << order) - 1;
+
+	/* Without rights to the reserves, the highatomic reserve is unusable. */
+	if (likely(!(alloc_flags & ALLOC_RESERVES)))
+		unusable_free += (long)__atomic_load_n(&z->nr_free_highatomic, __ATOMIC_RELAXED);
+	/* If allocation can't use CMA areas don't use free CMA pages */
+	if (!(alloc_flags & ALLOC_CMA))
+		unusable_free += zone_page_state(z, NR_FREE_CMA_PAGES);
+	return unusable_free;
+}
+
+/*
+ * __zone_watermark_ok (6.12): free pages above mark plus the lowmem reserve
+ * for the allocation's highest zone, with the reserve discounts that
+ * alloc_flags grant, and for order > 0 a free block of a usable type.
+ */
+static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
+				unsigned int alloc_flags, long free_pages)
+{
+	long min = (long)mark;
+
+	/* free_pages may go negative - that's OK */
+	free_pages -= __zone_watermark_unusable_free(z, order, alloc_flags);
+
+	if (unlikely(alloc_flags & ALLOC_RESERVES)) {
+		/* __GFP_HIGH allows access to 50% of the min reserve as well as OOM. */
+		if (alloc_flags & ALLOC_MIN_RESERVE) {
+			min -= min / 2;
+			/* Non-blocking allocations (e.g. GFP_ATOMIC) can access more reserves. */
+			if (alloc_flags & ALLOC_NON_BLOCK)
+				min -= min / 4;
+		}
+		/* OOM victims can try even harder than the normal reserve users. */
+		if (alloc_flags & ALLOC_OOM)
+			min -= min / 2;
+	}
+
+	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
+		return false;
+	if (!order)
+		return true;
+
+	/* For a high-order request, check at least one suitable page is free */
+	for (unsigned int o = order; o < NR_PAGE_ORDERS; o++) {
+		struct free_area *area = &z->free_area[o];
+		if (!area->nr_free)
+			continue;
+		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			if (!free_area_empty(area, mt))
+				return true;
+		if ((alloc_flags & ALLOC_CMA) && !free_area_empty(area, MIGRATE_CMA))
+			return true;
+		if ((alloc_flags & (ALLOC_HIGHATOMIC | ALLOC_OOM)) && !free_area_empty(area, MIGRATE_HIGHATOMIC))
+			return true;
+	}
+	return false;
+}
+
+static bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
+			      unsigned int alloc_flags)
+{
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, zone_page_state(z, NR_FREE_PAGES));
+}
+
+static inline bool zone_watermark_fast(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
+				       unsigned int alloc_flags, pf_gfp_t gfp_mask)
+{
+	(void)gfp_mask;
+	long free_pages = zone_page_state(z, NR_FREE_PAGES);
+
+	/* Fast check for order-0 only. If this fails then the reserves need to be calculated. */
+	if (!order) {
+		long usable_free = free_pages;
+		long reserved = __zone_watermark_unusable_free(z, 0, alloc_flags);
+		/* reserved may over estimate high-atomic reserves. */
+		usable_free -= usable_free < reserved ? usable_free : reserved;
+		if (usable_free > (long)mark + z->lowmem_reserve[highest_zoneidx])
+			return true;
+	}
+	if (__zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
+		return true;
+	/*
+	 * Ignore watermark boosting for __GFP_HIGH order-0 allocations when
+	 * checking the min watermark.
+	 */
+	if (unlikely(!order && (alloc_flags & ALLOC_MIN_RESERVE) && z->watermark_boost &&
+		     ((alloc_flags & ALLOC_WMARK_MASK) == WMARK_MIN))) {
+		mark = z->_watermark[WMARK_MIN];
+		return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages);
+	}
+	return false;
+}
+
+static void clear_below_high(struct zone *zone)
+{
+	if (unlikely(__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BELOW_HIGH)) &&
+	    zone_watermark_ok(zone, 0, high_wmark_pages(zone), ZONE_MOVABLE, 0))
+		__atomic_fetch_and(&zone->flags, ~(1UL << ZONE_BELOW_HIGH), __ATOMIC_RELAXED);
+}
+
+/* ---- the high-order atomic reserve -------------------------------------------------------------- */
+
+/*
+ * reserve_highatomic_pageblock (6.12): set aside the pageblock of a
+ * high-order atomic allocation for later ones, up to ~1% of the zone.
+ */
+static void reserve_highatomic_pageblock(struct pf_page *page, int order, struct zone *zone)
+{
+	unsigned long max_managed;
+
+	if ((zone_managed_pages(zone) / 100) < pageblock_nr_pages)
+		return;
+	max_managed = ((zone_managed_pages(zone) / 100) + pageblock_nr_pages - 1) & ~(pageblock_nr_pages - 1);
+	if (zone->nr_reserved_highatomic >= max_managed)
+		return;
+
+	pf_spin_lock(&zone->lock);
+	/* Recheck the nr_reserved_highatomic limit under the lock */
+	if (zone->nr_reserved_highatomic >= max_managed)
+		goto out_unlock;
+	int mt = get_pageblock_migratetype(page);
+	/* Only reserve normal pageblocks (i.e., they can merge with others) */
+	if (!migratetype_is_mergeable(mt))
+		goto out_unlock;
+	if (order < pageblock_order) {
+		if (move_freepages_block(zone, page, mt, MIGRATE_HIGHATOMIC) == -1)
+			goto out_unlock;
+		zone->nr_reserved_highatomic += pageblock_nr_pages;
+	} else {
+		change_pageblock_range(page, order, MIGRATE_HIGHATOMIC);
+		zone->nr_reserved_highatomic += 1UL << order;
+	}
+out_unlock:
+	pf_spin_unlock(&zone->lock);
+}
+
+/* unreserve_highatomic_pageblock (6.12): give reserved blocks back when an allocation is about to fail. */
+static bool unreserve_highatomic_pageblock(const struct alloc_context *ac, bool force)
+{
+	struct zoneref *z;
+	struct zone *zone;
+
+	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->highest_zoneidx, ac->nodemask) {
+		/* Preserve at least one pageblock unless memory pressure is really high. */
+		if (!force && zone->nr_reserved_highatomic <= pageblock_nr_pages)
+			continue;
+		pf_spin_lock(&zone->lock);
+		for (unsigned int order = 0; order < NR_PAGE_ORDERS; order++) {
+			struct free_area *area = &zone->free_area[order];
+			struct pf_page *page = get_page_from_free_area(area, MIGRATE_HIGHATOMIC);
+			int ret;
+			if (!page)
+				continue;
+			int mt = get_pageblock_migratetype(page);
+			if (is_migrate_highatomic(mt)) {
+				unsigned long size = pageblock_nr_pages > (1UL << order) ? pageblock_nr_pages
+											 : 1UL << order;
+				if (size > zone->nr_reserved_highatomic)
+					size = zone->nr_reserved_highatomic;
+				zone->nr_reserved_highatomic -= size;
+			}
+			if (order < pageblock_order) {
+				ret = move_freepages_block(zone, page, mt, ac->migratetype);
+			} else {
+				move_to_free_list(page, zone, order, mt, ac->migratetype);
+				change_pageblock_range(page, (int)order, ac->migratetype);
+				ret = 1;
+			}
+			if (ret > 0) {
+				pf_spin_unlock(&zone->lock);
+				return true;
+			}
+		}
+		pf_spin_unlock(&zone->lock);
+	}
+	return false;
+}
+
+/* ---- rmqueue and the zonelist walk ----------------------------------------------------------------- */
+
+/*
+ * wakeup_kswapd stand-in: kswapd is not built.  Deliberate difference: its
+ * only effect here is what balance_pgdat ends with, resetting the boost
+ * (user space has no pages for it to reclaim).
+ */
+static void wakeup_kswapd(struct zone *zone)
+{
+	pf_spin_lock(&zone->lock);
+	zone->watermark_boost = 0;
+	pf_spin_unlock(&zone->lock);
+}
+
+/* rmqueue_buddy (6.12): take the block under zone->lock, then count it. */
+static struct pf_page *rmqueue_buddy(struct zone *preferred_zone, struct zone *zone, unsigned int order,
+				     unsigned int alloc_flags, int migratetype)
+{
+	struct pf_page *page;
+
+	do {
+		page = NULL;
+		pf_spin_lock(&zone->lock);
+		if (alloc_flags & ALLOC_HIGHATOMIC)
+			page = __rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC);
+		if (!page) {
+			page = __rmqueue(zone, order, migratetype, alloc_flags);
+			/*
+			 * If the allocation fails, allow OOM handling and order-0
+			 * (atomic) allocs access to HIGHATOMIC reserves.
+			 */
+			if (!page && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
+				page = __rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC);
+			if (!page) {
+				pf_spin_unlock(&zone->lock);
+				return NULL;
+			}
+		}
+		pf_spin_unlock(&zone->lock);
+	} while (check_new_pages(page, order));
+
+	__count_vm_events(zone_machine(zone), PGALLOC_DMA + pf_page_zonenum(page), 1L << order);
+	zone_statistics(preferred_zone, zone, 1);
+	return page;
+}
+
+static struct pf_page *rmqueue(struct zone *preferred_zone, struct zone *zone, unsigned int order,
+			       pf_gfp_t gfp_flags, unsigned int alloc_flags, int migratetype)
+{
+	(void)gfp_flags;
+	struct pf_page *page = rmqueue_buddy(preferred_zone, zone, order, alloc_flags, migratetype);
+
+	/* Separate test+clear to avoid unnecessary atomics */
+	if ((alloc_flags & ALLOC_KSWAPD) &&
+	    unlikely(__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BOOSTED_WATERMARK))) {
+		__atomic_fetch_and(&zone->flags, ~(1UL << ZONE_BOOSTED_WATERMARK), __ATOMIC_RELAXED);
+		wakeup_kswapd(zone);
+	}
+	return page;
+}
+
+/*
+ * get_page_from_freelist (6.12): walk the zonelist from the preferred zone,
+ * take the first zone whose watermark check passes.  ALLOC_NOFRAGMENT is
+ * dropped (and the walk redone) before falling back to a remote node or
+ * when no local zone had a block of the right type.  Deferred struct page
+ * init, unaccepted memory, cpusets, dirty limits and node_reclaim are not
+ * modelled.
+ */
+static struct pf_page *get_page_from_freelist(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
+					      unsigned int alloc_flags, const struct alloc_context *ac)
+{
+	struct zoneref *z;
+	struct zone *zone;
+	bool no_fallback;
+
+retry:
+	no_fallback = alloc_flags & ALLOC_NOFRAGMENT;
+	z = ac->preferred_zoneref;
+	for_next_zone_zonelist_nodemask(zone, z, ac->highest_zoneidx, ac->nodemask) {
+		struct pf_page *page;
+		unsigned long mark;
+
+		if (no_fallback && m->nr_node_ids > 1 && zone != zonelist_zone(ac->preferred_zoneref)) {
+			/*
+			 * If moving to a remote node, retry but allow
+			 * fragmenting fallbacks. Locality is more important
+			 * than fragmentation avoidance.
+			 */
+			int local_nid = zonelist_node_idx(ac->preferred_zoneref);
+			if (zone_to_nid(zone) != local_nid) {
+				alloc_flags &= ~ALLOC_NOFRAGMENT;
+				goto retry;
+			}
+		}
+
+		/* Above the high watermark, no need to look at the allocation's own. */
+		if (__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BELOW_HIGH))
+			goto check_alloc_wmark;
+		mark = high_wmark_pages(zone);
+		if (zone_watermark_fast(zone, order, mark, ac->highest_zoneidx, alloc_flags, gfp_mask))
+			goto try_this_zone;
+		__atomic_fetch_or(&zone->flags, 1UL << ZONE_BELOW_HIGH, __ATOMIC_RELAXED);
+
+check_alloc_wmark:
+		mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK);
+		if (!zone_watermark_fast(zone, order, mark, ac->highest_zoneidx, alloc_flags, gfp_mask)) {
+			if (alloc_flags & ALLOC_NO_WATERMARKS)
+				goto try_this_zone;
+			/* node_reclaim is off (node_reclaim_mode 0), as on distro kernels */
+			continue;
+		}
+
+try_this_zone:
+		page = rmqueue(zonelist_zone(ac->preferred_zoneref), zone, order, gfp_mask, alloc_flags,
+			       ac->migratetype);
+		if (page) {
+			prep_new_page(page, order, gfp_mask, alloc_flags);
+			/*
+			 * If this is a high-order atomic allocation then check
+			 * if the pageblock should be reserved for the future
+			 */
+			if (unlikely(alloc_flags & ALLOC_HIGHATOMIC))
+				reserve_highatomic_pageblock(page, (int)order, zone);
+			return page;
+		}
+	}
+
+	/*
+	 * It's possible on a UMA machine to get through all zones that are
+	 * fragmented. If avoiding fragmentation, reset and try again.
+	 */
+	if (no_fallback) {
+		alloc_flags &= ~ALLOC_NOFRAGMENT;
+		goto retry;
+	}
+	return NULL;
+}
+
+/* alloc_flags_nofragment (6.12): ALLOC_NOFRAGMENT when the preferred zone is Normal and DMA32 is populated. */
+static unsigned int alloc_flags_nofragment(struct pf_machine *m, struct zone *zone, pf_gfp_t gfp_mask)
+{
+	/* __GFP_KSWAPD_RECLAIM is assumed to be the same as ALLOC_KSWAPD to save a branch. */
+	unsigned int alloc_flags = gfp_mask & PF___GFP_KSWAPD_RECLAIM;
+
+	if (!zone)
+		return alloc_flags;
+	if (zone_idx(zone) != ZONE_NORMAL)
+		return alloc_flags;
+	/*
+	 * If ZONE_DMA32 exists, assume it is the one after ZONE_NORMAL and
+	 * the pointer is within zone->zone_pgdat->node_zones[]. Also assume
+	 * on UMA that if Normal is populated then so is DMA32.
+	 */
+	if (m->nr_node_ids > 1 && !populated_zone(zone - 1))
+		return alloc_flags;
+	return alloc_flags | ALLOC_NOFRAGMENT;
+}
+
+/* gfp_to_alloc_flags_cma: movable allocations may use CMA. */
+static inline unsigned int gfp_to_alloc_flags_cma(pf_gfp_t gfp_mask, unsigned int alloc_flags)
+{
+	if (gfp_migratetype(gfp_mask) == MIGRATE_MOVABLE)
+		alloc_flags |= ALLOC_CMA;
+	return alloc_flags;
+}
+
+/* gfp_to_alloc_flags (6.12): the slow path's flags. */
+static unsigned int gfp_to_alloc_flags(pf_gfp_t gfp_mask, unsigned int order)
+{
+	unsigned int alloc_flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
+
+	/* __GFP_HIGH is ALLOC_MIN_RESERVE, __GFP_KSWAPD_RECLAIM is ALLOC_KSWAPD */
+	alloc_flags |= gfp_mask & (PF___GFP_HIGH | PF___GFP_KSWAPD_RECLAIM);
+
+	if (!(gfp_mask & PF___GFP_DIRECT_RECLAIM)) {
+		/* Not worth trying to allocate harder for __GFP_NOMEMALLOC even if it can't schedule. */
+		if (!(gfp_mask & PF___GFP_NOMEMALLOC)) {
+			alloc_flags |= ALLOC_NON_BLOCK;
+			if (order > 0)
+				alloc_flags |= ALLOC_HIGHATOMIC;
+		}
+		/* Ignore cpuset mems for non-blocking __GFP_HIGH (probably GFP_ATOMIC) rather than fail. */
+		if (alloc_flags & ALLOC_MIN_RESERVE)
+			alloc_flags &= ~ALLOC_CPUSET;
+	}
+	return gfp_to_alloc_flags_cma(gfp_mask, alloc_flags);
+}
+
+/* __gfp_pfmemalloc_flags: __GFP_MEMALLOC may ignore watermarks (no PF_MEMALLOC tasks here). */
+static inline unsigned int __gfp_pfmemalloc_flags(pf_gfp_t gfp_mask)
+{
+	if (unlikely(gfp_mask & PF___GFP_NOMEMALLOC))
+		return 0;
+	if (gfp_mask & PF___GFP_MEMALLOC)
+		return ALLOC_NO_WATERMARKS;
+	return 0;
+}
+
+/* warn_alloc (6.12): the first line of the kernel's report, unless __GFP_NOWARN. */
+static void warn_alloc(struct pf_machine *m, pf_gfp_t gfp_mask, const nodemask_t *nodemask, unsigned int order)
+{
+	if (gfp_mask & PF___GFP_NOWARN)
+		return;
+	char names[512];
+	pf_format_gfp_flags(gfp_mask, names, sizeof names);
+	char nm[64] = "(null)";
+	if (nodemask) {
+		size_t n = 0;
+		nm[0] = '\0';
+		for (int nid = 0; nid < m->nr_node_ids && n + 8 < sizeof nm; nid++)
+			if (node_isset(nid, nodemask))
+				n += (size_t)snprintf(nm + n, sizeof nm - n, n ? ",%d" : "%d", nid);
+	}
+	pf_printk(m, '4', "%s: page allocation failure: order:%u, mode:%#x(%s), nodemask=%s", pf_os_comm(), order,
+		  gfp_mask, names, nm);
+}
+
+/*
+ * __alloc_pages_slowpath (6.12), as far as user space has it: wake kswapd
+ * (its stand-in), retry at the min watermark with the reserves gfp grants,
+ * allow __GFP_MEMALLOC below the watermarks, give back the high-atomic
+ * reserve, then fail.  Direct reclaim, compaction, OOM and the
+ * __GFP_NOFAIL endless retry are not built: a __GFP_NOFAIL request that
+ * cannot be met fails with a warning.
+ */
+static struct pf_page *__alloc_pages_slowpath(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
+					      struct alloc_context *ac)
+{
+	bool can_direct_reclaim = gfp_mask & PF___GFP_DIRECT_RECLAIM;
+	unsigned int alloc_flags, reserve_flags;
+	struct pf_page *page = NULL;
+
+	alloc_flags = gfp_to_alloc_flags(gfp_mask, order);
+	ac->preferred_zoneref = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, ac->nodemask);
+	if (!ac->preferred_zoneref->zone)
+		goto nopage;
+
+	/* The adjusted alloc_flags might result in immediate success, so try that first */
+	page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
+	if (page)
+		goto got_pg;
+
+	reserve_flags = __gfp_pfmemalloc_flags(gfp_mask);
+	if (reserve_flags) {
+		alloc_flags = gfp_to_alloc_flags_cma(gfp_mask, reserve_flags) | (alloc_flags & ALLOC_KSWAPD);
+		page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
+		if (page)
+			goto got_pg;
+	}
+
+	if (can_direct_reclaim || order == 0) {
+		/*
+		 * should_reclaim_retry with no progress: hand the high-atomic
+		 * reserve back before giving up, first gently, then by force.
+		 */
+		for (int force = 0; force <= 1; force++) {
+			if (unreserve_highatomic_pageblock(ac, force)) {
+				page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
+				if (page)
+					goto got_pg;
+			}
+		}
+	}
+nopage:
+	warn_alloc(m, gfp_mask, ac->nodemask, order);
+got_pg:
+	return page;
+}
+
+/* prepare_alloc_pages (6.12): the alloc_context and the should_fail hook. */
+static bool prepare_alloc_pages(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order, int preferred_nid,
+				nodemask_t *nodemask, struct alloc_context *ac, unsigned int *alloc_flags)
+{
+	(void)order;
+	ac->highest_zoneidx = (enum zone_type)gfp_zone(gfp_mask);
+	ac->zonelist = node_zonelist(m, preferred_nid, gfp_mask);
+	ac->nodemask = nodemask;
+	ac->migratetype = gfp_migratetype(gfp_mask);
+	/* should_fail_alloc_page: fault injection is built by the hardening issue */
+	*alloc_flags = gfp_to_alloc_flags_cma(gfp_mask, *alloc_flags);
+	/* Dirty zone balancing only done in the fast path */
+	ac->spread_dirty_pages = gfp_mask & PF___GFP_WRITE;
+	/*
+	 * The preferred zone is used for statistics but crucially it is
+	 * also used as the starting point for the zonelist iterator.
+	 */
+	ac->preferred_zoneref = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, ac->nodemask);
+	return true;
+}
+
+/*
+ * __alloc_pages - the allocator's entry (__alloc_pages_noprof, 6.12):
+ * order check, gfp_allowed_mask, the fast attempt at the low watermark,
+ * then the slow path; trace either way.
+ *
+ * Deliberate differences: contradictory zone modifiers (GFP_ZONE_BAD) and
+ * __GFP_MOVABLE|__GFP_RECLAIMABLE, which the kernel catches only with
+ * CONFIG_DEBUG_VM, are refused with a warning.
+ */
+struct pf_page *__alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned int order, int preferred_nid,
+			      nodemask_t *nodemask)
+{
+	struct pf_page *page;
+	unsigned int alloc_flags = ALLOC_WMARK_LOW;
+	struct alloc_context ac;
+	pf_gfp_t alloc_gfp;
+
+	memset(&ac, 0, sizeof ac);
+	/* WARN_ON_ONCE_GFP(order > MAX_PAGE_ORDER, gfp) */
+	if (unlikely(order > MAX_PAGE_ORDER)) {
+		if (!(gfp & PF___GFP_NOWARN) && !atomic_exchange(&m->warned_order, 1))
+			pf_printk(m, '4', "WARNING: CPU: %d PID: %d at mm/page_alloc.c __alloc_pages_noprof: "
+				  "order %u > MAX_PAGE_ORDER (%d)", pf_os_current_cpu() % m->nr_cpus, pf_os_tid(),
+				  order, MAX_PAGE_ORDER);
+		return NULL;
+	}
+	gfp &= m->gfp_allowed_mask;
+	if (unlikely(gfp_zone(gfp) < 0 || gfp_migratetype(gfp) < 0)) {
+		if (!(gfp & PF___GFP_NOWARN)) {
+			char names[512];
+			pf_format_gfp_flags(gfp, names, sizeof names);
+			pf_printk(m, '4', "pageframe: refusing contradictory gfp flags %#x(%s): %s", gfp, names,
+				  gfp_zone(gfp) < 0 ? "VM_BUG_ON((GFP_ZONE_BAD >> bit) & 1)"
+						    : "VM_WARN_ON((gfp_flags & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK)");
+		}
+		return NULL;
+	}
+	if (unlikely(preferred_nid < 0 || preferred_nid >= m->nr_node_ids))
+		preferred_nid = 0;
+	alloc_gfp = gfp;
+	if (!prepare_alloc_pages(m, gfp, order, preferred_nid, nodemask, &ac, &alloc_flags))
+		return NULL;
+
+	/* Forbid the first pass from falling back to types that fragment memory until all local zones are considered. */
+	alloc_flags |= alloc_flags_nofragment(m, zonelist_zone(ac.preferred_zoneref), gfp);
+
+	/* First allocation attempt */
+	page = get_page_from_freelist(m, alloc_gfp, order, alloc_flags, &ac);
+	if (likely(page))
+		goto out;
+
+	alloc_gfp = gfp;
+	ac.spread_dirty_pages = false;
+	ac.nodemask = nodemask;
+	page = __alloc_pages_slowpath(m, alloc_gfp, order, &ac);
+out:
+	if (trace_enabled(m, TRACE_MM_PAGE_ALLOC))
+		pf_trace_mm_page_alloc(m, page, order, alloc_gfp, ac.migratetype);
+	return page;
+}
+
+/* ---- freeing: the public rules ------------------------------------------------------------------- */
+
+/*
+ * free_the_page: the block goes back to the buddy lists (free_unref_page
+ * would put small orders on the per-CPU lists; those are not built yet).
+ */
+static void free_the_page(struct pf_page *page, unsigned int order)
+{
+	page_machine(page)->alloc_order[page_to_pfn(page)] = 0;
+	__free_pages_ok(page, order, FPI_NONE);
+}
+
+/*
+ * pf_bad_free - report a free that must not happen, in bad_page's words,
+ * and count it.  Nothing of the page is changed.
+ */
+static void pf_bad_free(struct pf_page *page, const char *reason)
+{
+	bad_page(page, reason);
+}
+
+/* The page is an allocation's head; returns its recorded order + 1, 0 if none. */
+static inline unsigned alloc_record(struct pf_page *page)
+{
+	return page_machine(page)->alloc_order[page_to_pfn(page)];
+}
+
+/*
+ * free_checked - free a block whose last reference just went, after
+ * checking all of it.  On a bad block the reference is restored and the
+ * block kept out of the free lists.
+ */
+static void free_checked(struct pf_page *page, unsigned int order)
+{
+	const char *reason = NULL;
+	struct pf_machine *m = page_machine(page);
+	struct pf_page *bad = m->check_pages ? free_pages_check(page, order, &reason) : NULL;
+	if (unlikely(bad)) {
+		set_page_count(page, 1);	/* keep it allocated: nothing is lost */
+		pf_bad_free(bad, reason);
+		return;
+	}
+	free_the_page(page, order);
+}
+
+/*
+ * __free_pages (6.12) - drop a reference to a block; free it at zero.
+ *
+ * The kernel's rule for a non-compound high-order block that still has
+ * references: the holder of the last reference will free only the first
+ * page (put_page), so the rest is freed now, in blocks of order-1 .. 0.
+ *
+ * Deliberate differences, so that a bad free loses nothing: the page is
+ * checked against its allocation record before its count is touched; a
+ * page at refcount 0 (double free), a tail page, a page that is not an
+ * allocation's head, or an order that is not the allocated one is
+ * reported once through bad_page and changes nothing.
+ */
+void __free_pages(struct pf_page *page, unsigned int order)
+{
+	unsigned rec = alloc_record(page);
+
+	if (unlikely(page_ref_count(page) <= 0)) {
+		pf_bad_free(page, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
+		return;
+	}
+	if (unlikely(!rec)) {
+		pf_bad_free(page, PageTail(page) ? "freed a tail page of a compound page"
+						 : "freed a page the page allocator did not hand out");
+		return;
+	}
+	if (unlikely(rec != order + 1)) {
+		char why[96];
+		snprintf(why, sizeof why, "freed with order %u, allocated with order %u", order, rec - 1);
+		pf_bad_free(page, why);
+		return;
+	}
+
+	/* get PageHead before we drop reference */
+	int head = PageHead(page);
+	if (page_ref_dec_and_test(page)) {
+		free_checked(page, order);
+	} else if (!head) {
+		struct pf_machine *m = page_machine(page);
+		m->alloc_order[page_to_pfn(page)] = 1;	/* the first page lives on at order 0 */
+		while (order-- > 0) {
+			struct pf_page *p = page + (1UL << order);
+			m->alloc_order[page_to_pfn(p)] = (unsigned char)(order + 1);
+			free_checked(p, order);
+		}
+	}
+}
+
+/*
+ * put_page (folio_put, 6.12) - drop a reference to the page's folio; free
+ * it at zero, with its compound order.
+ *
+ * Deliberate difference: a non-compound high-order block whose last
+ * reference goes through put_page is freed whole (the kernel frees only
+ * the first page and leaks the rest), with a warning once per machine.
+ */
+void put_page(struct pf_page *page)
+{
+	struct pf_page *head = pf_compound_head(page);
+
+	if (unlikely(page_ref_count(head) <= 0)) {
+		pf_bad_free(head, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
+		return;
+	}
+	unsigned rec = alloc_record(head);
+	if (unlikely(!rec)) {
+		pf_bad_free(head, "put_page on a page the page allocator did not hand out");
+		return;
+	}
+	if (page_ref_dec_and_test(head)) {
+		unsigned int order = PageHead(head) ? compound_order(head) : 0;
+		if (unlikely(!PageHead(head) && rec > 1)) {
+			struct pf_machine *m = page_machine(head);
+			order = rec - 1;
+			if (!atomic_exchange(&m->warned_put_page, 1))
+				pf_printk(m, '4', "pageframe: put_page freed a non-compound order-%u block at pfn %#lx "
+					  "whole; the kernel frees only its first page (use __GFP_COMP)",
+					  order, page_to_pfn(head));
+		}
+		free_checked(head, order);
+	}
+}
+
+/* get_page: VM_BUG_ON_PAGE(page_ref_zero_or_close_to_overflow(page)) becomes a report. */
+void get_page(struct pf_page *page)
+{
+	struct pf_page *head = pf_compound_head(page);
+	if (unlikely(page_ref_count(head) <= 0)) {
+		pf_bad_free(head, "VM_BUG_ON_PAGE(page_ref_zero_or_close_to_overflow(page))");
+		return;
+	}
+	page_ref_inc(head);
+}
+
+/* ---- zone set-up: watermarks, reserves, per-CPU sizing -------------------------------------------------- */
+
+static unsigned long int_sqrt(unsigned long x)
+{
+	unsigned long r = 0, b = 1UL << (sizeof(long) * 8 - 2);
+	while (b > x)
+		b >>= 2;
+	while (b) {
+		if (x >= r + b) {
+			x -= r + b;
+			r = (r >> 1) + b;
+		} else {
+			r >>= 1;
+		}
+		b >>= 2;
+	}
+	return r;
+}
+
+/*
+ * calculate_min_free_kbytes (6.12): 4 * sqrt(lowmem_kbytes), clamped to
+ * [128, 262144], unless the user's value is larger.
+ */
+void calculate_min_free_kbytes(struct pf_machine *m)
+{
+	unsigned long lowmem_kbytes = nr_free_buffer_pages(m) * (PAGE_SIZE >> 10);
+	long new_min_free_kbytes = (long)int_sqrt(lowmem_kbytes * 16);
+
+	if (new_min_free_kbytes > m->user_min_free_kbytes)
+		m->min_free_kbytes = (int)(new_min_free_kbytes < 128 ? 128
+					   : new_min_free_kbytes > 262144 ? 262144 : new_min_free_kbytes);
+	else
+		pf_printk(m, '4', "min_free_kbytes is not updated to %ld because user defined value %d is preferred",
+			  new_min_free_kbytes, m->user_min_free_kbytes);
+}
+
+#define for_each_zone_of(m, zone)									\
+	for (int __nid = 0; __nid < (m)->nr_node_ids; __nid++)						\
+		for (struct zone *zone = (m)->node_data[__nid]->node_zones;				\
+		     zone < (m)->node_data[__nid]->node_zones + MAX_NR_ZONES; zone++)
+
+/* calculate_totalreserve_pages (6.12): the largest lowmem reserve plus the high watermark. */
+static void calculate_totalreserve_pages(struct pf_machine *m)
+{
+	unsigned long reserve_pages = 0;
+	for (int nid = 0; nid < m->nr_node_ids; nid++) {
+		pg_data_t *pgdat = m->node_data[nid];
+		pgdat->totalreserve_pages = 0;
+		for (int i = 0; i < MAX_NR_ZONES; i++) {
+			struct zone *zone = pgdat->node_zones + i;
+			long max = 0;
+			unsigned long managed_pages = zone_managed_pages(zone);
+			for (int j = i; j < MAX_NR_ZONES; j++)
+				if (zone->lowmem_reserve[j] > max)
+					max = zone->lowmem_reserve[j];
+			/* we treat the high watermark as reserved pages. */
+			max += (long)high_wmark_pages(zone);
+			if ((unsigned long)max > managed_pages)
+				max = (long)managed_pages;
+			pgdat->totalreserve_pages += (unsigned long)max;
+			reserve_pages += (unsigned long)max;
+		}
+	}
+	m->totalreserve_pages = reserve_pages;
+}
+
+/* __setup_per_zone_wmarks (6.12): min in proportion to each lowmem zone's size; low/high/promo steps. */
+static void __setup_per_zone_wmarks(struct pf_machine *m)
+{
+	unsigned long pages_min = (unsigned long)m->min_free_kbytes >> (PAGE_SHIFT - 10);
+	unsigned long lowmem_pages = 0;
+
+	/* Calculate total number of !ZONE_HIGHMEM and !ZONE_MOVABLE pages */
+	for_each_zone_of(m, zone)
+		if (zone_idx(zone) != ZONE_MOVABLE)
+			lowmem_pages += zone_managed_pages(zone);
+
+	for_each_zone_of(m, zone) {
+		uint64_t tmp;
+		unsigned long managed = zone_managed_pages(zone);
+
+		pf_spin_lock(&zone->lock);
+		tmp = (uint64_t)pages_min * managed;
+		tmp = lowmem_pages ? tmp / lowmem_pages : 0;
+		if (zone_idx(zone) == ZONE_MOVABLE) {
+			/*
+			 * __GFP_HIGH and PF_MEMALLOC allocations usually don't
+			 * need highmem and movable zones pages, so cap pages_min
+			 * to a small value here.
+			 */
+			unsigned long min_pages = managed / 1024;
+			min_pages = min_pages < 32 ? 32 : min_pages > 128 ? 128 : min_pages;	/* SWAP_CLUSTER_MAX */
+			zone->_watermark[WMARK_MIN] = min_pages;
+		} else {
+			/* If it's a lowmem zone, reserve a number of pages proportionate to the zone's size. */
+			zone->_watermark[WMARK_MIN] = (unsigned long)tmp;
+		}
+		/*
+		 * Set the kswapd watermarks distance according to the scale
+		 * factor in proportion to available memory, but ensure a
+		 * minimum size on small systems.  mult_frac(managed, wsf, 10000).
+		 */
+		unsigned long wsf = (unsigned long)m->watermark_scale_factor;
+		uint64_t scaled = (managed / 10000) * wsf + ((managed % 10000) * wsf) / 10000;
+		tmp = (tmp >> 2) > scaled ? (tmp >> 2) : scaled;
+
+		zone->watermark_boost = 0;
+		zone->_watermark[WMARK_LOW] = min_wmark_pages(zone) + (unsigned long)tmp;
+		zone->_watermark[WMARK_HIGH] = low_wmark_pages(zone) + (unsigned long)tmp;
+		zone->_watermark[WMARK_PROMO] = high_wmark_pages(zone) + (unsigned long)tmp;
+		pf_spin_unlock(&zone->lock);
+	}
+	calculate_totalreserve_pages(m);
+}
+
+/* setup_per_zone_wmarks: watermarks, then the pcp sizes that depend on them. */
+void setup_per_zone_wmarks(struct pf_machine *m)
+{
+	__setup_per_zone_wmarks(m);
+	for_each_zone_of(m, zone)
+		zone_pcp_update(zone, 0);
+}
+
+/* setup_per_zone_lowmem_reserve (6.12): managed pages of the zones above, divided by the ratio. */
+void setup_per_zone_lowmem_reserve(struct pf_machine *m)
+{
+	for (int nid = 0; nid < m->nr_node_ids; nid++) {
+		pg_data_t *pgdat = m->node_data[nid];
+		for (int i = 0; i < MAX_NR_ZONES - 1; i++) {
+			struct zone *zone = &pgdat->node_zones[i];
+			int ratio = m->lowmem_reserve_ratio[i];
+			bool clear = !ratio || !zone_managed_pages(zone);
+			unsigned long managed_pages = 0;
+
+			for (int j = i + 1; j < MAX_NR_ZONES; j++) {
+				struct zone *upper_zone = &pgdat->node_zones[j];
+				managed_pages += zone_managed_pages(upper_zone);
+				zone->lowmem_reserve[j] = clear ? 0 : (long)(managed_pages / (unsigned long)ratio);
+			}
+		}
+	}
+	calculate_totalreserve_pages(m);
+}
+
+/* set_recommended_min_free_kbytes (mm/khugepaged.c, 6.12). */
+void set_recommended_min_free_kbytes(struct pf_machine *m)
+{
+	int nr_zones = 0;
+	unsigned long recommended_min;
+
+	for_each_zone_of(m, zone) {
+		/* We don't need to worry about fragmentation of ZONE_MOVABLE since it only has movable pages. */
+		if (!populated_zone(zone) || zone_idx(zone) > ZONE_NORMAL)	/* gfp_zone(GFP_USER) */
+			continue;
+		nr_zones++;
+	}
+	/* Ensure 2 pageblocks are free to assist fragmentation avoidance */
+	recommended_min = pageblock_nr_pages * (unsigned long)nr_zones * 2;
+	/* at least two pageblocks almost free of another type, for the 3 types we care about */
+	recommended_min += pageblock_nr_pages * (unsigned long)nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
+	/* don't ever allow to reserve more than 5% of the lowmem */
+	unsigned long cap = nr_free_buffer_pages(m) / 20;
+	if (recommended_min > cap)
+		recommended_min = cap;
+	recommended_min <<= (PAGE_SHIFT - 10);
+
+	if (recommended_min > (unsigned long)m->min_free_kbytes) {
+		if (m->user_min_free_kbytes >= 0)
+			pf_printk(m, '6', "raising min_free_kbytes from %d to %lu to help transparent hugepage allocations",
+				  m->min_free_kbytes, recommended_min);
+		m->min_free_kbytes = (int)recommended_min;
+	}
+	setup_per_zone_wmarks(m);
+}
+
+/* init_per_zone_wmark_min (6.12 postcore_initcall). */
+void init_per_zone_wmark_min(struct pf_machine *m)
+{
+	/* page_group_by_mobility_disabled (build_all_zonelists): too little memory to group by mobility */
+	unsigned long vm_total_pages = 0;
+	for_each_zone_of(m, zone)
+		vm_total_pages += zone->present_pages;
+	m->page_group_by_mobility_disabled = vm_total_pages < pageblock_nr_pages * MIGRATE_TYPES;
+
+	calculate_min_free_kbytes(m);
+	setup_per_zone_wmarks(m);
+	refresh_zone_stat_thresholds(m);
+	setup_per_zone_lowmem_reserve(m);
+}
+
+/*
+ * zone_batchsize (6.12): about 0.1% of the zone or 1 MiB, whichever is
+ * smaller, divided by 4 and clamped to 2^n - 1.  (The 2025 rework,
+ * min(managed >> 12, 256K / PAGE_SIZE) with the same clamp, gives the same
+ * numbers.)
+ */
+int zone_batchsize(struct zone *zone)
+{
+	int batch;
+	unsigned long b = zone_managed_pages(zone) >> 10;
+	if (b > (1024 * 1024) / PAGE_SIZE)
+		b = (1024 * 1024) / PAGE_SIZE;
+	batch = (int)b;
+	batch /= 4;		/* We effectively *= 4 below */
+	if (batch < 1)
+		batch = 1;
+	/* Clamp the batch to a 2^n - 1 value (rounddown_pow_of_two(batch + batch/2) - 1). */
+	int x = batch + batch / 2;
+	int p = 1;
+	while (p * 2 <= x)
+		p *= 2;
+	return p - 1;
+}
+
+static int cpus_of_node(struct pf_machine *m, int nid)
+{
+	int n = 0;
+	for (int c = 0; c < m->nr_cpus; c++)
+		if (m->cpu_to_node[c] == nid)
+			n++;
+	return n;
+}
+
+/* zone_highsize (6.12): the low watermark (or managed / fraction) split over the node's CPUs. */
+static int zone_highsize(struct zone *zone, int batch, int cpu_online, int high_fraction)
+{
+	struct pf_machine *m = zone_machine(zone);
+	unsigned long total_pages;
+	int high, nr_split_cpus;
+
+	if (!high_fraction)
+		total_pages = low_wmark_pages(zone);
+	else
+		total_pages = zone_managed_pages(zone) / (unsigned long)high_fraction;
+
+	nr_split_cpus = cpus_of_node(m, zone_to_nid(zone)) + cpu_online;
+	if (!nr_split_cpus)
+		nr_split_cpus = m->nr_cpus;
+	high = (int)(total_pages / (unsigned long)nr_split_cpus);
+	/* Ensure high is at least batch*4. */
+	if (high < batch << 2)
+		high = batch << 2;
+	return high;
+}
+
+#define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
+#define BOOT_PAGESET_HIGH 0
+#define BOOT_PAGESET_BATCH 1
+
+/* zone_set_pageset_high_and_batch (6.12) with pageset_update for every CPU. */
+static void zone_set_pageset_high_and_batch(struct zone *zone, int cpu_online)
+{
+	struct pf_machine *m = zone_machine(zone);
+	int new_high_min, new_high_max, new_batch;
+
+	new_batch = zone_batchsize(zone);
+	if (new_batch < 1)
+		new_batch = 1;
+	if (m->percpu_pagelist_high_fraction) {
+		new_high_min = zone_highsize(zone, new_batch, cpu_online, m->percpu_pagelist_high_fraction);
+		/* PCP high is tuned manually, disable auto-tuning */
+		new_high_max = new_high_min;
+	} else {
+		new_high_min = zone_highsize(zone, new_batch, cpu_online, 0);
+		new_high_max = zone_highsize(zone, new_batch, cpu_online, MIN_PERCPU_PAGELIST_HIGH_FRACTION);
+	}
+	if (zone->pageset_high_min == new_high_min && zone->pageset_high_max == new_high_max &&
+	    zone->pageset_batch == new_batch)
+		return;
+	zone->pageset_high_min = new_high_min;
+	zone->pageset_high_max = new_high_max;
+	zone->pageset_batch = new_batch;
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+		__atomic_store_n(&pcp->batch, new_batch, __ATOMIC_RELAXED);
+		__atomic_store_n(&pcp->high_min, new_high_min, __ATOMIC_RELAXED);
+		__atomic_store_n(&pcp->high_max, new_high_max, __ATOMIC_RELAXED);
+	}
+}
+
+/* per_cpu_pages_init: the boot pageset values (high 0, batch 1). */
+static void per_cpu_pages_init(struct per_cpu_pages *pcp, struct per_cpu_zonestat *pzstats)
+{
+	memset(pcp, 0, sizeof *pcp);
+	memset(pzstats, 0, sizeof *pzstats);
+	pf_spin_lock_init(&pcp->lock);
+	for (int pindex = 0; pindex < NR_PCP_LISTS; pindex++)
+		INIT_LIST_HEAD(&pcp->lists[pindex]);
+	pcp->high_min = BOOT_PAGESET_HIGH;
+	pcp->high_max = BOOT_PAGESET_HIGH;
+	pcp->batch = BOOT_PAGESET_BATCH;
+	pcp->free_count = 0;
+}
+
+/* zone_pcp_init: the zone starts with boot pageset values. */
+void zone_pcp_init(struct zone *zone)
+{
+	struct pf_machine *m = zone_machine(zone);
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+		per_cpu_pages_init(&zone->per_cpu_pageset[cpu], &zone->per_cpu_zonestats[cpu]);
+	zone->pageset_high_min = BOOT_PAGESET_HIGH;
+	zone->pageset_high_max = BOOT_PAGESET_HIGH;
+	zone->pageset_batch = BOOT_PAGESET_BATCH;
+}
+
+/* setup_zone_pageset: populated zones get their real sizes. */
+void setup_zone_pageset(struct zone *zone)
+{
+	if (populated_zone(zone))
+		zone_set_pageset_high_and_batch(zone, 0);
+}
+
+/* zone_pcp_update: recompute after a watermark or sysctl change (populated zones). */
+void zone_pcp_update(struct zone *zone, int cpu_online)
+{
+	if (!populated_zone(zone))
+		return;
+	zone_set_pageset_high_and_batch(zone, cpu_online);
+}

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vmstat.c - counters and the /proc text built from them: buddyinfo,
+ * pagetypeinfo, zoneinfo, vmstat, and debugfs's extfrag_index and
+ * unusable_index (mm/vmstat.c, Linux 6.12.117), byte for byte.
+ *
+ * Deliberate difference: zoneinfo's per-CPU block uses the 6.13+ layout
+ * (count, high, batch, high_min, high_max) so the auto-tuning range shows.
+ * Counters that user space has no source for (file LRUs, swap, THP
+ * faults...) print 0, as on a kernel where nothing of the kind happened.
+ */
+#include "internal.h"
+
+#include <string.h>
+#include <stdlib.h>
+
+#define PF_X_NAME(e, s) s,
+static const char *const zone_stat_names[] = { PF_ZONE_STAT_ITEMS(PF_X_NAME) };
+static const char *const numa_stat_names[] = { PF_NUMA_STAT_ITEMS(PF_X_NAME) };
+static const char *const node_stat_names[] = { PF_NODE_STAT_ITEMS(PF_X_NAME) };
+static const char *const vm_stat_names[] = { PF_VM_STAT_ITEMS(PF_X_NAME) };
+static const char *const vm_event_names[] = { PF_VM_EVENT_ITEMS(PF_X_NAME) };
+#undef PF_X_NAME
+
+static const char *const migratetype_names[MIGRATE_TYPES] = {
+	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate",
+};
+
+/* calculate_normal_threshold (6.12): the per-CPU stat drift allowed before folding. */
+int calculate_normal_threshold(struct zone *zone)
+{
+	struct pf_machine *m = zone_machine(zone);
+	int mem = (int)(zone_managed_pages(zone) >> (27 - PAGE_SHIFT));	/* memory in 128 MB units */
+	int threshold = 2 * (32 - __builtin_clz((unsigned)m->nr_cpus)) * (1 + (mem ? 32 - __builtin_clz((unsigned)mem) : 0));
+	return threshold < 125 ? threshold : 125;
+}
+
+/* refresh_zone_stat_thresholds (6.12): every populated zone, every CPU. */
+void refresh_zone_stat_thresholds(struct pf_machine *m)
+{
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &m->node_data[nid]->node_zones[z];
+			if (!populated_zone(zone))
+				continue;
+			int threshold = calculate_normal_threshold(zone);
+			for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+				zone->per_cpu_zonestats[cpu].stat_threshold = (signed char)threshold;
+		}
+}
+
+static int numa_node_id(struct pf_machine *m)
+{
+	return m->cpu_to_node[pf_os_current_cpu() % m->nr_cpus];
+}
+
+/* zone_statistics (6.12): numa_hit/miss/foreign and local/other. */
+void zone_statistics(struct zone *preferred_zone, struct zone *z, long nr_account)
+{
+	struct pf_machine *m = zone_machine(z);
+	int local_stat = NUMA_LOCAL;
+
+	if (m->nr_node_ids > 1 && zone_to_nid(z) != numa_node_id(m))
+		local_stat = NUMA_OTHER;
+	if (zone_to_nid(z) == zone_to_nid(preferred_zone)) {
+		atomic_fetch_add_explicit(&z->vm_numa_event[NUMA_HIT], nr_account, memory_order_relaxed);
+	} else {
+		atomic_fetch_add_explicit(&z->vm_numa_event[NUMA_MISS], nr_account, memory_order_relaxed);
+		atomic_fetch_add_explicit(&preferred_zone->vm_numa_event[NUMA_FOREIGN], nr_account,
+					  memory_order_relaxed);
+	}
+	atomic_fetch_add_explicit(&z->vm_numa_event[local_stat], nr_account, memory_order_relaxed);
+}
+
+unsigned long global_zone_page_state(struct pf_machine *m, enum zone_stat_item item)
+{
+	long x = 0;
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			x += atomic_load(&m->node_data[nid]->node_zones[z].vm_stat[item]);
+	return x < 0 ? 0 : (unsigned long)x;
+}
+
+static unsigned long global_numa_event_state(struct pf_machine *m, int item)
+{
+	unsigned long x = 0;
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			x += (unsigned long)atomic_load(&m->node_data[nid]->node_zones[z].vm_numa_event[item]);
+	return x;
+}
+
+static unsigned long node_page_state(pg_data_t *pgdat, int item)
+{
+	long x = atomic_load(&pgdat->vm_stat[item]);
+	return x < 0 ? 0 : (unsigned long)x;
+}
+
+/*
+ * global_dirty_limits (mm/page-writeback.c, 6.12 defaults: dirty_ratio 20,
+ * dirty_background_ratio 10): dirtyable memory is free pages above the
+ * reserves plus file pages (none here), plus one.
+ */
+static void global_dirty_limits(struct pf_machine *m, unsigned long *pbackground, unsigned long *pdirty)
+{
+	unsigned long x = global_zone_page_state(m, NR_FREE_PAGES);
+	x -= x < m->totalreserve_pages ? x : m->totalreserve_pages;
+	unsigned long available_memory = x + 1;
+	unsigned long ratio = (20 * PAGE_SIZE) / 100, bg_ratio = (10 * PAGE_SIZE) / 100;
+	unsigned long thresh = (ratio * available_memory) / PAGE_SIZE;
+	unsigned long bg_thresh = (bg_ratio * available_memory) / PAGE_SIZE;
+	if (bg_thresh >= thresh)
+		bg_thresh = thresh / 2;
+	*pbackground = bg_thresh;
+	*pdirty = thresh;
+}
+
+/* nr_memmap_boot_pages: SPARSEMEM_VMEMMAP maps 2 MiB of memmap (512 pages) per present 128 MiB section. */
+static unsigned long memmap_boot_pages(struct pf_machine *m)
+{
+	unsigned long n = 0, last = ~0UL;
+	for (int i = 0; i < m->nr_memory; i++)
+		for (unsigned long s = m->memory[i].start_pfn >> 15; s <= (m->memory[i].end_pfn - 1) >> 15; s++)
+			if (s != last) {
+				n += 512;
+				last = s;
+			}
+	return n;
+}
+
+int pf_vmstat_get(struct pf_machine *m, const char *name, long *value)
+{
+	if (!m || !name || !value)
+		return -EINVAL;
+	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+		if (!strcmp(name, zone_stat_names[i]))
+			return *value = (long)global_zone_page_state(m, i), 0;
+	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+		if (!strcmp(name, numa_stat_names[i]))
+			return *value = (long)global_numa_event_state(m, i), 0;
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
+		if (!strcmp(name, vm_event_names[i]))
+			return *value = atomic_load(&m->vm_events[i]), 0;
+	for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
+		if (!strcmp(name, node_stat_names[i])) {
+			long x = 0;
+			for (int nid = 0; nid < m->nr_node_ids; nid++)
+				x += (long)node_page_state(m->node_data[nid], i);
+			return *value = x, 0;
+		}
+	if (!strcmp(name, "pageframe_bad_pages"))
+		return *value = atomic_load(&m->nr_bad_pages), 0;
+	return -ENOENT;
+}
+
+/* ---- the views ------------------------------------------------------------------------ */
+
+typedef void (*zone_print_fn)(FILE *out, pg_data_t *pgdat, struct zone *zone);
+
+/* walk_zones_in_node: each zone in order, populated ones only if asked, under zone->lock. */
+static void walk_zones_in_node(FILE *out, pg_data_t *pgdat, bool assert_populated, bool nolock, zone_print_fn print)
+{
+	for (struct zone *zone = pgdat->node_zones; zone - pgdat->node_zones < MAX_NR_ZONES; ++zone) {
+		if (assert_populated && !populated_zone(zone))
+			continue;
+		if (!nolock)
+			pf_spin_lock(&zone->lock);
+		print(out, pgdat, zone);
+		if (!nolock)
+			pf_spin_unlock(&zone->lock);
+	}
+}
+
+static void frag_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
+{
+	fprintf(out, "Node %d, zone %8s ", pgdat->node_id, zone->name);
+	for (int order = 0; order < NR_PAGE_ORDERS; ++order)
+		fprintf(out, "%6lu ", zone->free_area[order].nr_free);
+	fputc('\n', out);
+}
+
+static void pagetypeinfo_showfree_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
+{
+	for (int mtype = 0; mtype < MIGRATE_TYPES; mtype++) {
+		fprintf(out, "Node %4d, zone %8s, type %12s ", pgdat->node_id, zone->name, migratetype_names[mtype]);
+		for (int order = 0; order < NR_PAGE_ORDERS; ++order) {
+			unsigned long freecount = 0;
+			bool overflow = false;
+			struct list_head *curr;
+			list_for_each(curr, &zone->free_area[order].free_list[mtype]) {
+				if (++freecount >= 100000) {
+					overflow = true;
+					break;
+				}
+			}
+			fprintf(out, "%s%6lu ", overflow ? ">" : "", freecount);
+		}
+		fputc('\n', out);
+	}
+}
+
+static void pagetypeinfo_showblockcount_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
+{
+	struct pf_machine *m = pgdat->machine;
+	unsigned long count[MIGRATE_TYPES] = { 0 };
+	for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn += pageblock_nr_pages) {
+		struct pf_page *page = pfn_to_page(m, pfn);
+		if (page_machine_id(page) != (unsigned)m->id || page_zone(page) != zone)
+			continue;	/* pfn_to_online_page: no memmap here */
+		int mtype = get_pfnblock_migratetype(page, pfn);
+		if (mtype < MIGRATE_TYPES)
+			count[mtype]++;
+	}
+	fprintf(out, "Node %d, zone %8s ", pgdat->node_id, zone->name);
+	for (int mtype = 0; mtype < MIGRATE_TYPES; mtype++)
+		fprintf(out, "%12lu ", count[mtype]);
+	fputc('\n', out);
+}
+
+static void pagetypeinfo_show(FILE *out, pg_data_t *pgdat)
+{
+	fprintf(out, "Page block order: %d\n", pageblock_order);
+	fprintf(out, "Pages per block:  %lu\n", pageblock_nr_pages);
+	fputc('\n', out);
+	fprintf(out, "%-43s ", "Free pages count per migrate type at order");
+	for (int order = 0; order < NR_PAGE_ORDERS; ++order)
+		fprintf(out, "%6d ", order);
+	fputc('\n', out);
+	walk_zones_in_node(out, pgdat, true, false, pagetypeinfo_showfree_print);
+	fprintf(out, "\n%-23s", "Number of blocks type ");
+	for (int mtype = 0; mtype < MIGRATE_TYPES; mtype++)
+		fprintf(out, "%12s ", migratetype_names[mtype]);
+	fputc('\n', out);
+	walk_zones_in_node(out, pgdat, true, false, pagetypeinfo_showblockcount_print);
+	/* pagetypeinfo_showmixedcount prints nothing without page_owner enabled */
+}
+
+static bool is_zone_first_populated(pg_data_t *pgdat, struct zone *zone)
+{
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *compare = &pgdat->node_zones[i];
+		if (populated_zone(compare))
+			return zone == compare;
+	}
+	return false;
+}
+
+static bool vmstat_item_print_in_thp(int item)
+{
+	return item == NR_ANON_THPS || item == NR_SHMEM_THPS || item == NR_SHMEM_PMDMAPPED || item == NR_FILE_THPS ||
+	       item == NR_FILE_PMDMAPPED;
+}
+
+static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
+{
+	struct pf_machine *m = pgdat->machine;
+	int i;
+
+	fprintf(out, "Node %d, zone %8s", pgdat->node_id, zone->name);
+	if (is_zone_first_populated(pgdat, zone)) {
+		fprintf(out, "\n  per-node stats");
+		for (i = 0; i < NR_VM_NODE_STAT_ITEMS; i++) {
+			unsigned long pages = node_page_state(pgdat, i);
+			if (vmstat_item_print_in_thp(i))
+				pages /= 512;	/* HPAGE_PMD_NR */
+			fprintf(out, "\n      %-12s %lu", node_stat_names[i], pages);
+		}
+	}
+	fprintf(out,
+		"\n  pages free     %lu"
+		"\n        boost    %lu"
+		"\n        min      %lu"
+		"\n        low      %lu"
+		"\n        high     %lu"
+		"\n        promo    %lu"
+		"\n        spanned  %lu"
+		"\n        present  %lu"
+		"\n        managed  %lu"
+		"\n        cma      %lu",
+		(unsigned long)zone_page_state(zone, NR_FREE_PAGES), zone->watermark_boost, min_wmark_pages(zone),
+		low_wmark_pages(zone), high_wmark_pages(zone), promo_wmark_pages(zone), zone->spanned_pages,
+		zone->present_pages, zone_managed_pages(zone), zone->cma_pages);
+	fprintf(out, "\n        protection: (%ld", zone->lowmem_reserve[0]);
+	for (i = 1; i < MAX_NR_ZONES; i++)
+		fprintf(out, ", %ld", zone->lowmem_reserve[i]);
+	fputc(')', out);
+
+	/* If unpopulated, no other information is useful */
+	if (!populated_zone(zone)) {
+		fputc('\n', out);
+		return;
+	}
+	for (i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+		fprintf(out, "\n      %-12s %lu", zone_stat_names[i], (unsigned long)zone_page_state(zone, i));
+	for (i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+		fprintf(out, "\n      %-12s %lu", numa_stat_names[i], (unsigned long)atomic_load(&zone->vm_numa_event[i]));
+
+	fprintf(out, "\n  pagesets");
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+		fprintf(out,
+			"\n    cpu: %i"
+			"\n              count:    %i"
+			"\n              high:     %i"
+			"\n              batch:    %i"
+			"\n              high_min: %i"
+			"\n              high_max: %i",
+			cpu, pcp->count, pcp->high, pcp->batch, pcp->high_min, pcp->high_max);
+		fprintf(out, "\n  vm stats threshold: %d", zone->per_cpu_zonestats[cpu].stat_threshold);
+	}
+	fprintf(out,
+		"\n  node_unreclaimable:  %u"
+		"\n  start_pfn:           %lu",
+		0u, zone->zone_start_pfn);
+	fputc('\n', out);
+}
+
+static void vmstat_show(FILE *out, struct pf_machine *m)
+{
+	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+		fprintf(out, "%s %lu\n", zone_stat_names[i], global_zone_page_state(m, i));
+	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
+		fprintf(out, "%s %lu\n", numa_stat_names[i], global_numa_event_state(m, i));
+	for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++) {
+		unsigned long x = 0;
+		for (int nid = 0; nid < m->nr_node_ids; nid++)
+			x += node_page_state(m->node_data[nid], i);
+		if (vmstat_item_print_in_thp(i))
+			x /= 512;
+		fprintf(out, "%s %lu\n", node_stat_names[i], x);
+	}
+	unsigned long v[NR_VM_STAT_ITEMS] = { 0 };
+	global_dirty_limits(m, &v[NR_DIRTY_BG_THRESHOLD], &v[NR_DIRTY_THRESHOLD]);
+	v[NR_MEMMAP_BOOT_PAGES] = memmap_boot_pages(m);
+	for (int i = 0; i < NR_VM_STAT_ITEMS; i++)
+		fprintf(out, "%s %lu\n", vm_stat_names[i], v[i]);
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
+		fprintf(out, "%s %lu\n", vm_event_names[i], (unsigned long)atomic_load(&m->vm_events[i]));
+	/* deprecated counters kept for userspace */
+	fprintf(out, "nr_unstable 0\n");
+}
+
+/* ---- fragmentation indices (debugfs extfrag/) ---------------------------------------------- */
+
+struct contig_page_info {
+	unsigned long free_pages;
+	unsigned long free_blocks_total;
+	unsigned long free_blocks_suitable;
+};
+
+static void fill_contig_page_info(const unsigned long *nr_free, unsigned int suitable_order,
+				  struct contig_page_info *info)
+{
+	info->free_pages = 0;
+	info->free_blocks_total = 0;
+	info->free_blocks_suitable = 0;
+	for (unsigned order = 0; order < NR_PAGE_ORDERS; order++) {
+		unsigned long blocks = nr_free[order];
+		info->free_blocks_total += blocks;
+		info->free_pages += blocks << order;
+		if (order >= suitable_order)
+			info->free_blocks_suitable += blocks << (order - suitable_order);
+	}
+}
+
+/* __fragmentation_index: -1000 when the request would succeed, else 0..1000 (1000: fragmentation). */
+static int __fragmentation_index(unsigned int order, const struct contig_page_info *info)
+{
+	unsigned long requested = 1UL << order;
+	if (!info->free_blocks_total)
+		return 0;
+	/* Fragmentation index only makes sense when a request would fail */
+	if (info->free_blocks_suitable)
+		return -1000;
+	return (int)(1000 - ((1000 + (info->free_pages * 1000ULL / requested)) / info->free_blocks_total));
+}
+
+/* unusable_free_index: the share of free memory unusable for this order, in thousandths. */
+static int unusable_free_index(unsigned int order, const struct contig_page_info *info)
+{
+	if (info->free_pages == 0)
+		return 1000;
+	return (int)((info->free_pages - (info->free_blocks_suitable << order)) * 1000ULL / info->free_pages);
+}
+
+static void print_frag_line(FILE *out, int nid, const char *zname, const unsigned long *nr_free, bool extfrag)
+{
+	struct contig_page_info info;
+	fprintf(out, "Node %d, zone %8s ", nid, zname);
+	for (unsigned order = 0; order < NR_PAGE_ORDERS; ++order) {
+		fill_contig_page_info(nr_free, order, &info);
+		int index;
+		if (extfrag) {
+			index = __fragmentation_index(order, &info);
+			fprintf(out, "%2d.%03d ", index / 1000, index % 1000 < 0 ? -(index % 1000) : index % 1000);
+		} else {
+			index = unusable_free_index(order, &info);
+			fprintf(out, "%d.%03d ", index / 1000, index % 1000);
+		}
+	}
+	fputc('\n', out);
+}
+
+static void extfrag_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
+{
+	unsigned long nr_free[NR_PAGE_ORDERS];
+	for (int o = 0; o < NR_PAGE_ORDERS; o++)
+		nr_free[o] = zone->free_area[o].nr_free;
+	print_frag_line(out, pgdat->node_id, zone->name, nr_free, true);
+}
+
+static void unusable_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
+{
+	unsigned long nr_free[NR_PAGE_ORDERS];
+	for (int o = 0; o < NR_PAGE_ORDERS; o++)
+		nr_free[o] = zone->free_area[o].nr_free;
+	print_frag_line(out, pgdat->node_id, zone->name, nr_free, false);
+}
+
+int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out)
+{
+	if (!strcmp(what, "buddyinfo")) {
+		for (int nid = 0; nid < m->nr_node_ids; nid++)
+			walk_zones_in_node(out, m->node_data[nid], true, false, frag_show_print);
+	} else if (!strcmp(what, "pagetypeinfo")) {
+		for (int nid = 0; nid < m->nr_node_ids; nid++)
+			pagetypeinfo_show(out, m->node_data[nid]);
+	} else if (!strcmp(what, "zoneinfo")) {
+		for (int nid = 0; nid < m->nr_node_ids; nid++)
+			walk_zones_in_node(out, m->node_data[nid], false, false, zoneinfo_show_print);
+	} else if (!strcmp(what, "vmstat")) {
+		vmstat_show(out, m);
+	} else if (!strcmp(what, "extfrag_index")) {
+		for (int nid = 0; nid < m->nr_node_ids; nid++)
+			walk_zones_in_node(out, m->node_data[nid], true, false, extfrag_show_print);
+	} else if (!strcmp(what, "unusable_index")) {
+		for (int nid = 0; nid < m->nr_node_ids; nid++)
+			walk_zones_in_node(out, m->node_data[nid], true, false, unusable_show_print);
+	} else {
+		return -ENOENT;
+	}
+	return ferror(out) ? -EIO : 0;
+}
+
+/*
+ * pf_frag_index_from_buddyinfo - the indices for a real machine's
+ * /proc/buddyinfo: each "Node N, zone NAME c0 .. c10" line gives one line
+ * of output, as debugfs would print it for that zone.
+ */
+int pf_frag_index_from_buddyinfo(FILE *in, const char *what, FILE *out, char *err, size_t errlen)
+{
+	char line[1024];
+	int lineno = 0, zones = 0;
+	bool extfrag;
+
+	if (!in || !what || !out)
+		return -EINVAL;
+	if (!strcmp(what, "extfrag_index"))
+		extfrag = true;
+	else if (!strcmp(what, "unusable_index"))
+		extfrag = false;
+	else {
+		if (err && errlen)
+			snprintf(err, errlen, "unknown index '%s' (extfrag_index, unusable_index)", what);
+		return -EINVAL;
+	}
+	while (fgets(line, sizeof line, in)) {
+		int nid, pos = 0;
+		char zname[32];
+		unsigned long nr_free[NR_PAGE_ORDERS];
+		lineno++;
+		if (line[strspn(line, " \t\r\n")] == '\0')
+			continue;
+		if (sscanf(line, "Node %d, zone %31s%n", &nid, zname, &pos) != 2) {
+			if (err && errlen)
+				snprintf(err, errlen, "line %d: not a /proc/buddyinfo line (\"Node N, zone NAME counts...\")",
+					 lineno);
+			return -EINVAL;
+		}
+		const char *p = line + pos;
+		int o;
+		for (o = 0; o < NR_PAGE_ORDERS; o++) {
+			char *end;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p < '0' || *p > '9')
+				break;
+			nr_free[o] = strtoul(p, &end, 10);
+			p = end;
+		}
+		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+			p++;
+		if (o != NR_PAGE_ORDERS || *p) {
+			if (err && errlen)
+				snprintf(err, errlen, "line %d: expected %d free counts (orders 0..%d)", lineno,
+					 NR_PAGE_ORDERS, MAX_PAGE_ORDER);
+			return -EINVAL;
+		}
+		print_frag_line(out, nid, zname, nr_free, extfrag);
+		zones++;
+	}
+	if (!zones) {
+		if (err && errlen)
+			snprintf(err, errlen, "no zones in the input");
+		return -EINVAL;
+	}
+	return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pageframe.c - the public API (include/pageframe/pageframe.h) over the
+ * kernel-named internals: argument checks, pointer validation, and nothing
+ * else.  Every function here names the kernel function it stands for.
+ */
+#include "mm/internal.h"
+
+#include <string.h>
+
+/*
+ * pf_page_checked - the machine of @page, or NULL after a report when the
+ * pointer is not a struct pf_page of a live machine.  Cheap when it is:
+ * the machine index in page->flags is tried before a scan of all machines.
+ */
+static struct pf_machine *pf_page_checked(const struct pf_page *page, const char *caller)
+{
+	if (unlikely(!page)) {
+		pf_printk(NULL, '4', "pageframe: %s(NULL): no page", caller);
+		return NULL;
+	}
+	struct pf_machine *m = pf_page_machine(page);
+	if (unlikely(!m)) {
+		pf_printk(NULL, '4', "pageframe: %s(%p): not a struct pf_page of any machine", caller, (const void *)page);
+		return NULL;
+	}
+	if (unlikely(page_machine(page) != m)) {
+		pf_printk(m, '4', "pageframe: %s: pfn %#lx has no memmap (a hole between nodes)", caller,
+			  (unsigned long)(page - m->mem_map));
+		atomic_fetch_add(&m->nr_bad_pages, 1);
+		return NULL;
+	}
+	return m;
+}
+
+/* alloc_pages_node / alloc_pages */
+struct pf_page *pf_alloc_pages_node(struct pf_machine *m, int nid, pf_gfp_t gfp, unsigned order)
+{
+	if (!m)
+		return NULL;
+	if (nid == NUMA_NO_NODE)
+		nid = m->cpu_to_node[pf_os_current_cpu() % m->nr_cpus];
+	if (nid < 0 || nid >= m->nr_node_ids) {
+		pf_printk(m, '4', "pageframe: alloc_pages_node: node %d does not exist (0..%d)", nid, m->nr_node_ids - 1);
+		return NULL;
+	}
+	return __alloc_pages(m, gfp, order, nid, NULL);
+}
+
+struct pf_page *pf_alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned order)
+{
+	return pf_alloc_pages_node(m, NUMA_NO_NODE, gfp, order);
+}
+
+/* __free_pages */
+void pf_free_pages(struct pf_page *page, unsigned order)
+{
+	struct pf_machine *m = pf_page_checked(page, "__free_pages");
+	if (!m)
+		return;
+	if (unlikely(order > MAX_PAGE_ORDER)) {
+		bad_page(page, "freed with an order above MAX_PAGE_ORDER");
+		return;
+	}
+	__free_pages(page, order);
+}
+
+/* get_page */
+void pf_get_page(struct pf_page *page)
+{
+	if (pf_page_checked(page, "get_page"))
+		get_page(page);
+}
+
+/* put_page */
+void pf_put_page(struct pf_page *page)
+{
+	if (pf_page_checked(page, "put_page"))
+		put_page(page);
+}
+
+/* page_count */
+int pf_page_count(const struct pf_page *page)
+{
+	if (!pf_page_checked(page, "page_count"))
+		return 0;
+	return page_ref_count(pf_compound_head(page));
+}
+
+/* page_to_pfn */
+unsigned long pf_page_to_pfn(const struct pf_page *page)
+{
+	struct pf_machine *m = pf_page_machine(page);
+	return m ? (unsigned long)(page - m->mem_map) : ~0UL;
+}
+
+/* pfn_to_page, with pfn_valid */
+struct pf_page *pf_pfn_to_page(struct pf_machine *m, unsigned long pfn)
+{
+	if (!m || pfn >= m->memmap_pfns)
+		return NULL;
+	if (!pfn_valid(m, pfn))
+		return NULL;	/* a section without memmap */
+	return pfn_to_page(m, pfn);
+}
+
+/* page_address */
+void *pf_page_address(const struct pf_page *page)
+{
+	struct pf_machine *m = pf_page_machine(page);
+	if (!m || !m->base)
+		return NULL;
+	return m->base + (size_t)(page - m->mem_map) * PAGE_SIZE;
+}
+
+/* virt_to_page */
+struct pf_page *pf_virt_to_page(struct pf_machine *m, const void *addr)
+{
+	if (!m || !m->base || (const char *)addr < m->base || (const char *)addr >= m->base + m->base_bytes)
+		return NULL;
+	return pf_pfn_to_page(m, (unsigned long)((const char *)addr - m->base) / PAGE_SIZE);
+}
+
+int pf_check(struct pf_machine *m, char *err, size_t errlen)
+{
+	if (!m) {
+		if (err && errlen)
+			snprintf(err, errlen, "no machine");
+		return -EINVAL;
+	}
+	return pf_check_machine(m, err, errlen);
+}
+
+int pf_show(struct pf_machine *m, const char *what, FILE *out)
+{
+	if (!m || !what || !out)
+		return -EINVAL;
+	return pf_vmstat_show(m, what, out);
+}

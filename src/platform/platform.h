@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * platform.h - the only interface between the allocator and the OS.
+ *
+ * The core (src/mm) calls these and nothing else of the host: memory
+ * reservation for the memmap and the hosted window, locks, the current CPU.
+ * hosted.c implements them for Linux user space.  A freestanding embedder
+ * provides the same functions.  Nothing in here knows about pages or zones.
+ */
+#ifndef PF_PLATFORM_H
+#define PF_PLATFORM_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+/*
+ * pf_spinlock_t - a test-and-test-and-set lock standing in for spinlock_t.
+ * User space cannot disable preemption: a waiter spins briefly, then yields.
+ */
+typedef struct {
+	atomic_int locked;
+} pf_spinlock_t;
+
+void pf_os_cpu_relax_or_yield(unsigned spins);
+
+static inline void pf_spin_lock_init(pf_spinlock_t *l)
+{
+	atomic_init(&l->locked, 0);
+}
+
+static inline bool pf_spin_trylock(pf_spinlock_t *l)
+{
+	return !atomic_load_explicit(&l->locked, memory_order_relaxed) &&
+	       !atomic_exchange_explicit(&l->locked, 1, memory_order_acquire);
+}
+
+static inline void pf_spin_lock(pf_spinlock_t *l)
+{
+	unsigned spins = 0;
+	while (!pf_spin_trylock(l))
+		pf_os_cpu_relax_or_yield(spins++);
+}
+
+static inline void pf_spin_unlock(pf_spinlock_t *l)
+{
+	atomic_store_explicit(&l->locked, 0, memory_order_release);
+}
+
+/* Reserve @size bytes of address space, readable and writable, committed
+ * lazily (untouched pages cost nothing).  Returns NULL on failure. */
+void *pf_os_reserve(size_t size);
+/* Release a reservation made by pf_os_reserve. */
+void pf_os_release(void *addr, size_t size);
+/* The number of CPUs of the host (at least 1). */
+int pf_os_ncpus(void);
+/* The CPU the calling thread runs on, or 0 if unknown. */
+int pf_os_current_cpu(void);
+/* A monotonic clock in nanoseconds. */
+unsigned long long pf_os_now_ns(void);
+/* The calling thread's id and command name, for reports and traces. */
+int pf_os_tid(void);
+const char *pf_os_comm(void);
+
+#endif /* PF_PLATFORM_H */
