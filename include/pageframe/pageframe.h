@@ -182,6 +182,13 @@ PF_API int pf_vmstat_get(struct pf_machine *m, const char *name, long *value);
  */
 PF_API int pf_frag_index_from_buddyinfo(FILE *in, const char *what, FILE *out, char *err, size_t errlen);
 
+/**
+ * pf_linux_set_default_machine - the machine that <pageframe/linux.h>'s
+ * kernel names (alloc_pages, __free_pages, ...) act on; NULL until set.
+ */
+PF_API void pf_linux_set_default_machine(struct pf_machine *m);
+PF_API struct pf_machine *pf_linux_default_machine(void);
+
 /** pf_version - "major.minor.patch". */
 PF_API const char *pf_version(void);
 
