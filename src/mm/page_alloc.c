@@ -203,9 +203,9 @@ static inline struct pf_page *find_buddy_page_pfn(struct pf_page *page, unsigned
 						  unsigned long *buddy_pfn)
 {
 	unsigned long __buddy_pfn = pfn ^ (1UL << order);
-	struct pf_page *buddy = page + (__buddy_pfn - pfn);
 	if (__buddy_pfn >= page_machine(page)->memmap_pfns)
 		return NULL;
+	struct pf_page *buddy = page + ((long)__buddy_pfn - (long)pfn);
 	if (page_is_buddy(page, buddy, order)) {
 		if (buddy_pfn)
 			*buddy_pfn = __buddy_pfn;
@@ -225,7 +225,7 @@ static inline bool buddy_merge_likely(unsigned long pfn, unsigned long buddy_pfn
 	if (order >= MAX_PAGE_ORDER - 1)
 		return false;
 	unsigned long higher_page_pfn = buddy_pfn & pfn;
-	struct pf_page *higher_page = page + (higher_page_pfn - pfn);
+	struct pf_page *higher_page = page + ((long)higher_page_pfn - (long)pfn);
 	return find_buddy_page_pfn(higher_page, higher_page_pfn, order + 1, NULL) != NULL;
 }
 
@@ -292,7 +292,7 @@ static void __free_one_page(struct pf_page *page, unsigned long pfn, struct zone
 		}
 
 		combined_pfn = buddy_pfn & pfn;
-		page = page + (combined_pfn - pfn);
+		page = page + ((long)combined_pfn - (long)pfn);
 		pfn = combined_pfn;
 		order++;
 	}
