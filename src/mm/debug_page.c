@@ -238,6 +238,12 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 	/* Every page of the zone: free exactly once, or in use, or reserved/hole. */
 	unsigned long managed_seen = 0;
 	for (unsigned long pfn = start; pfn < end && !rc; pfn++) {
+		if ((pfn & 32767) == 0 || pfn == start) {
+			if (!pfn_valid(m, pfn)) {	/* a section without memmap */
+				pfn |= 32767;
+				continue;
+			}
+		}
 		struct pf_page *page = pfn_to_page(m, pfn);
 		bool listed = seen[pfn - start];
 		if (PageBuddy(page) && !listed)

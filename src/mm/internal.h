@@ -94,6 +94,7 @@ struct pf_region {
 	unsigned long start_pfn;
 	unsigned long end_pfn;
 	int nid;
+	int line;		/* line of the description it came from */
 };
 
 enum pf_backing {

@@ -20,6 +20,8 @@
 #include <string.h>
 
 struct pf_machine *_Atomic pf_machine_table[PF_MAX_MACHINES];
+/* One past the highest slot ever used: bounds the scan in pf_page_machine. */
+static atomic_int pf_machine_slots_used;
 
 /* ---- kernel log ------------------------------------------------------------- */
 
@@ -245,6 +247,7 @@ struct parser {
 	bool have_cpus;
 	bool have_node_cpus;
 	bool node_declared[MAX_NUMNODES];
+	int node_line[MAX_NUMNODES];	/* first line naming the node */
 	bool cpu_assigned[NR_CPUS_MAX];
 	bool distance_set[MAX_NUMNODES][MAX_NUMNODES];
 	struct pf_region e820[PF_MAX_REGIONS];
@@ -367,6 +370,7 @@ static int add_region(struct parser *p, struct pf_region *tab, int *nr, struct p
 		return 0;	/* less than a page: memblock drops it */
 	if (*nr >= PF_MAX_REGIONS)
 		return perr(p, "too many %s ranges (at most %d)", what, PF_MAX_REGIONS);
+	r.line = p->lineno;
 	tab[(*nr)++] = r;
 	return 0;
 }
@@ -448,7 +452,7 @@ static int parse_line(struct parser *p, char *line)
 	/* Kernel log lines: "[    0.000000] BIOS-e820: [mem ...] usable", "  node   0: [mem ...]" */
 	const char *e820 = strstr(line, "BIOS-e820:");
 	if (e820) {
-		struct pf_region r = { 0, 0, 0 };
+		struct pf_region r = { 0, 0, 0, 0 };
 		if (parse_bracket_mem(p, e820, &r))
 			return -EINVAL;
 		const char *type = strchr(e820, ']');
@@ -487,20 +491,27 @@ static int parse_line(struct parser *p, char *line)
 		p->have_cpus = true;
 	} else if (!strcmp(tok, "node")) {
 		s = next_token(s, tok2, sizeof tok2);
+		size_t l2 = strlen(tok2);
+		if (l2 > 1 && tok2[l2 - 1] == ':')	/* "node   0: [mem ...]" from the kernel log */
+			tok2[l2 - 1] = '\0';
 		if (parse_uint(p, tok2, "node", MAX_NUMNODES - 1, &a))
 			return -EINVAL;
 		const char *rest = skip_ws(s);
 		if (!strncmp(rest, "[mem", 4)) {
 			/* "node   0: [mem 0x...-0x...]" from the kernel log */
-			struct pf_region r = { 0, 0, (int)a };
+			struct pf_region r = { 0, 0, (int)a, 0 };
 			if (parse_bracket_mem(p, rest, &r))
 				return -EINVAL;
 			r.nid = (int)a;
+			if (!p->node_declared[a])
+				p->node_line[a] = p->lineno;
 			p->node_declared[a] = true;
 			p->have_mem = true;
 			return add_region(p, m->memory, &m->nr_memory, r, "memory");
 		}
 		s = next_token(s, tok, sizeof tok);
+		if (!p->node_declared[a])
+			p->node_line[a] = p->lineno;
 		p->node_declared[a] = true;
 		if (!tok[0])
 			return 0;
@@ -532,19 +543,21 @@ static int parse_line(struct parser *p, char *line)
 		if (parse_uint(p, tok, "node", MAX_NUMNODES - 1, &a))
 			return -EINVAL;
 		s = next_token(s, tok2, sizeof tok2);
-		struct pf_region r = { 0, 0, (int)a };
+		struct pf_region r = { 0, 0, (int)a, 0 };
 		if (!tok2[0])
 			return perr(p, "mem: expected 'mem NODE START-END'");
 		if (parse_range(p, tok2, &r))
 			return -EINVAL;
 		r.nid = (int)a;
+		if (!p->node_declared[a])
+			p->node_line[a] = p->lineno;
 		p->node_declared[a] = true;
 		p->have_mem = true;
 		if (add_region(p, m->memory, &m->nr_memory, r, "memory"))
 			return -EINVAL;
 	} else if (!strcmp(tok, "reserve")) {
 		s = next_token(s, tok2, sizeof tok2);
-		struct pf_region r = { 0, 0, -1 };
+		struct pf_region r = { 0, 0, -1, 0 };
 		if (!tok2[0])
 			return perr(p, "reserve: expected 'reserve START-END'");
 		if (parse_range(p, tok2, &r))
@@ -584,6 +597,7 @@ static int parse_line(struct parser *p, char *line)
 				    "watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction)", name);
 		if (rc)
 			return perr(p, "sysctl: bad value '%s' for %s", val, name);
+		return 0;
 	} else if (!strcmp(tok, "cmdline")) {
 		return parse_cmdline(p, s);
 	} else if (!strcmp(tok, "thp")) {
@@ -698,6 +712,7 @@ int pf_parse_machine(struct pf_machine *m, const char *text, char *err, size_t e
 	qsort(m->memory, (size_t)m->nr_memory, sizeof m->memory[0], cmp_region);
 	for (int i = 1; i < m->nr_memory; i++) {
 		if (m->memory[i].start_pfn < m->memory[i - 1].end_pfn) {
+			p->lineno = m->memory[i].line > m->memory[i - 1].line ? m->memory[i].line : m->memory[i - 1].line;
 			rc = perr(p, "memory ranges overlap: [mem %#llx-%#llx] and [mem %#llx-%#llx]",
 				  (unsigned long long)m->memory[i - 1].start_pfn << PAGE_SHIFT,
 				  ((unsigned long long)m->memory[i - 1].end_pfn << PAGE_SHIFT) - 1,
@@ -728,6 +743,7 @@ int pf_parse_machine(struct pf_machine *m, const char *text, char *err, size_t e
 		for (int j = i + 1; j < m->nr_memory; j++)
 			for (int k = i + 1; k < j; k++)
 				if (m->memory[i].nid == m->memory[j].nid && m->memory[k].nid != m->memory[i].nid) {
+					p->lineno = m->memory[j].line;
 					rc = perr(p, "node %d's memory interleaves with node %d's; "
 						  "each node must span one address range",
 						  m->memory[i].nid, m->memory[k].nid);
@@ -748,6 +764,7 @@ int pf_parse_machine(struct pf_machine *m, const char *text, char *err, size_t e
 			if (m->memory[i].nid == n)
 				has_mem = true;
 		if (!has_mem) {
+			p->lineno = p->node_line[n];
 			rc = perr(p, "node %d has no memory: nodes must be numbered 0..%d and each given memory",
 				  n, m->nr_node_ids - 1);
 			goto out;
@@ -826,6 +843,9 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 		struct pf_machine *expected = NULL;
 		if (atomic_compare_exchange_strong(&pf_machine_table[i], &expected, m)) {
 			m->id = i;
+			int used = atomic_load(&pf_machine_slots_used);
+			while (used < i + 1 && !atomic_compare_exchange_weak(&pf_machine_slots_used, &used, i + 1))
+				;
 			break;
 		}
 	}
@@ -873,7 +893,8 @@ struct pf_machine *pf_page_machine(const struct pf_page *page)
 	if (!page)
 		return NULL;
 	/* Find the machine whose memmap holds the pointer without reading it. */
-	for (int i = 0; i < PF_MAX_MACHINES; i++) {
+	int used = atomic_load_explicit(&pf_machine_slots_used, memory_order_acquire);
+	for (int i = 0; i < used; i++) {
 		struct pf_machine *m = atomic_load_explicit(&pf_machine_table[i], memory_order_acquire);
 		if (!m || !m->mem_map)
 			continue;
