@@ -364,7 +364,8 @@ enum pf_pagetype {
 
 static inline bool pf_page_type_has_type(unsigned int page_type)
 {
-	return (int)page_type < (int)(PGTY_mapcount_underflow << 24);
+	/* (int)(PGTY_mapcount_underflow << 24) is -16777216: top bytes 0x80..0xfe are types */
+	return (int)page_type < -16777216;
 }
 
 static inline bool pf_page_has_type(const struct pf_page *page)
