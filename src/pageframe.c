@@ -6,6 +6,7 @@
  */
 #include "mm/internal.h"
 
+#include <limits.h>
 #include <string.h>
 
 /*
@@ -149,4 +150,51 @@ void pf_linux_set_default_machine(struct pf_machine *m)
 struct pf_machine *pf_linux_default_machine(void)
 {
 	return atomic_load(&pf_linux_machine);
+}
+
+/* ---- per-CPU lists ---- */
+void pf_drain_local_pages(struct pf_machine *m)
+{
+	if (m)
+		drain_local_pages(m, NULL);
+}
+
+void pf_drain_all_pages(struct pf_machine *m)
+{
+	if (m)
+		drain_all_pages(m, NULL);
+}
+
+/* refresh_cpu_vm_stats's part that concerns the page lists: decay_pcp_high on every CPU. */
+void pf_vmstat_refresh(struct pf_machine *m)
+{
+	if (!m)
+		return;
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &m->node_data[nid]->node_zones[z];
+			if (!populated_zone(zone))
+				continue;
+			for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+				decay_pcp_high(zone, &zone->per_cpu_pageset[cpu]);
+		}
+}
+
+/* alloc_pages_bulk_array / alloc_pages_bulk_list */
+unsigned long pf_alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, unsigned long nr_pages,
+				  struct pf_page **page_array)
+{
+	if (!m || !page_array || nr_pages > INT_MAX)
+		return 0;
+	int nid = m->cpu_to_node[pf_os_current_cpu() % m->nr_cpus];
+	return alloc_pages_bulk(m, gfp, nid, NULL, (int)nr_pages, NULL, page_array);
+}
+
+unsigned long pf_alloc_pages_bulk_list(struct pf_machine *m, pf_gfp_t gfp, unsigned long nr_pages,
+				       struct pf_list_head *page_list)
+{
+	if (!m || !page_list || nr_pages > INT_MAX)
+		return 0;
+	int nid = m->cpu_to_node[pf_os_current_cpu() % m->nr_cpus];
+	return alloc_pages_bulk(m, gfp, nid, NULL, (int)nr_pages, page_list, NULL);
 }

@@ -32,6 +32,8 @@
 #include <stdio.h>
 #include <pageframe/gfp.h>
 
+struct pf_list_head;
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -117,6 +119,39 @@ PF_API void pf_put_page(struct pf_page *page);
 
 /** pf_page_count - the reference count of the page's head (page_count()). */
 PF_API int pf_page_count(const struct pf_page *page);
+
+/**
+ * pf_alloc_pages_bulk - allocate up to @nr_pages order-0 pages at once
+ * (alloc_pages_bulk).  With @page_array, only its NULL slots are filled and
+ * the return value counts the pages in the array; with @page_list (and a
+ * NULL array) pages are added to the list through page->lru.
+ * Return: the number of pages in the array or added to the list.
+ */
+PF_API unsigned long pf_alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, unsigned long nr_pages,
+					 struct pf_page **page_array);
+PF_API unsigned long pf_alloc_pages_bulk_list(struct pf_machine *m, pf_gfp_t gfp, unsigned long nr_pages,
+					      struct pf_list_head *page_list);
+
+/* ---- Per-CPU page lists ---------------------------------------------------- */
+
+/**
+ * pf_bind_cpu - run the calling thread as CPU @cpu of every machine (folded
+ * onto each machine's CPU count), for deterministic simulation; -1 returns
+ * to the CPU the thread runs on.  Return: 0 or -EINVAL.
+ */
+PF_API int pf_bind_cpu(int cpu);
+
+/** pf_drain_local_pages - return this CPU's per-CPU pages to the buddy lists (drain_local_pages). */
+PF_API void pf_drain_local_pages(struct pf_machine *m);
+
+/** pf_drain_all_pages - return every CPU's per-CPU pages to the buddy lists (drain_all_pages). */
+PF_API void pf_drain_all_pages(struct pf_machine *m);
+
+/**
+ * pf_vmstat_refresh - what the kernel's vmstat worker does each second:
+ * decay per-CPU high towards high_min and spill the excess (decay_pcp_high).
+ */
+PF_API void pf_vmstat_refresh(struct pf_machine *m);
 
 /* ---- Addresses ----------------------------------------------------------- */
 

@@ -235,6 +235,48 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 		rc = fail(err, errlen, "Node %d zone %s: nr_free_highatomic is %lu but the lists hold %ld", zone->node,
 			  zone->name, zone->nr_free_highatomic, free_highatomic);
 
+	/* The per-CPU lists: free blocks that are not PageBuddy, each listed once. */
+	for (int cpu = 0; cpu < m->nr_cpus && !rc; cpu++) {
+		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+		long count = 0;
+		pf_spin_lock(&pcp->lock);
+		for (int pindex = 0; pindex < NR_PCP_LISTS && !rc; pindex++) {
+			unsigned order = pindex >= NR_LOWORDER_PCP_LISTS ? pageblock_order : (unsigned)pindex / MIGRATE_PCPTYPES;
+			struct list_head *pos;
+			unsigned long guard = 0;
+			list_for_each(pos, &pcp->lists[pindex]) {
+				struct pf_page *page = container_of(pos, struct pf_page, pcp_list);
+				unsigned long pfn = page_to_pfn(page);
+				if (++guard > m->memmap_pfns) {
+					rc = fail(err, errlen, "cpu %d pcp list %d of zone %s loops", cpu, pindex, zone->name);
+					break;
+				}
+				if (pfn < start || pfn + (1UL << order) > end || (pfn & ((1UL << order) - 1))) {
+					rc = fail(err, errlen, "pfn %#lx on cpu %d's pcp list %d is outside zone %s or misaligned",
+						  pfn, cpu, pindex, zone->name);
+					break;
+				}
+				if (PageBuddy(page) || page_ref_count(page) != 0) {
+					rc = fail(err, errlen, "pfn %#lx on cpu %d's pcp list is %s (refcount %d)", pfn, cpu,
+						  PageBuddy(page) ? "PageBuddy" : "not free", page_ref_count(page));
+					break;
+				}
+				for (unsigned long i = 0; i < (1UL << order); i++) {
+					if (seen[pfn + i - start]) {
+						rc = fail(err, errlen, "pfn %#lx is on a pcp list and free elsewhere too", pfn + i);
+						break;
+					}
+					seen[pfn + i - start] = 2;
+				}
+				count += 1L << order;
+			}
+		}
+		if (!rc && count != pcp->count)
+			rc = fail(err, errlen, "cpu %d zone %s: pcp->count is %d but the lists hold %ld pages", cpu, zone->name,
+				  pcp->count, count);
+		pf_spin_unlock(&pcp->lock);
+	}
+
 	/* Every page of the zone: free exactly once, or in use, or reserved/hole. */
 	unsigned long managed_seen = 0;
 	for (unsigned long pfn = start; pfn < end && !rc; pfn++) {
@@ -245,8 +287,8 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 			}
 		}
 		struct pf_page *page = pfn_to_page(m, pfn);
-		bool listed = seen[pfn - start];
-		if (PageBuddy(page) && !listed)
+		bool listed = seen[pfn - start] != 0;
+		if (PageBuddy(page) && seen[pfn - start] != 1)
 			rc = fail(err, errlen, "pfn %#lx is PageBuddy but on no free list", pfn);
 		else if (!listed && !PageReserved(page) && pf_page_to_nid(page) == zone->node &&
 			 (int)pf_page_zonenum(page) == zone->zone_idx)

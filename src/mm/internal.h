@@ -355,6 +355,12 @@ void __free_pages(struct pf_page *page, unsigned int order);
 void put_page(struct pf_page *page);
 void get_page(struct pf_page *page);
 int gfp_zone(pf_gfp_t flags);
+unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred_nid, nodemask_t *nodemask,
+			       int nr_pages, struct list_head *page_list, struct pf_page **page_array);
+void drain_local_pages(struct pf_machine *m, struct zone *zone);
+void drain_all_pages(struct pf_machine *m, struct zone *zone);
+void drain_zone_pages(struct zone *zone, struct per_cpu_pages *pcp);
+bool decay_pcp_high(struct zone *zone, struct per_cpu_pages *pcp);
 int gfp_migratetype(pf_gfp_t flags);
 static inline bool page_is_buddy_free(const struct pf_page *page)
 {

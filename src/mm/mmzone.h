@@ -107,7 +107,7 @@ struct free_area {
  * page list issue; today the allocator goes straight to the buddy lists and
  * count stays 0, but high/batch/high_min/high_max are computed and shown.
  */
-#define NR_PCP_THP		1
+#define NR_PCP_THP		2	/* unmovable and movable THP lists */
 #define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 #define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + NR_PCP_THP)
 

@@ -657,11 +657,21 @@ static struct pf_page *__rmqueue_steal(struct zone *zone, int order, int start_m
 	return NULL;
 }
 
+enum rmqueue_mode {
+	RMQUEUE_NORMAL,
+	RMQUEUE_CMA,
+	RMQUEUE_CLAIM,
+	RMQUEUE_STEAL,
+};
+
 /*
- * __rmqueue: the preferred list, then CMA, then claiming a block, then
- * stealing one (6.12.117 rmqueue_mode order).  Context: zone->lock.
+ * __rmqueue (6.12.117): the preferred list, then CMA, then claiming a
+ * block, then stealing one.  *mode remembers where the last call found
+ * pages, so rmqueue_bulk's loop under one lock hold skips the searches
+ * that already failed.  Context: zone->lock.
  */
-static struct pf_page *__rmqueue(struct zone *zone, unsigned int order, int migratetype, unsigned int alloc_flags)
+static struct pf_page *__rmqueue(struct zone *zone, unsigned int order, int migratetype, unsigned int alloc_flags,
+				 enum rmqueue_mode *mode)
 {
 	struct pf_page *page;
 
@@ -676,20 +686,40 @@ static struct pf_page *__rmqueue(struct zone *zone, unsigned int order, int migr
 		if (page)
 			return page;
 	}
-	page = __rmqueue_smallest(zone, order, migratetype);
-	if (page)
-		return page;
-	if (alloc_flags & ALLOC_CMA) {
-		page = __rmqueue_smallest(zone, order, MIGRATE_CMA);
+
+	switch (*mode) {
+	case RMQUEUE_NORMAL:
+		page = __rmqueue_smallest(zone, order, migratetype);
 		if (page)
 			return page;
+		/* fallthrough */
+	case RMQUEUE_CMA:
+		if (alloc_flags & ALLOC_CMA) {
+			page = __rmqueue_smallest(zone, order, MIGRATE_CMA);
+			if (page) {
+				*mode = RMQUEUE_CMA;
+				return page;
+			}
+		}
+		/* fallthrough */
+	case RMQUEUE_CLAIM:
+		page = __rmqueue_claim(zone, (int)order, migratetype, alloc_flags);
+		if (page) {
+			/* Replenished preferred freelist, back to normal mode. */
+			*mode = RMQUEUE_NORMAL;
+			return page;
+		}
+		/* fallthrough */
+	case RMQUEUE_STEAL:
+		if (!(alloc_flags & ALLOC_NOFRAGMENT)) {
+			page = __rmqueue_steal(zone, (int)order, migratetype);
+			if (page) {
+				*mode = RMQUEUE_STEAL;
+				return page;
+			}
+		}
 	}
-	page = __rmqueue_claim(zone, (int)order, migratetype, alloc_flags);
-	if (page)
-		return page;
-	if (!(alloc_flags & ALLOC_NOFRAGMENT))
-		page = __rmqueue_steal(zone, (int)order, migratetype);
-	return page;
+	return NULL;
 }
 
 /* ---- page state checks ---------------------------------------------------------------------- */
@@ -1157,7 +1187,8 @@ static struct pf_page *rmqueue_buddy(struct zone *preferred_zone, struct zone *z
 		if (alloc_flags & ALLOC_HIGHATOMIC)
 			page = __rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC);
 		if (!page) {
-			page = __rmqueue(zone, order, migratetype, alloc_flags);
+			enum rmqueue_mode rmqm = RMQUEUE_NORMAL;
+			page = __rmqueue(zone, order, migratetype, alloc_flags, &rmqm);
 			/*
 			 * If the allocation fails, allow OOM handling and order-0
 			 * (atomic) allocs access to HIGHATOMIC reserves.
@@ -1177,11 +1208,210 @@ static struct pf_page *rmqueue_buddy(struct zone *preferred_zone, struct zone *z
 	return page;
 }
 
+/* ---- per-CPU page lists: allocation --------------------------------------------------------------- */
+
+/*
+ * The per-CPU page lists, in the kernel's words: each CPU keeps, per zone,
+ * short lists of free pages of orders 0..PAGE_ALLOC_COSTLY_ORDER (one per
+ * pcp migratetype) and of pageblock order (THP), so most allocations and
+ * frees touch no shared lock.  A list is refilled from the buddy lists in
+ * batches (rmqueue_bulk) and spilled back when it holds more than `high`
+ * pages (free_pcppages_bulk).  Since 6.7 `high` moves between high_min and
+ * high_max by itself: it grows while a CPU frees a lot and shrinks when the
+ * zone runs low.  pcp->lock is only ever trylock'ed from the fast paths;
+ * on failure the allocation or free goes to the zone instead.
+ *
+ * In user space a thread's CPU is the CPU it runs on (sched_getcpu, kept in
+ * the thread's rseq area by glibc) folded onto the machine's CPU count, or
+ * the CPU bound with pf_bind_cpu; a thread may be preempted or migrated
+ * while it holds a pcp lock, which is why the lock is a real lock.
+ */
+#define PCPF_PREV_FREE_HIGH_ORDER	(1u << 0)
+#define PCPF_FREE_HIGH_BATCH		(1u << 1)
+#define CONFIG_PCP_BATCH_SCALE_MAX	5
+
+static _Thread_local int pf_bound_cpu = -1;
+
+int pf_bind_cpu(int cpu)
+{
+	if (cpu < -1)
+		return -EINVAL;
+	pf_bound_cpu = cpu;
+	return 0;
+}
+
+/* smp_processor_id for a machine: the bound CPU or the one we run on, folded. */
+static inline int pf_this_cpu(struct pf_machine *m)
+{
+	int cpu = pf_bound_cpu >= 0 ? pf_bound_cpu : pf_os_current_cpu();
+	return cpu < m->nr_cpus ? cpu : cpu % m->nr_cpus;
+}
+
+static inline bool pcp_allowed_order(unsigned int order)
+{
+	if (order <= PAGE_ALLOC_COSTLY_ORDER)
+		return true;
+	if (order == pageblock_order)	/* HPAGE_PMD_ORDER with CONFIG_TRANSPARENT_HUGEPAGE */
+		return true;
+	return false;
+}
+
+_Static_assert(NR_PCP_LISTS == 14, "NR_PCP_LISTS of 6.12 with THP");
+
+static inline unsigned int order_to_pindex(int migratetype, unsigned int order)
+{
+	if (order > PAGE_ALLOC_COSTLY_ORDER) {
+		VM_BUG_ON(order != pageblock_order);
+		return NR_LOWORDER_PCP_LISTS + (migratetype == MIGRATE_MOVABLE);
+	}
+	return (MIGRATE_PCPTYPES * order) + (unsigned)migratetype;
+}
+
+static inline unsigned int pindex_to_order(unsigned int pindex)
+{
+	unsigned int order = pindex / MIGRATE_PCPTYPES;
+	if (pindex >= NR_LOWORDER_PCP_LISTS)
+		order = pageblock_order;
+	return order;
+}
+
+/* pcp_spin_trylock(zone->per_cpu_pageset): this CPU's pageset, locked, or NULL. */
+static inline struct per_cpu_pages *pcp_spin_trylock(struct zone *zone)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[pf_this_cpu(zone_machine(zone))];
+	return pf_spin_trylock(&pcp->lock) ? pcp : NULL;
+}
+
+static inline void pcp_spin_unlock(struct per_cpu_pages *pcp)
+{
+	pf_spin_unlock(&pcp->lock);
+}
+
+/*
+ * rmqueue_bulk (6.12.117): @count blocks from the buddy lists onto @list
+ * under one hold of zone->lock.  Return: how many were taken.
+ */
+static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count, struct list_head *list,
+			int migratetype, unsigned int alloc_flags)
+{
+	enum rmqueue_mode rmqm = RMQUEUE_NORMAL;
+	unsigned long i;
+
+	pf_spin_lock(&zone->lock);
+	for (i = 0; i < count; ++i) {
+		struct pf_page *page = __rmqueue(zone, order, migratetype, alloc_flags, &rmqm);
+		if (unlikely(page == NULL))
+			break;
+		/* Split buddy pages come in physical order; keep it on the list. */
+		list_add_tail(&page->pcp_list, list);
+	}
+	pf_spin_unlock(&zone->lock);
+	return (int)i;
+}
+
+static inline int clamp_int(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* nr_pcp_alloc (6.12): how many blocks a refill takes; grows high and the batch while a CPU only allocates. */
+static int nr_pcp_alloc(struct per_cpu_pages *pcp, struct zone *zone, int order)
+{
+	int high, base_batch, batch, max_nr_alloc;
+	int high_max, high_min;
+
+	base_batch = __atomic_load_n(&pcp->batch, __ATOMIC_RELAXED);
+	high_min = __atomic_load_n(&pcp->high_min, __ATOMIC_RELAXED);
+	high_max = __atomic_load_n(&pcp->high_max, __ATOMIC_RELAXED);
+	high = pcp->high = clamp_int(pcp->high, high_min, high_max);
+
+	/* Check for PCP disabled or boot pageset */
+	if (unlikely(high < base_batch))
+		return 1;
+	if (order)
+		batch = base_batch;
+	else
+		batch = base_batch << pcp->alloc_factor;
+
+	/* If we had larger pcp->high, we could avoid to allocate from zone. */
+	if (high_min != high_max && !(__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BELOW_HIGH)))
+		high = pcp->high = high + batch < high_max ? high + batch : high_max;
+
+	if (!order) {
+		max_nr_alloc = high - pcp->count - base_batch;
+		if (max_nr_alloc < base_batch)
+			max_nr_alloc = base_batch;
+		/* Double the pages allocated each time there is a subsequent allocation of order-0 pages. */
+		if (batch <= max_nr_alloc && pcp->alloc_factor < CONFIG_PCP_BATCH_SCALE_MAX)
+			pcp->alloc_factor++;
+		batch = batch < max_nr_alloc ? batch : max_nr_alloc;
+	}
+	/*
+	 * Scale batch relative to order if batch implies free pages can be
+	 * stored on the PCP.
+	 */
+	if (batch > 1)
+		batch = (batch >> order) > 2 ? batch >> order : 2;
+	return batch;
+}
+
+/* __rmqueue_pcplist: take a block from the list, refilling it first if empty. Context: pcp->lock. */
+static struct pf_page *__rmqueue_pcplist(struct zone *zone, unsigned int order, int migratetype,
+					 unsigned int alloc_flags, struct per_cpu_pages *pcp, struct list_head *list)
+{
+	struct pf_page *page;
+
+	do {
+		if (list_empty(list)) {
+			int batch = nr_pcp_alloc(pcp, zone, (int)order);
+			int alloced = rmqueue_bulk(zone, order, (unsigned long)batch, list, migratetype, alloc_flags);
+			pcp->count += alloced << order;
+			if (unlikely(list_empty(list)))
+				return NULL;
+		}
+		page = list_first_entry(list, struct pf_page, pcp_list);
+		list_del(&page->pcp_list);
+		pcp->count -= 1 << order;
+	} while (check_new_pages(page, order));
+	return page;
+}
+
+/* rmqueue_pcplist (6.12): Context: takes pcp->lock with trylock; NULL if it is busy. */
+static struct pf_page *rmqueue_pcplist(struct zone *preferred_zone, struct zone *zone, unsigned int order,
+				       int migratetype, unsigned int alloc_flags)
+{
+	struct per_cpu_pages *pcp;
+	struct pf_page *page;
+
+	/* spin_trylock may fail due to a parallel drain or a preempted holder. */
+	pcp = pcp_spin_trylock(zone);
+	if (!pcp)
+		return NULL;
+	/* On allocation, reduce the number of pages that are batch freed. */
+	pcp->free_count >>= 1;
+	struct list_head *list = &pcp->lists[order_to_pindex(migratetype, order)];
+	page = __rmqueue_pcplist(zone, order, migratetype, alloc_flags, pcp, list);
+	pcp_spin_unlock(pcp);
+	if (page) {
+		__count_vm_events(zone_machine(zone), PGALLOC_DMA + pf_page_zonenum(page), 1L << order);
+		zone_statistics(preferred_zone, zone, 1);
+	}
+	return page;
+}
+
 static struct pf_page *rmqueue(struct zone *preferred_zone, struct zone *zone, unsigned int order,
 			       pf_gfp_t gfp_flags, unsigned int alloc_flags, int migratetype)
 {
 	(void)gfp_flags;
-	struct pf_page *page = rmqueue_buddy(preferred_zone, zone, order, alloc_flags, migratetype);
+	struct pf_page *page = NULL;
+
+	if (likely(pcp_allowed_order(order))) {
+		page = rmqueue_pcplist(preferred_zone, zone, order, migratetype, alloc_flags);
+		if (likely(page))
+			goto out;
+	}
+	page = rmqueue_buddy(preferred_zone, zone, order, alloc_flags, migratetype);
+out:
 
 	/* Separate test+clear to avoid unnecessary atomics */
 	if ((alloc_flags & ALLOC_KSWAPD) &&
@@ -1485,14 +1715,284 @@ out:
 
 /* ---- freeing: the public rules ------------------------------------------------------------------- */
 
+/* ---- per-CPU page lists: freeing and draining -------------------------------------------------------- */
+
 /*
- * free_the_page: the block goes back to the buddy lists (free_unref_page
- * would put small orders on the per-CPU lists; those are not built yet).
+ * free_pcppages_bulk (6.12): return @count pages from the pcp lists to the
+ * buddy lists, round-robin over the lists starting with @pindex.
+ * Context: pcp->lock held; takes zone->lock.
  */
+static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages *pcp, int pindex)
+{
+	/* Ensure proper count is passed which otherwise would stuck in the below while loop. */
+	if (count > pcp->count)
+		count = pcp->count;
+	/* Ensure requested pindex is drained first. */
+	pindex = pindex - 1;
+
+	pf_spin_lock(&zone->lock);
+	while (count > 0) {
+		struct list_head *list;
+		/* Remove pages from lists in a round-robin fashion. */
+		do {
+			if (++pindex > NR_PCP_LISTS - 1)
+				pindex = 0;
+			list = &pcp->lists[pindex];
+		} while (list_empty(list));
+
+		unsigned int order = pindex_to_order((unsigned)pindex);
+		int nr_pages = 1 << order;
+		do {
+			struct pf_page *page = list_last_entry(list, struct pf_page, pcp_list);
+			unsigned long pfn = page_to_pfn(page);
+			int mt = get_pfnblock_migratetype(page, pfn);
+
+			/* must delete to avoid corrupting pcp list */
+			list_del(&page->pcp_list);
+			count -= nr_pages;
+			pcp->count -= nr_pages;
+			__free_one_page(page, pfn, zone, order, mt, FPI_NONE);
+		} while (count > 0 && !list_empty(list));
+	}
+	pf_spin_unlock(&zone->lock);
+}
+
+/* nr_pcp_free (6.12): how many pages a spill returns. */
+static int nr_pcp_free(struct per_cpu_pages *pcp, int batch, int high, bool free_high)
+{
+	int min_nr_free, max_nr_free;
+
+	/* Free as much as possible if batch freeing high-order pages. */
+	if (unlikely(free_high))
+		return pcp->count < (batch << CONFIG_PCP_BATCH_SCALE_MAX) ? pcp->count
+									: batch << CONFIG_PCP_BATCH_SCALE_MAX;
+	/* Check for PCP disabled or boot pageset */
+	if (unlikely(high < batch))
+		return 1;
+	/* Leave at least pcp->batch pages on the list */
+	min_nr_free = batch;
+	max_nr_free = high - batch;
+	/* Increase the batch number to the number of the consecutive freed pages. */
+	return clamp_int(pcp->free_count, min_nr_free, max_nr_free);
+}
+
+/* nr_pcp_high (6.12): the list's current high, tuned between high_min and high_max. */
+static int nr_pcp_high(struct per_cpu_pages *pcp, struct zone *zone, int batch, bool free_high)
+{
+	int high, high_min, high_max;
+
+	high_min = __atomic_load_n(&pcp->high_min, __ATOMIC_RELAXED);
+	high_max = __atomic_load_n(&pcp->high_max, __ATOMIC_RELAXED);
+	high = pcp->high = clamp_int(pcp->high, high_min, high_max);
+
+	if (unlikely(!high))
+		return 0;
+	if (unlikely(free_high)) {
+		pcp->high = high - (batch << CONFIG_PCP_BATCH_SCALE_MAX) > high_min
+				    ? high - (batch << CONFIG_PCP_BATCH_SCALE_MAX) : high_min;
+		return 0;
+	}
+	unsigned long zflags = __atomic_load_n(&zone->flags, __ATOMIC_RELAXED);
+	/* If reclaim is active, limit the number of pages that can be stored on pcp lists */
+	if (zflags & (1UL << ZONE_RECLAIM_ACTIVE)) {
+		int free_count = pcp->free_count > batch ? pcp->free_count : batch;
+		pcp->high = high - free_count > high_min ? high - free_count : high_min;
+		return (batch << 2) < pcp->high ? batch << 2 : pcp->high;
+	}
+	if (high_min == high_max)
+		return high;
+	if (zflags & (1UL << ZONE_BELOW_HIGH)) {
+		int free_count = pcp->free_count > batch ? pcp->free_count : batch;
+		pcp->high = high - free_count > high_min ? high - free_count : high_min;
+		high = pcp->count > high_min ? pcp->count : high_min;
+	} else if (pcp->count >= high) {
+		int need_high = pcp->free_count + batch;
+		/* pcp->high should be large enough to hold batch freed pages */
+		if (pcp->high < need_high)
+			pcp->high = clamp_int(need_high, high_min, high_max);
+	}
+	return high;
+}
+
+/* free_unref_page_commit (6.12): put the page on the list; spill a batch when over high. Context: pcp->lock. */
+static void free_unref_page_commit(struct zone *zone, struct per_cpu_pages *pcp, struct pf_page *page,
+				   int migratetype, unsigned int order)
+{
+	int high, batch, pindex;
+	bool free_high = false;
+
+	/* On freeing, reduce the number of pages that are batch allocated. */
+	pcp->alloc_factor >>= 1;
+	__count_vm_events(zone_machine(zone), PGFREE, 1L << order);
+	pindex = (int)order_to_pindex(migratetype, order);
+	list_add(&page->pcp_list, &pcp->lists[pindex]);
+	pcp->count += 1 << order;
+
+	batch = __atomic_load_n(&pcp->batch, __ATOMIC_RELAXED);
+	/*
+	 * As high-order pages other than THP's stored on PCP can contribute
+	 * to fragmentation, limit the number stored when PCP is heavily
+	 * freeing without allocation.
+	 */
+	if (order && order <= PAGE_ALLOC_COSTLY_ORDER) {
+		free_high = (pcp->free_count >= batch && (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER) &&
+			     (!(pcp->flags & PCPF_FREE_HIGH_BATCH) || pcp->count >= batch));
+		pcp->flags |= PCPF_PREV_FREE_HIGH_ORDER;
+	} else if (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER) {
+		pcp->flags &= (uint8_t)~PCPF_PREV_FREE_HIGH_ORDER;
+	}
+	if (pcp->free_count < (batch << CONFIG_PCP_BATCH_SCALE_MAX))
+		pcp->free_count += (short)(1 << order);
+	high = nr_pcp_high(pcp, zone, batch, free_high);
+	if (pcp->count >= high) {
+		free_pcppages_bulk(zone, nr_pcp_free(pcp, batch, high, free_high), pcp, pindex);
+		clear_below_high(zone);
+	}
+}
+
+/*
+ * free_unref_page (6.12): small orders go to this CPU's list, others (and
+ * isolated pageblocks) straight to the buddy lists.
+ */
+static void free_unref_page(struct pf_page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+	struct per_cpu_pages *pcp;
+	struct zone *zone;
+	int migratetype;
+
+	if (!pcp_allowed_order(order)) {
+		__free_pages_ok(page, order, FPI_NONE);
+		return;
+	}
+	if (!free_pages_prepare(page, order))
+		return;
+	/*
+	 * We only track unmovable, reclaimable and movable on pcp lists.
+	 * Place ISOLATE pages on the isolated list because they are being
+	 * offlined but treat HIGHATOMIC and CMA as movable pages.
+	 */
+	migratetype = get_pfnblock_migratetype(page, pfn);
+	if (unlikely(migratetype >= MIGRATE_PCPTYPES)) {
+		if (unlikely(is_migrate_isolate(migratetype))) {
+			free_one_page(page_zone(page), page, pfn, order, FPI_NONE);
+			return;
+		}
+		migratetype = MIGRATE_MOVABLE;
+	}
+	zone = page_zone(page);
+	pcp = pcp_spin_trylock(zone);
+	if (pcp) {
+		free_unref_page_commit(zone, pcp, page, migratetype, order);
+		pcp_spin_unlock(pcp);
+	} else {
+		free_one_page(zone, page, pfn, order, FPI_NONE);
+	}
+}
+
+/* drain_pages_zone (6.12): empty one CPU's lists of a zone. Context: takes that pcp->lock. */
+static void drain_pages_zone(int cpu, struct zone *zone)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+	int count;
+
+	do {
+		pf_spin_lock(&pcp->lock);
+		count = pcp->count;
+		if (count) {
+			int to_drain = count < (pcp->batch << CONFIG_PCP_BATCH_SCALE_MAX)
+					       ? count : pcp->batch << CONFIG_PCP_BATCH_SCALE_MAX;
+			free_pcppages_bulk(zone, to_drain, pcp, 0);
+			count -= to_drain;
+		}
+		pf_spin_unlock(&pcp->lock);
+	} while (count);
+}
+
+/* drain_zone_pages (6.12): spill one batch of a CPU's list (vmstat's remote drain). */
+void drain_zone_pages(struct zone *zone, struct per_cpu_pages *pcp)
+{
+	int batch = __atomic_load_n(&pcp->batch, __ATOMIC_RELAXED);
+	int to_drain = pcp->count < batch ? pcp->count : batch;
+	if (to_drain > 0) {
+		pf_spin_lock(&pcp->lock);
+		free_pcppages_bulk(zone, to_drain, pcp, 0);
+		pf_spin_unlock(&pcp->lock);
+	}
+}
+
+/*
+ * decay_pcp_high (6.12): shrink an idle list's high towards high_min and
+ * spill what exceeds it; the kernel runs it from the vmstat worker every
+ * second, pageframe from pf_vmstat_refresh.
+ */
+bool decay_pcp_high(struct zone *zone, struct per_cpu_pages *pcp)
+{
+	int high_min, to_drain, batch;
+	bool todo = false;
+
+	pf_spin_lock(&pcp->lock);
+	high_min = pcp->high_min;
+	batch = pcp->batch;
+	if (pcp->high > high_min) {
+		int a = pcp->count - (batch << CONFIG_PCP_BATCH_SCALE_MAX);
+		int b = pcp->high - (pcp->high >> 3);
+		int h = a > b ? a : b;
+		pcp->high = h > high_min ? h : high_min;
+		if (pcp->high > high_min)
+			todo = true;
+	}
+	to_drain = pcp->count - pcp->high;
+	while (to_drain > 0) {
+		int n = to_drain < batch ? to_drain : batch;
+		free_pcppages_bulk(zone, n, pcp, 0);
+		todo = true;
+		to_drain -= n;
+	}
+	pf_spin_unlock(&pcp->lock);
+	return todo;
+}
+
+static void drain_pages(struct pf_machine *m, int cpu)
+{
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &m->node_data[nid]->node_zones[z];
+			if (populated_zone(zone))
+				drain_pages_zone(cpu, zone);
+		}
+}
+
+/* drain_local_pages (6.12): this CPU's lists, of one zone or all. */
+void drain_local_pages(struct pf_machine *m, struct zone *zone)
+{
+	int cpu = pf_this_cpu(m);
+	if (zone)
+		drain_pages_zone(cpu, zone);
+	else
+		drain_pages(m, cpu);
+}
+
+/*
+ * drain_all_pages (6.12): every CPU's lists.  The kernel queues work on
+ * each CPU; here the caller drains the other CPUs' lists itself under
+ * their pcp locks, which is what the work would do.
+ */
+void drain_all_pages(struct pf_machine *m, struct zone *zone)
+{
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
+		if (zone)
+			drain_pages_zone(cpu, zone);
+		else
+			drain_pages(m, cpu);
+	}
+}
+
+/* The block goes to free_unref_page: the per-CPU list or the buddy lists. */
 static void free_the_page(struct pf_page *page, unsigned int order)
 {
 	page_machine(page)->alloc_order[page_to_pfn(page)] = 0;
-	__free_pages_ok(page, order, FPI_NONE);
+	free_unref_page(page, order);
 }
 
 /*
@@ -1940,4 +2440,104 @@ void zone_pcp_update(struct zone *zone, int cpu_online)
 	if (!populated_zone(zone))
 		return;
 	zone_set_pageset_high_and_batch(zone, cpu_online);
+}
+
+/*
+ * alloc_pages_bulk (alloc_pages_bulk_noprof, 6.12): up to @nr_pages order-0
+ * pages from one zone's per-CPU list under one pcp lock hold; falls back to
+ * a single __alloc_pages when no local zone meets the low watermark plus
+ * @nr_pages, or the pcp lock is busy.  Pages go into the NULL slots of
+ * @page_array, or onto @page_list (through page->lru).
+ * Return: the number of pages in the array, or added to the list.
+ */
+unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred_nid, nodemask_t *nodemask,
+			       int nr_pages, struct list_head *page_list, struct pf_page **page_array)
+{
+	struct pf_page *page;
+	struct zone *zone;
+	struct zoneref *z;
+	struct per_cpu_pages *pcp;
+	struct list_head *pcp_list;
+	struct alloc_context ac;
+	unsigned int alloc_flags = ALLOC_WMARK_LOW;
+	int nr_populated = 0, nr_account = 0;
+
+	memset(&ac, 0, sizeof ac);
+	/* Skip populated array elements to determine if any pages need to be allocated. */
+	while (page_array && nr_populated < nr_pages && page_array[nr_populated])
+		nr_populated++;
+	if (unlikely(nr_pages <= 0))
+		goto out;
+	if (unlikely(page_array && nr_pages - nr_populated == 0))
+		goto out;
+	/* Use the single page allocator for one page. */
+	if (nr_pages - nr_populated == 1)
+		goto failed;
+	gfp &= m->gfp_allowed_mask;
+	if (unlikely(gfp_zone(gfp) < 0 || gfp_migratetype(gfp) < 0))
+		goto failed;	/* __alloc_pages reports it */
+	if (!prepare_alloc_pages(m, gfp, 0, preferred_nid, nodemask, &ac, &alloc_flags))
+		goto out;
+
+	/* Find an allowed local zone that meets the low watermark. */
+	z = ac.preferred_zoneref;
+	for_next_zone_zonelist_nodemask(zone, z, ac.highest_zoneidx, ac.nodemask) {
+		if (m->nr_node_ids > 1 && zone != zonelist_zone(ac.preferred_zoneref) &&
+		    zone_to_nid(zone) != zonelist_node_idx(ac.preferred_zoneref))
+			goto failed;
+		unsigned long mark = wmark_pages(zone, alloc_flags & ALLOC_WMARK_MASK) + (unsigned long)nr_pages;
+		if (zone_watermark_fast(zone, 0, mark, zonelist_zone_idx(ac.preferred_zoneref), alloc_flags, gfp))
+			break;
+	}
+	/* No allowed local zone meets the watermarks: allocate one page the usual way. */
+	if (unlikely(!zone))
+		goto failed;
+
+	pcp = pcp_spin_trylock(zone);
+	if (!pcp)
+		goto failed;
+	/* Attempt the batch allocation */
+	pcp_list = &pcp->lists[order_to_pindex(ac.migratetype, 0)];
+	while (nr_populated < nr_pages) {
+		/* Skip existing pages */
+		if (page_array && page_array[nr_populated]) {
+			nr_populated++;
+			continue;
+		}
+		page = __rmqueue_pcplist(zone, 0, ac.migratetype, alloc_flags, pcp, pcp_list);
+		if (unlikely(!page)) {
+			/* Try and allocate at least one page */
+			if (!nr_account) {
+				pcp_spin_unlock(pcp);
+				goto failed;
+			}
+			break;
+		}
+		nr_account++;
+		prep_new_page(page, 0, gfp, 0);
+		if (page_list)
+			list_add(&page->lru, page_list);
+		else
+			page_array[nr_populated] = page;
+		nr_populated++;
+	}
+	pcp_spin_unlock(pcp);
+	__count_vm_events(m, PGALLOC_DMA + zone_idx(zone), nr_account);
+	zone_statistics(zonelist_zone(ac.preferred_zoneref), zone, nr_account);
+	if (trace_enabled(m, TRACE_MM_PAGE_ALLOC))
+		for (int i = nr_populated - nr_account; page_array && i < nr_populated; i++)
+			pf_trace_mm_page_alloc(m, page_array[i], 0, gfp, ac.migratetype);
+out:
+	return (unsigned long)nr_populated;
+
+failed:
+	page = __alloc_pages(m, gfp, 0, preferred_nid, nodemask);
+	if (page) {
+		if (page_list)
+			list_add(&page->lru, page_list);
+		else
+			page_array[nr_populated] = page;
+		nr_populated++;
+	}
+	goto out;
 }

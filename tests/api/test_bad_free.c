@@ -40,6 +40,9 @@ struct env {
 
 static char *show(struct pf_machine *m, const char *what)
 {
+	/* Freed order-0..3 pages wait on the per-CPU lists, which buddyinfo does not count
+	 * (as in the kernel): return them to the buddy lists first. */
+	pf_drain_all_pages(m);
 	char *buf = NULL;
 	size_t len;
 	FILE *f = open_memstream(&buf, &len);

@@ -83,6 +83,9 @@ static bool stamped(unsigned long i, unsigned order)
 
 static void page_text(struct pf_machine *m, const char *what, char **buf)
 {
+	/* Freed order-0..3 pages wait on the per-CPU lists, which buddyinfo does not count
+	 * (as in the kernel): return them to the buddy lists first. */
+	pf_drain_all_pages(m);
 	size_t len;
 	FILE *f = open_memstream(buf, &len);
 	assert_non_null(f);
