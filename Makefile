@@ -3,7 +3,9 @@
 #
 #   make         build library, CLI and tests into build/ (CLI: build/pageframe)
 #   make run     build, then run the demo
-#   make test    build and run every test (gcc), then again with clang ASan+UBSan
+#   make test    build and run every test (gcc), then again with clang ASan+UBSan,
+#                then the concurrency tests under TSan
+#   make bench   run pageframe and its peers side by side (bench/run.sh)
 #   make install install into PREFIX (default /usr/local)
 #   make deps    install the Debian packages the build needs (as root)
 
@@ -12,8 +14,9 @@ JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE    ?= cmake
 CTEST    ?= ctest
 DEBIAN_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev
+BENCH_PACKAGES  := libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev valgrind python3
 
-.PHONY: all deps build run test test-gcc test-asan install clean
+.PHONY: all deps build run test test-gcc test-asan test-tsan bench install clean
 
 all: build
 
@@ -49,12 +52,28 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(CTEST) --test-dir build-asan --output-on-failure -j $(JOBS)
 
+# ThreadSanitizer build of the concurrency tests (label "concurrency").
+test-tsan: deps
+	@$(CMAKE) -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DPAGEFRAME_SANITIZE=thread -DPAGEFRAME_DEBUG_VM=1 >/dev/null
+	@$(CMAKE) --build build-tsan -j $(JOBS)
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  $(CTEST) --test-dir build-tsan --output-on-failure -L concurrency
+
 # The shared public-contract check, when ../shared is there (it is beside every clone CI makes).
-test: test-gcc test-asan
+test: test-gcc test-asan test-tsan
 	@if [ -x ../shared/contract/check.sh ]; then ../shared/contract/check.sh; else echo "contract: ../shared not found, skipped"; fi
+
+# Benchmarks against glibc, jemalloc, mimalloc, tcmalloc and a bare free list (prints figures, never fails on speed).
+bench: deps
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(BENCH_PACKAGES)"
+	@$(CMAKE) -S . -B build-bench -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release -DPAGEFRAME_DEBUG_VM=0 \
+	  -DPAGEFRAME_BUILD_TESTS=OFF >/dev/null
+	@$(CMAKE) --build build-bench -j $(JOBS)
+	bench/run.sh build-bench
 
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-tsan build-bench

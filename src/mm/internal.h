@@ -42,6 +42,14 @@ void pf_vm_bug(const char *file, int line, const char *func, const char *cond);
 			pf_vm_bug(__FILE__, __LINE__, __func__, #cond);		\
 	} while (0)
 
+/*
+ * __data_race: the kernel's data_race() for a whole function.  Used where
+ * the allocator peeks at pages it does not own (a neighbour's PageBuddy,
+ * order and zone while merging or moving a pageblock): the kernel reads
+ * them racily too, and validates what it read under zone->lock.
+ */
+#define __data_race __attribute__((no_sanitize("thread")))
+
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 

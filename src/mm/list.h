@@ -20,15 +20,22 @@
 	(!list_empty(ptr) ? list_first_entry(ptr, type, member) : NULL)
 #define list_for_each(pos, head) for (pos = (head)->next; pos != (head); pos = pos->next)
 
+/*
+ * As the kernel's, pointer stores are WRITE_ONCE and list_empty is
+ * READ_ONCE: free lists are peeked at without their lock (the watermark
+ * check), so those accesses are relaxed atomics (plain moves on x86).
+ */
+#define WRITE_ONCE_PTR(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+
 static inline void INIT_LIST_HEAD(struct list_head *list)
 {
-	list->next = list;
+	WRITE_ONCE_PTR(list->next, list);
 	list->prev = list;
 }
 
 static inline bool list_empty(const struct list_head *head)
 {
-	return head->next == head;
+	return __atomic_load_n(&head->next, __ATOMIC_RELAXED) == head;
 }
 
 static inline void __list_add(struct list_head *new, struct list_head *prev, struct list_head *next)
@@ -36,7 +43,7 @@ static inline void __list_add(struct list_head *new, struct list_head *prev, str
 	next->prev = new;
 	new->next = next;
 	new->prev = prev;
-	prev->next = new;
+	WRITE_ONCE_PTR(prev->next, new);
 }
 
 static inline void list_add(struct list_head *new, struct list_head *head)
@@ -57,7 +64,7 @@ static inline void list_add_tail(struct list_head *new, struct list_head *head)
 static inline void __list_del(struct list_head *prev, struct list_head *next)
 {
 	next->prev = prev;
-	prev->next = next;
+	WRITE_ONCE_PTR(prev->next, next);
 }
 
 static inline void list_del(struct list_head *entry)

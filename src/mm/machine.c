@@ -225,13 +225,11 @@ int pf_sysctl_get(struct pf_machine *m, const char *name, char *buf, size_t len)
 		n = snprintf(buf, len, "%d", m->percpu_pagelist_high_fraction);
 	else if (!strcmp(name, "lowmem_reserve_ratio")) {
 		/* proc_dointvec separates entries with a tab. */
-		n = 0;
-		for (int i = 0; i < MAX_NR_ZONES; i++) {
-			int k = snprintf(buf + (size_t)n < buf + len ? buf + n : NULL,
-					 (size_t)n < len ? len - (size_t)n : 0, i ? "\t%d" : "%d",
-					 m->lowmem_reserve_ratio[i]);
-			n += k;
-		}
+		char tmp[MAX_NR_ZONES * 12 + 1];
+		size_t t = 0;
+		for (int i = 0; i < MAX_NR_ZONES; i++)
+			t += (size_t)snprintf(tmp + t, sizeof tmp - t, i ? "\t%d" : "%d", m->lowmem_reserve_ratio[i]);
+		n = snprintf(buf, len, "%s", tmp);
 	} else
 		return -ENOENT;
 	return (size_t)n < len ? 0 : -ERANGE;
@@ -341,7 +339,7 @@ static int parse_cpulist(struct parser *p, const char *s, int node)
 	char *save = NULL;
 	for (char *part = strtok_r(tok, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
 		char *dash = strchr(part, '-');
-		long a, b;
+		long a = 0, b = 0;
 		if (dash)
 			*dash = '\0';
 		if (parse_uint(p, part, "CPU", NR_CPUS_MAX - 1, &a))
@@ -447,7 +445,7 @@ static int parse_line(struct parser *p, char *line)
 	char *hash = strchr(line, '#');
 	char tok[128], tok2[128];
 	const char *s;
-	long a, b, c;
+	long a = 0, b = 0, c = 0;
 
 	/* Kernel log lines: "[    0.000000] BIOS-e820: [mem ...] usable", "  node   0: [mem ...]" */
 	const char *e820 = strstr(line, "BIOS-e820:");

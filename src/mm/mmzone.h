@@ -123,6 +123,15 @@ struct per_cpu_pages {
 	uint8_t expire;		/* When 0, remote pagesets are drained */
 	short free_count;	/* consecutive free count */
 	struct list_head lists[NR_PCP_LISTS];
+	/*
+	 * Event counts of this CPU's list in this zone, protected by pcp->lock
+	 * (the kernel's per-CPU vm_event_states and per_cpu_zonestats
+	 * vm_numa_event, which it updates with preemption off); folded into
+	 * the zone's and machine's counters when read.
+	 */
+	unsigned long ev_pgalloc;
+	unsigned long ev_pgfree;
+	unsigned long ev_numa[NR_VM_NUMA_EVENT_ITEMS];
 };
 
 /* struct per_cpu_zonestat: the per-CPU stat threshold (vm stats threshold). */
@@ -206,7 +215,7 @@ static inline bool zone_is_empty(const struct zone *zone)
 	return zone->spanned_pages == 0;
 }
 
-#define wmark_pages(z, i)	((z)->_watermark[i] + (z)->watermark_boost)
+#define wmark_pages(z, i)	((z)->_watermark[i] + __atomic_load_n(&(z)->watermark_boost, __ATOMIC_RELAXED))
 #define min_wmark_pages(z)	wmark_pages(z, WMARK_MIN)
 #define low_wmark_pages(z)	wmark_pages(z, WMARK_LOW)
 #define high_wmark_pages(z)	wmark_pages(z, WMARK_HIGH)

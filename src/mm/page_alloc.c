@@ -111,6 +111,12 @@ _Static_assert((PF___GFP_RECLAIMABLE >> PF_GFP_MOVABLE_SHIFT) == MIGRATE_RECLAIM
 
 /* ---- free lists ------------------------------------------------------------------ */
 
+/* The allocation record (pageframe's own): order + 1 at a live block's head. */
+static inline void set_alloc_record(struct pf_machine *m, unsigned long pfn, unsigned char v)
+{
+	__atomic_store_n(&m->alloc_order[pfn], v, __ATOMIC_RELAXED);
+}
+
 static inline void set_buddy_order(struct pf_page *page, unsigned int order)
 {
 	set_page_private(page, order);
@@ -126,7 +132,8 @@ static inline void account_freepages(struct zone *zone, int nr_pages, int migrat
 	if (is_migrate_cma(migratetype))
 		__mod_zone_page_state(zone, NR_FREE_CMA_PAGES, nr_pages);
 	else if (is_migrate_highatomic(migratetype))
-		zone->nr_free_highatomic += (unsigned long)(long)nr_pages;
+		__atomic_store_n(&zone->nr_free_highatomic, zone->nr_free_highatomic + (unsigned long)(long)nr_pages,
+				 __ATOMIC_RELAXED);
 }
 
 static inline void __add_to_free_list(struct pf_page *page, struct zone *zone, unsigned int order,
@@ -138,7 +145,7 @@ static inline void __add_to_free_list(struct pf_page *page, struct zone *zone, u
 		list_add_tail(&page->buddy_list, &area->free_list[migratetype]);
 	else
 		list_add(&page->buddy_list, &area->free_list[migratetype]);
-	area->nr_free++;
+	__atomic_store_n(&area->nr_free, area->nr_free + 1, __ATOMIC_RELAXED);	/* WRITE_ONCE: read without the lock */
 }
 
 /* move_to_free_list: a free block changes list (and accounting) with its block's type. */
@@ -159,7 +166,7 @@ static inline void __del_page_from_free_list(struct pf_page *page, struct zone *
 	list_del(&page->buddy_list);
 	__ClearPageBuddy(page);
 	set_page_private(page, 0);
-	zone->free_area[order].nr_free--;
+	__atomic_store_n(&zone->free_area[order].nr_free, zone->free_area[order].nr_free - 1, __ATOMIC_RELAXED);
 }
 
 static inline void del_page_from_free_list(struct pf_page *page, struct zone *zone, unsigned int order,
@@ -185,32 +192,33 @@ static inline bool free_area_empty(struct free_area *area, int migratetype)
  * page_is_buddy: @buddy is free, of the same order, in the same zone, so
  * @page and @buddy can merge.  (Guard pages of debug_pagealloc are not built.)
  */
-static inline bool page_is_buddy(struct pf_page *page, struct pf_page *buddy, unsigned int order)
+static __data_race bool page_is_buddy(struct pf_page *page, struct pf_page *buddy, unsigned int order)
 {
-	if (!PageBuddy(buddy))
+	/* Fields read directly (not through helpers) so the whole peek is the data_race() region. */
+	if ((buddy->page_type >> 24) != PGTY_buddy)	/* PageBuddy */
 		return false;
-	if (buddy_order(buddy) != order)
+	if (buddy->private != order)			/* buddy_order */
 		return false;
 	/* zone check is done late to avoid uselessly calculating zone/node ids */
-	if (page_zone_id(page) != page_zone_id(buddy))
+	if ((page->flags >> PF_ZONES_PGSHIFT) != (buddy->flags >> PF_ZONES_PGSHIFT))	/* page_zone_id */
 		return false;
-	VM_BUG_ON(page_ref_count(buddy) != 0);
+	VM_BUG_ON(buddy->_refcount != 0);
 	return true;
 }
 
 /* find_buddy_page_pfn: the block a 2^order block at pfn would merge with, if free. */
-static inline struct pf_page *find_buddy_page_pfn(struct pf_page *page, unsigned long pfn, unsigned int order,
-						  unsigned long *buddy_pfn)
+static inline struct pf_page *find_buddy_page_pfn(struct zone *zone, struct pf_page *page, unsigned long pfn,
+						  unsigned int order, unsigned long *buddy_pfn)
 {
 	unsigned long __buddy_pfn = pfn ^ (1UL << order);
-	if (__buddy_pfn >= page_machine(page)->memmap_pfns)
+	/* the kernel sets *buddy_pfn whether or not the buddy is free: buddy_merge_likely relies on it */
+	if (buddy_pfn)
+		*buddy_pfn = __buddy_pfn;
+	if (__buddy_pfn >= zone_machine(zone)->memmap_pfns)
 		return NULL;
 	struct pf_page *buddy = page + ((long)__buddy_pfn - (long)pfn);
-	if (page_is_buddy(page, buddy, order)) {
-		if (buddy_pfn)
-			*buddy_pfn = __buddy_pfn;
+	if (page_is_buddy(page, buddy, order))
 		return buddy;
-	}
 	return NULL;
 }
 
@@ -219,14 +227,14 @@ static inline struct pf_page *find_buddy_page_pfn(struct pf_page *page, unsigned
  * likely to merge again soon, so the freed page goes to the tail of its list
  * where it will be allocated last.
  */
-static inline bool buddy_merge_likely(unsigned long pfn, unsigned long buddy_pfn, struct pf_page *page,
-				      unsigned int order)
+static inline bool buddy_merge_likely(struct zone *zone, unsigned long pfn, unsigned long buddy_pfn,
+				      struct pf_page *page, unsigned int order)
 {
 	if (order >= MAX_PAGE_ORDER - 1)
 		return false;
 	unsigned long higher_page_pfn = buddy_pfn & pfn;
 	struct pf_page *higher_page = page + ((long)higher_page_pfn - (long)pfn);
-	return find_buddy_page_pfn(higher_page, higher_page_pfn, order + 1, NULL) != NULL;
+	return find_buddy_page_pfn(zone, higher_page, higher_page_pfn, order + 1, NULL) != NULL;
 }
 
 /*
@@ -265,7 +273,7 @@ static void __free_one_page(struct pf_page *page, unsigned long pfn, struct zone
 	while (order < MAX_PAGE_ORDER) {
 		int buddy_mt = migratetype;
 
-		buddy = find_buddy_page_pfn(page, pfn, order, &buddy_pfn);
+		buddy = find_buddy_page_pfn(zone, page, pfn, order, &buddy_pfn);
 		if (!buddy)
 			goto done_merging;
 
@@ -303,7 +311,7 @@ done_merging:
 	if (fpi_flags & FPI_TO_TAIL)
 		to_tail = true;
 	else
-		to_tail = buddy_merge_likely(pfn, buddy_pfn, page, order);
+		to_tail = buddy_merge_likely(zone, pfn, buddy_pfn, page, order);
 
 	__add_to_free_list(page, zone, order, migratetype, to_tail);
 }
@@ -417,7 +425,7 @@ static const int fallbacks[MIGRATE_PCPTYPES][MIGRATE_PCPTYPES - 1] = {
  * __move_freepages_block: change a pageblock's type and move all its free
  * blocks to that type's lists.  Return: the number of pages moved.
  */
-static int __move_freepages_block(struct zone *zone, unsigned long start_pfn, int old_mt, int new_mt)
+static __data_race int __move_freepages_block(struct zone *zone, unsigned long start_pfn, int old_mt, int new_mt)
 {
 	struct pf_machine *m = zone_machine(zone);
 	unsigned long pfn = start_pfn, end_pfn = start_pfn + pageblock_nr_pages;
@@ -426,13 +434,13 @@ static int __move_freepages_block(struct zone *zone, unsigned long start_pfn, in
 	VM_BUG_ON(start_pfn & (pageblock_nr_pages - 1));
 	while (pfn < end_pfn) {
 		struct pf_page *page = pfn_to_page(m, pfn);
-		if (!PageBuddy(page)) {
+		if ((page->page_type >> 24) != PGTY_buddy) {	/* !PageBuddy: peeked racily, as the kernel */
 			pfn++;
 			continue;
 		}
 		/* Make sure we are not inadvertently changing nodes */
 		VM_BUG_ON(page_zone(page) != zone);
-		unsigned int order = buddy_order(page);
+		unsigned int order = (unsigned int)page->private;	/* buddy_order */
 		move_to_free_list(page, zone, order, old_mt, new_mt);
 		pfn += 1UL << order;
 		pages_moved += 1 << order;
@@ -445,7 +453,7 @@ static int __move_freepages_block(struct zone *zone, unsigned long start_pfn, in
  * prep_move_freepages_block: the block's bounds within the zone, and how
  * many of its pages are free and how many are movable (PageLRU).
  */
-static bool prep_move_freepages_block(struct zone *zone, struct pf_page *page, unsigned long *start_pfn,
+static __data_race bool prep_move_freepages_block(struct zone *zone, struct pf_page *page, unsigned long *start_pfn,
 				      int *num_free, int *num_movable)
 {
 	struct pf_machine *m = zone_machine(zone);
@@ -467,14 +475,15 @@ static bool prep_move_freepages_block(struct zone *zone, struct pf_page *page, u
 		*num_movable = 0;
 		for (pfn = start; pfn < end;) {
 			page = pfn_to_page(m, pfn);
-			if (PageBuddy(page)) {
-				int nr = 1 << buddy_order(page);
+			/* Fields read directly: pages of other owners are peeked racily, as the kernel does. */
+			if ((page->page_type >> 24) == PGTY_buddy) {
+				int nr = 1 << page->private;
 				*num_free += nr;
 				pfn += (unsigned long)nr;
 				continue;
 			}
 			/* We assume that pages that could be isolated for migration are movable. */
-			if (PageLRU(page))
+			if ((page->flags >> PG_lru) & 1)
 				(*num_movable)++;
 			pfn++;
 		}
@@ -519,8 +528,10 @@ static inline bool boost_watermark(struct zone *zone)
 		return false;
 	if (max_boost < pageblock_nr_pages)
 		max_boost = pageblock_nr_pages;
-	zone->watermark_boost = zone->watermark_boost + pageblock_nr_pages < max_boost
-					? zone->watermark_boost + pageblock_nr_pages : max_boost;
+	__atomic_store_n(&zone->watermark_boost,
+			 zone->watermark_boost + pageblock_nr_pages < max_boost ? zone->watermark_boost + pageblock_nr_pages
+										: max_boost,
+			 __ATOMIC_RELAXED);
 	return true;
 }
 
@@ -976,7 +987,7 @@ static void prep_new_page(struct pf_page *page, unsigned int order, pf_gfp_t gfp
 	set_page_refcounted(page);
 	if (order && (gfp_flags & PF___GFP_COMP))
 		prep_compound_page(page, order);
-	page_machine(page)->alloc_order[page_to_pfn(page)] = (unsigned char)(order + 1);
+	set_alloc_record(page_machine(page), page_to_pfn(page), (unsigned char)(order + 1));
 }
 
 /* ---- watermarks ------------------------------------------------------------------------------ */
@@ -1028,7 +1039,7 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned lon
 	/* For a high-order request, check at least one suitable page is free */
 	for (unsigned int o = order; o < NR_PAGE_ORDERS; o++) {
 		struct free_area *area = &z->free_area[o];
-		if (!area->nr_free)
+		if (!__atomic_load_n(&area->nr_free, __ATOMIC_RELAXED))
 			continue;
 		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++)
 			if (!free_area_empty(area, mt))
@@ -1171,7 +1182,7 @@ static bool unreserve_highatomic_pageblock(const struct alloc_context *ac, bool 
 static void wakeup_kswapd(struct zone *zone)
 {
 	pf_spin_lock(&zone->lock);
-	zone->watermark_boost = 0;
+	__atomic_store_n(&zone->watermark_boost, 0UL, __ATOMIC_RELAXED);
 	pf_spin_unlock(&zone->lock);
 }
 
@@ -1287,6 +1298,32 @@ static inline void pcp_spin_unlock(struct per_cpu_pages *pcp)
 	pf_spin_unlock(&pcp->lock);
 }
 
+/* this_cpu_add on a counter of the pcp: plain arithmetic under pcp->lock, relaxed so readers may fold it. */
+static inline void pcp_ev_add(unsigned long *c, unsigned long d)
+{
+	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + d, __ATOMIC_RELAXED);
+}
+
+/* zone_statistics (6.12) for an allocation from this pcp: counted per CPU as the kernel's __count_numa_events. */
+static inline void pcp_zone_statistics(struct per_cpu_pages *pcp, struct zone *preferred_zone, struct zone *z,
+				       long nr_account)
+{
+	struct pf_machine *m = zone_machine(z);
+	int local_stat = NUMA_LOCAL;
+	int cpu = (int)(pcp - z->per_cpu_pageset);
+
+	if (m->nr_node_ids > 1 && zone_to_nid(z) != m->cpu_to_node[cpu])
+		local_stat = NUMA_OTHER;
+	if (zone_to_nid(z) == zone_to_nid(preferred_zone)) {
+		pcp_ev_add(&pcp->ev_numa[NUMA_HIT], (unsigned long)nr_account);
+	} else {
+		pcp_ev_add(&pcp->ev_numa[NUMA_MISS], (unsigned long)nr_account);
+		atomic_fetch_add_explicit(&preferred_zone->vm_numa_event[NUMA_FOREIGN], nr_account,
+					  memory_order_relaxed);
+	}
+	pcp_ev_add(&pcp->ev_numa[local_stat], (unsigned long)nr_account);
+}
+
 /*
  * rmqueue_bulk (6.12.117): @count blocks from the buddy lists onto @list
  * under one hold of zone->lock.  Return: how many were taken.
@@ -1391,11 +1428,11 @@ static struct pf_page *rmqueue_pcplist(struct zone *preferred_zone, struct zone 
 	pcp->free_count >>= 1;
 	struct list_head *list = &pcp->lists[order_to_pindex(migratetype, order)];
 	page = __rmqueue_pcplist(zone, order, migratetype, alloc_flags, pcp, list);
-	pcp_spin_unlock(pcp);
 	if (page) {
-		__count_vm_events(zone_machine(zone), PGALLOC_DMA + pf_page_zonenum(page), 1L << order);
-		zone_statistics(preferred_zone, zone, 1);
+		pcp_ev_add(&pcp->ev_pgalloc, 1UL << order);
+		pcp_zone_statistics(pcp, preferred_zone, zone, 1);
 	}
+	pcp_spin_unlock(pcp);
 	return page;
 }
 
@@ -1823,7 +1860,7 @@ static void free_unref_page_commit(struct zone *zone, struct per_cpu_pages *pcp,
 
 	/* On freeing, reduce the number of pages that are batch allocated. */
 	pcp->alloc_factor >>= 1;
-	__count_vm_events(zone_machine(zone), PGFREE, 1L << order);
+	pcp_ev_add(&pcp->ev_pgfree, 1UL << order);
 	pindex = (int)order_to_pindex(migratetype, order);
 	list_add(&page->pcp_list, &pcp->lists[pindex]);
 	pcp->count += 1 << order;
@@ -1991,7 +2028,7 @@ void drain_all_pages(struct pf_machine *m, struct zone *zone)
 /* The block goes to free_unref_page: the per-CPU list or the buddy lists. */
 static void free_the_page(struct pf_page *page, unsigned int order)
 {
-	page_machine(page)->alloc_order[page_to_pfn(page)] = 0;
+	set_alloc_record(page_machine(page), page_to_pfn(page), 0);
 	free_unref_page(page, order);
 }
 
@@ -2004,10 +2041,28 @@ static void pf_bad_free(struct pf_page *page, const char *reason)
 	bad_page(page, reason);
 }
 
+/*
+ * put_page_testzero - drop a reference; true when it was the last.
+ *
+ * Deliberate difference: when the count is 1 the caller holds the only
+ * reference, and since pageframe has no speculative references
+ * (get_page_unless_zero) nobody else may take one now, so a plain store
+ * replaces the locked decrement on this, the common, path.
+ */
+static inline bool put_page_testzero(struct pf_page *page)
+{
+	/* acquire: pairs with the release in other holders' earlier decrements */
+	if (likely(__atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) == 1)) {
+		set_page_count(page, 0);
+		return true;
+	}
+	return page_ref_dec_and_test(page);
+}
+
 /* The page is an allocation's head; returns its recorded order + 1, 0 if none. */
 static inline unsigned alloc_record(struct pf_page *page)
 {
-	return page_machine(page)->alloc_order[page_to_pfn(page)];
+	return __atomic_load_n(&page_machine(page)->alloc_order[page_to_pfn(page)], __ATOMIC_RELAXED);
 }
 
 /*
@@ -2019,7 +2074,11 @@ static void free_checked(struct pf_page *page, unsigned int order)
 {
 	const char *reason = NULL;
 	struct pf_machine *m = page_machine(page);
-	struct pf_page *bad = m->check_pages ? free_pages_check(page, order, &reason) : NULL;
+	struct pf_page *bad = NULL;
+
+	/* One combined check of a plain order-0 page (page_expected_state); the full walk otherwise. */
+	if (m->check_pages && !(order == 0 && page_expected_state(page, PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head))))
+		bad = free_pages_check(page, order, &reason);
 	if (unlikely(bad)) {
 		set_page_count(page, 1);	/* keep it allocated: nothing is lost */
 		pf_bad_free(bad, reason);
@@ -2061,16 +2120,16 @@ void __free_pages(struct pf_page *page, unsigned int order)
 		return;
 	}
 
-	/* get PageHead before we drop reference */
+	/* get PageHead (and what else we need of the page) before we drop reference */
 	int head = PageHead(page);
-	if (page_ref_dec_and_test(page)) {
+	struct pf_machine *m = page_machine(page);
+	if (put_page_testzero(page)) {
 		free_checked(page, order);
-	} else if (!head) {
-		struct pf_machine *m = page_machine(page);
-		m->alloc_order[page_to_pfn(page)] = 1;	/* the first page lives on at order 0 */
+	} else if (!head && order) {
+		set_alloc_record(m, (unsigned long)(page - m->mem_map), 1);	/* the first page lives on at order 0 */
 		while (order-- > 0) {
 			struct pf_page *p = page + (1UL << order);
-			m->alloc_order[page_to_pfn(p)] = (unsigned char)(order + 1);
+			set_alloc_record(m, (unsigned long)(p - m->mem_map), (unsigned char)(order + 1));
 			free_checked(p, order);
 		}
 	}
@@ -2097,7 +2156,7 @@ void put_page(struct pf_page *page)
 		pf_bad_free(head, "put_page on a page the page allocator did not hand out");
 		return;
 	}
-	if (page_ref_dec_and_test(head)) {
+	if (put_page_testzero(head)) {
 		unsigned int order = PageHead(head) ? compound_order(head) : 0;
 		if (unlikely(!PageHead(head) && rec > 1)) {
 			struct pf_machine *m = page_machine(head);
@@ -2228,7 +2287,7 @@ static void __setup_per_zone_wmarks(struct pf_machine *m)
 		uint64_t scaled = (managed / 10000) * wsf + ((managed % 10000) * wsf) / 10000;
 		tmp = (tmp >> 2) > scaled ? (tmp >> 2) : scaled;
 
-		zone->watermark_boost = 0;
+		__atomic_store_n(&zone->watermark_boost, 0UL, __ATOMIC_RELAXED);
 		zone->_watermark[WMARK_LOW] = min_wmark_pages(zone) + (unsigned long)tmp;
 		zone->_watermark[WMARK_HIGH] = low_wmark_pages(zone) + (unsigned long)tmp;
 		zone->_watermark[WMARK_PROMO] = high_wmark_pages(zone) + (unsigned long)tmp;
@@ -2521,9 +2580,9 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 			page_array[nr_populated] = page;
 		nr_populated++;
 	}
+	pcp_ev_add(&pcp->ev_pgalloc, (unsigned long)nr_account);
+	pcp_zone_statistics(pcp, zonelist_zone(ac.preferred_zoneref), zone, nr_account);
 	pcp_spin_unlock(pcp);
-	__count_vm_events(m, PGALLOC_DMA + zone_idx(zone), nr_account);
-	zone_statistics(zonelist_zone(ac.preferred_zoneref), zone, nr_account);
 	if (trace_enabled(m, TRACE_MM_PAGE_ALLOC))
 		for (int i = nr_populated - nr_account; page_array && i < nr_populated; i++)
 			pf_trace_mm_page_alloc(m, page_array[i], 0, gfp, ac.migratetype);

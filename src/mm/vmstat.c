@@ -81,12 +81,43 @@ unsigned long global_zone_page_state(struct pf_machine *m, enum zone_stat_item i
 	return x < 0 ? 0 : (unsigned long)x;
 }
 
+/* zone_numa_event_state with fold_vm_zone_numa_events: the zone's count plus every CPU's. */
+static unsigned long zone_numa_event_state(struct pf_machine *m, struct zone *zone, int item)
+{
+	unsigned long x = (unsigned long)atomic_load_explicit(&zone->vm_numa_event[item], memory_order_relaxed);
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+		x += __atomic_load_n(&zone->per_cpu_pageset[cpu].ev_numa[item], __ATOMIC_RELAXED);
+	return x;
+}
+
 static unsigned long global_numa_event_state(struct pf_machine *m, int item)
 {
 	unsigned long x = 0;
 	for (int nid = 0; nid < m->nr_node_ids; nid++)
 		for (int z = 0; z < MAX_NR_ZONES; z++)
-			x += (unsigned long)atomic_load(&m->node_data[nid]->node_zones[z].vm_numa_event[item]);
+			x += zone_numa_event_state(m, &m->node_data[nid]->node_zones[z], item);
+	return x;
+}
+
+/* sum_vm_event: the machine-wide count plus what the per-CPU lists counted (PGALLOC_*, PGFREE). */
+static unsigned long sum_vm_event(struct pf_machine *m, int item)
+{
+	unsigned long x = (unsigned long)atomic_load_explicit(&m->vm_events[item], memory_order_relaxed);
+	bool pgfree = item == PGFREE;
+	bool pgalloc = item >= PGALLOC_DMA && item <= PGALLOC_DEVICE;
+	if (!pgfree && !pgalloc)
+		return x;
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &m->node_data[nid]->node_zones[z];
+			if (pgalloc && item - PGALLOC_DMA != z)
+				continue;
+			if (!zone->per_cpu_pageset)
+				continue;
+			for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+				x += __atomic_load_n(pgfree ? &zone->per_cpu_pageset[cpu].ev_pgfree
+							    : &zone->per_cpu_pageset[cpu].ev_pgalloc, __ATOMIC_RELAXED);
+		}
 	return x;
 }
 
@@ -140,7 +171,7 @@ int pf_vmstat_get(struct pf_machine *m, const char *name, long *value)
 			return *value = (long)global_numa_event_state(m, i), 0;
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
 		if (!strcmp(name, vm_event_names[i]))
-			return *value = atomic_load(&m->vm_events[i]), 0;
+			return *value = (long)sum_vm_event(m, i), 0;
 	for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++)
 		if (!strcmp(name, node_stat_names[i])) {
 			long x = 0;
@@ -293,7 +324,7 @@ static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 	for (i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
 		fprintf(out, "\n      %-12s %lu", zone_stat_names[i], (unsigned long)zone_page_state(zone, i));
 	for (i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
-		fprintf(out, "\n      %-12s %lu", numa_stat_names[i], (unsigned long)atomic_load(&zone->vm_numa_event[i]));
+		fprintf(out, "\n      %-12s %lu", numa_stat_names[i], zone_numa_event_state(m, zone, i));
 
 	fprintf(out, "\n  pagesets");
 	for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
@@ -335,7 +366,7 @@ static void vmstat_show(FILE *out, struct pf_machine *m)
 	for (int i = 0; i < NR_VM_STAT_ITEMS; i++)
 		fprintf(out, "%s %lu\n", vm_stat_names[i], v[i]);
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
-		fprintf(out, "%s %lu\n", vm_event_names[i], (unsigned long)atomic_load(&m->vm_events[i]));
+		fprintf(out, "%s %lu\n", vm_event_names[i], sum_vm_event(m, i));
 	/* deprecated counters kept for userspace */
 	fprintf(out, "nr_unstable 0\n");
 }

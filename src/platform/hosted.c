@@ -10,6 +10,8 @@
 #include "platform.h"
 
 #include <sched.h>
+#include <stddef.h>
+#include <sys/rseq.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -47,10 +49,35 @@ int pf_os_ncpus(void)
 	return n > 0 ? (int)n : 1;
 }
 
-int pf_os_current_cpu(void)
+/* struct rseq's cpu_id is the second 32-bit word (offset 4), as pf_os_current_cpu reads it. */
+_Static_assert(offsetof(struct rseq, cpu_id) == 4, "struct rseq layout");
+
+static long rseq_offset_if_registered(void)
 {
-	int cpu = sched_getcpu();
-	return cpu < 0 ? 0 : cpu;
+	if (__rseq_size == 0)
+		return 0;
+	const struct rseq *rs = (const struct rseq *)((const char *)__builtin_thread_pointer() + __rseq_offset);
+	if ((int)rs->cpu_id < 0)	/* RSEQ_CPU_ID_REGISTRATION_FAILED / UNINITIALIZED */
+		return 0;
+	return (long)__rseq_offset;
+}
+
+long pf_os_rseq_offset;
+__attribute__((constructor)) static void pf_os_init_rseq(void)
+{
+	/* set once before main(); read-only afterwards */
+	pf_os_rseq_offset = rseq_offset_if_registered();
+}
+
+int pf_os_current_cpu_slow(void)
+{
+	static _Thread_local int cached = -1;
+	static _Thread_local unsigned calls;
+	if (cached < 0 || (calls++ & 63) == 0) {
+		int cpu = sched_getcpu();
+		cached = cpu < 0 ? 0 : cpu;
+	}
+	return cached;
 }
 
 unsigned long long pf_os_now_ns(void)

@@ -54,8 +54,26 @@ void *pf_os_reserve(size_t size);
 void pf_os_release(void *addr, size_t size);
 /* The number of CPUs of the host (at least 1). */
 int pf_os_ncpus(void);
-/* The CPU the calling thread runs on, or 0 if unknown. */
-int pf_os_current_cpu(void);
+/*
+ * pf_os_current_cpu - the CPU the calling thread runs on (0 if unknown).
+ * Reads the cpu_id the kernel keeps in the thread's rseq area (registered by
+ * glibc 2.35+): a few instructions.  Without rseq (old kernels, valgrind)
+ * it asks sched_getcpu every 64th call and reuses the answer in between: a
+ * stale CPU costs locality, never correctness, since every per-CPU
+ * structure is guarded by its own lock.
+ */
+int pf_os_current_cpu_slow(void);
+extern long pf_os_rseq_offset;	/* 0 when rseq is not registered; set before main() */
+static inline int pf_os_current_cpu(void)
+{
+	if (__builtin_expect(pf_os_rseq_offset != 0, 1)) {
+		const int *cpu_id = (const int *)((const char *)__builtin_thread_pointer() + pf_os_rseq_offset + 4);
+		int cpu = __atomic_load_n(cpu_id, __ATOMIC_RELAXED);
+		if (__builtin_expect(cpu >= 0, 1))
+			return cpu;
+	}
+	return pf_os_current_cpu_slow();
+}
 /* A monotonic clock in nanoseconds. */
 unsigned long long pf_os_now_ns(void);
 /* The calling thread's id and command name, for reports and traces. */
