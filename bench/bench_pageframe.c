@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* bench_pageframe: the workloads over pf_alloc_pages / pf_free_pages on a 1 GiB hosted machine. */
+#include <pageframe/pageframe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#define BENCH_NAME "pageframe"
+static struct pf_machine *bm;
+static void bench_init(void)
+{
+	char err[256];
+	bm = pf_machine_create("cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3fffffff\n", err, sizeof err);
+	if (!bm) {
+		fprintf(stderr, "bench: %s\n", err);
+		exit(1);
+	}
+}
+static void bench_thread_start(void) {}
+static inline void *bench_alloc(unsigned order)
+{
+	return pf_alloc_pages(bm, PF_GFP_KERNEL, order);
+}
+static inline void bench_free(void *p, unsigned order)
+{
+	pf_free_pages(p, order);
+}
+static int bench_alloc_bulk(void **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		v[i] = pf_alloc_pages(bm, PF_GFP_KERNEL, 0);
+	return n;
+}
+#include "workloads.h"
