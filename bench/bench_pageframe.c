@@ -26,7 +26,7 @@ static inline void bench_free(void *p, unsigned order)
 static int bench_alloc_bulk(void **v, int n)
 {
 	for (int i = 0; i < n; i++)
-		v[i] = pf_alloc_pages(bm, PF_GFP_KERNEL, 0);
-	return n;
+		v[i] = NULL;
+	return (int)pf_alloc_pages_bulk(bm, PF_GFP_KERNEL, (unsigned long)n, (struct pf_page **)v);
 }
 #include "workloads.h"

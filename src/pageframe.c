@@ -41,9 +41,14 @@ struct pf_page *pf_alloc_pages_node(struct pf_machine *m, int nid, pf_gfp_t gfp,
 		return NULL;
 	if (nid == NUMA_NO_NODE)
 		nid = m->cpu_to_node[pf_os_current_cpu() % m->nr_cpus];
-	if (nid < 0 || nid >= m->nr_node_ids) {
+	if (unlikely(nid < 0 || nid >= m->nr_node_ids)) {
 		pf_printk(m, '4', "pageframe: alloc_pages_node: node %d does not exist (0..%d)", nid, m->nr_node_ids - 1);
 		return NULL;
+	}
+	if (likely(order == 0)) {
+		struct pf_page *page = __alloc_pages_fastpath(m, gfp, nid);
+		if (likely(page))
+			return page;
 	}
 	return __alloc_pages(m, gfp, order, nid, NULL);
 }
@@ -58,6 +63,8 @@ void pf_free_pages(struct pf_page *page, unsigned order)
 {
 	struct pf_machine *m = pf_page_checked(page, "__free_pages");
 	if (!m)
+		return;
+	if (likely(order == 0) && likely(free_unref_page_fastpath(m, page)))
 		return;
 	if (unlikely(order > MAX_PAGE_ORDER)) {
 		bad_page(page, "freed with an order above MAX_PAGE_ORDER");

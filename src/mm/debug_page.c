@@ -162,6 +162,9 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 	int rc = 0;
 	unsigned long start = zone->zone_start_pfn, end = zone_end_pfn(zone);
 
+	/* lock order as the kernel's: every pcp->lock, then zone->lock */
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+		pcp_spin_lock(zone, &zone->per_cpu_pageset[cpu]);
 	pf_spin_lock(&zone->lock);
 	for (unsigned o = 0; o < NR_PAGE_ORDERS && !rc; o++) {
 		struct free_area *area = &zone->free_area[o];
@@ -239,7 +242,6 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 	for (int cpu = 0; cpu < m->nr_cpus && !rc; cpu++) {
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 		long count = 0;
-		pf_spin_lock(&pcp->lock);
 		for (int pindex = 0; pindex < NR_PCP_LISTS && !rc; pindex++) {
 			unsigned order = pindex >= NR_LOWORDER_PCP_LISTS ? pageblock_order : (unsigned)pindex / MIGRATE_PCPTYPES;
 			struct list_head *pos;
@@ -274,7 +276,6 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 		if (!rc && count != pcp->count)
 			rc = fail(err, errlen, "cpu %d zone %s: pcp->count is %d but the lists hold %ld pages", cpu, zone->name,
 				  pcp->count, count);
-		pf_spin_unlock(&pcp->lock);
 	}
 
 	/* Every page of the zone: free exactly once, or in use, or reserved/hole. */
@@ -304,6 +305,8 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 		rc = fail(err, errlen, "Node %d zone %s: %lu pages are free or in use but %lu are managed", zone->node,
 			  zone->name, managed_seen, zone_managed_pages(zone));
 	pf_spin_unlock(&zone->lock);
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+		pcp_spin_unlock(&zone->per_cpu_pageset[cpu]);
 	return rc;
 }
 

@@ -171,6 +171,9 @@ struct pf_machine {
 	bool init_on_alloc;
 	bool init_on_free;
 	bool check_pages;		/* check_pages_enabled: page state checks at alloc and free */
+	bool pcp_rseq;			/* local pageset locking by rseq (platform.h) */
+	/* the preferred zone of each node's fallback zonelist per highest_zoneidx (first_zones_zonelist) */
+	struct zone *fast_zone[MAX_NUMNODES][MAX_NR_ZONES];
 	int page_group_by_mobility_disabled;
 	atomic_int warned_order;	/* WARN_ON_ONCE state */
 	atomic_int warned_put_page;
@@ -365,10 +368,14 @@ void get_page(struct pf_page *page);
 int gfp_zone(pf_gfp_t flags);
 unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred_nid, nodemask_t *nodemask,
 			       int nr_pages, struct list_head *page_list, struct pf_page **page_array);
+struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int nid);
+bool free_unref_page_fastpath(struct pf_machine *m, struct pf_page *page);
 void drain_local_pages(struct pf_machine *m, struct zone *zone);
 void drain_all_pages(struct pf_machine *m, struct zone *zone);
 void drain_zone_pages(struct zone *zone, struct per_cpu_pages *pcp);
 bool decay_pcp_high(struct zone *zone, struct per_cpu_pages *pcp);
+void pcp_spin_lock(struct zone *zone, struct per_cpu_pages *pcp);
+void pcp_spin_unlock(struct per_cpu_pages *pcp);
 int gfp_migratetype(pf_gfp_t flags);
 static inline bool page_is_buddy_free(const struct pf_page *page)
 {

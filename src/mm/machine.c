@@ -824,6 +824,7 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 	m->required_movablecore_percent = -1;
 	m->gfp_allowed_mask = PF___GFP_BITS_MASK;
 	m->check_pages = true;
+	m->pcp_rseq = pf_os_rseq_fastpath();
 	m->nr_cpus = pf_os_ncpus();
 	if (m->nr_cpus > NR_CPUS_MAX)
 		m->nr_cpus = NR_CPUS_MAX;

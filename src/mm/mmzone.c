@@ -139,4 +139,25 @@ void build_all_zonelists(struct pf_machine *m)
 	memset(node_load, 0, sizeof node_load);
 	for (int nid = 0; nid < m->nr_node_ids; nid++)
 		build_zonelists(NODE_DATA(m, nid), node_load);
+
+	/*
+	 * What the order-0 fast path needs from prepare_alloc_pages and
+	 * alloc_flags_nofragment, worked out once: the first zone of each
+	 * node's fallback list for each highest_zoneidx, and whether Normal as
+	 * the preferred zone asks for ALLOC_NOFRAGMENT.
+	 */
+	for (int nid = 0; nid < m->nr_node_ids; nid++) {
+		pg_data_t *pgdat = NODE_DATA(m, nid);
+		for (int hz = 0; hz < MAX_NR_ZONES; hz++) {
+			struct zoneref *z = first_zones_zonelist(&pgdat->node_zonelists[ZONELIST_FALLBACK],
+								 (enum zone_type)hz, NULL);
+			m->fast_zone[nid][hz] = z->zone;
+		}
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *zone = &pgdat->node_zones[j];
+			zone->fast_nofragment = 0;
+			if (j == ZONE_NORMAL && !(m->nr_node_ids > 1 && !populated_zone(zone - 1)))
+				zone->fast_nofragment = ALLOC_NOFRAGMENT;
+		}
+	}
 }

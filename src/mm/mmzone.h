@@ -112,7 +112,10 @@ struct free_area {
 #define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + NR_PCP_THP)
 
 struct per_cpu_pages {
-	pf_spinlock_t lock;	/* Protects lists field */
+	pf_spinlock_t lock;	/* Protects lists field (see pcp_spin_trylock for how it is taken) */
+	int remote_pending;	/* a non-local user wants the lock: local rseq takers back off */
+	uint8_t remote_held;	/* the holder took it through the remote protocol */
+	pf_spinlock_t remote_lock;	/* serialises non-local users of an rseq-managed pageset */
 	int count;		/* number of pages in the list */
 	int high;		/* high watermark, emptying needed */
 	int high_min;		/* min high watermark */
@@ -174,6 +177,7 @@ struct zone {
 	const char *name;
 	int initialized;
 	int zone_idx;
+	unsigned int fast_nofragment;	/* alloc_flags_nofragment's ALLOC_NOFRAGMENT for this zone as preferred */
 
 	/* Write-intensive fields used from the page allocator */
 	pf_spinlock_t lock;		/* Primarily protects free_area */

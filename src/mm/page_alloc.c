@@ -1286,15 +1286,88 @@ static inline unsigned int pindex_to_order(unsigned int pindex)
 	return order;
 }
 
-/* pcp_spin_trylock(zone->per_cpu_pageset): this CPU's pageset, locked, or NULL. */
-static inline struct per_cpu_pages *pcp_spin_trylock(struct zone *zone)
+/*
+ * Taking a pageset.  The kernel's pcp_spin_trylock is a spin_trylock with
+ * preemption off.  Here, when the platform has rseq (platform.h), a thread
+ * running on host CPU c takes CPU c's pageset with a restartable sequence
+ * and no locked instruction; every other user (a thread bound with
+ * pf_bind_cpu, a thread whose CPU is folded onto a smaller machine, a
+ * drain of another CPU, pf_check) goes through the remote protocol:
+ * remote_pending, a membarrier that restarts sequences in flight on c, then
+ * a compare-and-swap.  Pagesets no local sequence can reach (c beyond the
+ * host's CPUs), and every pageset when rseq is off, use the lock as a plain
+ * spinlock.
+ */
+static inline bool pcp_rseq_managed(struct pf_machine *m, int cpu)
 {
-	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[pf_this_cpu(zone_machine(zone))];
-	return pf_spin_trylock(&pcp->lock) ? pcp : NULL;
+	return m->pcp_rseq && cpu < pf_os_ncpus_possible();
 }
 
-static inline void pcp_spin_unlock(struct per_cpu_pages *pcp)
+static struct per_cpu_pages *pcp_remote_trylock(struct zone *zone, int cpu, bool wait)
 {
+	struct pf_machine *m = zone_machine(zone);
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+	if (!pcp_rseq_managed(m, cpu)) {
+		if (wait)
+			pf_spin_lock(&pcp->lock);
+		else if (!pf_spin_trylock(&pcp->lock))
+			return NULL;
+		return pcp;
+	}
+	if (wait)
+		pf_spin_lock(&pcp->remote_lock);
+	else if (!pf_spin_trylock(&pcp->remote_lock))
+		return NULL;
+	__atomic_store_n(&pcp->remote_pending, 1, __ATOMIC_SEQ_CST);
+	pf_os_membarrier_rseq(cpu);	/* no local sequence on cpu can commit from here on */
+	while (!pf_spin_trylock(&pcp->lock)) {
+		if (!wait) {
+			__atomic_store_n(&pcp->remote_pending, 0, __ATOMIC_RELEASE);
+			pf_spin_unlock(&pcp->remote_lock);
+			return NULL;
+		}
+		pf_os_cpu_relax_or_yield(64);
+	}
+	pcp->remote_held = 1;
+	return pcp;
+}
+
+/* pcp_spin_trylock(zone->per_cpu_pageset): this CPU's pageset, taken, or NULL if busy. */
+static inline struct per_cpu_pages *pcp_spin_trylock(struct zone *zone)
+{
+	struct pf_machine *m = zone_machine(zone);
+
+	if (likely(m->pcp_rseq) && likely(pf_bound_cpu < 0)) {
+		int cpu = pf_os_current_cpu();
+		if (likely(cpu < m->nr_cpus)) {
+			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+			int r = pf_os_rseq_trylock((int *)&pcp->lock.locked, &pcp->remote_pending, cpu);
+			if (likely(r == 1))
+				return pcp;
+			if (r == 0)
+				return NULL;	/* busy: the caller goes to the zone, as on trylock failure */
+			/* migrated mid-way: take whatever CPU we are on now the slow way */
+		}
+	}
+	return pcp_remote_trylock(zone, pf_this_cpu(m), false);
+}
+
+/* pcp_spin_lock: wait for a pageset, local or not (drains, decay, pf_check). */
+void pcp_spin_lock(struct zone *zone, struct per_cpu_pages *pcp)
+{
+	pcp_remote_trylock(zone, (int)(pcp - zone->per_cpu_pageset), true);
+}
+
+void pcp_spin_unlock(struct per_cpu_pages *pcp)
+{
+	if (unlikely(pcp->remote_held)) {
+		pcp->remote_held = 0;
+		pf_spin_unlock(&pcp->lock);
+		__atomic_store_n(&pcp->remote_pending, 0, __ATOMIC_RELEASE);
+		pf_spin_unlock(&pcp->remote_lock);
+		return;
+	}
 	pf_spin_unlock(&pcp->lock);
 }
 
@@ -1934,7 +2007,7 @@ static void drain_pages_zone(int cpu, struct zone *zone)
 	int count;
 
 	do {
-		pf_spin_lock(&pcp->lock);
+		pcp_spin_lock(zone, pcp);
 		count = pcp->count;
 		if (count) {
 			int to_drain = count < (pcp->batch << CONFIG_PCP_BATCH_SCALE_MAX)
@@ -1942,7 +2015,7 @@ static void drain_pages_zone(int cpu, struct zone *zone)
 			free_pcppages_bulk(zone, to_drain, pcp, 0);
 			count -= to_drain;
 		}
-		pf_spin_unlock(&pcp->lock);
+		pcp_spin_unlock(pcp);
 	} while (count);
 }
 
@@ -1952,9 +2025,9 @@ void drain_zone_pages(struct zone *zone, struct per_cpu_pages *pcp)
 	int batch = __atomic_load_n(&pcp->batch, __ATOMIC_RELAXED);
 	int to_drain = pcp->count < batch ? pcp->count : batch;
 	if (to_drain > 0) {
-		pf_spin_lock(&pcp->lock);
+		pcp_spin_lock(zone, pcp);
 		free_pcppages_bulk(zone, to_drain, pcp, 0);
-		pf_spin_unlock(&pcp->lock);
+		pcp_spin_unlock(pcp);
 	}
 }
 
@@ -1968,7 +2041,7 @@ bool decay_pcp_high(struct zone *zone, struct per_cpu_pages *pcp)
 	int high_min, to_drain, batch;
 	bool todo = false;
 
-	pf_spin_lock(&pcp->lock);
+	pcp_spin_lock(zone, pcp);
 	high_min = pcp->high_min;
 	batch = pcp->batch;
 	if (pcp->high > high_min) {
@@ -1986,7 +2059,7 @@ bool decay_pcp_high(struct zone *zone, struct per_cpu_pages *pcp)
 		todo = true;
 		to_drain -= n;
 	}
-	pf_spin_unlock(&pcp->lock);
+	pcp_spin_unlock(pcp);
 	return todo;
 }
 
@@ -2467,6 +2540,7 @@ static void per_cpu_pages_init(struct per_cpu_pages *pcp, struct per_cpu_zonesta
 	memset(pcp, 0, sizeof *pcp);
 	memset(pzstats, 0, sizeof *pzstats);
 	pf_spin_lock_init(&pcp->lock);
+	pf_spin_lock_init(&pcp->remote_lock);
 	for (int pindex = 0; pindex < NR_PCP_LISTS; pindex++)
 		INIT_LIST_HEAD(&pcp->lists[pindex]);
 	pcp->high_min = BOOT_PAGESET_HIGH;
@@ -2599,4 +2673,118 @@ failed:
 		nr_populated++;
 	}
 	goto out;
+}
+
+/* ---- the order-0 fast paths ----------------------------------------------------------------------------- */
+
+/*
+ * __alloc_pages_fastpath - the common case of __alloc_pages unrolled: an
+ * order-0 request whose preferred zone is above its high watermark (or its
+ * allocation watermark) and whose per-CPU list can be taken.  It is exactly
+ * what the general path does for that case - prepare_alloc_pages, the
+ * first zone of get_page_from_freelist, zone_watermark_fast,
+ * rmqueue_pcplist, prep_new_page - with the work that cannot matter left
+ * out.  Anything else (a failed check, a busy list, tracing, __GFP_ZERO
+ * without hosted memory...) returns NULL and the caller takes __alloc_pages.
+ */
+struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int nid)
+{
+	unsigned bit = gfp & PF_GFP_ZONEMASK;
+	if (unlikely(((GFP_ZONE_BAD >> bit) & 1) || (gfp & PF_GFP_MOVABLE_MASK) == PF_GFP_MOVABLE_MASK ||
+		     (gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE)) || m->trace))
+		return NULL;	/* __GFP_THISNODE walks the no-fallback zonelist: the general path */
+	int highest_zoneidx = (int)((GFP_ZONE_TABLE >> (bit * GFP_ZONES_SHIFT)) & ((1 << GFP_ZONES_SHIFT) - 1));
+	int migratetype = (int)((gfp & PF_GFP_MOVABLE_MASK) >> PF_GFP_MOVABLE_SHIFT);
+	struct zone *zone = m->fast_zone[nid][highest_zoneidx];
+	if (unlikely(!zone))
+		return NULL;
+
+	/* prepare_alloc_pages + alloc_flags_nofragment for this zone */
+	unsigned int alloc_flags = ALLOC_WMARK_LOW | (gfp & PF___GFP_KSWAPD_RECLAIM) |
+				   (migratetype == MIGRATE_MOVABLE ? ALLOC_CMA : 0) | zone->fast_nofragment;
+
+	/* get_page_from_freelist: ZONE_BELOW_HIGH, then zone_watermark_fast's order-0 test */
+	unsigned long zflags = __atomic_load_n(&zone->flags, __ATOMIC_RELAXED);
+	unsigned long mark = (zflags & (1UL << ZONE_BELOW_HIGH)) ? low_wmark_pages(zone) : high_wmark_pages(zone);
+	long free_pages = zone_page_state(zone, NR_FREE_PAGES);
+	long reserved = __zone_watermark_unusable_free(zone, 0, alloc_flags);
+	free_pages -= free_pages < reserved ? free_pages : reserved;
+	if (unlikely(free_pages <= (long)mark + zone->lowmem_reserve[highest_zoneidx]))
+		return NULL;
+
+	/* rmqueue_pcplist */
+	struct per_cpu_pages *pcp = pcp_spin_trylock(zone);
+	if (unlikely(!pcp))
+		return NULL;
+	pcp->free_count >>= 1;
+	struct list_head *list = &pcp->lists[migratetype];	/* order_to_pindex(migratetype, 0) */
+	struct pf_page *page;
+	if (likely(!list_empty(list))) {
+		page = list_first_entry(list, struct pf_page, pcp_list);
+		list_del(&page->pcp_list);
+		pcp->count -= 1;
+		if (unlikely(m->check_pages && !page_expected_state(page, PAGE_FLAGS_CHECK_AT_PREP | __PG_HWPOISON))) {
+			/* check_new_pages found it bad: report it (it stays out) and take the general path */
+			check_new_pages(page, 0);
+			page = NULL;
+		}
+	} else {
+		page = __rmqueue_pcplist(zone, 0, migratetype, alloc_flags, pcp, list);
+	}
+	if (likely(page)) {
+		pcp_ev_add(&pcp->ev_pgalloc, 1);
+		pcp_zone_statistics(pcp, zone, zone, 1);
+	}
+	pcp_spin_unlock(pcp);
+	if (unlikely(!page))
+		return NULL;
+
+	/* rmqueue's kswapd wake-up for a boosted zone */
+	if (unlikely(zflags & (1UL << ZONE_BOOSTED_WATERMARK)) && (alloc_flags & ALLOC_KSWAPD)) {
+		__atomic_fetch_and(&zone->flags, ~(1UL << ZONE_BOOSTED_WATERMARK), __ATOMIC_RELAXED);
+		wakeup_kswapd(zone);
+	}
+
+	/* prep_new_page (order 0: no compound set-up) */
+	page->private = 0;
+	if (unlikely(!m->init_on_free && (m->init_on_alloc || (gfp & PF___GFP_ZERO))) && m->base)
+		memset(m->base + (size_t)(page - m->mem_map) * PAGE_SIZE, 0, PAGE_SIZE);
+	set_page_refcounted(page);
+	set_alloc_record(m, (unsigned long)(page - m->mem_map), 1);
+	return page;
+}
+
+/*
+ * free_unref_page_fastpath - the common case of __free_pages(page, 0)
+ * unrolled: the last reference of a plain order-0 page in the expected
+ * state, going to this CPU's list.  Return: false when the page needs the
+ * general path (which then reports or frees it); nothing was changed then.
+ */
+bool free_unref_page_fastpath(struct pf_machine *m, struct pf_page *page)
+{
+	unsigned long pfn = (unsigned long)(page - m->mem_map);
+
+	/* __free_pages' record check, put_page_testzero's last reference, free_page_is_bad */
+	if (unlikely(__atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED) != 1 ||
+		     __atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) != 1 || m->trace || m->init_on_free))
+		return false;
+	if (unlikely(page->_mapcount != -1 || page->mapping || page->memcg_data ||
+		     (page->flags & (PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head)))))
+		return false;
+	int migratetype = get_pfnblock_migratetype(page, pfn);
+	if (unlikely(migratetype >= MIGRATE_PCPTYPES))
+		return false;
+	struct zone *zone = page_zone(page);
+	struct per_cpu_pages *pcp = pcp_spin_trylock(zone);
+	if (unlikely(!pcp))
+		return false;
+
+	set_page_count(page, 0);
+	set_alloc_record(m, pfn, 0);
+	/* free_pages_prepare for order 0 */
+	page->flags = (page->flags | (PF_LAST_CPUPID_MASK << PF_LAST_CPUPID_PGSHIFT)) & ~PAGE_FLAGS_CHECK_AT_PREP;
+	page->private = 0;
+	free_unref_page_commit(zone, pcp, page, migratetype, 0);
+	pcp_spin_unlock(pcp);
+	return true;
 }

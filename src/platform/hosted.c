@@ -10,8 +10,10 @@
 #include "platform.h"
 
 #include <sched.h>
+#include <stdlib.h>
 #include <stddef.h>
 #include <sys/rseq.h>
+#include <linux/membarrier.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -99,3 +101,104 @@ const char *pf_os_comm(void)
 		strcpy(comm, "unknown");
 	return comm;
 }
+
+/* ---- rseq per-CPU ownership ---------------------------------------------------------- */
+
+#if defined(__SANITIZE_THREAD__)
+#define PF_RSEQ_DISABLED 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PF_RSEQ_DISABLED 1
+#endif
+#endif
+
+static bool rseq_fastpath;
+static int host_ncpus_possible;
+
+__attribute__((constructor)) static void pf_os_init_fastpath(void)
+{
+	host_ncpus_possible = (int)sysconf(_SC_NPROCESSORS_CONF);
+	if (host_ncpus_possible < 1)
+		host_ncpus_possible = 1;
+#if defined(__x86_64__) && !defined(PF_RSEQ_DISABLED)
+	if (!pf_os_rseq_offset || getenv("PAGEFRAME_NO_RSEQ"))
+		return;
+	long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
+	if (cmds < 0 || !(cmds & MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ))
+		return;
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ, 0, 0) != 0)
+		return;
+	rseq_fastpath = true;
+#endif
+}
+
+bool pf_os_rseq_fastpath(void)
+{
+	return rseq_fastpath;
+}
+
+int pf_os_ncpus_possible(void)
+{
+	return host_ncpus_possible;
+}
+
+void pf_os_membarrier_rseq(int cpu)
+{
+	/* Restart every rseq critical section running on @cpu (Linux 5.10+). */
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, MEMBARRIER_CMD_FLAG_CPU, cpu) != 0)
+		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, 0, 0);
+}
+
+#if defined(__x86_64__) && !defined(PF_RSEQ_DISABLED)
+int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
+{
+	struct rseq *rs = (struct rseq *)((char *)__builtin_thread_pointer() + pf_os_rseq_offset);
+
+	/*
+	 * The critical section [1, 2): on abort the kernel jumps to 4, which is
+	 * preceded by the signature glibc registered rseq with.
+	 */
+	__asm__ __volatile__ goto(
+		".pushsection __rseq_cs, \"aw\"\n\t"
+		".balign 32\n\t"
+		"3:\n\t"
+		".long 0x0, 0x0\n\t"
+		".quad 1f, (2f - 1f), 4f\n\t"
+		".popsection\n\t"
+		"leaq 3b(%%rip), %%rax\n\t"
+		"movq %%rax, %[rseq_cs]\n\t"
+		"1:\n\t"
+		"cmpl %[cpu], %[cpu_id]\n\t"
+		"jnz %l[migrated]\n\t"
+		"cmpl $0, %[lock]\n\t"
+		"jnz %l[busy]\n\t"
+		"cmpl $0, %[pending]\n\t"
+		"jnz %l[busy]\n\t"
+		"movl $1, %[lock]\n\t"
+		"2:\n\t"
+		".pushsection __rseq_failure, \"ax\"\n\t"
+		".long 0x53053053\n\t"
+		"4:\n\t"
+		"jmp %l[aborted]\n\t"
+		".popsection\n\t"
+		:
+		: [rseq_cs] "m"(rs->rseq_cs), [cpu_id] "m"(rs->cpu_id), [cpu] "r"(cpu), [lock] "m"(*lock),
+		  [pending] "m"(*remote_pending)
+		: "memory", "cc", "rax"
+		: migrated, busy, aborted);
+	return 1;
+busy:
+	return 0;
+migrated:
+aborted:
+	return -1;
+}
+#else
+int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
+{
+	(void)lock;
+	(void)remote_pending;
+	(void)cpu;
+	return -1;
+}
+#endif

@@ -47,6 +47,29 @@ static inline void pf_spin_unlock(pf_spinlock_t *l)
 	atomic_store_explicit(&l->locked, 0, memory_order_release);
 }
 
+/*
+ * Per-CPU ownership without a locked instruction (x86-64 Linux with rseq
+ * and membarrier; elsewhere, and under TSan or valgrind, it is off).
+ *
+ * A per-CPU structure has a lock word and a remote_pending word.  A thread
+ * running on CPU c takes c's structure with pf_os_rseq_trylock: a
+ * restartable sequence that checks it still runs on c, that both words are
+ * 0, and commits by storing 1 to the lock word; preemption or migration
+ * before the commit restarts it, so two threads can never both commit on c.
+ * Anyone else (another CPU, a bound thread, a drain) first sets
+ * remote_pending, then pf_os_membarrier_rseq(c) aborts any sequence in
+ * flight on c, after which no local thread can take the lock and the lock
+ * word only changes when the local holder releases it; then an ordinary
+ * compare-and-swap takes it.
+ *
+ * pf_os_rseq_trylock returns 1 when taken, 0 when busy, -1 when the thread
+ * is no longer on @cpu.
+ */
+bool pf_os_rseq_fastpath(void);
+int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu);
+void pf_os_membarrier_rseq(int cpu);
+int pf_os_ncpus_possible(void);
+
 /* Reserve @size bytes of address space, readable and writable, committed
  * lazily (untouched pages cost nothing).  Returns NULL on failure. */
 void *pf_os_reserve(size_t size);
