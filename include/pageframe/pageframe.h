@@ -173,6 +173,19 @@ PF_API struct pf_page *pf_virt_to_page(struct pf_machine *m, const void *addr);
 /** pf_page_machine - the machine a page belongs to, or NULL if @page is none of ours. */
 PF_API struct pf_machine *pf_page_machine(const struct pf_page *page);
 
+/* ---- Fault injection --------------------------------------------------------- */
+
+/**
+ * pf_fail_page_alloc_set - set one attribute of the machine's page allocation
+ * fault injection, as writing /sys/kernel/debug/fail_page_alloc/<param>:
+ * "probability" (percent, 0 = off, the default), "interval", "times" (-1 =
+ * unlimited; default 1), "space", "verbose" (0..2), "ignore-gfp-wait" and
+ * "ignore-gfp-highmem" (Y/N; both Y by default), "min-order" (default 1).
+ * pf_show(m, "fail_page_alloc", f) prints them and the failures injected.
+ * Return: 0, -ENOENT for an unknown name, -EINVAL for a bad value.
+ */
+PF_API int pf_fail_page_alloc_set(struct pf_machine *m, const char *param, const char *value);
+
 /* ---- Observability -------------------------------------------------------- */
 
 /**
@@ -184,7 +197,7 @@ PF_API int pf_check(struct pf_machine *m, char *err, size_t errlen);
 /**
  * pf_show - print a /proc-style view in the kernel's exact layout.
  * @what: "buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat",
- *        "extfrag_index" or "unusable_index".
+ *        "extfrag_index", "unusable_index" or "fail_page_alloc".
  * Return: 0, -ENOENT for an unknown view, -EIO if writing failed.
  */
 PF_API int pf_show(struct pf_machine *m, const char *what, FILE *out);
@@ -207,7 +220,12 @@ PF_API void pf_set_report_hook(struct pf_machine *m, pf_report_fn fn, void *arg)
 typedef void (*pf_trace_fn)(void *arg, const char *line);
 PF_API int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn, void *arg);
 
-/** pf_vm_event - the value of one /proc/vmstat item by name ("pgalloc_normal", "nr_free_pages"). */
+/**
+ * pf_vmstat_get - the value of one /proc/vmstat item by name ("pgalloc_normal",
+ * "nr_free_pages"), or of pageframe's own counters: "pageframe_bad_pages"
+ * (bad page reports, suppressed ones included) and "pageframe_fail_page_alloc"
+ * (failures injected).  Return: 0 or -ENOENT.
+ */
 PF_API int pf_vmstat_get(struct pf_machine *m, const char *name, long *value);
 
 /**

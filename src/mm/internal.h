@@ -118,6 +118,20 @@ enum pf_thp_mode {
 
 #define PF_MAX_REGIONS 256
 
+/* struct fault_attr (include/linux/fault-inject.h) with fail_page_alloc's own filters. */
+struct fail_page_alloc_attr {
+	unsigned long probability;	/* percent; 0 disables (read by the fast path) */
+	unsigned long interval;
+	atomic_int times;		/* -1: no limit */
+	atomic_int space;
+	int verbose;
+	bool ignore_gfp_reclaim;	/* "ignore-gfp-wait" */
+	bool ignore_gfp_highmem;
+	unsigned int min_order;
+	atomic_ulong count;
+	atomic_ulong injected;		/* pageframe's count of injected failures */
+};
+
 struct pf_machine {
 	int id;				/* index in pf_machine_table, kept in page->flags */
 	int nr_cpus;
@@ -172,6 +186,7 @@ struct pf_machine {
 	bool init_on_free;
 	bool check_pages;		/* check_pages_enabled: page state checks at alloc and free */
 	bool pcp_rseq;			/* local pageset locking by rseq (platform.h) */
+	struct fail_page_alloc_attr fail_page_alloc;
 	/* the preferred zone of each node's fallback zonelist per highest_zoneidx (first_zones_zonelist) */
 	struct zone *fast_zone[MAX_NUMNODES][MAX_NR_ZONES];
 	int page_group_by_mobility_disabled;
@@ -390,6 +405,11 @@ static inline unsigned int buddy_order(const struct pf_page *page)
 void bad_page(struct pf_page *page, const char *reason);
 void dump_page(struct pf_page *page, const char *reason);
 int pf_check_machine(struct pf_machine *m, char *err, size_t errlen);
+
+/* ---- fail_page_alloc.c ----------------------------------------------------------- */
+void fail_page_alloc_init(struct fail_page_alloc_attr *f);
+bool should_fail_alloc_page(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order);
+int fail_page_alloc_show(struct pf_machine *m, FILE *out);
 
 /* ---- trace.c ------------------------------------------------------------------ */
 enum pf_trace_event {

@@ -616,6 +616,23 @@ static int parse_line(struct parser *p, char *line)
 			m->backing = PF_BACKING_NONE;
 		else
 			return perr(p, "backing: expected hosted or none, got '%s'", tok2);
+	} else if (!strcmp(tok, "fail_page_alloc")) {
+		/* fail_page_alloc probability=10 interval=1 times=-1 ... (the debugfs attribute names) */
+		for (;;) {
+			s = next_token(s, tok2, sizeof tok2);
+			if (!tok2[0])
+				return 0;
+			char *eq = strchr(tok2, '=');
+			if (!eq)
+				return perr(p, "fail_page_alloc: '%s' is not name=value", tok2);
+			*eq = '\0';
+			int rc = pf_fail_page_alloc_set(m, tok2, eq + 1);
+			if (rc == -ENOENT)
+				return perr(p, "fail_page_alloc: unknown attribute '%s' (probability, interval, times, space, "
+					    "verbose, ignore-gfp-wait, ignore-gfp-highmem, min-order)", tok2);
+			if (rc)
+				return perr(p, "fail_page_alloc: bad value '%s' for %s", eq + 1, tok2);
+		}
 	} else if (!strcmp(tok, "init_on_alloc") || !strcmp(tok, "init_on_free")) {
 		s = next_token(s, tok2, sizeof tok2);
 		if (strcmp(tok2, "0") && strcmp(tok2, "1"))
@@ -626,7 +643,8 @@ static int parse_line(struct parser *p, char *line)
 			m->init_on_free = tok2[0] == '1';
 		return 0;
 	} else {
-		return perr(p, "unknown directive '%s' (cpus, node, distance, mem, reserve, sysctl, cmdline, thp, backing)", tok);
+		return perr(p, "unknown directive '%s' (cpus, node, distance, mem, reserve, sysctl, cmdline, thp, backing, "
+			    "fail_page_alloc, init_on_alloc, init_on_free)", tok);
 	}
 	s = next_token(s, tok, sizeof tok);
 	if (tok[0])
@@ -825,6 +843,7 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 	m->gfp_allowed_mask = PF___GFP_BITS_MASK;
 	m->check_pages = true;
 	m->pcp_rseq = pf_os_rseq_fastpath();
+	fail_page_alloc_init(&m->fail_page_alloc);
 	m->nr_cpus = pf_os_ncpus();
 	if (m->nr_cpus > NR_CPUS_MAX)
 		m->nr_cpus = NR_CPUS_MAX;

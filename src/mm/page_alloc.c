@@ -1745,12 +1745,12 @@ got_pg:
 static bool prepare_alloc_pages(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order, int preferred_nid,
 				nodemask_t *nodemask, struct alloc_context *ac, unsigned int *alloc_flags)
 {
-	(void)order;
 	ac->highest_zoneidx = (enum zone_type)gfp_zone(gfp_mask);
 	ac->zonelist = node_zonelist(m, preferred_nid, gfp_mask);
 	ac->nodemask = nodemask;
 	ac->migratetype = gfp_migratetype(gfp_mask);
-	/* should_fail_alloc_page: fault injection is built by the hardening issue */
+	if (should_fail_alloc_page(m, gfp_mask, order))
+		return false;
 	*alloc_flags = gfp_to_alloc_flags_cma(gfp_mask, *alloc_flags);
 	/* Dirty zone balancing only done in the fast path */
 	ac->spread_dirty_pages = gfp_mask & PF___GFP_WRITE;
@@ -2691,7 +2691,8 @@ struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int n
 {
 	unsigned bit = gfp & PF_GFP_ZONEMASK;
 	if (unlikely(((GFP_ZONE_BAD >> bit) & 1) || (gfp & PF_GFP_MOVABLE_MASK) == PF_GFP_MOVABLE_MASK ||
-		     (gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE)) || m->trace))
+		     (gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE)) || m->trace ||
+		     __atomic_load_n(&m->fail_page_alloc.probability, __ATOMIC_RELAXED)))
 		return NULL;	/* __GFP_THISNODE walks the no-fallback zonelist: the general path */
 	int highest_zoneidx = (int)((GFP_ZONE_TABLE >> (bit * GFP_ZONES_SHIFT)) & ((1 << GFP_ZONES_SHIFT) - 1));
 	int migratetype = (int)((gfp & PF_GFP_MOVABLE_MASK) >> PF_GFP_MOVABLE_SHIFT);

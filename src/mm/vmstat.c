@@ -181,6 +181,8 @@ int pf_vmstat_get(struct pf_machine *m, const char *name, long *value)
 		}
 	if (!strcmp(name, "pageframe_bad_pages"))
 		return *value = atomic_load(&m->nr_bad_pages), 0;
+	if (!strcmp(name, "pageframe_fail_page_alloc"))
+		return *value = (long)atomic_load(&m->fail_page_alloc.injected), 0;
 	return -ENOENT;
 }
 
@@ -461,6 +463,8 @@ int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out)
 			walk_zones_in_node(out, m->node_data[nid], false, false, zoneinfo_show_print);
 	} else if (!strcmp(what, "vmstat")) {
 		vmstat_show(out, m);
+	} else if (!strcmp(what, "fail_page_alloc")) {
+		return fail_page_alloc_show(m, out);
 	} else if (!strcmp(what, "extfrag_index")) {
 		for (int nid = 0; nid < m->nr_node_ids; nid++)
 			walk_zones_in_node(out, m->node_data[nid], true, false, extfrag_show_print);
