@@ -1827,6 +1827,18 @@ out:
 
 /* ---- per-CPU page lists: freeing and draining -------------------------------------------------------- */
 
+/* Expensive check (PF_DEBUG_VM 2): the pages on a pageset's lists, counted by walking them. */
+static inline long pcp_count_pages(struct per_cpu_pages *pcp)
+{
+	long n = 0;
+	for (unsigned int pindex = 0; pindex < NR_PCP_LISTS; pindex++) {
+		struct list_head *pos;
+		list_for_each(pos, &pcp->lists[pindex])
+			n += 1L << pindex_to_order(pindex);
+	}
+	return n;
+}
+
 /*
  * free_pcppages_bulk (6.12): return @count pages from the pcp lists to the
  * buddy lists, round-robin over the lists starting with @pindex.
@@ -1865,6 +1877,7 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 		} while (count > 0 && !list_empty(list));
 	}
 	pf_spin_unlock(&zone->lock);
+	VM_BUG_ON_EXPENSIVE(pcp_count_pages(pcp) != pcp->count);
 }
 
 /* nr_pcp_free (6.12): how many pages a spill returns. */
