@@ -228,10 +228,10 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 			rc = fail(err, errlen, "Node %d zone %s order %u: nr_free is %lu but the lists hold %lu blocks",
 				  zone->node, zone->name, o, area->nr_free, blocks);
 	}
-	if (!rc && free_pages != atomic_load(&zone->vm_stat[NR_FREE_PAGES]))
+	if (!rc && free_pages != zone_page_state_snapshot(zone, NR_FREE_PAGES))
 		rc = fail(err, errlen, "Node %d zone %s: NR_FREE_PAGES is %ld but the lists hold %ld pages", zone->node,
-			  zone->name, (long)atomic_load(&zone->vm_stat[NR_FREE_PAGES]), free_pages);
-	if (!rc && free_cma != atomic_load(&zone->vm_stat[NR_FREE_CMA_PAGES]))
+			  zone->name, zone_page_state_snapshot(zone, NR_FREE_PAGES), free_pages);
+	if (!rc && free_cma != zone_page_state_snapshot(zone, NR_FREE_CMA_PAGES))
 		rc = fail(err, errlen, "Node %d zone %s: NR_FREE_CMA_PAGES disagrees with the lists", zone->node,
 			  zone->name);
 	if (!rc && (unsigned long)free_highatomic != zone->nr_free_highatomic)

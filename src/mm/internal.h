@@ -320,9 +320,24 @@ static inline void clear_compound_head(struct pf_page *page)
 }
 
 /* ---- vmstat (vmstat.c) ---------------------------------------------------- */
+/*
+ * __mod_zone_page_state (mm/vmstat.c, 6.12): the change goes to this CPU's
+ * differential and reaches the zone's counter only when it exceeds the
+ * threshold, so the hot counters are not one shared cache line.
+ * Context: zone->lock held (all callers are in the buddy paths).
+ */
 static inline void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta)
 {
-	atomic_fetch_add_explicit(&zone->vm_stat[item], delta, memory_order_relaxed);
+	struct pf_machine *m = zone->zone_pgdat->machine;
+	struct per_cpu_zonestat *pzs = &zone->per_cpu_zonestats[pf_os_current_cpu() % m->nr_cpus];
+	long x = delta + __atomic_load_n(&pzs->vm_stat_diff[item], __ATOMIC_RELAXED);
+	long t = pzs->stat_threshold;
+
+	if (unlikely(x > t || -x > t)) {
+		atomic_fetch_add_explicit(&zone->vm_stat[item], x, memory_order_relaxed);
+		x = 0;
+	}
+	__atomic_store_n(&pzs->vm_stat_diff[item], (signed char)x, __ATOMIC_RELAXED);
 }
 
 static inline long zone_page_state(const struct zone *zone, enum zone_stat_item item)
@@ -337,6 +352,8 @@ static inline void __count_vm_events(struct pf_machine *m, enum vm_event_item it
 }
 
 void refresh_zone_stat_thresholds(struct pf_machine *m);
+void refresh_vm_stats(struct pf_machine *m);
+long zone_page_state_snapshot(const struct zone *zone, enum zone_stat_item item);
 int calculate_normal_threshold(struct zone *zone);
 void zone_statistics(struct zone *preferred_zone, struct zone *z, long nr_account);
 int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out);

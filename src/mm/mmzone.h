@@ -137,8 +137,14 @@ struct per_cpu_pages {
 	unsigned long ev_numa[NR_VM_NUMA_EVENT_ITEMS];
 };
 
-/* struct per_cpu_zonestat: the per-CPU stat threshold (vm stats threshold). */
+/*
+ * struct per_cpu_zonestat (6.12): this CPU's not yet folded changes to the
+ * zone's counters, and how far they may drift (vm stats threshold).  The
+ * diffs change under zone->lock (every caller of __mod_zone_page_state holds
+ * it) and are read without it when folding, hence relaxed atomics.
+ */
 struct per_cpu_zonestat {
+	signed char vm_stat_diff[NR_VM_ZONE_STAT_ITEMS];
 	signed char stat_threshold;
 };
 

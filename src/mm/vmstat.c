@@ -49,6 +49,43 @@ void refresh_zone_stat_thresholds(struct pf_machine *m)
 		}
 }
 
+/* zone_page_state_snapshot (6.12): the counter with every CPU's differential added. */
+long zone_page_state_snapshot(const struct zone *zone, enum zone_stat_item item)
+{
+	const struct pf_machine *m = zone->zone_pgdat->machine;
+	long x = atomic_load_explicit(&zone->vm_stat[item], memory_order_relaxed);
+	for (int cpu = 0; cpu < m->nr_cpus && zone->per_cpu_zonestats; cpu++)
+		x += __atomic_load_n(&zone->per_cpu_zonestats[cpu].vm_stat_diff[item], __ATOMIC_RELAXED);
+	return x < 0 ? 0 : x;
+}
+
+/*
+ * refresh_vm_stats - fold every CPU's differentials into the zones'
+ * counters, as writing /proc/sys/vm/stat_refresh does; pf_show and
+ * pf_vmstat_get do it first so what they print is exact.
+ * Context: takes each zone->lock.
+ */
+void refresh_vm_stats(struct pf_machine *m)
+{
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &m->node_data[nid]->node_zones[z];
+			if (!zone->per_cpu_zonestats)
+				continue;
+			pf_spin_lock(&zone->lock);
+			for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+				for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) {
+					signed char *p = &zone->per_cpu_zonestats[cpu].vm_stat_diff[i];
+					long v = __atomic_load_n(p, __ATOMIC_RELAXED);
+					if (v) {
+						atomic_fetch_add_explicit(&zone->vm_stat[i], v, memory_order_relaxed);
+						__atomic_store_n(p, (signed char)0, __ATOMIC_RELAXED);
+					}
+				}
+			pf_spin_unlock(&zone->lock);
+		}
+}
+
 static int numa_node_id(struct pf_machine *m)
 {
 	return m->cpu_to_node[pf_os_current_cpu() % m->nr_cpus];
@@ -163,6 +200,7 @@ int pf_vmstat_get(struct pf_machine *m, const char *name, long *value)
 {
 	if (!m || !name || !value)
 		return -EINVAL;
+	refresh_vm_stats(m);
 	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
 		if (!strcmp(name, zone_stat_names[i]))
 			return *value = (long)global_zone_page_state(m, i), 0;
@@ -452,6 +490,7 @@ static void unusable_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 
 int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out)
 {
+	refresh_vm_stats(m);
 	if (!strcmp(what, "buddyinfo")) {
 		for (int nid = 0; nid < m->nr_node_ids; nid++)
 			walk_zones_in_node(out, m->node_data[nid], true, false, frag_show_print);
