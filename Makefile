@@ -6,6 +6,8 @@
 #   make test    build and run every test (gcc), then again with clang ASan+UBSan,
 #                then the concurrency tests under TSan
 #   make bench   run pageframe and its peers side by side (bench/run.sh)
+#   make fuzz    run the libFuzzer fuzzers (FUZZ_SECONDS each)
+#   make soak    a multi-threaded soak with fault injection (SOAK_SECONDS, SOAK_THREADS)
 #   make install install into PREFIX (default /usr/local)
 #   make deps    install the Debian packages the build needs (as root)
 
@@ -16,7 +18,7 @@ CTEST    ?= ctest
 DEBIAN_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev
 BENCH_PACKAGES  := libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev valgrind python3
 
-.PHONY: all deps build run test test-gcc test-asan test-tsan bench install clean
+.PHONY: all deps build run test test-gcc test-asan test-tsan bench fuzz soak install clean
 
 all: build
 
@@ -72,8 +74,25 @@ bench: deps
 	@$(CMAKE) --build build-bench -j $(JOBS)
 	bench/run.sh build-bench
 
+# Coverage-guided fuzzing with libFuzzer (clang), FUZZ_SECONDS per fuzzer; findings in build-fuzz/artifacts/.
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	@$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DPAGEFRAME_DEBUG_VM=2 >/dev/null
+	@$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_api fuzz_machine
+	mkdir -p build-fuzz/corpus_api build-fuzz/corpus_machine build-fuzz/artifacts
+	./build-fuzz/tests/fuzz/fuzz_api -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+	  -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus_api tests/fuzz/corpus_api
+	./build-fuzz/tests/fuzz/fuzz_machine -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+	  -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus_machine tests/fuzz/corpus_machine
+
+# A multi-threaded soak with fault injection: SOAK_SECONDS, SOAK_THREADS; prints pages lost (must be 0).
+SOAK_SECONDS ?= 600
+SOAK_THREADS ?= $(JOBS)
+soak: build
+	./build/tests/soak/soak $(SOAK_SECONDS) $(SOAK_THREADS)
+
 install: build
 	$(CMAKE) --install build --prefix $(PREFIX)
 
 clean:
-	rm -rf build build-asan build-tsan build-bench
+	rm -rf build build-asan build-tsan build-bench build-fuzz

@@ -16,6 +16,10 @@
  */
 static struct pf_machine *pf_page_checked(const struct pf_page *page, const char *caller)
 {
+	/* The common case first: the machine named in page->flags holds the pointer in its memmap. */
+	struct pf_machine *fm = page ? pf_page_machine_fast(page) : NULL;
+	if (likely(fm))
+		return fm;
 	if (unlikely(!page)) {
 		pf_printk(NULL, '4', "pageframe: %s(NULL): no page", caller);
 		return NULL;

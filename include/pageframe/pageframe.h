@@ -122,10 +122,13 @@ PF_API int pf_page_count(const struct pf_page *page);
 
 /**
  * pf_alloc_pages_bulk - allocate up to @nr_pages order-0 pages at once
- * (alloc_pages_bulk).  With @page_array, only its NULL slots are filled and
- * the return value counts the pages in the array; with @page_list (and a
- * NULL array) pages are added to the list through page->lru.
- * Return: the number of pages in the array or added to the list.
+ * (alloc_pages_bulk).  Only the NULL slots of @page_array are filled.
+ * pf_alloc_pages_bulk_list adds the pages to @page_list through page->lru.
+ * Return: as the kernel's: for the array, one past the last slot filled,
+ * counting a leading run of already filled slots - which is the number of
+ * pages in the array when the caller fills it from the front; for the list,
+ * the number of pages added.  When no zone can serve a batch it falls back
+ * to one page (or none).
  */
 PF_API unsigned long pf_alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, unsigned long nr_pages,
 					 struct pf_page **page_array);

@@ -214,6 +214,9 @@ struct pf_machine {
 
 /* The table of live machines: page->flags carries the index. */
 extern struct pf_machine *_Atomic pf_machine_table[PF_MAX_MACHINES];
+extern atomic_int pf_machine_slots_used;
+
+
 
 static inline unsigned page_machine_id(const struct pf_page *page)
 {
@@ -223,6 +226,26 @@ static inline unsigned page_machine_id(const struct pf_page *page)
 static inline struct pf_machine *page_machine(const struct pf_page *page)
 {
 	return atomic_load_explicit(&pf_machine_table[page_machine_id(page)], memory_order_relaxed);
+}
+
+/*
+ * pf_page_machine_fast - when exactly one machine slot was ever used, the
+ * pointer is checked against its memmap without being dereferenced; NULL
+ * sends the caller to the full search (pf_page_machine).
+ */
+static inline struct pf_machine *pf_page_machine_fast(const struct pf_page *page)
+{
+	if (atomic_load_explicit(&pf_machine_slots_used, memory_order_relaxed) != 1)
+		return NULL;
+	struct pf_machine *m = atomic_load_explicit(&pf_machine_table[0], memory_order_acquire);
+	if (!m || !m->mem_map)
+		return NULL;
+	unsigned long off = (unsigned long)((const char *)page - (const char *)m->mem_map);
+	if (off >= m->memmap_pfns * sizeof(struct pf_page) || (off & (sizeof(struct pf_page) - 1)))
+		return NULL;
+	if (page_machine_id(page) != 0)
+		return NULL;	/* a section without memmap: let the full check explain */
+	return m;
 }
 
 static inline unsigned long page_to_pfn(const struct pf_page *page)

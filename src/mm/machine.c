@@ -21,7 +21,7 @@
 
 struct pf_machine *_Atomic pf_machine_table[PF_MAX_MACHINES];
 /* One past the highest slot ever used: bounds the scan in pf_page_machine. */
-static atomic_int pf_machine_slots_used;
+atomic_int pf_machine_slots_used;
 
 /* ---- kernel log ------------------------------------------------------------- */
 
@@ -699,6 +699,8 @@ int pf_parse_machine(struct pf_machine *m, const char *text, char *err, size_t e
 		}
 		memcpy(line, t, len);
 		line[len] = '\0';
+		if (len && line[len - 1] == '\r')	/* CRLF text */
+			line[len - 1] = '\0';
 		p->lineno++;
 		if (memchr(line, '\0', len) != NULL && strlen(line) != len)
 			rc = perr(p, "the line holds a NUL byte");

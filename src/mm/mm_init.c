@@ -533,6 +533,38 @@ int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
 	}
 	find_zone_movable_pfns_for_nodes(m);
 
+	/*
+	 * Every present 128 MiB section gets 2 MiB of struct pages, written at
+	 * boot.  Refuse descriptions whose memmap would not fit: more than the
+	 * limit in PAGEFRAME_MEMMAP_LIMIT (bytes) if set, else half of this
+	 * host's RAM.  (The kernel is limited by the RAM it runs on the same way.)
+	 */
+	{
+		unsigned long long limit = pf_os_phys_bytes() / 2;
+		const char *env = getenv("PAGEFRAME_MEMMAP_LIMIT");
+		if (env && *env)
+			limit = strtoull(env, NULL, 0);
+		unsigned long long need = 0;
+		unsigned long last = ~0UL;
+		for (int i = 0; i < m->nr_memory; i++) {
+			for (unsigned long sec = m->memory[i].start_pfn >> PAGES_PER_SECTION_SHIFT;
+			     sec <= (m->memory[i].end_pfn - 1) >> PAGES_PER_SECTION_SHIFT; sec++) {
+				if (sec == last)
+					continue;
+				last = sec;
+				need += PAGES_PER_SECTION * sizeof(struct pf_page);
+				if (need > limit) {
+					snprintf(err, errlen,
+						 "line %d: the memory up to [mem %#llx-%#llx] needs more than %llu MiB of struct "
+						 "pages (the limit: half of this host's RAM, or PAGEFRAME_MEMMAP_LIMIT)",
+						 m->memory[i].line, (unsigned long long)m->memory[i].start_pfn << PAGE_SHIFT,
+						 ((unsigned long long)m->memory[i].end_pfn << PAGE_SHIFT) - 1, limit >> 20);
+					return -E2BIG;
+				}
+			}
+		}
+	}
+
 	/* The virtual memmap, and the hosted window, cover [0, memmap_pfns). */
 	m->memmap_pfns = (max_pfn + PAGES_PER_SECTION - 1) & ~(PAGES_PER_SECTION - 1);
 	m->memmap_bytes = m->memmap_pfns * sizeof(struct pf_page);

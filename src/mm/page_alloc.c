@@ -2785,10 +2785,13 @@ bool free_unref_page_fastpath(struct pf_machine *m, struct pf_page *page)
 	if (unlikely(page->_mapcount != -1 || page->mapping || page->memcg_data ||
 		     (page->flags & (PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head)))))
 		return false;
-	int migratetype = get_pfnblock_migratetype(page, pfn);
+	/* get_pfnblock_migratetype and page_zone with the machine already in hand */
+	unsigned long bitidx;
+	unsigned long *word = pfn_to_bitidx(m, pfn, &bitidx);
+	int migratetype = (int)((__atomic_load_n(word, __ATOMIC_RELAXED) >> bitidx) & MIGRATETYPE_MASK);
 	if (unlikely(migratetype >= MIGRATE_PCPTYPES))
 		return false;
-	struct zone *zone = page_zone(page);
+	struct zone *zone = &m->node_data[pf_page_to_nid(page)]->node_zones[pf_page_zonenum(page)];
 	struct per_cpu_pages *pcp = pcp_spin_trylock(zone);
 	if (unlikely(!pcp))
 		return false;

@@ -45,6 +45,12 @@ void pf_os_release(void *addr, size_t size)
 		munmap(addr, size);
 }
 
+unsigned long long pf_os_phys_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	return pages > 0 && size > 0 ? (unsigned long long)pages * (unsigned long long)size : 0;
+}
+
 int pf_os_ncpus(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

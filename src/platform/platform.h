@@ -75,6 +75,8 @@ int pf_os_ncpus_possible(void);
 void *pf_os_reserve(size_t size);
 /* Release a reservation made by pf_os_reserve. */
 void pf_os_release(void *addr, size_t size);
+/* The host's physical memory in bytes (0 if unknown). */
+unsigned long long pf_os_phys_bytes(void);
 /* The number of CPUs of the host (at least 1). */
 int pf_os_ncpus(void);
 /*

@@ -1,0 +1,685 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz_api.c - libFuzzer target: the input bytes drive a sequence of public
+ * API calls on a small hosted machine (64 MiB) booted once per input.
+ *
+ * A model of the live blocks (pfn, order, compound, refcount, content
+ * stamp) is kept beside the allocator.  After every step pf_check must be 0
+ * and the report/bad-page counters must have moved exactly as the step
+ * predicts (one "BUG: Bad page state" report and one pageframe_bad_pages
+ * for each deliberate bad operation, none otherwise); periodically every
+ * live block must still carry its stamp.  At the end every block is freed,
+ * the per-CPU lists drained, and buddyinfo must equal the boot buddyinfo.
+ * Any violation prints what was wrong and traps so the fuzzer reports it.
+ *
+ * Input layout: byte 0 picks the machine; then each step is an opcode byte
+ * followed by the operands it reads (missing bytes read as 0).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pageframe/pageframe.h>
+#include <pageframe/page.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define MAX_STEPS	4096
+#define MAX_BLOCKS	4096
+#define MAX_PFN		(1UL << 15)	/* above every machine's last pfn (64 MiB = 0x4000) */
+#define MAX_BAD_OPS	50		/* bad_page shows 60 reports a minute per machine */
+
+static const char *const machines[] = {
+	/* one node, two CPUs, 64 MiB, as DMA + DMA32 */
+	"cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\nbacking hosted\n",
+	/* two nodes of 32 MiB */
+	"cpus 2\nnode 0 cpus 0\nnode 1 cpus 1\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x1ffffff\n"
+	"mem 1 0x2000000-0x3ffffff\nbacking hosted\n",
+	/* reserved ranges, init_on_alloc/init_on_free, four CPUs, THP never */
+	"cpus 4\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\nreserve 0x100000-0x1fffff\n"
+	"reserve 0x3000000-0x3000fff\ninit_on_alloc 1\ninit_on_free 1\nthp never\nbacking hosted\n",
+	/* one CPU, a movable zone from kernelcore */
+	"cpus 1\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\ncmdline kernelcore=50%\nbacking hosted\n",
+};
+#define NR_MACHINES (sizeof machines / sizeof machines[0])
+
+struct block {
+	unsigned long pfn;
+	unsigned order;
+	int compound;
+	int refcount;
+	uint64_t stamp;
+};
+
+struct state {
+	struct pf_machine *m;
+	const uint8_t *in;
+	size_t len, pos;
+	int init_on_alloc;
+	unsigned long max_pfn;		/* one past the last pfn the machine has memory at */
+	struct block blocks[MAX_BLOCKS];
+	int nr_blocks;
+	int32_t owner[MAX_PFN];		/* block index + 1 for every pfn of a live block, else 0 */
+	uint64_t gen;
+	long reports;			/* "BUG: Bad page state in process" lines */
+	long suppressed;		/* "BUG: Bad page state: N messages suppressed" lines */
+	long lines;
+	int bad_ops;
+	int step;
+	const char *op;
+};
+
+static struct state S;
+
+__attribute__((noreturn, format(printf, 1, 2)))
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "fuzz_api: step %d (%s): ", S.step, S.op ? S.op : "-");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fflush(stderr);
+	__builtin_trap();
+}
+
+#define CHECK(cond, ...) do { if (!(cond)) die(__VA_ARGS__); } while (0)
+
+static void hook(void *arg, int level, const char *line)
+{
+	(void)arg;
+	(void)level;
+	S.lines++;
+	if (strncmp(line, "BUG: Bad page state in process", 30) == 0)
+		S.reports++;
+	else if (strncmp(line, "BUG: Bad page state", 19) == 0)
+		S.suppressed++;
+}
+
+/* ---- input ------------------------------------------------------------- */
+
+static unsigned u8(void)
+{
+	return S.pos < S.len ? S.in[S.pos++] : 0;
+}
+
+static unsigned u16(void)
+{
+	unsigned lo = u8();
+	return lo | (u8() << 8);
+}
+
+static uint32_t u32(void)
+{
+	uint32_t lo = u16();
+	return lo | ((uint32_t)u16() << 16);
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static long bad_pages(void)
+{
+	long v = -1;
+	CHECK(pf_vmstat_get(S.m, "pageframe_bad_pages", &v) == 0, "pf_vmstat_get(pageframe_bad_pages) failed");
+	return v;
+}
+
+static char *show(const char *what)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	CHECK(f, "open_memstream");
+	CHECK(pf_show(S.m, what, f) == 0, "pf_show(%s) failed", what);
+	fclose(f);
+	return buf;
+}
+
+static uint64_t stamp_of(const struct block *b, unsigned long i)
+{
+	return (b->stamp ^ ((b->pfn + i) * 0x9E3779B97F4A7C15ull)) | 1;
+}
+
+static uint64_t *word0(unsigned long pfn)
+{
+	struct pf_page *p = pf_pfn_to_page(S.m, pfn);
+	CHECK(p, "pf_pfn_to_page(%#lx) of a live block is NULL", pfn);
+	uint64_t *w = pf_page_address(p);
+	CHECK(w, "pf_page_address(pfn %#lx) is NULL on a hosted machine", pfn);
+	return w;
+}
+
+static void stamp_block(struct block *b)
+{
+	b->stamp = ++S.gen * 0xD6E8FEB86659FD93ull;
+	for (unsigned long i = 0; i < (1UL << b->order); i++)
+		*word0(b->pfn + i) = stamp_of(b, i);
+}
+
+static void check_block_stamp(const struct block *b)
+{
+	for (unsigned long i = 0; i < (1UL << b->order); i++) {
+		uint64_t w = *word0(b->pfn + i);
+		CHECK(w == stamp_of(b, i), "live block pfn %#lx order %u: page %lu lost its stamp (%#llx, want %#llx)",
+		      b->pfn, b->order, i, (unsigned long long)w, (unsigned long long)stamp_of(b, i));
+	}
+}
+
+static void check_all_stamps(void)
+{
+	for (int i = 0; i < S.nr_blocks; i++)
+		check_block_stamp(&S.blocks[i]);
+}
+
+static struct pf_page *page_of(unsigned long pfn)
+{
+	return pf_pfn_to_page(S.m, pfn);
+}
+
+/* Take a freshly allocated block into the model, checking what the allocator promised. */
+static void adopt(struct pf_page *page, unsigned order, pf_gfp_t gfp)
+{
+	unsigned long pfn = pf_page_to_pfn(page);
+	unsigned long n = 1UL << order;
+
+	CHECK(pfn != ~0UL, "allocated page %p belongs to no machine", (void *)page);
+	CHECK(pf_pfn_to_page(S.m, pfn) == page, "pfn_to_page(page_to_pfn(p)) != p for pfn %#lx", pfn);
+	CHECK((pfn & (n - 1)) == 0, "order-%u block at pfn %#lx is not aligned", order, pfn);
+	CHECK(pfn + n <= S.max_pfn, "order-%u block at pfn %#lx lies past the machine's memory", order, pfn);
+	for (unsigned long i = 0; i < n; i++)
+		CHECK(!S.owner[pfn + i], "order-%u block at pfn %#lx overlaps live block %d at pfn %#lx", order, pfn,
+		      S.owner[pfn + i] - 1, S.blocks[S.owner[pfn + i] - 1].pfn);
+	CHECK(S.nr_blocks < MAX_BLOCKS, "model full");
+	CHECK(pf_page_count(page) == 1, "new block pfn %#lx has refcount %d", pfn, pf_page_count(page));
+
+	int compound = order > 0 && (gfp & PF___GFP_COMP);
+	CHECK(!!(page->flags & (1UL << PG_head)) == compound, "block pfn %#lx order %u gfp %#x: PG_head is %d",
+	      pfn, order, gfp, !!(page->flags & (1UL << PG_head)));
+	if (compound) {
+		for (unsigned long i = 1; i < n; i++)
+			CHECK(page[i].compound_head == ((unsigned long)page | 1), "tail %lu of compound pfn %#lx: bad compound_head",
+			      i, pfn);
+	}
+	if ((gfp & PF___GFP_ZERO) || S.init_on_alloc) {
+		for (unsigned long i = 0; i < n; i++) {
+			const uint64_t *w = word0(pfn + i);
+			unsigned long words = (i == 0 && order <= 2) ? PF_PAGE_SIZE / 8 : 1;
+			for (unsigned long k = 0; k < words; k++)
+				CHECK(w[k] == 0, "zeroed block pfn %#lx order %u: page %lu word %lu is %#llx", pfn, order, i,
+				      k, (unsigned long long)w[k]);
+		}
+	}
+
+	struct block *b = &S.blocks[S.nr_blocks++];
+	b->pfn = pfn;
+	b->order = order;
+	b->compound = compound;
+	b->refcount = 1;
+	for (unsigned long i = 0; i < n; i++)
+		S.owner[pfn + i] = S.nr_blocks;
+	stamp_block(b);
+}
+
+static void set_owner(int idx)
+{
+	struct block *b = &S.blocks[idx];
+	for (unsigned long i = 0; i < (1UL << b->order); i++)
+		S.owner[b->pfn + i] = idx + 1;
+}
+
+static void forget(int idx)
+{
+	struct block *b = &S.blocks[idx];
+	for (unsigned long i = 0; i < (1UL << b->order); i++)
+		S.owner[b->pfn + i] = 0;
+	S.nr_blocks--;
+	if (idx != S.nr_blocks) {
+		S.blocks[idx] = S.blocks[S.nr_blocks];
+		set_owner(idx);
+	}
+}
+
+static int pick_block(void)
+{
+	if (!S.nr_blocks)
+		return -1;
+	return (int)(u16() % (unsigned)S.nr_blocks);
+}
+
+/* Expect the counters to move by @bad reports and bad pages across a step. */
+struct expect {
+	long reports, bad;
+};
+
+static struct expect snap(void)
+{
+	struct expect e = { S.reports + S.suppressed * 0, bad_pages() };
+	return e;
+}
+
+static void expect_bad(struct expect before, long n)
+{
+	long r = S.reports - before.reports, b = bad_pages() - before.bad;
+	CHECK(r == n, "expected %ld \"BUG: Bad page state\" reports, got %ld", n, r);
+	CHECK(b == n, "expected pageframe_bad_pages to grow by %ld, it grew by %ld", n, b);
+}
+
+static void check_count(const struct block *b)
+{
+	int c = pf_page_count(page_of(b->pfn));
+	CHECK(c == b->refcount, "block pfn %#lx order %u: page_count %d, model %d", b->pfn, b->order, c, b->refcount);
+}
+
+/* The model's view of one reference dropped through __free_pages(head, order). */
+static void model_free_ref(int idx)
+{
+	struct block *b = &S.blocks[idx];
+	if (--b->refcount == 0) {
+		forget(idx);
+	} else if (!b->compound && b->order) {
+		/* __free_pages: the first page lives on at order 0, the rest is freed now */
+		for (unsigned long i = 1; i < (1UL << b->order); i++)
+			S.owner[b->pfn + i] = 0;
+		b->order = 0;
+	}
+}
+
+/* Drop every reference of every live block: the model must end empty. */
+static void free_everything(void)
+{
+	while (S.nr_blocks) {
+		struct block *b = &S.blocks[S.nr_blocks - 1];
+		check_block_stamp(b);
+		struct pf_page *p = page_of(b->pfn);
+		unsigned order = b->order;
+		pf_free_pages(p, order);
+		model_free_ref(S.nr_blocks - 1);
+	}
+}
+
+/* ---- operations ---------------------------------------------------------- */
+
+static unsigned pick_order(unsigned sel)
+{
+	/* mostly small orders; all of 0..15 reachable */
+	switch (sel & 3) {
+	case 0: case 1: return (sel >> 2) & 1 ? 0 : (sel >> 3) & 3;
+	case 2: return (sel >> 2) % 11;
+	default: return (sel >> 2) & 15;
+	}
+}
+
+static const pf_gfp_t common_gfps[] = {
+	PF_GFP_KERNEL, PF_GFP_ATOMIC, PF_GFP_NOWAIT, PF_GFP_USER, PF_GFP_HIGHUSER_MOVABLE,
+	PF_GFP_KERNEL | PF___GFP_COMP, PF_GFP_KERNEL | PF___GFP_ZERO, PF_GFP_DMA | PF_GFP_KERNEL,
+	PF_GFP_DMA32 | PF_GFP_KERNEL, PF_GFP_TRANSHUGE, PF_GFP_TRANSHUGE_LIGHT, PF_GFP_KERNEL | PF___GFP_RECLAIMABLE,
+	PF_GFP_KERNEL | PF___GFP_DMA | PF___GFP_DMA32, PF_GFP_KERNEL | PF___GFP_MOVABLE | PF___GFP_RECLAIMABLE,
+	PF_GFP_ATOMIC | PF___GFP_MEMALLOC, PF_GFP_KERNEL | PF___GFP_THISNODE | PF___GFP_COMP,
+};
+
+static pf_gfp_t pick_gfp(void)
+{
+	unsigned sel = u8();
+	if (sel < 160)
+		return common_gfps[sel % (sizeof common_gfps / sizeof common_gfps[0])] | (sel & 0x80 ? PF___GFP_NOWARN : 0);
+	if (sel < 224)
+		return u32() & PF___GFP_BITS_MASK;
+	return u32();	/* raw 32-bit value, bits above __GFP_BITS_MASK included */
+}
+
+static int gfp_valid_zone(pf_gfp_t gfp)
+{
+	unsigned z = gfp & (PF___GFP_DMA | PF___GFP_HIGHMEM | PF___GFP_DMA32 | PF___GFP_MOVABLE);
+	unsigned zone_bits = z & (PF___GFP_DMA | PF___GFP_HIGHMEM | PF___GFP_DMA32);
+	/* more than one of DMA/HIGHMEM/DMA32, or MOVABLE|DMA|..., see GFP_ZONE_BAD */
+	if (zone_bits & (zone_bits - 1))
+		return 0;
+	if ((gfp & (PF___GFP_MOVABLE | PF___GFP_RECLAIMABLE)) == (PF___GFP_MOVABLE | PF___GFP_RECLAIMABLE))
+		return 0;
+	return 1;
+}
+
+static void op_alloc(int node)
+{
+	unsigned order = pick_order(u8());
+	pf_gfp_t gfp = pick_gfp();
+	int nid = -1;
+	if (node) {
+		unsigned s = u8();
+		nid = s < 200 ? (int)(s % 2) : s < 240 ? -1 : (int)(s - 240) - 8;
+	}
+	struct expect e = snap();
+	struct pf_page *p = node ? pf_alloc_pages_node(S.m, nid, gfp, order) : pf_alloc_pages(S.m, gfp, order);
+	expect_bad(e, 0);
+	if (order > PF_MAX_PAGE_ORDER)
+		CHECK(!p, "order %u allocation succeeded", order);
+	if (!gfp_valid_zone(gfp & PF___GFP_BITS_MASK))
+		CHECK(!p, "contradictory gfp %#x allocation succeeded", gfp);
+	if (p)
+		adopt(p, order, gfp & PF___GFP_BITS_MASK);
+}
+
+static void op_bulk(void)
+{
+	struct pf_page *arr[64];
+	unsigned nr = u8() % 65;
+	pf_gfp_t gfp = pick_gfp();
+	unsigned prefill = u8();
+	/* some slots already filled with pages we own: bulk must skip them */
+	unsigned keep = 0;
+	memset(arr, 0, sizeof arr);
+	/*
+	 * Only a leading run of slots is prefilled: when the bulk path falls
+	 * back to one __alloc_pages, the return value counts the leading run
+	 * plus that page and not filled slots after a hole (as 6.12 does).
+	 */
+	for (unsigned i = 0; i < nr && i < (prefill & 7); i++)
+		if (S.nr_blocks > (int)i) {
+			arr[i] = page_of(S.blocks[i].pfn);
+			keep |= 1u << i;
+		}
+	unsigned had = (unsigned)__builtin_popcount(keep);
+	struct expect e = snap();
+	unsigned long got = pf_alloc_pages_bulk(S.m, gfp, nr, arr);
+	expect_bad(e, 0);
+	CHECK(got <= nr, "bulk of %u returned %lu", nr, got);
+	CHECK(got >= had, "bulk returned %lu, below the %u prefilled slots", got, had);
+	unsigned long filled = 0;
+	for (unsigned i = 0; i < nr; i++) {
+		if (i < 8 && ((keep >> i) & 1)) {
+			CHECK(arr[i] == page_of(S.blocks[i].pfn), "bulk overwrote a filled slot %u", i);
+			filled++;
+			continue;
+		}
+		if (arr[i]) {
+			adopt(arr[i], 0, 0);
+			filled++;
+		}
+	}
+	CHECK(filled == got, "bulk returned %lu but the array holds %lu pages", got, filled);
+}
+
+static void op_free(void)
+{
+	int idx = pick_block();
+	if (idx < 0)
+		return;
+	struct block *b = &S.blocks[idx];
+	check_block_stamp(b);
+	struct pf_page *p = page_of(b->pfn);
+	unsigned order = b->order;
+	int last = b->refcount == 1;
+	unsigned long pfn = b->pfn;
+	struct expect e = snap();
+	pf_free_pages(p, order);
+	expect_bad(e, 0);
+	model_free_ref(idx);
+	/* sometimes free it again at once: a double free */
+	if (last && (u8() & 3) == 0 && S.bad_ops < MAX_BAD_OPS) {
+		S.op = "double free";
+		S.bad_ops++;
+		e = snap();
+		pf_free_pages(page_of(pfn), order);
+		expect_bad(e, 1);
+	}
+}
+
+static void op_put(void)
+{
+	int idx = pick_block();
+	if (idx < 0)
+		return;
+	struct block *b = &S.blocks[idx];
+	unsigned long n = 1UL << b->order;
+	/* any page of a compound block; the head of any other */
+	unsigned long pfn = b->pfn + (b->compound ? u16() % n : 0);
+	int last = b->refcount == 1;
+	unsigned long head = b->pfn;
+	struct expect e = snap();
+	pf_put_page(page_of(pfn));
+	expect_bad(e, 0);
+	if (--b->refcount == 0)
+		forget(idx);
+	if (last && (u8() & 3) == 0 && S.bad_ops < MAX_BAD_OPS) {
+		S.op = "put past zero";
+		S.bad_ops++;
+		e = snap();
+		pf_put_page(page_of(head));
+		expect_bad(e, 1);
+	}
+}
+
+static void op_get(void)
+{
+	int idx = pick_block();
+	if (idx < 0)
+		return;
+	struct block *b = &S.blocks[idx];
+	if (b->refcount >= 8)
+		return;
+	unsigned long n = 1UL << b->order;
+	unsigned long pfn = b->pfn + (b->compound ? u16() % n : 0);
+	struct expect e = snap();
+	pf_get_page(page_of(pfn));
+	expect_bad(e, 0);
+	b->refcount++;
+	check_count(b);
+}
+
+static void op_wrong_order(void)
+{
+	int idx = pick_block();
+	if (idx < 0 || S.bad_ops >= MAX_BAD_OPS)
+		return;
+	struct block *b = &S.blocks[idx];
+	unsigned order = u8() % 16;
+	if (order == b->order)
+		order = (order + 1) % 16;
+	S.bad_ops++;
+	struct expect e = snap();
+	pf_free_pages(page_of(b->pfn), order);
+	expect_bad(e, 1);
+	check_count(b);
+	check_block_stamp(b);
+}
+
+/* A page inside a live block that is not its head: a compound tail, or any non-head page. */
+static void op_tail(void)
+{
+	int idx = pick_block();
+	if (idx < 0 || S.bad_ops >= MAX_BAD_OPS)
+		return;
+	struct block *b = &S.blocks[idx];
+	if (!b->order)
+		return;
+	unsigned long n = 1UL << b->order;
+	unsigned long pfn = b->pfn + 1 + u16() % (n - 1);
+	unsigned how = u8() % 4;
+	struct pf_page *p = page_of(pfn);
+	if (b->compound && how >= 2)
+		return;	/* get/put of a compound tail act on the head: valid */
+	S.bad_ops++;
+	struct expect e = snap();
+	switch (how) {
+	case 0: pf_free_pages(p, 0); break;
+	case 1: pf_free_pages(p, b->order); break;
+	case 2: pf_put_page(p); break;
+	default: pf_get_page(p); break;
+	}
+	expect_bad(e, 1);
+	check_count(b);
+	check_block_stamp(b);
+}
+
+/* A random pfn: pfn_to_page must be consistent; a page of no live block may not be freed. */
+static void op_random_pfn(void)
+{
+	unsigned sel = u8();
+	unsigned long pfn;
+	if (sel < 200)
+		pfn = u16() % S.max_pfn;
+	else if (sel < 230)
+		pfn = S.max_pfn + u16();
+	else
+		pfn = ((unsigned long)u32() << 20) | u16();
+	struct pf_page *p = pf_pfn_to_page(S.m, pfn);
+	if (pfn >= MAX_PFN) {
+		CHECK(!p, "pf_pfn_to_page(%#lx) past the memmap returned a page", pfn);
+		return;
+	}
+	if (!p)
+		return;
+	CHECK(pf_page_to_pfn(p) == pfn, "page_to_pfn(pfn_to_page(%#lx)) = %#lx", pfn, pf_page_to_pfn(p));
+	if (S.owner[pfn] || S.bad_ops >= MAX_BAD_OPS)
+		return;
+	unsigned how = u8() % 4;
+	int count = pf_page_count(p);
+	/* a reserved page (refcount 1, never handed out) can be got: only free/put are bad on it */
+	if (count != 0 && how == 3)
+		return;
+	if (count != 0 && how == 2) {
+		/* put_page of a compound head? only when it is not a buddy/pcp page of ours: skip */
+		return;
+	}
+	S.bad_ops++;
+	struct expect e = snap();
+	switch (how) {
+	case 0: pf_free_pages(p, 0); break;
+	case 1: pf_free_pages(p, u8() % 16); break;
+	case 2: pf_put_page(p); break;
+	default: pf_get_page(p); break;
+	}
+	expect_bad(e, 1);
+	CHECK(pf_page_count(p) == count, "bad operation on pfn %#lx changed its count %d -> %d", pfn, count,
+	      pf_page_count(p));
+}
+
+static void op_sysctl(void)
+{
+	static const char *const names[] = { "min_free_kbytes", "watermark_scale_factor", "lowmem_reserve_ratio",
+					     "percpu_pagelist_high_fraction", "watermark_boost_factor", "nosuch" };
+	unsigned which = u8() % (sizeof names / sizeof names[0]);
+	char val[96];
+	unsigned kind = u8() % 8;
+	switch (kind) {
+	case 0: snprintf(val, sizeof val, "%u", u8()); break;
+	case 1: snprintf(val, sizeof val, "%u", u16()); break;
+	case 2: snprintf(val, sizeof val, "%u", u32()); break;
+	case 3: snprintf(val, sizeof val, "-%u", u16()); break;
+	case 4: snprintf(val, sizeof val, "%u %u %u %u %u", u8(), u16(), u8(), u16() % 300, u8()); break;
+	case 5: snprintf(val, sizeof val, "%llu", (unsigned long long)u32() * u32() * 1000003ull); break;
+	case 6: {
+		/* raw bytes, NUL-terminated */
+		unsigned n = u8() % 24, i;
+		for (i = 0; i < n; i++)
+			val[i] = (char)(u8() | 1);
+		val[i] = 0;
+		break;
+	}
+	default: snprintf(val, sizeof val, "%u\n", u16() % 4096); break;
+	}
+	struct expect e = snap();
+	int r = pf_sysctl_set(S.m, names[which], val);
+	expect_bad(e, 0);
+	if (which == 5)
+		CHECK(r == -ENOENT, "unknown sysctl returned %d", r);
+	else
+		CHECK(r == 0 || r == -EINVAL, "pf_sysctl_set(%s, \"%s\") returned %d", names[which], val, r);
+	char buf[128];
+	if (which != 5)
+		CHECK(pf_sysctl_get(S.m, names[which], buf, sizeof buf) == 0, "pf_sysctl_get(%s)", names[which]);
+}
+
+static void op_misc(void)
+{
+	unsigned what = u8() % 6;
+	struct expect e = snap();
+	switch (what) {
+	case 0: pf_drain_all_pages(S.m); break;
+	case 1: pf_drain_local_pages(S.m); break;
+	case 2: pf_vmstat_refresh(S.m); break;
+	case 3: {
+		unsigned c = u8();
+		int cpu = c < 250 ? (int)(c % 8) : -(int)(c - 248);	/* -2 .. -7: invalid */
+		int r = pf_bind_cpu(cpu);
+		CHECK(cpu >= 0 ? r == 0 : r == -EINVAL, "pf_bind_cpu(%d) returned %d", cpu, r);
+		break;
+	}
+	case 4: {
+		static const char *const views[] = { "buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat",
+						     "extfrag_index", "unusable_index" };
+		free(show(views[u8() % 6]));
+		break;
+	}
+	default: check_all_stamps(); break;
+	}
+	expect_bad(e, 0);
+}
+
+static void check_step(void)
+{
+	char err[256];
+	err[0] = 0;
+	if (pf_check(S.m, err, sizeof err) != 0)
+		die("pf_check: %s", err);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char err[256];
+	memset(&S, 0, sizeof S);
+	S.in = data;
+	S.len = size;
+	unsigned which = u8() % NR_MACHINES;
+	S.m = pf_machine_create(machines[which], err, sizeof err);
+	CHECK(S.m, "pf_machine_create: %s", err);
+	S.init_on_alloc = which == 2;
+	S.max_pfn = 0x4000;
+	pf_set_report_hook(S.m, hook, NULL);
+	pf_bind_cpu(0);
+	char *boot_buddyinfo = show("buddyinfo");
+	long boot_bad = bad_pages();
+	check_step();
+
+	for (S.step = 0; S.step < MAX_STEPS && S.pos < S.len; S.step++) {
+		unsigned op = u8();
+		switch (op % 16) {
+		case 0: case 1: case 2: S.op = "alloc"; op_alloc(0); break;
+		case 3: S.op = "alloc_node"; op_alloc(1); break;
+		case 4: S.op = "bulk"; op_bulk(); break;
+		case 5: case 6: case 7: S.op = "free"; op_free(); break;
+		case 8: S.op = "put"; op_put(); break;
+		case 9: S.op = "get"; op_get(); break;
+		case 10: S.op = "wrong order"; op_wrong_order(); break;
+		case 11: S.op = "tail"; op_tail(); break;
+		case 12: S.op = "random pfn"; op_random_pfn(); break;
+		case 13: S.op = "sysctl"; op_sysctl(); break;
+		default: S.op = "misc"; op_misc(); break;
+		}
+		check_step();
+		if ((S.step & 15) == 15)
+			check_all_stamps();
+	}
+
+	S.op = "teardown";
+	check_all_stamps();
+	free_everything();
+	pf_drain_all_pages(S.m);
+	check_step();
+	char *end_buddyinfo = show("buddyinfo");
+	if (strcmp(boot_buddyinfo, end_buddyinfo) != 0)
+		die("buddyinfo after freeing everything differs from boot:\n--- boot\n%s--- end\n%s", boot_buddyinfo,
+		    end_buddyinfo);
+	CHECK(bad_pages() - boot_bad == S.bad_ops, "pageframe_bad_pages grew by %ld for %d bad operations",
+	      bad_pages() - boot_bad, S.bad_ops);
+	free(boot_buddyinfo);
+	free(end_buddyinfo);
+	pf_bind_cpu(-1);
+	pf_machine_destroy(S.m);
+	S.m = NULL;
+	return 0;
+}

@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * soak.c - a long random multi-threaded alloc/free workload.
+ *
+ *   soak SECONDS THREADS [MACHINE-FILE]
+ *
+ * Each thread allocates blocks of random order and gfp, writes a content
+ * stamp into the first word of every page, checks it before every free,
+ * frees its own blocks, hands blocks (or extra references taken with
+ * pf_get_page) to other threads to free, takes bulk allocations, drains and
+ * rebinds its CPU.  Every 250 ms all threads stop at a barrier and the main
+ * thread checks pf_check, every live block's stamp, and the page accounting
+ * (free + per-CPU + live == managed, counted after a drain).  Fault
+ * injection (fail_page_alloc) is switched on when built with
+ * PF_HAVE_FAIL_PAGE_ALLOC.  At the end everything is freed and pages lost
+ * must be 0.  Exit status: 0 clean, 1 a violation, 2 usage.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <pageframe/pageframe.h>
+#include <pageframe/page.h>
+
+#define DEFAULT_MACHINE "mem 0 0x1000-0x9efff\nmem 0 0x100000-0xfffffff\nbacking hosted\n"
+#define MAX_OWN 512		/* blocks a thread holds at most */
+#define MBOX 64			/* mailbox slots per thread */
+#define CHECK_MS 250
+
+struct blk {
+	struct pf_page *page;
+	unsigned order;
+	int compound;
+	uint64_t stamp;
+	atomic_int refs;	/* our references (the allocator's page_count) */
+};
+
+struct ref {			/* one reference to a block, held by one thread */
+	struct blk *b;
+};
+
+struct worker {
+	pthread_t tid;
+	int id;
+	uint64_t rng;
+	struct ref own[MAX_OWN];
+	int nr_own;
+	pthread_mutex_t mbox_lock;
+	struct ref mbox[MBOX];
+	int nr_mbox;
+	unsigned long ops, allocs, alloc_fail, frees, handoffs, shared;
+};
+
+static struct pf_machine *M;
+static struct worker *W;
+static int NT;
+static atomic_int pause_req, stop_req;
+static pthread_barrier_t bar_in, bar_out;
+static atomic_long live_pages;
+static atomic_long violations;
+static atomic_long bad_reports, log_lines;
+
+#define FAILF(...) do { fprintf(stderr, "soak: VIOLATION: " __VA_ARGS__); fputc('\n', stderr); \
+			atomic_fetch_add(&violations, 1); } while (0)
+
+static void hook(void *arg, int level, const char *line)
+{
+	(void)arg;
+	(void)level;
+	atomic_fetch_add(&log_lines, 1);
+	if (strncmp(line, "BUG: Bad page state", 19) == 0) {
+		atomic_fetch_add(&bad_reports, 1);
+		fprintf(stderr, "soak: %s\n", line);
+	}
+}
+
+static uint64_t rnd(struct worker *w)
+{
+	/* xorshift64* */
+	w->rng ^= w->rng >> 12;
+	w->rng ^= w->rng << 25;
+	w->rng ^= w->rng >> 27;
+	return w->rng * 0x2545F4914F6CDD1Dull;
+}
+
+static uint64_t page_stamp(const struct blk *b, unsigned long i)
+{
+	return b->stamp ^ (i * 0x9E3779B97F4A7C15ull);
+}
+
+static int check_stamp(const struct blk *b, const char *when)
+{
+	unsigned long pfn = pf_page_to_pfn(b->page);
+	for (unsigned long i = 0; i < (1UL << b->order); i++) {
+		const uint64_t *p = pf_page_address(b->page + i);
+		if (!p || *p != page_stamp(b, i)) {
+			FAILF("%s: block pfn %#lx order %u: page %lu stamp %#llx, want %#llx", when, pfn, b->order, i,
+			      p ? (unsigned long long)*p : 0ull, (unsigned long long)page_stamp(b, i));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Drop one reference; whoever drops the last one uncounts the pages. */
+static void drop_ref(struct worker *w, struct blk *b)
+{
+	check_stamp(b, "free");
+	int last = atomic_fetch_sub(&b->refs, 1) == 1;
+	unsigned order = b->order;
+	int compound = b->compound;
+	if (last)
+		atomic_fetch_sub(&live_pages, 1L << order);
+	/* compound blocks may go by put_page from any page; others by __free_pages of the head */
+	if (compound && (rnd(w) & 1))
+		pf_put_page(b->page + (rnd(w) & ((1UL << order) - 1)));
+	else if (!compound && order == 0 && (rnd(w) & 3) == 0)
+		pf_put_page(b->page);
+	else
+		pf_free_pages(b->page, order);
+	if (last)
+		free(b);
+	w->frees++;
+}
+
+static const pf_gfp_t gfps[] = {
+	PF_GFP_KERNEL, PF_GFP_KERNEL | PF___GFP_COMP, PF_GFP_ATOMIC | PF___GFP_NOWARN, PF_GFP_NOWAIT,
+	PF_GFP_HIGHUSER_MOVABLE, PF_GFP_KERNEL | PF___GFP_RECLAIMABLE, PF_GFP_DMA32 | PF_GFP_KERNEL,
+	PF_GFP_TRANSHUGE_LIGHT, PF_GFP_KERNEL | PF___GFP_ZERO,
+};
+
+static void adopt(struct worker *w, struct pf_page *p, unsigned order, pf_gfp_t gfp)
+{
+	struct blk *b = malloc(sizeof *b);
+	if (!b) {
+		pf_free_pages(p, order);
+		return;
+	}
+	b->page = p;
+	b->order = order;
+	b->compound = order && (gfp & PF___GFP_COMP);
+	b->stamp = rnd(w) | 1;
+	atomic_init(&b->refs, 1);
+	if (pf_page_count(p) != 1)
+		FAILF("new block pfn %#lx has count %d", pf_page_to_pfn(p), pf_page_count(p));
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		uint64_t *q = pf_page_address(p + i);
+		if (!q) {
+			FAILF("hosted page without an address");
+			break;
+		}
+		if ((gfp & PF___GFP_ZERO) && *q)
+			FAILF("__GFP_ZERO page pfn %#lx not zero", pf_page_to_pfn(p + i));
+		*q = page_stamp(b, i);
+	}
+	atomic_fetch_add(&live_pages, 1L << order);
+	w->own[w->nr_own++].b = b;
+	w->allocs++;
+}
+
+static void take_mail(struct worker *w)
+{
+	pthread_mutex_lock(&w->mbox_lock);
+	while (w->nr_mbox && w->nr_own < MAX_OWN)
+		w->own[w->nr_own++] = w->mbox[--w->nr_mbox];
+	pthread_mutex_unlock(&w->mbox_lock);
+}
+
+static int send(struct worker *to, struct blk *b)
+{
+	int ok = 0;
+	pthread_mutex_lock(&to->mbox_lock);
+	if (to->nr_mbox < MBOX) {
+		to->mbox[to->nr_mbox++].b = b;
+		ok = 1;
+	}
+	pthread_mutex_unlock(&to->mbox_lock);
+	return ok;
+}
+
+static void step(struct worker *w)
+{
+	uint64_t r = rnd(w);
+	unsigned what = r % 100;
+	w->ops++;
+	if (what < 40 && w->nr_own < MAX_OWN - 16) {
+		unsigned order = (r >> 8) % 16 < 12 ? 0 : (unsigned)((r >> 12) % 11);
+		pf_gfp_t gfp = gfps[(r >> 20) % (sizeof gfps / sizeof gfps[0])];
+		struct pf_page *p = pf_alloc_pages(M, gfp | PF___GFP_NOWARN, order);
+		if (p)
+			adopt(w, p, order, gfp);
+		else
+			w->alloc_fail++;
+	} else if (what < 75 && w->nr_own) {
+		int i = (int)((r >> 8) % (unsigned)w->nr_own);
+		struct blk *b = w->own[i].b;
+		w->own[i] = w->own[--w->nr_own];
+		drop_ref(w, b);
+	} else if (what < 85 && w->nr_own && NT > 1) {
+		/* hand a block, or an extra reference to it, to another thread */
+		int i = (int)((r >> 8) % (unsigned)w->nr_own);
+		struct blk *b = w->own[i].b;
+		struct worker *to = &W[(w->id + 1 + (int)((r >> 24) % (unsigned)(NT - 1))) % NT];
+		if ((b->compound || b->order == 0) && (r >> 40) & 1) {
+			atomic_fetch_add(&b->refs, 1);
+			pf_get_page(b->page + ((r >> 44) & ((1UL << b->order) - 1)));
+			if (!send(to, b))
+				drop_ref(w, b);
+			else
+				w->shared++;
+		} else if (send(to, b)) {
+			w->own[i] = w->own[--w->nr_own];
+			w->handoffs++;
+		}
+	} else if (what < 88 && w->nr_own < MAX_OWN - 32) {
+		struct pf_page *arr[32] = { 0 };
+		unsigned long n = pf_alloc_pages_bulk(M, PF_GFP_KERNEL | PF___GFP_NOWARN, 1 + (r >> 8) % 32, arr);
+		unsigned long seen = 0;
+		for (int i = 0; i < 32; i++)
+			if (arr[i]) {
+				adopt(w, arr[i], 0, 0);
+				seen++;
+			}
+		if (seen != n)
+			FAILF("bulk returned %lu, array holds %lu", n, seen);
+	} else if (what < 90) {
+		pf_drain_local_pages(M);
+	} else if (what < 91) {
+		pf_bind_cpu((r >> 8) & 1 ? -1 : (int)((r >> 9) % 64));
+	} else if (what < 92 && w->id == 0) {
+		pf_vmstat_refresh(M);
+	} else {
+		take_mail(w);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	pf_bind_cpu(w->id % 2 ? -1 : w->id);
+	while (!atomic_load_explicit(&stop_req, memory_order_relaxed)) {
+		if (atomic_load_explicit(&pause_req, memory_order_acquire)) {
+			pthread_barrier_wait(&bar_in);
+			pthread_barrier_wait(&bar_out);
+			continue;
+		}
+		step(w);
+	}
+	/* everybody stops sending before anybody empties its mailbox */
+	pthread_barrier_wait(&bar_in);
+	take_mail(w);
+	while (w->nr_mbox || w->nr_own) {
+		while (w->nr_own)
+			drop_ref(w, w->own[--w->nr_own].b);
+		take_mail(w);
+	}
+	return NULL;
+}
+
+static long vmstat(const char *name)
+{
+	long v = 0;
+	if (pf_vmstat_get(M, name, &v) != 0)
+		return -1;
+	return v;
+}
+
+static long managed_pages(void)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f || pf_show(M, "zoneinfo", f) != 0) {
+		FAILF("pf_show(zoneinfo) failed");
+		if (f)
+			fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	long total = 0;
+	for (char *p = buf; (p = strstr(p, "managed")); p += 7)
+		total += strtol(p + 7, NULL, 10);
+	free(buf);
+	return total;
+}
+
+/* Called with every worker at the barrier (or gone): nothing moves. */
+static long audit(const char *when)
+{
+	char err[256];
+	if (pf_check(M, err, sizeof err) != 0)
+		FAILF("%s: pf_check: %s", when, err);
+	for (int t = 0; t < NT; t++) {
+		for (int i = 0; i < W[t].nr_own; i++)
+			check_stamp(W[t].own[i].b, when);
+		for (int i = 0; i < W[t].nr_mbox; i++)
+			check_stamp(W[t].mbox[i].b, when);
+	}
+	pf_drain_all_pages(M);
+	long free_pages = vmstat("nr_free_pages");
+	long lost = managed_pages() - free_pages - atomic_load(&live_pages);
+	if (lost)
+		FAILF("%s: %ld pages lost (managed %ld, free %ld, live %ld)", when, lost, managed_pages(), free_pages,
+		      atomic_load(&live_pages));
+	if (pf_check(M, err, sizeof err) != 0)
+		FAILF("%s: pf_check after drain: %s", when, err);
+	return lost;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	char *buf = NULL;
+	size_t cap = 0, len = 0, n;
+	do {
+		if (len + 4096 + 1 > cap) {
+			cap = (len + 4096 + 1) * 2;
+			char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, 4096, f);
+		len += n;
+	} while (n);
+	fclose(f);
+	buf[len] = 0;
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s SECONDS THREADS [MACHINE-FILE]\n", argv[0]);
+		return 2;
+	}
+	double seconds = atof(argv[1]);
+	NT = atoi(argv[2]);
+	if (seconds <= 0 || NT < 1 || NT > 256) {
+		fprintf(stderr, "soak: SECONDS must be > 0 and THREADS 1..256\n");
+		return 2;
+	}
+	char desc[4096];
+	if (argc > 3) {
+		char *text = read_file(argv[3]);
+		if (!text) {
+			perror(argv[3]);
+			return 2;
+		}
+		snprintf(desc, sizeof desc, "%s", text);
+		free(text);
+	} else {
+		snprintf(desc, sizeof desc, "cpus %d\n%s", NT < 2 ? 2 : NT, DEFAULT_MACHINE);
+	}
+	char err[256];
+	M = pf_machine_create(desc, err, sizeof err);
+	if (!M) {
+		fprintf(stderr, "soak: machine: %s\n", err);
+		return 2;
+	}
+	pf_set_report_hook(M, hook, NULL);
+
+#ifdef PF_HAVE_FAIL_PAGE_ALLOC
+	static const char *const fpa[][2] = {
+		{ "probability", "5" }, { "interval", "1" }, { "times", "-1" }, { "min-order", "0" },
+		{ "ignore-gfp-wait", "N" }, { "ignore-gfp-highmem", "N" }, { "verbose", "0" },
+	};
+	for (size_t i = 0; i < sizeof fpa / sizeof fpa[0]; i++) {
+		int rc = pf_fail_page_alloc_set(M, fpa[i][0], fpa[i][1]);
+		if (rc)
+			fprintf(stderr, "soak: pf_fail_page_alloc_set(%s, %s) = %d\n", fpa[i][0], fpa[i][1], rc);
+	}
+	const int injecting = 1;
+#else
+	const int injecting = 0;
+#endif
+
+	W = calloc((size_t)NT, sizeof *W);
+	pthread_barrier_init(&bar_in, NULL, (unsigned)NT + 1);
+	pthread_barrier_init(&bar_out, NULL, (unsigned)NT + 1);
+	uint64_t seed = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ull;
+	const char *s = getenv("SOAK_SEED");
+	if (s)
+		seed = strtoull(s, NULL, 0);
+	printf("soak: %.0f s, %d threads, seed %#llx, fault injection %s\n", seconds, NT, (unsigned long long)seed,
+	       injecting ? "on" : "off (not built)");
+	for (int t = 0; t < NT; t++) {
+		W[t].id = t;
+		W[t].rng = (seed ^ ((uint64_t)(t + 1) * 0xD6E8FEB86659FD93ull)) | 1;
+		pthread_mutex_init(&W[t].mbox_lock, NULL);
+		if (pthread_create(&W[t].tid, NULL, worker_main, &W[t]) != 0) {
+			fprintf(stderr, "soak: pthread_create failed\n");
+			return 2;
+		}
+	}
+
+	struct timespec t0, now;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	int checks = 0;
+	for (;;) {
+		struct timespec nap = { 0, CHECK_MS * 1000000L };
+		nanosleep(&nap, NULL);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double el = (double)(now.tv_sec - t0.tv_sec) + (double)(now.tv_nsec - t0.tv_nsec) / 1e9;
+		if (el >= seconds)
+			break;
+		atomic_store_explicit(&pause_req, 1, memory_order_release);
+		pthread_barrier_wait(&bar_in);
+		audit("checkpoint");
+		checks++;
+		atomic_store_explicit(&pause_req, 0, memory_order_release);
+		pthread_barrier_wait(&bar_out);
+		if (atomic_load(&violations) > 20)
+			break;
+	}
+	atomic_store(&stop_req, 1);
+	/* workers still parked in a pause are released by this pair */
+	pthread_barrier_wait(&bar_in);
+	for (int t = 0; t < NT; t++)
+		pthread_join(W[t].tid, NULL);
+
+	pf_bind_cpu(-1);
+	long lost = audit("end");
+	if (atomic_load(&live_pages) != 0)
+		FAILF("end: model still counts %ld live pages", atomic_load(&live_pages));
+	long bad = vmstat("pageframe_bad_pages");
+	if (bad != 0 || atomic_load(&bad_reports) != 0)
+		FAILF("end: %ld bad pages, %ld reports", bad, atomic_load(&bad_reports));
+
+	long injected = 0;
+#ifdef PF_HAVE_FAIL_PAGE_ALLOC
+	injected = vmstat("pageframe_fail_page_alloc");
+	if (injected < 0)
+		injected = vmstat("pageframe_failslab_injected");
+#endif
+	unsigned long ops = 0, allocs = 0, fails = 0, frees = 0, handoffs = 0, shared = 0;
+	for (int t = 0; t < NT; t++) {
+		ops += W[t].ops;
+		allocs += W[t].allocs;
+		fails += W[t].alloc_fail;
+		frees += W[t].frees;
+		handoffs += W[t].handoffs;
+		shared += W[t].shared;
+	}
+	printf("soak: operations %lu (allocations %lu, failed %lu, frees %lu, handoffs %lu, shared refs %lu), "
+	       "checkpoints %d\n", ops, allocs, fails, frees, handoffs, shared, checks);
+	printf("soak: failures injected %ld\n", injected);
+	printf("soak: pages lost %ld\n", lost);
+	printf("soak: log lines %ld, bad page reports %ld, violations %ld\n", atomic_load(&log_lines),
+	       atomic_load(&bad_reports), atomic_load(&violations));
+	pf_machine_destroy(M);
+	free(W);
+	return atomic_load(&violations) ? 1 : 0;
+}
