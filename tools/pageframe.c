@@ -137,7 +137,10 @@ static int cmd_run(const char *path, long ops)
 		if (live[s].page)
 			pf_free_pages(live[s].page, live[s].order);
 	free(live);
-	printf("\n== buddyinfo after freeing everything\n");
+	printf("\n== buddyinfo after freeing everything (freed order-0..3 pages wait on the per-CPU lists)\n");
+	pf_show(m, "buddyinfo", stdout);
+	pf_drain_all_pages(m);
+	printf("\n== buddyinfo after drain_all_pages: back to the boot state\n");
 	pf_show(m, "buddyinfo", stdout);
 	printf("\n== pagetypeinfo\n");
 	pf_show(m, "pagetypeinfo", stdout);
