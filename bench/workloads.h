@@ -60,39 +60,32 @@ static double run_a(void **blocks, int random_order, const uint32_t *perm)
 	return (double)(now_ns() - t0) / ((double)A_BLOCKS * A_ROUNDS);
 }
 
+/* One step of (c): a random slot is freed if used, else filled with a block of a weighted order. */
+static inline void c_step(void **slot, unsigned char *ord, uint64_t *s)
+{
+	uint64_t r = xorshift(s);
+	uint32_t k = (uint32_t)(r % C_SLOTS);
+	if (slot[k]) {
+		bench_free(slot[k], ord[k]);
+		slot[k] = NULL;
+	} else {
+		unsigned w = (unsigned)((r >> 32) % 100);
+		unsigned o = w < 60 ? 0 : w < 80 ? 1 : w < 90 ? 2 : w < 95 ? 3 : 4;
+		slot[k] = bench_alloc(o);
+		ord[k] = (unsigned char)o;
+	}
+}
+
 static double run_c(void)
 {
 	void **slot = calloc(C_SLOTS, sizeof *slot);
 	unsigned char *ord = calloc(C_SLOTS, 1);
 	uint64_t s = 0x1234567;
-	/* warm up to the steady state, untimed */
-	for (int i = 0; i < C_OPS / 4; i++) {
-		uint64_t r = xorshift(&s);
-		uint32_t k = (uint32_t)(r % C_SLOTS);
-		if (slot[k]) {
-			bench_free(slot[k], ord[k]);
-			slot[k] = NULL;
-		} else {
-			unsigned w = (unsigned)((r >> 32) % 100);
-			unsigned o = w < 60 ? 0 : w < 80 ? 1 : w < 90 ? 2 : w < 95 ? 3 : 4;
-			slot[k] = bench_alloc(o);
-			ord[k] = (unsigned char)o;
-		}
-	}
+	for (int i = 0; i < C_OPS / 4; i++)	/* warm up to the steady state, untimed */
+		c_step(slot, ord, &s);
 	uint64_t t0 = now_ns();
-	for (int i = 0; i < C_OPS; i++) {
-		uint64_t r = xorshift(&s);
-		uint32_t k = (uint32_t)(r % C_SLOTS);
-		if (slot[k]) {
-			bench_free(slot[k], ord[k]);
-			slot[k] = NULL;
-		} else {
-			unsigned w = (unsigned)((r >> 32) % 100);
-			unsigned o = w < 60 ? 0 : w < 80 ? 1 : w < 90 ? 2 : w < 95 ? 3 : 4;
-			slot[k] = bench_alloc(o);
-			ord[k] = (unsigned char)o;
-		}
-	}
+	for (int i = 0; i < C_OPS; i++)
+		c_step(slot, ord, &s);
 	double ns = (double)(now_ns() - t0) / C_OPS;
 	for (int k = 0; k < C_SLOTS; k++)
 		if (slot[k])
