@@ -457,6 +457,7 @@ enum pf_trace_event {
 	TRACE_MM_PAGE_FREE,
 	TRACE_MM_PAGE_ALLOC_ZONE_LOCKED,
 	TRACE_MM_PAGE_ALLOC_EXTFRAG,
+	TRACE_MM_PAGE_PCPU_DRAIN,
 	TRACE_NR_EVENTS
 };
 
@@ -471,6 +472,7 @@ void __trace_mm_page_free(struct pf_page *page, unsigned int order);
 void __trace_mm_page_alloc_zone_locked(struct pf_page *page, unsigned int order, int migratetype, int percpu_refill);
 void __trace_mm_page_alloc_extfrag(struct pf_page *page, unsigned int alloc_order, int fallback_order,
 				   int alloc_migratetype, int fallback_migratetype);
+void __trace_mm_page_pcpu_drain(struct pf_page *page, unsigned int order, int migratetype);
 int pf_format_gfp_flags(pf_gfp_t gfp, char *buf, size_t len);
 
 #endif /* PF_MM_INTERNAL_H */

@@ -388,6 +388,8 @@ static inline void page_del_and_expand(struct zone *zone, struct pf_page *page, 
 	account_freepages(zone, -nr_pages, migratetype);
 }
 
+static inline bool pcp_allowed_order(unsigned int order);
+
 /* __rmqueue_smallest: the smallest free block of the migratetype that fits. Context: zone->lock. */
 static inline struct pf_page *__rmqueue_smallest(struct zone *zone, unsigned int order, int migratetype)
 {
@@ -398,7 +400,8 @@ static inline struct pf_page *__rmqueue_smallest(struct zone *zone, unsigned int
 			continue;
 		page_del_and_expand(zone, page, (int)order, (int)current_order, migratetype);
 		if (trace_enabled(zone_machine(zone), TRACE_MM_PAGE_ALLOC_ZONE_LOCKED))
-			__trace_mm_page_alloc_zone_locked(page, order, migratetype, 0);
+			__trace_mm_page_alloc_zone_locked(page, order, migratetype,
+							  pcp_allowed_order(order) && migratetype < MIGRATE_PCPTYPES);
 		return page;
 	}
 	return NULL;
@@ -1874,6 +1877,8 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 			count -= nr_pages;
 			pcp->count -= nr_pages;
 			__free_one_page(page, pfn, zone, order, mt, FPI_NONE);
+			if (trace_enabled(zone_machine(zone), TRACE_MM_PAGE_PCPU_DRAIN))
+				__trace_mm_page_pcpu_drain(page, order, mt);
 		} while (count > 0 && !list_empty(list));
 	}
 	pf_spin_unlock(&zone->lock);

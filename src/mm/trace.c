@@ -87,6 +87,7 @@ static const char *const event_names[TRACE_NR_EVENTS] = {
 	[TRACE_MM_PAGE_FREE] = "mm_page_free",
 	[TRACE_MM_PAGE_ALLOC_ZONE_LOCKED] = "mm_page_alloc_zone_locked",
 	[TRACE_MM_PAGE_ALLOC_EXTFRAG] = "mm_page_alloc_extfrag",
+	[TRACE_MM_PAGE_PCPU_DRAIN] = "mm_page_pcpu_drain",
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -136,6 +137,12 @@ void __trace_mm_page_alloc_extfrag(struct pf_page *page, unsigned int alloc_orde
 	     (unsigned long)page, page_to_pfn(page), (int)alloc_order, fallback_order, pageblock_order,
 	     alloc_migratetype, fallback_migratetype, fallback_order < pageblock_order,
 	     alloc_migratetype == get_pageblock_migratetype(page));
+}
+
+void __trace_mm_page_pcpu_drain(struct pf_page *page, unsigned int order, int migratetype)
+{
+	emit(page_machine(page), TRACE_MM_PAGE_PCPU_DRAIN, "page=%016lx pfn=0x%lx order=%d migratetype=%d",
+	     (unsigned long)page, page_to_pfn(page), (int)order, migratetype);
 }
 
 int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn, void *arg)

@@ -196,6 +196,47 @@ static void unknown_event(void **state)
 	pf_machine_destroy(m);
 }
 
+/*
+ * mm_page_alloc_zone_locked and mm_page_pcpu_drain (kmem.h, 6.12): a refill of this CPU's list
+ * takes blocks under zone->lock with percpu_refill = pcp_allowed_order(order) && migratetype <
+ * MIGRATE_PCPTYPES; draining returns each to the buddy lists with its pageblock's migratetype.
+ */
+#define ZONE_LOCKED_RE PREFIX "mm_page_alloc_zone_locked: page=[0-9a-f]{16} pfn=0x[0-9a-f]+ order=0 migratetype=1 percpu_refill=1$"
+#define DRAIN_RE PREFIX "mm_page_pcpu_drain: page=[0-9a-f]{16} pfn=0x[0-9a-f]+ order=0 migratetype=1$"
+
+static void pcpu_drain_and_zone_locked(void **state)
+{
+	(void)state;
+	char err[256];
+	struct sink s = { 0 };
+	struct pf_machine *m = pf_machine_create("cpus 1\nmem 0 0x1000-0x3ffffff\n", err, sizeof err);
+	assert_non_null(m);
+	assert_int_equal(pf_set_trace(m, "mm_page_alloc_zone_locked,mm_page_pcpu_drain", collect, &s), 0);
+	struct pf_page *p = pf_alloc_pages(m, PF_GFP_HIGHUSER_MOVABLE, 0);
+	assert_non_null(p);
+	int locked = s.n;
+	assert_true(locked > 1);	/* a batch, not one page */
+	regex_t re;
+	assert_int_equal(regcomp(&re, ZONE_LOCKED_RE, REG_EXTENDED | REG_NOSUB), 0);
+	for (int i = 0; i < s.n; i++)
+		if (regexec(&re, s.lines[i], 0, NULL, 0))
+			fail_msg("not a zone_locked line: %s", s.lines[i]);
+	regfree(&re);
+	sink_clear(&s);
+	pf_free_pages(p, 0);
+	assert_int_equal(s.n, 0);	/* stays on the per-CPU list */
+	pf_drain_all_pages(m);
+	assert_int_equal(s.n, locked);	/* every page of the batch goes back */
+	assert_int_equal(regcomp(&re, DRAIN_RE, REG_EXTENDED | REG_NOSUB), 0);
+	for (int i = 0; i < s.n; i++)
+		if (regexec(&re, s.lines[i], 0, NULL, 0))
+			fail_msg("not a pcpu_drain line: %s", s.lines[i]);
+	regfree(&re);
+	sink_clear(&s);
+	pf_set_trace(m, NULL, NULL, NULL);
+	pf_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +244,7 @@ int main(void)
 		cmocka_unit_test(only_selected_event),
 		cmocka_unit_test(failed_alloc_traced),
 		cmocka_unit_test(unknown_event),
+		cmocka_unit_test(pcpu_drain_and_zone_locked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
