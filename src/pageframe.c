@@ -44,7 +44,7 @@ struct pf_page *pf_alloc_pages_node(struct pf_machine *m, int nid, pf_gfp_t gfp,
 	if (!m)
 		return NULL;
 	if (nid == NUMA_NO_NODE)
-		nid = m->cpu_to_node[pf_os_current_cpu() % m->nr_cpus];
+		nid = numa_mem_id(m);
 	if (unlikely(nid < 0 || nid >= m->nr_node_ids)) {
 		pf_printk(m, '4', "pageframe: alloc_pages_node: node %d does not exist (0..%d)", nid, m->nr_node_ids - 1);
 		return NULL;
@@ -197,7 +197,7 @@ unsigned long pf_alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, unsigned l
 {
 	if (!m || !page_array || nr_pages > INT_MAX)
 		return 0;
-	int nid = m->cpu_to_node[pf_os_current_cpu() % m->nr_cpus];
+	int nid = numa_mem_id(m);
 	return alloc_pages_bulk(m, gfp, nid, NULL, (int)nr_pages, NULL, page_array);
 }
 
@@ -206,6 +206,6 @@ unsigned long pf_alloc_pages_bulk_list(struct pf_machine *m, pf_gfp_t gfp, unsig
 {
 	if (!m || !page_list || nr_pages > INT_MAX)
 		return 0;
-	int nid = m->cpu_to_node[pf_os_current_cpu() % m->nr_cpus];
+	int nid = numa_mem_id(m);
 	return alloc_pages_bulk(m, gfp, nid, NULL, (int)nr_pages, page_list, NULL);
 }

@@ -424,6 +424,12 @@ int gfp_zone(pf_gfp_t flags);
 unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred_nid, nodemask_t *nodemask,
 			       int nr_pages, struct list_head *page_list, struct pf_page **page_array);
 struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int nid);
+int pf_this_cpu(struct pf_machine *m);
+/* numa_mem_id: the node of this (possibly bound) CPU. */
+static inline int numa_mem_id(struct pf_machine *m)
+{
+	return m->cpu_to_node[pf_this_cpu(m)];
+}
 bool free_unref_page_fastpath(struct pf_machine *m, struct pf_page *page);
 void drain_local_pages(struct pf_machine *m, struct zone *zone);
 void drain_all_pages(struct pf_machine *m, struct zone *zone);

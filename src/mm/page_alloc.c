@@ -1255,7 +1255,7 @@ int pf_bind_cpu(int cpu)
 }
 
 /* smp_processor_id for a machine: the bound CPU or the one we run on, folded. */
-static inline int pf_this_cpu(struct pf_machine *m)
+int pf_this_cpu(struct pf_machine *m)
 {
 	int cpu = pf_bound_cpu >= 0 ? pf_bound_cpu : pf_os_current_cpu();
 	return cpu < m->nr_cpus ? cpu : cpu % m->nr_cpus;
@@ -1343,7 +1343,8 @@ static inline struct per_cpu_pages *pcp_spin_trylock(struct zone *zone)
 
 	if (likely(m->pcp_rseq) && likely(pf_bound_cpu < 0)) {
 		int cpu = pf_os_current_cpu();
-		if (likely(cpu < m->nr_cpus)) {
+		/* only pagesets that pcp_rseq_managed() says are rseq-managed may be taken this way */
+		if (likely(cpu < m->nr_cpus) && likely(cpu < pf_os_ncpus_possible())) {
 			struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 			int r = pf_os_rseq_trylock((int *)&pcp->lock.locked, &pcp->remote_pending, cpu);
 			if (likely(r == 1))
@@ -2758,7 +2759,8 @@ struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int n
 	if (unlikely(!page))
 		return NULL;
 
-	/* rmqueue's kswapd wake-up for a boosted zone */
+	/* rmqueue's kswapd wake-up for a boosted zone (the refill above may have just boosted it) */
+	zflags = __atomic_load_n(&zone->flags, __ATOMIC_RELAXED);
 	if (unlikely(zflags & (1UL << ZONE_BOOSTED_WATERMARK)) && (alloc_flags & ALLOC_KSWAPD)) {
 		__atomic_fetch_and(&zone->flags, ~(1UL << ZONE_BOOSTED_WATERMARK), __ATOMIC_RELAXED);
 		wakeup_kswapd(zone);

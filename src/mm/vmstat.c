@@ -88,7 +88,7 @@ void refresh_vm_stats(struct pf_machine *m)
 
 static int numa_node_id(struct pf_machine *m)
 {
-	return m->cpu_to_node[pf_os_current_cpu() % m->nr_cpus];
+	return numa_mem_id(m);
 }
 
 /* zone_statistics (6.12): numa_hit/miss/foreign and local/other. */
