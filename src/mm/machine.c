@@ -368,7 +368,8 @@ static int add_region(struct parser *p, struct pf_region *tab, int *nr, struct p
 		return 0;	/* less than a page: memblock drops it */
 	if (*nr >= PF_MAX_REGIONS)
 		return perr(p, "too many %s ranges (at most %d)", what, PF_MAX_REGIONS);
-	r.line = p->lineno;
+	if (!r.line)	/* e820 ranges keep the line they were read from */
+		r.line = p->lineno;
 	tab[(*nr)++] = r;
 	return 0;
 }

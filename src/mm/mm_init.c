@@ -554,10 +554,13 @@ int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
 				last = sec;
 				need += PAGES_PER_SECTION * sizeof(struct pf_page);
 				if (need > limit) {
-					snprintf(err, errlen,
-						 "line %d: the memory up to [mem %#llx-%#llx] needs more than %llu MiB of struct "
+					int n = m->memory[i].line > 0 ? snprintf(err, errlen, "line %d: ", m->memory[i].line) : 0;
+					if (n < 0 || (size_t)n >= errlen)
+						n = 0;
+					snprintf(err + n, errlen - (size_t)n,
+						 "the memory up to [mem %#llx-%#llx] needs more than %llu MiB of struct "
 						 "pages (the limit: half of this host's RAM, or PAGEFRAME_MEMMAP_LIMIT)",
-						 m->memory[i].line, (unsigned long long)m->memory[i].start_pfn << PAGE_SHIFT,
+						 (unsigned long long)m->memory[i].start_pfn << PAGE_SHIFT,
 						 ((unsigned long long)m->memory[i].end_pfn << PAGE_SHIFT) - 1, limit >> 20);
 					return -E2BIG;
 				}
