@@ -845,7 +845,6 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 	m->required_movablecore_percent = -1;
 	m->gfp_allowed_mask = PF___GFP_BITS_MASK;
 	m->check_pages = true;
-	m->pcp_rseq = pf_os_rseq_fastpath();
 	fail_page_alloc_init(&m->fail_page_alloc);
 	m->nr_cpus = pf_os_ncpus();
 	if (m->nr_cpus > NR_CPUS_MAX)
@@ -877,7 +876,18 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 		return NULL;
 	}
 
-	if (pf_parse_machine(m, description, err, errlen) || pf_free_area_init(m, err, errlen)) {
+	if (pf_parse_machine(m, description, err, errlen)) {
+		pf_machine_destroy(m);
+		return NULL;
+	}
+	/*
+	 * rseq pagesets need one pageset per host CPU: on a machine with fewer
+	 * CPUs than the host, threads on the other CPUs would take a folded
+	 * pageset through the membarrier protocol on every call, so such a
+	 * machine uses plain spinlocks instead.
+	 */
+	m->pcp_rseq = pf_os_rseq_fastpath() && m->nr_cpus >= pf_os_ncpus_possible();
+	if (pf_free_area_init(m, err, errlen)) {
 		pf_machine_destroy(m);
 		return NULL;
 	}
