@@ -400,8 +400,13 @@ static int init_zone(struct pf_machine *m, pg_data_t *pgdat, int j, unsigned lon
 		atomic_init(&zone->vm_stat[i], 0);
 	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
 		atomic_init(&zone->vm_numa_event[i], 0);
-	zone->per_cpu_pageset = calloc((size_t)m->nr_cpus, sizeof *zone->per_cpu_pageset);
-	zone->per_cpu_zonestats = calloc((size_t)m->nr_cpus, sizeof *zone->per_cpu_zonestats);
+	/* cache-line aligned arrays: no two CPUs' pagesets share a line */
+	zone->per_cpu_pageset = aligned_alloc(PF_CACHELINE, (size_t)m->nr_cpus * sizeof *zone->per_cpu_pageset);
+	zone->per_cpu_zonestats = aligned_alloc(PF_CACHELINE, (size_t)m->nr_cpus * sizeof *zone->per_cpu_zonestats);
+	if (zone->per_cpu_pageset)
+		memset(zone->per_cpu_pageset, 0, (size_t)m->nr_cpus * sizeof *zone->per_cpu_pageset);
+	if (zone->per_cpu_zonestats)
+		memset(zone->per_cpu_zonestats, 0, (size_t)m->nr_cpus * sizeof *zone->per_cpu_zonestats);
 	if (!zone->per_cpu_pageset || !zone->per_cpu_zonestats) {
 		snprintf(err, errlen, "out of memory for per-CPU page sets");
 		return -ENOMEM;
@@ -600,7 +605,9 @@ int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
 	}
 
 	for (int nid = 0; nid < m->nr_node_ids; nid++) {
-		m->node_data[nid] = calloc(1, sizeof(pg_data_t));
+		m->node_data[nid] = aligned_alloc(PF_CACHELINE, sizeof(pg_data_t));	/* zones are cache-line aligned */
+		if (m->node_data[nid])
+			memset(m->node_data[nid], 0, sizeof(pg_data_t));
 		if (!m->node_data[nid]) {
 			snprintf(err, errlen, "out of memory for node %d", nid);
 			return -ENOMEM;

@@ -111,8 +111,11 @@ struct free_area {
 #define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
 #define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + NR_PCP_THP)
 
+/* Each CPU's pageset on its own cache lines, as the kernel's per-CPU areas are. */
+#define PF_CACHELINE 64
+
 struct per_cpu_pages {
-	pf_spinlock_t lock;	/* Protects lists field (see pcp_spin_trylock for how it is taken) */
+	_Alignas(PF_CACHELINE) pf_spinlock_t lock;	/* Protects lists field (see pcp_spin_trylock for how it is taken) */
 	int remote_pending;	/* a non-local user wants the lock: local rseq takers back off */
 	uint8_t remote_held;	/* the holder took it through the remote protocol */
 	pf_spinlock_t remote_lock;	/* serialises non-local users of an rseq-managed pageset */
@@ -144,7 +147,7 @@ struct per_cpu_pages {
  * it) and are read without it when folding, hence relaxed atomics.
  */
 struct per_cpu_zonestat {
-	signed char vm_stat_diff[NR_VM_ZONE_STAT_ITEMS];
+	_Alignas(PF_CACHELINE) signed char vm_stat_diff[NR_VM_ZONE_STAT_ITEMS];
 	signed char stat_threshold;
 };
 
@@ -185,13 +188,13 @@ struct zone {
 	int zone_idx;
 	unsigned int fast_nofragment;	/* alloc_flags_nofragment's ALLOC_NOFRAGMENT for this zone as preferred */
 
-	/* Write-intensive fields used from the page allocator */
-	pf_spinlock_t lock;		/* Primarily protects free_area */
+	/* Write-intensive fields used from the page allocator (CACHELINE_PADDING(_pad1_) before them) */
+	_Alignas(PF_CACHELINE) pf_spinlock_t lock;	/* Primarily protects free_area */
 	struct free_area free_area[NR_PAGE_ORDERS];	/* free areas of different sizes */
 	unsigned long flags;		/* zone flags, see enum zone_flags */
 
-	/* Zone statistics (vm_stat), updated atomically; folded on read. */
-	atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
+	/* Zone statistics (vm_stat), updated atomically; folded on read (CACHELINE_PADDING(_pad3_)) */
+	_Alignas(PF_CACHELINE) atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
 	atomic_long vm_numa_event[NR_VM_NUMA_EVENT_ITEMS];
 };
 
