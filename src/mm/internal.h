@@ -194,8 +194,9 @@ struct pf_machine {
 	atomic_int warned_put_page;
 	pf_spinlock_t setup_lock;	/* serialises sysctl writes and zone set-up */
 
-	/* global events (vm_event_item), summed */
-	atomic_long vm_events[NR_VM_EVENT_ITEMS];
+	/* global events (vm_event_item), summed; written by the buddy paths, so kept off the
+	 * cache lines of the read-mostly fields above that every allocation reads */
+	_Alignas(64) atomic_long vm_events[NR_VM_EVENT_ITEMS];
 	atomic_long nr_bad_pages;		/* bad_page reports, including suppressed ones */
 
 	/* reporting */

@@ -825,7 +825,9 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 	if (!description || !*description)
 		description = default_description;
 
-	struct pf_machine *m = calloc(1, sizeof *m);
+	struct pf_machine *m = aligned_alloc(64, (sizeof(struct pf_machine) + 63) & ~(size_t)63);
+	if (m)
+		memset(m, 0, sizeof *m);
 	if (!m) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
