@@ -193,7 +193,11 @@ static void adopt(struct pf_page *page, unsigned order, pf_gfp_t gfp)
 	for (unsigned long i = 0; i < n; i++)
 		CHECK(!S.owner[pfn + i], "order-%u block at pfn %#lx overlaps live block %d at pfn %#lx", order, pfn,
 		      S.owner[pfn + i] - 1, S.blocks[S.owner[pfn + i] - 1].pfn);
-	CHECK(S.nr_blocks < MAX_BLOCKS, "model full");
+	if (S.nr_blocks >= MAX_BLOCKS) {
+		/* the model is full (a big bulk allocation): give the page back at once */
+		pf_free_pages(page, order);
+		return;
+	}
 	CHECK(pf_page_count(page) == 1, "new block pfn %#lx has refcount %d", pfn, pf_page_count(page));
 
 	int compound = order > 0 && (gfp & PF___GFP_COMP);
