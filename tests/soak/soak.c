@@ -110,18 +110,20 @@ static int check_stamp(const struct blk *b, const char *when)
 static void drop_ref(struct worker *w, struct blk *b)
 {
 	check_stamp(b, "free");
-	int last = atomic_fetch_sub(&b->refs, 1) == 1;
+	/* everything of b is read before the reference count drops: the last holder frees b */
 	unsigned order = b->order;
 	int compound = b->compound;
+	struct pf_page *page = b->page;
+	int last = atomic_fetch_sub(&b->refs, 1) == 1;
 	if (last)
 		atomic_fetch_sub(&live_pages, 1L << order);
 	/* compound blocks may go by put_page from any page; others by __free_pages of the head */
 	if (compound && (rnd(w) & 1))
-		pf_put_page(b->page + (rnd(w) & ((1UL << order) - 1)));
+		pf_put_page(page + (rnd(w) & ((1UL << order) - 1)));
 	else if (!compound && order == 0 && (rnd(w) & 3) == 0)
-		pf_put_page(b->page);
+		pf_put_page(page);
 	else
-		pf_free_pages(b->page, order);
+		pf_free_pages(page, order);
 	if (last)
 		free(b);
 	w->frees++;
