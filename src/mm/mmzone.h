@@ -103,9 +103,9 @@ struct free_area {
 };
 
 /*
- * struct per_cpu_pages (6.7+ fields).  The lists are built by the per-CPU
- * page list issue; today the allocator goes straight to the buddy lists and
- * count stays 0, but high/batch/high_min/high_max are computed and shown.
+ * struct per_cpu_pages (6.7+ fields): lists for orders 0..PAGE_ALLOC_COSTLY_ORDER
+ * per pcp migratetype and two for pageblock order (THP), indexed by
+ * order_to_pindex; high moves between high_min and high_max (nr_pcp_high).
  */
 #define NR_PCP_THP		2	/* unmovable and movable THP lists */
 #define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))

@@ -8,9 +8,10 @@
  * __rmqueue_claim / __rmqueue_steal rework of mainline 6.15).  Functions keep
  * the kernel's names; each says where it differs.  Differences that hold
  * for the whole file:
- *   - No per-CPU page lists yet: every order goes through rmqueue_buddy and
- *     free_one_page under zone->lock.  The pcp batch/high values are
- *     computed and shown, and count stays 0.
+ *   - Pagesets are taken without preemption control: by rseq on the local
+ *     CPU, by a membarrier protocol from anywhere else (pcp_spin_trylock).
+ *   - Order-0 fast paths (end of file) unroll the common case and fall into
+ *     __alloc_pages / __free_pages for everything else.
  *   - No reclaim, compaction or OOM killer: the slow path retries with the
  *     reserves gfp allows, then fails (user space has nothing to reclaim).
  *   - No cpusets, memory policies, KASAN, KMSAN, memcg charging.
