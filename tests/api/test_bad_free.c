@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
+#include "pf_test.h"
 #include <pageframe/page.h>
 
 #define MACHINE "cpus 2\nmem 0 0x1000-0x3fffffff\n"
@@ -40,16 +41,7 @@ struct env {
 
 static char *show(struct pf_machine *m, const char *what)
 {
-	/* Freed order-0..3 pages wait on the per-CPU lists, which buddyinfo does not count
-	 * (as in the kernel): return them to the buddy lists first. */
-	pf_drain_all_pages(m);
-	char *buf = NULL;
-	size_t len;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(pf_show(m, what, f), 0);
-	fclose(f);
-	return buf;
+	return pf_test_show_drained(m, what);
 }
 
 static long bad_pages(struct pf_machine *m)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
+#include "pf_test.h"
 #include <pageframe/page.h>
 
 #define NR_OPS		1000000UL
@@ -33,10 +34,7 @@ static const char *machine_no_section_hole =
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
+	return pf_test_xorshift64s(&rng_state);
 }
 static unsigned rnd_below(unsigned n)
 {
@@ -83,14 +81,7 @@ static bool stamped(unsigned long i, unsigned order)
 
 static void page_text(struct pf_machine *m, const char *what, char **buf)
 {
-	/* Freed order-0..3 pages wait on the per-CPU lists, which buddyinfo does not count
-	 * (as in the kernel): return them to the buddy lists first. */
-	pf_drain_all_pages(m);
-	size_t len;
-	FILE *f = open_memstream(buf, &len);
-	assert_non_null(f);
-	assert_int_equal(pf_show(m, what, f), 0);
-	fclose(f);
+	*buf = pf_test_show_drained(m, what);
 }
 
 /* gfp_zone's rule, written out from the flags: the highest zone index allowed (0 DMA, 1 DMA32, 2 Normal, 3 Movable). */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
+#include "pf_test.h"
 #include <pageframe/page.h>
 #include "mm/internal.h"
 
@@ -19,24 +20,12 @@
 static uint64_t rng_state = 0x243f6a8885a308d3ULL;
 static uint64_t rnd(void)
 {
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
+	return pf_test_xorshift64s(&rng_state);
 }
 
 static char *show(struct pf_machine *m, const char *what)
 {
-	/* Freed order-0..3 pages wait on the per-CPU lists, which buddyinfo does not count
-	 * (as in the kernel): return them to the buddy lists first. */
-	pf_drain_all_pages(m);
-	char *buf = NULL;
-	size_t len;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(pf_show(m, what, f), 0);
-	fclose(f);
-	return buf;
+	return pf_test_show_drained(m, what);
 }
 
 /* Pages waiting on the zone's per-CPU lists: out of the buddy lists, not handed out. */
