@@ -49,26 +49,18 @@ struct pf_page *pf_alloc_pages_node(struct pf_machine *m, int nid, pf_gfp_t gfp,
 		pf_printk(m, '4', "pageframe: alloc_pages_node: node %d does not exist (0..%d)", nid, m->nr_node_ids - 1);
 		return NULL;
 	}
-	if (likely(order == 0)) {
-		struct pf_page *page = __alloc_pages_fastpath(m, gfp, nid);
-		if (likely(page))
-			return page;
-	}
+	if (likely(order == 0))
+		return __alloc_pages_fastpath(m, gfp, nid);	/* falls back to __alloc_pages itself */
 	return __alloc_pages(m, gfp, order, nid, NULL);
 }
 
-struct pf_page *pf_alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned order)
-{
-	return pf_alloc_pages_node(m, NUMA_NO_NODE, gfp, order);
-}
+/* pf_alloc_pages (alloc_pages) and pf_free_pages (__free_pages) live in mm/page_alloc.c with the fast paths they are. */
 
-/* __free_pages */
-void pf_free_pages(struct pf_page *page, unsigned order)
+/* __free_pages, the general path: pointer check, then the kernel's __free_pages. */
+void pf_free_pages_checked(struct pf_page *page, unsigned order)
 {
 	struct pf_machine *m = pf_page_checked(page, "__free_pages");
 	if (!m)
-		return;
-	if (likely(order == 0) && likely(free_unref_page_fastpath(m, page)))
 		return;
 	if (unlikely(order > MAX_PAGE_ORDER)) {
 		bad_page(page, "freed with an order above MAX_PAGE_ORDER");

@@ -123,6 +123,7 @@ int pf_fail_page_alloc_set(struct pf_machine *m, const char *param, const char *
 		if (parse_long(value, 0, 100, &v))
 			return -EINVAL;
 		__atomic_store_n(&f->probability, (unsigned long)v, __ATOMIC_RELAXED);
+		pf_fast_update(m);
 	} else if (!strcmp(param, "interval")) {
 		if (parse_long(value, 1, LONG_MAX, &v))
 			return -EINVAL;

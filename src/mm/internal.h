@@ -186,9 +186,25 @@ struct pf_machine {
 	bool init_on_free;
 	bool check_pages;		/* check_pages_enabled: page state checks at alloc and free */
 	bool pcp_rseq;			/* local pageset locking by rseq (platform.h) */
+	bool rmqueue_carve_off;		/* tests: rmqueue_bulk takes block by block, as the kernel's loop */
 	struct fail_page_alloc_attr fail_page_alloc;
-	/* the preferred zone of each node's fallback zonelist per highest_zoneidx (first_zones_zonelist) */
-	struct zone *fast_zone[MAX_NUMNODES][MAX_NR_ZONES];
+	/*
+	 * The order-0 fast paths' view (pageframe's own, page_alloc.c): fast_off
+	 * is non-zero while a feature they leave to the general path is on
+	 * (FAST_OFF_*); fast_gfp[nid][gfp & FAST_GFP_MASK] is what
+	 * prepare_alloc_pages and alloc_flags_nofragment work out for a request
+	 * of node nid with those zone and mobility bits (zone NULL: general path).
+	 */
+	unsigned int fast_off;
+	struct pf_fast_gfp {
+		struct zone *zone;		/* first zone of the node's fallback zonelist */
+		unsigned int alloc_flags;	/* ALLOC_WMARK_LOW | ALLOC_CMA | ALLOC_NOFRAGMENT as prepared */
+		unsigned char highest_zoneidx;
+		unsigned char migratetype;
+		unsigned char znid;		/* zone_to_nid(zone) */
+	} fast_gfp[MAX_NUMNODES][32];
+	/* page_zone by the node and zone bits of page->flags (page_zone_id) */
+	struct zone *zone_of_id[MAX_NUMNODES << PF_ZONES_WIDTH];
 	int page_group_by_mobility_disabled;
 	atomic_int warned_order;	/* WARN_ON_ONCE state */
 	atomic_int warned_put_page;
@@ -364,6 +380,40 @@ static inline void __mod_zone_page_state(struct zone *zone, enum zone_stat_item 
 	__atomic_store_n(&pzs->vm_stat_diff[item], (signed char)x, __ATOMIC_RELAXED);
 }
 
+/*
+ * __mod_zone_page_state_repeat (pageframe's own): exactly what @times calls
+ * of __mod_zone_page_state(zone, item, delta) in a row on this CPU leave in
+ * the CPU's differential and the zone's counter, worked out in closed form
+ * (rmqueue_bulk's carve takes many pages in one step).  A call folds when
+ * |diff + delta| exceeds the threshold t; from a zero differential that is
+ * every t / |delta| + 1 calls.
+ */
+static inline void __mod_zone_page_state_repeat(struct zone *zone, enum zone_stat_item item, long delta,
+						unsigned long times)
+{
+	struct pf_machine *m = zone->zone_pgdat->machine;
+	struct per_cpu_zonestat *pzs = &zone->per_cpu_zonestats[pf_os_current_cpu() % m->nr_cpus];
+	long d = __atomic_load_n(&pzs->vm_stat_diff[item], __ATOMIC_RELAXED);
+	long t = pzs->stat_threshold;
+	long mag = delta < 0 ? -delta : delta;
+
+	if (!times || !delta)
+		return;
+	/* calls until the first fold: the smallest j with |d + j * delta| > t */
+	long room = delta < 0 ? d + t : t - d;	/* how far d may move towards the fold side */
+	unsigned long first = (unsigned long)(room / mag) + 1;
+	if (times < first) {
+		__atomic_store_n(&pzs->vm_stat_diff[item], (signed char)(d + delta * (long)times), __ATOMIC_RELAXED);
+		return;
+	}
+	long folded = d + delta * (long)first;
+	unsigned long rest = times - first;
+	unsigned long period = (unsigned long)(t / mag) + 1;
+	folded += delta * (long)(period * (rest / period));
+	atomic_fetch_add_explicit(&zone->vm_stat[item], folded, memory_order_relaxed);
+	__atomic_store_n(&pzs->vm_stat_diff[item], (signed char)(delta * (long)(rest % period)), __ATOMIC_RELAXED);
+}
+
 static inline long zone_page_state(const struct zone *zone, enum zone_stat_item item)
 {
 	long x = atomic_load_explicit(&zone->vm_stat[item], memory_order_relaxed);
@@ -424,14 +474,35 @@ void get_page(struct pf_page *page);
 int gfp_zone(pf_gfp_t flags);
 unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred_nid, nodemask_t *nodemask,
 			       int nr_pages, struct list_head *page_list, struct pf_page **page_array);
+/* order 0 through the fast path, which falls back to __alloc_pages itself */
 struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int nid);
-int pf_this_cpu(struct pf_machine *m);
+/* The CPU a thread bound itself to with pf_bind_cpu, or -1. */
+extern _Thread_local int pf_bound_cpu __attribute__((tls_model("initial-exec")));
+/* smp_processor_id for a machine: the bound CPU or the one we run on, folded. */
+static inline int pf_this_cpu(struct pf_machine *m)
+{
+	int cpu = pf_bound_cpu >= 0 ? pf_bound_cpu : pf_os_current_cpu();
+	return likely(cpu < m->nr_cpus) ? cpu : cpu % m->nr_cpus;
+}
+/* pf_this_cpu without a call: -1 when the caller must use pf_this_cpu (platform.h). */
+static inline int pf_this_cpu_nocall(struct pf_machine *m)
+{
+	int cpu = pf_bound_cpu >= 0 ? pf_bound_cpu : pf_os_current_cpu_nocall();
+	if (unlikely(cpu >= m->nr_cpus))
+		cpu %= m->nr_cpus;
+	return cpu;
+}
+#define FAST_OFF_TRACE		(1u << 0)	/* a trace callback is set: events go through the general path */
+#define FAST_OFF_FAIL		(1u << 1)	/* fail_page_alloc has a probability */
+#define FAST_OFF_INIT		(1u << 2)	/* init_on_alloc or init_on_free */
+#define FAST_GFP_MASK		0x1fu		/* __GFP_DMA|HIGHMEM|DMA32|MOVABLE|RECLAIMABLE */
+void pf_fast_update(struct pf_machine *m);
 /* numa_mem_id: the node of this (possibly bound) CPU. */
 static inline int numa_mem_id(struct pf_machine *m)
 {
 	return m->cpu_to_node[pf_this_cpu(m)];
 }
-bool free_unref_page_fastpath(struct pf_machine *m, struct pf_page *page);
+void pf_free_pages_checked(struct pf_page *page, unsigned order);
 void drain_local_pages(struct pf_machine *m, struct zone *zone);
 void drain_all_pages(struct pf_machine *m, struct zone *zone);
 void drain_zone_pages(struct zone *zone, struct per_cpu_pages *pcp);

@@ -889,6 +889,7 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 	 * machine uses plain spinlocks instead.
 	 */
 	m->pcp_rseq = pf_os_rseq_fastpath() && m->nr_cpus >= pf_os_ncpus_possible();
+	pf_fast_update(m);
 	if (pf_free_area_init(m, err, errlen)) {
 		pf_machine_destroy(m);
 		return NULL;

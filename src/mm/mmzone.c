@@ -142,22 +142,37 @@ void build_all_zonelists(struct pf_machine *m)
 
 	/*
 	 * What the order-0 fast path needs from prepare_alloc_pages and
-	 * alloc_flags_nofragment, worked out once: the first zone of each
-	 * node's fallback list for each highest_zoneidx, and whether Normal as
-	 * the preferred zone asks for ALLOC_NOFRAGMENT.
+	 * alloc_flags_nofragment, worked out once per node and per value of the
+	 * gfp zone and mobility bits: the first zone of the node's fallback
+	 * list at or below gfp_zone, the migratetype, and the alloc_flags the
+	 * general path would prepare (ALLOC_WMARK_LOW, ALLOC_CMA for movable
+	 * requests, ALLOC_NOFRAGMENT when Normal is the preferred zone).
+	 * Combinations gfp_zone refuses (GFP_ZONE_BAD, both mobility bits) keep
+	 * a NULL zone and go to the general path, which reports them.
 	 */
 	for (int nid = 0; nid < m->nr_node_ids; nid++) {
 		pg_data_t *pgdat = NODE_DATA(m, nid);
-		for (int hz = 0; hz < MAX_NR_ZONES; hz++) {
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			m->zone_of_id[(nid << PF_ZONES_WIDTH) | z] = &pgdat->node_zones[z];
+		for (unsigned bits = 0; bits <= FAST_GFP_MASK; bits++) {
+			struct pf_fast_gfp *f = &m->fast_gfp[nid][bits];
+			int hz = gfp_zone((pf_gfp_t)bits);
+			int mt = gfp_migratetype((pf_gfp_t)bits);
+			memset(f, 0, sizeof *f);
+			if (hz < 0 || mt < 0)
+				continue;
 			struct zoneref *z = first_zones_zonelist(&pgdat->node_zonelists[ZONELIST_FALLBACK],
 								 (enum zone_type)hz, NULL);
-			m->fast_zone[nid][hz] = z->zone;
-		}
-		for (int j = 0; j < MAX_NR_ZONES; j++) {
-			struct zone *zone = &pgdat->node_zones[j];
-			zone->fast_nofragment = 0;
-			if (j == ZONE_NORMAL && !(m->nr_node_ids > 1 && !populated_zone(zone - 1)))
-				zone->fast_nofragment = ALLOC_NOFRAGMENT;
+			struct zone *zone = z->zone;
+			if (!zone)
+				continue;
+			f->zone = zone;
+			f->highest_zoneidx = (unsigned char)hz;
+			f->migratetype = (unsigned char)mt;
+			f->znid = (unsigned char)zone_to_nid(zone);
+			f->alloc_flags = ALLOC_WMARK_LOW | (mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0);
+			if (zone_idx(zone) == ZONE_NORMAL && !(m->nr_node_ids > 1 && !populated_zone(zone - 1)))
+				f->alloc_flags |= ALLOC_NOFRAGMENT;
 		}
 	}
 }

@@ -137,6 +137,7 @@ struct per_cpu_pages {
 	 */
 	unsigned long ev_pgalloc;
 	unsigned long ev_pgfree;
+	unsigned long ev_local_hit;	/* the fast path's PGALLOC + NUMA_HIT + NUMA_LOCAL in one count */
 	unsigned long ev_numa[NR_VM_NUMA_EVENT_ITEMS];
 };
 
@@ -186,7 +187,6 @@ struct zone {
 	const char *name;
 	int initialized;
 	int zone_idx;
-	unsigned int fast_nofragment;	/* alloc_flags_nofragment's ALLOC_NOFRAGMENT for this zone as preferred */
 
 	/* Write-intensive fields used from the page allocator (CACHELINE_PADDING(_pad1_) before them) */
 	_Alignas(PF_CACHELINE) pf_spinlock_t lock;	/* Primarily protects free_area */

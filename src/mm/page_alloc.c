@@ -1245,7 +1245,7 @@ static struct pf_page *rmqueue_buddy(struct zone *preferred_zone, struct zone *z
 #define PCPF_FREE_HIGH_BATCH		(1u << 1)
 #define CONFIG_PCP_BATCH_SCALE_MAX	5
 
-static _Thread_local int pf_bound_cpu = -1;
+_Thread_local int pf_bound_cpu __attribute__((tls_model("initial-exec"))) = -1;
 
 int pf_bind_cpu(int cpu)
 {
@@ -1253,13 +1253,6 @@ int pf_bind_cpu(int cpu)
 		return -EINVAL;
 	pf_bound_cpu = cpu;
 	return 0;
-}
-
-/* smp_processor_id for a machine: the bound CPU or the one we run on, folded. */
-int pf_this_cpu(struct pf_machine *m)
-{
-	int cpu = pf_bound_cpu >= 0 ? pf_bound_cpu : pf_os_current_cpu();
-	return cpu < m->nr_cpus ? cpu : cpu % m->nr_cpus;
 }
 
 static inline bool pcp_allowed_order(unsigned int order)
@@ -1403,22 +1396,87 @@ static inline void pcp_zone_statistics(struct per_cpu_pages *pcp, struct zone *p
 }
 
 /*
+ * rmqueue_carve (pageframe's own) - what consecutive __rmqueue_smallest
+ * calls of rmqueue_bulk do, done in one step.  When the smallest free block
+ * of @migratetype that fits is a 2^k block B, the lists of that type below
+ * order k are empty; each call then takes the lowest 2^order pages left of
+ * B and leaves the rest of B on those lists as one block per order (the
+ * upper halves expand() put back, or what is left of them), so n calls
+ * take B's first n blocks in ascending order and leave [n << order, 2^k)
+ * of B in its aligned decomposition, each piece at the head of its list.
+ * That is done here directly: the taken heads go to @list as rmqueue_bulk
+ * adds them, with the page_type and private the set_buddy_order /
+ * __del_page_from_free_list pairs left them, and NR_FREE_PAGES moves as n
+ * account_freepages calls would have moved it.  Return: blocks taken (0
+ * when no block of the type fits).  Context: zone->lock.
+ */
+static unsigned long rmqueue_carve(struct zone *zone, unsigned int order, unsigned long count,
+				   struct list_head *list, int migratetype)
+{
+	unsigned int k;
+	struct pf_page *page = NULL;
+
+	for (k = order; k < NR_PAGE_ORDERS; k++) {
+		page = get_page_from_free_area(&zone->free_area[k], migratetype);
+		if (page)
+			break;
+	}
+	if (!page)
+		return 0;
+	unsigned long blocks = 1UL << (k - order);
+	unsigned long n = count < blocks ? count : blocks;
+	__del_page_from_free_list(page, zone, k, migratetype);
+
+	/* what is left of B: [n << order, 2^k), aligned blocks of rising order */
+	unsigned long off = n << order, size = 1UL << k;
+	while (off < size) {
+		unsigned int j = (unsigned int)__builtin_ctzl(off);
+		VM_BUG_ON(j >= k);
+		__add_to_free_list(&page[off], zone, j, migratetype, false);
+		set_buddy_order(&page[off], j);
+		off += 1UL << j;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		struct pf_page *p = &page[i << order];
+		p->page_type = 0xffffffffu;	/* __ClearPageBuddy after set_buddy_order */
+		set_page_private(p, 0);
+		list_add_tail(&p->pcp_list, list);
+	}
+	__mod_zone_page_state_repeat(zone, NR_FREE_PAGES, -(1L << order), n);
+	return n;
+}
+
+/*
  * rmqueue_bulk (6.12.117): @count blocks from the buddy lists onto @list
- * under one hold of zone->lock.  Return: how many were taken.
+ * under one hold of zone->lock.  Return: how many were taken.  While
+ * __rmqueue would go straight to __rmqueue_smallest of the asked type (no
+ * CMA balancing, no zone-locked trace to emit), rmqueue_carve does the
+ * same work a block at a time.
  */
 static int rmqueue_bulk(struct zone *zone, unsigned int order, unsigned long count, struct list_head *list,
 			int migratetype, unsigned int alloc_flags)
 {
 	enum rmqueue_mode rmqm = RMQUEUE_NORMAL;
-	unsigned long i;
+	unsigned long i = 0;
 
 	pf_spin_lock(&zone->lock);
-	for (i = 0; i < count; ++i) {
+	bool carve = !zone_machine(zone)->rmqueue_carve_off &&
+		     !trace_enabled(zone_machine(zone), TRACE_MM_PAGE_ALLOC_ZONE_LOCKED) &&
+		     !((alloc_flags & ALLOC_CMA) && zone_page_state(zone, NR_FREE_CMA_PAGES) > 0);
+	while (i < count) {
+		if (carve && rmqm == RMQUEUE_NORMAL) {
+			unsigned long got = rmqueue_carve(zone, order, count - i, list, migratetype);
+			if (got) {
+				i += got;
+				continue;
+			}
+		}
 		struct pf_page *page = __rmqueue(zone, order, migratetype, alloc_flags, &rmqm);
 		if (unlikely(page == NULL))
 			break;
 		/* Split buddy pages come in physical order; keep it on the list. */
 		list_add_tail(&page->pcp_list, list);
+		i++;
 	}
 	pf_spin_unlock(&zone->lock);
 	return (int)i;
@@ -1944,11 +2002,22 @@ static int nr_pcp_high(struct per_cpu_pages *pcp, struct zone *zone, int batch, 
 	return high;
 }
 
+/* The end of free_unref_page_commit (6.12): spill a batch when the list reached its high. Context: pcp->lock. */
+static void free_unref_page_commit_high(struct zone *zone, struct per_cpu_pages *pcp, int batch, bool free_high,
+					int pindex)
+{
+	int high = nr_pcp_high(pcp, zone, batch, free_high);
+	if (pcp->count >= high) {
+		free_pcppages_bulk(zone, nr_pcp_free(pcp, batch, high, free_high), pcp, pindex);
+		clear_below_high(zone);
+	}
+}
+
 /* free_unref_page_commit (6.12): put the page on the list; spill a batch when over high. Context: pcp->lock. */
 static void free_unref_page_commit(struct zone *zone, struct per_cpu_pages *pcp, struct pf_page *page,
 				   int migratetype, unsigned int order)
 {
-	int high, batch, pindex;
+	int batch, pindex;
 	bool free_high = false;
 
 	/* On freeing, reduce the number of pages that are batch allocated. */
@@ -1973,11 +2042,7 @@ static void free_unref_page_commit(struct zone *zone, struct per_cpu_pages *pcp,
 	}
 	if (pcp->free_count < (batch << CONFIG_PCP_BATCH_SCALE_MAX))
 		pcp->free_count += (short)(1 << order);
-	high = nr_pcp_high(pcp, zone, batch, free_high);
-	if (pcp->count >= high) {
-		free_pcppages_bulk(zone, nr_pcp_free(pcp, batch, high, free_high), pcp, pindex);
-		clear_below_high(zone);
-	}
+	free_unref_page_commit_high(zone, pcp, batch, free_high, pindex);
 }
 
 /*
@@ -2697,32 +2762,142 @@ failed:
 
 /* ---- the order-0 fast paths ----------------------------------------------------------------------------- */
 
-/*
- * __alloc_pages_fastpath - the common case of __alloc_pages unrolled: an
- * order-0 request whose preferred zone is above its high watermark (or its
- * allocation watermark) and whose per-CPU list can be taken.  It is exactly
- * what the general path does for that case - prepare_alloc_pages, the
- * first zone of get_page_from_freelist, zone_watermark_fast,
- * rmqueue_pcplist, prep_new_page - with the work that cannot matter left
- * out.  Anything else (a failed check, a busy list, tracing, __GFP_ZERO
- * without hosted memory...) returns NULL and the caller takes __alloc_pages.
- */
-struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int nid)
+/* pf_fast_update: recompute fast_off after tracing, fail_page_alloc or init_on_* changed. */
+void pf_fast_update(struct pf_machine *m)
 {
-	unsigned bit = gfp & PF_GFP_ZONEMASK;
-	if (unlikely(((GFP_ZONE_BAD >> bit) & 1) || (gfp & PF_GFP_MOVABLE_MASK) == PF_GFP_MOVABLE_MASK ||
-		     (gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE)) || m->trace ||
-		     __atomic_load_n(&m->fail_page_alloc.probability, __ATOMIC_RELAXED)))
-		return NULL;	/* __GFP_THISNODE walks the no-fallback zonelist: the general path */
-	int highest_zoneidx = (int)((GFP_ZONE_TABLE >> (bit * GFP_ZONES_SHIFT)) & ((1 << GFP_ZONES_SHIFT) - 1));
-	int migratetype = (int)((gfp & PF_GFP_MOVABLE_MASK) >> PF_GFP_MOVABLE_SHIFT);
-	struct zone *zone = m->fast_zone[nid][highest_zoneidx];
-	if (unlikely(!zone))
-		return NULL;
+	unsigned int off = 0;
+	if (m->trace)
+		off |= FAST_OFF_TRACE;
+	if (__atomic_load_n(&m->fail_page_alloc.probability, __ATOMIC_RELAXED))
+		off |= FAST_OFF_FAIL;
+	if (m->init_on_alloc || m->init_on_free)
+		off |= FAST_OFF_INIT;
+	__atomic_store_n(&m->fast_off, off, __ATOMIC_RELAXED);
+}
 
-	/* prepare_alloc_pages + alloc_flags_nofragment for this zone */
-	unsigned int alloc_flags = ALLOC_WMARK_LOW | (gfp & PF___GFP_KSWAPD_RECLAIM) |
-				   (migratetype == MIGRATE_MOVABLE ? ALLOC_CMA : 0) | zone->fast_nofragment;
+/*
+ * pcp_trylock_fast - pcp_spin_trylock for the fast paths, which know their
+ * CPU: the rseq sequence when pagesets are rseq-managed and the thread is
+ * not bound, the plain spinlock when rseq is off.  NULL when the list is
+ * busy, the thread migrated, or the remote protocol would be needed: the
+ * fast path then hands the request to the general path, whose
+ * pcp_spin_trylock does what the kernel does in each case.
+ */
+static inline struct per_cpu_pages *pcp_trylock_fast(struct pf_machine *m, struct zone *zone, int cpu)
+{
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+
+	if (likely(m->pcp_rseq)) {
+		if (likely(pf_bound_cpu < 0) &&
+		    likely(pf_os_rseq_trylock((int *)&pcp->lock.locked, &pcp->remote_pending, cpu) == 1))
+			return pcp;
+		return NULL;
+	}
+	return pf_spin_trylock(&pcp->lock) ? pcp : NULL;
+}
+
+/*
+ * The order-0 allocation fast path is __alloc_pages for the common case
+ * unrolled: an order-0 request whose preferred zone is above its high
+ * watermark (or its allocation watermark once below high) and whose
+ * per-CPU list can be taken.  It is exactly what the general path does for
+ * that case - prepare_alloc_pages, the first zone of get_page_from_freelist,
+ * zone_watermark_fast, rmqueue_pcplist, zone_statistics, prep_new_page -
+ * with what the machine's fast_gfp table already worked out looked up.
+ * Anything else (a failed check, a busy list, tracing, fault injection,
+ * init_on_*, __GFP_THISNODE...) goes to __alloc_pages.  The uncommon turns
+ * are separate functions reached by tail calls, so that the common path
+ * makes no call and needs no stack frame.
+ */
+static __attribute__((noinline)) struct pf_page *alloc_fast_general(struct pf_machine *m, pf_gfp_t gfp, int nid)
+{
+	if (nid < 0)
+		nid = numa_mem_id(m);
+	return __alloc_pages(m, gfp, 0, nid, NULL);
+}
+
+/* __GFP_ZERO's clearing in post_alloc_hook, then the rest of alloc_fast_prep */
+static __attribute__((noinline)) struct pf_page *alloc_fast_zero(struct pf_machine *m, struct pf_page *page)
+{
+	unsigned long pfn = (unsigned long)(page - m->mem_map);
+	memset(m->base + pfn * PAGE_SIZE, 0, PAGE_SIZE);
+	set_page_refcounted(page);
+	set_alloc_record(m, pfn, 1);
+	return page;
+}
+
+/* prep_new_page for order 0 (no compound set-up; init_on_* took the general path) */
+static inline struct pf_page *alloc_fast_prep(struct pf_machine *m, struct pf_page *page, pf_gfp_t gfp)
+{
+	unsigned long pfn = (unsigned long)(page - m->mem_map);
+	page->private = 0;
+	if (unlikely(gfp & PF___GFP_ZERO) && m->base)
+		return alloc_fast_zero(m, page);
+	set_page_refcounted(page);
+	set_alloc_record(m, pfn, 1);
+	return page;
+}
+
+/* the CPU could not be read without a call: read it, then take the fast path again */
+static __attribute__((noinline)) struct pf_page *alloc_fast_cpu(struct pf_machine *m, pf_gfp_t gfp, int nid)
+{
+	(void)pf_this_cpu(m);
+	return __alloc_pages_fastpath(m, gfp, nid);
+}
+
+/* rmqueue's kswapd wake-up for a boosted zone, then prep_new_page */
+static __attribute__((noinline)) struct pf_page *alloc_fast_boosted(struct pf_machine *m, struct zone *zone,
+								    struct pf_page *page, pf_gfp_t gfp)
+{
+	__atomic_fetch_and(&zone->flags, ~(1UL << ZONE_BOOSTED_WATERMARK), __ATOMIC_RELAXED);
+	wakeup_kswapd(zone);
+	return alloc_fast_prep(m, page, gfp);
+}
+
+/* the pcp list was empty: rmqueue_pcplist's refill (rmqueue_bulk), then as the fast path */
+static __attribute__((noinline)) struct pf_page *alloc_fast_refill(struct pf_machine *m, struct zone *zone,
+								   struct per_cpu_pages *pcp,
+								   const struct pf_fast_gfp *f,
+								   unsigned int alloc_flags, pf_gfp_t gfp, int nid)
+{
+	struct pf_page *page = __rmqueue_pcplist(zone, 0, f->migratetype, alloc_flags, pcp,
+						 &pcp->lists[f->migratetype]);
+	if (likely(page)) {
+		pcp_ev_add(&pcp->ev_pgalloc, 1);
+		pcp_zone_statistics(pcp, zone, zone, 1);
+	}
+	pcp_spin_unlock(pcp);
+	if (unlikely(!page))
+		return alloc_fast_general(m, gfp, nid);
+	if (unlikely(__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BOOSTED_WATERMARK)) &&
+	    (alloc_flags & ALLOC_KSWAPD))
+		return alloc_fast_boosted(m, zone, page, gfp);
+	return alloc_fast_prep(m, page, gfp);
+}
+
+/* check_new_pages found the page taken from the list bad: it was reported and stays out */
+static __attribute__((noinline)) struct pf_page *alloc_fast_bad(struct pf_machine *m, struct per_cpu_pages *pcp,
+								struct pf_page *page, pf_gfp_t gfp, int nid)
+{
+	check_new_pages(page, 0);
+	pcp_spin_unlock(pcp);
+	return alloc_fast_general(m, gfp, nid);
+}
+
+/* @nid: the preferred node, or NUMA_NO_NODE for this CPU's */
+static inline struct pf_page *alloc_pages_fast(struct pf_machine *m, pf_gfp_t gfp, int nid)
+{
+	int cpu = pf_this_cpu_nocall(m);
+	if (unlikely(cpu < 0))
+		return alloc_fast_cpu(m, gfp, nid);
+	int pnid = nid < 0 ? m->cpu_to_node[cpu] : nid;
+	if (unlikely((gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE)) | __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED)))
+		return alloc_fast_general(m, gfp, nid);	/* __GFP_THISNODE walks the no-fallback zonelist */
+	const struct pf_fast_gfp *f = &m->fast_gfp[pnid][gfp & FAST_GFP_MASK];
+	struct zone *zone = f->zone;
+	if (unlikely(!zone))
+		return alloc_fast_general(m, gfp, nid);
+	unsigned int alloc_flags = f->alloc_flags | (gfp & PF___GFP_KSWAPD_RECLAIM);	/* ALLOC_KSWAPD */
 
 	/* get_page_from_freelist: ZONE_BELOW_HIGH, then zone_watermark_fast's order-0 test */
 	unsigned long zflags = __atomic_load_n(&zone->flags, __ATOMIC_RELAXED);
@@ -2730,86 +2905,128 @@ struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int n
 	long free_pages = zone_page_state(zone, NR_FREE_PAGES);
 	long reserved = __zone_watermark_unusable_free(zone, 0, alloc_flags);
 	free_pages -= free_pages < reserved ? free_pages : reserved;
-	if (unlikely(free_pages <= (long)mark + zone->lowmem_reserve[highest_zoneidx]))
-		return NULL;
+	if (unlikely(free_pages <= (long)mark + zone->lowmem_reserve[f->highest_zoneidx]))
+		return alloc_fast_general(m, gfp, nid);
 
 	/* rmqueue_pcplist */
-	struct per_cpu_pages *pcp = pcp_spin_trylock(zone);
+	struct per_cpu_pages *pcp = pcp_trylock_fast(m, zone, cpu);
 	if (unlikely(!pcp))
-		return NULL;
+		return alloc_fast_general(m, gfp, nid);
 	pcp->free_count >>= 1;
-	struct list_head *list = &pcp->lists[migratetype];	/* order_to_pindex(migratetype, 0) */
-	struct pf_page *page;
-	if (likely(!list_empty(list))) {
-		page = list_first_entry(list, struct pf_page, pcp_list);
-		list_del(&page->pcp_list);
-		pcp->count -= 1;
-		if (unlikely(m->check_pages && !page_expected_state(page, PAGE_FLAGS_CHECK_AT_PREP | __PG_HWPOISON))) {
-			/* check_new_pages found it bad: report it (it stays out) and take the general path */
-			check_new_pages(page, 0);
-			page = NULL;
-		}
+	struct list_head *list = &pcp->lists[f->migratetype];	/* order_to_pindex(migratetype, 0) */
+	if (unlikely(list_empty(list)))
+		return alloc_fast_refill(m, zone, pcp, f, alloc_flags, gfp, nid);
+	struct pf_page *page = list_first_entry(list, struct pf_page, pcp_list);
+	list_del(&page->pcp_list);
+	pcp->count -= 1;
+	if (unlikely(m->check_pages) && unlikely(!page_expected_state(page, PAGE_FLAGS_CHECK_AT_PREP | __PG_HWPOISON)))
+		return alloc_fast_bad(m, pcp, page, gfp, nid);
+	/* __count_zid_vm_events(PGALLOC) and zone_statistics: the preferred zone itself, a hit */
+	if (likely(f->znid == m->cpu_to_node[cpu])) {	/* pcp_trylock_fast took this CPU's pageset */
+		pcp_ev_add(&pcp->ev_local_hit, 1);
 	} else {
-		page = __rmqueue_pcplist(zone, 0, migratetype, alloc_flags, pcp, list);
-	}
-	if (likely(page)) {
 		pcp_ev_add(&pcp->ev_pgalloc, 1);
-		pcp_zone_statistics(pcp, zone, zone, 1);
+		pcp_ev_add(&pcp->ev_numa[NUMA_HIT], 1);
+		pcp_ev_add(&pcp->ev_numa[NUMA_OTHER], 1);
 	}
 	pcp_spin_unlock(pcp);
-	if (unlikely(!page))
-		return NULL;
+	if (unlikely(zflags & (1UL << ZONE_BOOSTED_WATERMARK)) && (alloc_flags & ALLOC_KSWAPD))
+		return alloc_fast_boosted(m, zone, page, gfp);
+	return alloc_fast_prep(m, page, gfp);
+}
 
-	/* rmqueue's kswapd wake-up for a boosted zone (the refill above may have just boosted it) */
-	zflags = __atomic_load_n(&zone->flags, __ATOMIC_RELAXED);
-	if (unlikely(zflags & (1UL << ZONE_BOOSTED_WATERMARK)) && (alloc_flags & ALLOC_KSWAPD)) {
-		__atomic_fetch_and(&zone->flags, ~(1UL << ZONE_BOOSTED_WATERMARK), __ATOMIC_RELAXED);
-		wakeup_kswapd(zone);
-	}
+/* alloc_pages (gfp.h): order 0 takes the fast path, which falls back to __alloc_pages itself. */
+struct pf_page *pf_alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned order)
+{
+	if (likely(order == 0) && likely(m))
+		return alloc_pages_fast(m, gfp, NUMA_NO_NODE);
+	return pf_alloc_pages_node(m, NUMA_NO_NODE, gfp, order);
+}
 
-	/* prep_new_page (order 0: no compound set-up) */
-	page->private = 0;
-	if (unlikely(!m->init_on_free && (m->init_on_alloc || (gfp & PF___GFP_ZERO))) && m->base)
-		memset(m->base + (size_t)(page - m->mem_map) * PAGE_SIZE, 0, PAGE_SIZE);
-	set_page_refcounted(page);
-	set_alloc_record(m, (unsigned long)(page - m->mem_map), 1);
-	return page;
+/* __alloc_pages_node's order-0 case for pf_alloc_pages_node (@nid checked). */
+struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int nid)
+{
+	return alloc_pages_fast(m, gfp, nid);
 }
 
 /*
- * free_unref_page_fastpath - the common case of __free_pages(page, 0)
- * unrolled: the last reference of a plain order-0 page in the expected
- * state, going to this CPU's list.  Return: false when the page needs the
- * general path (which then reports or frees it); nothing was changed then.
+ * The order-0 free fast path is __free_pages(page, 0) for the common case
+ * unrolled: a valid pointer of the only machine, the last reference of a
+ * plain order-0 page in the expected state, going to this CPU's list
+ * (free_unref_page and free_unref_page_commit; the spill when the list
+ * reaches high is free_unref_page_commit's own).  Anything else goes to
+ * pf_free_pages_checked, the general path, with nothing changed.
  */
-bool free_unref_page_fastpath(struct pf_machine *m, struct pf_page *page)
+static __attribute__((noinline)) void free_fast_high(struct zone *zone, struct per_cpu_pages *pcp, int batch,
+						      int migratetype)
 {
+	free_unref_page_commit_high(zone, pcp, batch, false, migratetype);
+	pcp_spin_unlock(pcp);
+}
+
+/* the CPU could not be read without a call: read it, then take the fast path again */
+static __attribute__((noinline)) void free_fast_cpu(struct pf_machine *m, struct pf_page *page)
+{
+	(void)pf_this_cpu(m);
+	pf_free_pages(page, 0);
+}
+
+void pf_free_pages(struct pf_page *page, unsigned order)
+{
+	struct pf_machine *m;
+	if (unlikely(order != 0) || unlikely(!(m = pf_page_machine_fast(page))))
+		return pf_free_pages_checked(page, order);
 	unsigned long pfn = (unsigned long)(page - m->mem_map);
+	unsigned long flags = page->flags;
 
 	/* __free_pages' record check, put_page_testzero's last reference, free_page_is_bad */
 	if (unlikely(__atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED) != 1 ||
-		     __atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) != 1 || m->trace || m->init_on_free))
-		return false;
+		     __atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) != 1 ||
+		     __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED)))
+		return pf_free_pages_checked(page, 0);
 	if (unlikely(page->_mapcount != -1 || page->mapping || page->memcg_data ||
-		     (page->flags & (PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head)))))
-		return false;
+		     (flags & (PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head)))))
+		return pf_free_pages_checked(page, 0);
 	/* get_pfnblock_migratetype and page_zone with the machine already in hand */
 	unsigned long bitidx;
 	unsigned long *word = pfn_to_bitidx(m, pfn, &bitidx);
 	int migratetype = (int)((__atomic_load_n(word, __ATOMIC_RELAXED) >> bitidx) & MIGRATETYPE_MASK);
-	if (unlikely(migratetype >= MIGRATE_PCPTYPES))
-		return false;
-	struct zone *zone = &m->node_data[pf_page_to_nid(page)]->node_zones[pf_page_zonenum(page)];
-	struct per_cpu_pages *pcp = pcp_spin_trylock(zone);
+	struct zone *zone = m->zone_of_id[(flags >> PF_ZONES_PGSHIFT) & ((MAX_NUMNODES << PF_ZONES_WIDTH) - 1)];
+	if (unlikely(migratetype >= MIGRATE_PCPTYPES) || unlikely(!zone))
+		return pf_free_pages_checked(page, 0);
+	int cpu = pf_this_cpu_nocall(m);
+	if (unlikely(cpu < 0))
+		return free_fast_cpu(m, page);
+	struct per_cpu_pages *pcp = pcp_trylock_fast(m, zone, cpu);
 	if (unlikely(!pcp))
-		return false;
+		return pf_free_pages_checked(page, 0);
 
 	set_page_count(page, 0);
 	set_alloc_record(m, pfn, 0);
 	/* free_pages_prepare for order 0 */
-	page->flags = (page->flags | (PF_LAST_CPUPID_MASK << PF_LAST_CPUPID_PGSHIFT)) & ~PAGE_FLAGS_CHECK_AT_PREP;
+	page->flags = (flags | (PF_LAST_CPUPID_MASK << PF_LAST_CPUPID_PGSHIFT)) & ~PAGE_FLAGS_CHECK_AT_PREP;
 	page->private = 0;
-	free_unref_page_commit(zone, pcp, page, migratetype, 0);
+
+	/* free_unref_page_commit for order 0 */
+	pcp->alloc_factor >>= 1;
+	pcp_ev_add(&pcp->ev_pgfree, 1);
+	list_add(&page->pcp_list, &pcp->lists[migratetype]);
+	pcp->count += 1;
+	int batch = __atomic_load_n(&pcp->batch, __ATOMIC_RELAXED);
+	if (unlikely(pcp->flags & PCPF_PREV_FREE_HIGH_ORDER))
+		pcp->flags &= (uint8_t)~PCPF_PREV_FREE_HIGH_ORDER;
+	if (pcp->free_count < (batch << CONFIG_PCP_BATCH_SCALE_MAX))
+		pcp->free_count += 1;
+	/*
+	 * nr_pcp_high leaves high as it is and returns it while high lies in
+	 * [high_min, high_max], reclaim is not active and the zone is not
+	 * below high; then below high there is nothing more to do.
+	 */
+	int high = pcp->high;
+	if (unlikely(pcp->count >= high || high < __atomic_load_n(&pcp->high_min, __ATOMIC_RELAXED) ||
+		     high > __atomic_load_n(&pcp->high_max, __ATOMIC_RELAXED) ||
+		     (__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) &
+		      ((1UL << ZONE_RECLAIM_ACTIVE) | (1UL << ZONE_BELOW_HIGH)))))
+		return free_fast_high(zone, pcp, batch, migratetype);
 	pcp_spin_unlock(pcp);
-	return true;
 }

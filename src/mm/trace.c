@@ -152,6 +152,7 @@ int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn, void 
 	if (!fn) {
 		m->trace = NULL;
 		m->trace_mask = 0;
+		pf_fast_update(m);
 		return 0;
 	}
 	unsigned mask = 0;
@@ -176,5 +177,6 @@ int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn, void 
 	m->trace_arg = arg;
 	m->trace_mask = mask;
 	m->trace = fn;
+	pf_fast_update(m);
 	return 0;
 }

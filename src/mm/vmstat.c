@@ -122,8 +122,13 @@ unsigned long global_zone_page_state(struct pf_machine *m, enum zone_stat_item i
 static unsigned long zone_numa_event_state(struct pf_machine *m, struct zone *zone, int item)
 {
 	unsigned long x = (unsigned long)atomic_load_explicit(&zone->vm_numa_event[item], memory_order_relaxed);
-	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+	if (!zone->per_cpu_pageset)
+		return x;
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
 		x += __atomic_load_n(&zone->per_cpu_pageset[cpu].ev_numa[item], __ATOMIC_RELAXED);
+		if (item == NUMA_HIT || item == NUMA_LOCAL)
+			x += __atomic_load_n(&zone->per_cpu_pageset[cpu].ev_local_hit, __ATOMIC_RELAXED);
+	}
 	return x;
 }
 
@@ -151,9 +156,14 @@ static unsigned long sum_vm_event(struct pf_machine *m, int item)
 				continue;
 			if (!zone->per_cpu_pageset)
 				continue;
-			for (int cpu = 0; cpu < m->nr_cpus; cpu++)
-				x += __atomic_load_n(pgfree ? &zone->per_cpu_pageset[cpu].ev_pgfree
-							    : &zone->per_cpu_pageset[cpu].ev_pgalloc, __ATOMIC_RELAXED);
+			for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
+				struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+				if (pgfree)
+					x += __atomic_load_n(&pcp->ev_pgfree, __ATOMIC_RELAXED);
+				else
+					x += __atomic_load_n(&pcp->ev_pgalloc, __ATOMIC_RELAXED) +
+					     __atomic_load_n(&pcp->ev_local_hit, __ATOMIC_RELAXED);
+			}
 		}
 	return x;
 }

@@ -59,6 +59,7 @@ int pf_os_ncpus(void)
 
 /* struct rseq's cpu_id is the second 32-bit word (offset 4), as pf_os_current_cpu reads it. */
 _Static_assert(offsetof(struct rseq, cpu_id) == 4, "struct rseq layout");
+_Static_assert(offsetof(struct rseq, rseq_cs) == 8, "struct rseq layout (platform.h pf_os_rseq_trylock)");
 
 static long rseq_offset_if_registered(void)
 {
@@ -77,15 +78,15 @@ __attribute__((constructor)) static void pf_os_init_rseq(void)
 	pf_os_rseq_offset = rseq_offset_if_registered();
 }
 
+_Thread_local int pf_os_cpu_cached __attribute__((tls_model("initial-exec"))) = -1;
+_Thread_local unsigned pf_os_cpu_calls __attribute__((tls_model("initial-exec")));
+
+/* Without rseq: ask sched_getcpu, and let the next 63 calls reuse the answer (platform.h). */
 int pf_os_current_cpu_slow(void)
 {
-	static _Thread_local int cached = -1;
-	static _Thread_local unsigned calls;
-	if (cached < 0 || (calls++ & 63) == 0) {
-		int cpu = sched_getcpu();
-		cached = cpu < 0 ? 0 : cpu;
-	}
-	return cached;
+	int cpu = sched_getcpu();
+	pf_os_cpu_cached = cpu < 0 ? 0 : cpu;
+	return pf_os_cpu_cached;
 }
 
 unsigned long long pf_os_now_ns(void)
@@ -110,14 +111,6 @@ const char *pf_os_comm(void)
 
 /* ---- rseq per-CPU ownership ---------------------------------------------------------- */
 
-#if defined(__SANITIZE_THREAD__)
-#define PF_RSEQ_DISABLED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define PF_RSEQ_DISABLED 1
-#endif
-#endif
-
 static bool rseq_fastpath;
 static int host_ncpus_possible;
 
@@ -126,7 +119,7 @@ __attribute__((constructor)) static void pf_os_init_fastpath(void)
 	host_ncpus_possible = (int)sysconf(_SC_NPROCESSORS_CONF);
 	if (host_ncpus_possible < 1)
 		host_ncpus_possible = 1;
-#if defined(__x86_64__) && !defined(PF_RSEQ_DISABLED)
+#if defined(PF_HAVE_RSEQ_ASM)
 	if (!pf_os_rseq_offset || getenv("PAGEFRAME_NO_RSEQ"))
 		return;
 	long cmds = syscall(SYS_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
@@ -154,57 +147,3 @@ void pf_os_membarrier_rseq(int cpu)
 	if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, MEMBARRIER_CMD_FLAG_CPU, cpu) != 0)
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, 0, 0);
 }
-
-#if defined(__x86_64__) && !defined(PF_RSEQ_DISABLED)
-int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
-{
-	struct rseq *rs = (struct rseq *)((char *)__builtin_thread_pointer() + pf_os_rseq_offset);
-
-	/*
-	 * The critical section [1, 2): on abort the kernel jumps to 4, which is
-	 * preceded by the signature glibc registered rseq with.
-	 */
-	__asm__ __volatile__ goto(
-		".pushsection __rseq_cs, \"aw\"\n\t"
-		".balign 32\n\t"
-		"3:\n\t"
-		".long 0x0, 0x0\n\t"
-		".quad 1f, (2f - 1f), 4f\n\t"
-		".popsection\n\t"
-		"leaq 3b(%%rip), %%rax\n\t"
-		"movq %%rax, %[rseq_cs]\n\t"
-		"1:\n\t"
-		"cmpl %[cpu], %[cpu_id]\n\t"
-		"jnz %l[migrated]\n\t"
-		"cmpl $0, %[lock]\n\t"
-		"jnz %l[busy]\n\t"
-		"cmpl $0, %[pending]\n\t"
-		"jnz %l[busy]\n\t"
-		"movl $1, %[lock]\n\t"
-		"2:\n\t"
-		".pushsection __rseq_failure, \"ax\"\n\t"
-		".long 0x53053053\n\t"
-		"4:\n\t"
-		"jmp %l[aborted]\n\t"
-		".popsection\n\t"
-		:
-		: [rseq_cs] "m"(rs->rseq_cs), [cpu_id] "m"(rs->cpu_id), [cpu] "r"(cpu), [lock] "m"(*lock),
-		  [pending] "m"(*remote_pending)
-		: "memory", "cc", "rax"
-		: migrated, busy, aborted);
-	return 1;
-busy:
-	return 0;
-migrated:
-aborted:
-	return -1;
-}
-#else
-int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
-{
-	(void)lock;
-	(void)remote_pending;
-	(void)cpu;
-	return -1;
-}
-#endif

@@ -66,7 +66,6 @@ static inline void pf_spin_unlock(pf_spinlock_t *l)
  * is no longer on @cpu.
  */
 bool pf_os_rseq_fastpath(void);
-int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu);
 void pf_os_membarrier_rseq(int cpu);
 int pf_os_ncpus_possible(void);
 
@@ -89,6 +88,8 @@ int pf_os_ncpus(void);
  */
 int pf_os_current_cpu_slow(void);
 extern long pf_os_rseq_offset;	/* 0 when rseq is not registered; set before main() */
+extern _Thread_local int pf_os_cpu_cached __attribute__((tls_model("initial-exec")));	/* -1: not asked yet */
+extern _Thread_local unsigned pf_os_cpu_calls __attribute__((tls_model("initial-exec")));
 static inline int pf_os_current_cpu(void)
 {
 	if (__builtin_expect(pf_os_rseq_offset != 0, 1)) {
@@ -97,8 +98,93 @@ static inline int pf_os_current_cpu(void)
 		if (__builtin_expect(cpu >= 0, 1))
 			return cpu;
 	}
+	if (__builtin_expect((++pf_os_cpu_calls & 63) != 0 && pf_os_cpu_cached >= 0, 1))
+		return pf_os_cpu_cached;
 	return pf_os_current_cpu_slow();
 }
+
+/* pf_os_current_cpu without a call: -1 when only pf_os_current_cpu_slow can tell. */
+static inline int pf_os_current_cpu_nocall(void)
+{
+	if (__builtin_expect(pf_os_rseq_offset != 0, 1)) {
+		const int *cpu_id = (const int *)((const char *)__builtin_thread_pointer() + pf_os_rseq_offset + 4);
+		int cpu = __atomic_load_n(cpu_id, __ATOMIC_RELAXED);
+		if (__builtin_expect(cpu >= 0, 1))
+			return cpu;
+	}
+	if (__builtin_expect((++pf_os_cpu_calls & 63) != 0, 1))
+		return pf_os_cpu_cached;	/* -1 until asked once */
+	return -1;
+}
+
+#if defined(__SANITIZE_THREAD__)
+#define PF_RSEQ_DISABLED 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PF_RSEQ_DISABLED 1
+#endif
+#endif
+
+#if defined(__x86_64__) && defined(__linux__) && !defined(PF_RSEQ_DISABLED)
+#define PF_HAVE_RSEQ_ASM 1
+/*
+ * pf_os_rseq_trylock: the critical section [1, 2) compares the thread's
+ * rseq cpu_id with @cpu, checks the lock word and remote_pending, and
+ * commits the lock word with one plain store; if the kernel preempts,
+ * migrates or signals the thread inside it, it restarts at 4 (after the
+ * signature glibc registered rseq with), which reports -1.  Inline, so the
+ * fast paths pay no call; each copy has its own descriptor in __rseq_cs.
+ */
+static inline int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
+{
+	struct pf_os_rseq_area {
+		unsigned int cpu_id_start, cpu_id;
+		unsigned long long rseq_cs;
+	} *rs = (struct pf_os_rseq_area *)((char *)__builtin_thread_pointer() + pf_os_rseq_offset);
+
+	__asm__ __volatile__ goto(
+		".pushsection __rseq_cs, \"aw\"\n\t"
+		".balign 32\n\t"
+		"3:\n\t"
+		".long 0x0, 0x0\n\t"
+		".quad 1f, (2f - 1f), 4f\n\t"
+		".popsection\n\t"
+		"leaq 3b(%%rip), %%rax\n\t"
+		"movq %%rax, %[rseq_cs]\n\t"
+		"1:\n\t"
+		"cmpl %[cpu], %[cpu_id]\n\t"
+		"jnz %l[migrated]\n\t"
+		"cmpl $0, %[lock]\n\t"
+		"jnz %l[busy]\n\t"
+		"cmpl $0, %[pending]\n\t"
+		"jnz %l[busy]\n\t"
+		"movl $1, %[lock]\n\t"
+		"2:\n\t"
+		".pushsection __rseq_failure, \"ax\"\n\t"
+		".long 0x53053053\n\t"
+		"4:\n\t"
+		"jmp %l[migrated]\n\t"
+		".popsection\n\t"
+		:
+		: [rseq_cs] "m"(rs->rseq_cs), [cpu_id] "m"(rs->cpu_id), [cpu] "r"(cpu), [lock] "m"(*lock),
+		  [pending] "m"(*remote_pending)
+		: "memory", "cc", "rax"
+		: migrated, busy);
+	return 1;
+busy:
+	return 0;
+migrated:
+	return -1;
+}
+#else
+static inline int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
+{
+	(void)lock;
+	(void)remote_pending;
+	(void)cpu;
+	return -1;
+}
+#endif
 /* A monotonic clock in nanoseconds. */
 unsigned long long pf_os_now_ns(void);
 /* The calling thread's id and command name, for reports and traces. */

@@ -1,0 +1,213 @@
+/*
+ * test_rmqueue_carve: rmqueue_bulk's carve (a whole run of __rmqueue_smallest calls done in one
+ * step) leaves exactly the state the kernel's call-by-call loop leaves.  Two identical machines
+ * run the same random operations, one with the carve and one without (rmqueue_carve_off); after
+ * every step the pages handed out must be the same, and at checkpoints every struct page, every
+ * free list in order, every per-CPU list in order and every counter must be equal.  Also checks
+ * __mod_zone_page_state_repeat against repeated __mod_zone_page_state calls.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sched.h>
+#include <cmocka.h>
+#include <pageframe/pageframe.h>
+#include "mm/internal.h"
+#include "pf_test.h"
+
+/* 2 CPUs, DMA + DMA32 of 256 MiB: small enough to compare every page often. */
+#define MACHINE "cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0xfffffff\n"
+#define SLOTS 4096
+
+struct live {
+	struct pf_page *page;
+	unsigned order;
+};
+
+static long folded_free_pages(struct zone *z, int ncpus)
+{
+	long x = atomic_load(&z->vm_stat[NR_FREE_PAGES]);
+	for (int cpu = 0; cpu < ncpus; cpu++)
+		x += z->per_cpu_zonestats[cpu].vm_stat_diff[NR_FREE_PAGES];
+	return x;
+}
+
+/* Every observable piece of allocator state of @a and @b, compared. */
+static void compare_machines(struct pf_machine *a, struct pf_machine *b)
+{
+	assert_int_equal(a->memmap_pfns, b->memmap_pfns);
+	for (unsigned long pfn = 0; pfn < a->memmap_pfns; pfn++) {
+		if (!pfn_valid(a, pfn))
+			continue;
+		struct pf_page *pa = &a->mem_map[pfn], *pb = &b->mem_map[pfn];
+		const unsigned long id = PF_MACHINE_MASK << PF_MACHINE_PGSHIFT;	/* the machine's own index */
+		if ((pa->flags & ~id) != (pb->flags & ~id) || pa->private != pb->private || pa->page_type != pb->page_type ||
+		    pa->_refcount != pb->_refcount || a->alloc_order[pfn] != b->alloc_order[pfn])
+			fail_msg("pfn %#lx differs: flags %#lx/%#lx private %lu/%lu type %#x/%#x ref %d/%d", pfn,
+				 pa->flags, pb->flags, pa->private, pb->private, pa->page_type, pb->page_type,
+				 pa->_refcount, pb->_refcount);
+	}
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *za = &a->node_data[0]->node_zones[zi], *zb = &b->node_data[0]->node_zones[zi];
+		if (!populated_zone(za))
+			continue;
+		assert_int_equal(folded_free_pages(za, a->nr_cpus), folded_free_pages(zb, b->nr_cpus));
+		for (int o = 0; o < NR_PAGE_ORDERS; o++) {
+			assert_int_equal(za->free_area[o].nr_free, zb->free_area[o].nr_free);
+			for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+				struct list_head *la = &za->free_area[o].free_list[mt], *lb = &zb->free_area[o].free_list[mt];
+				struct list_head *ea = la->next, *eb = lb->next;
+				for (; ea != la && eb != lb; ea = ea->next, eb = eb->next) {
+					unsigned long fa = (unsigned long)(list_entry(ea, struct pf_page, buddy_list) - a->mem_map);
+					unsigned long fb = (unsigned long)(list_entry(eb, struct pf_page, buddy_list) - b->mem_map);
+					if (fa != fb)
+						fail_msg("zone %d order %d type %d: free list has %#lx / %#lx", zi, o, mt, fa, fb);
+				}
+				assert_true(ea == la && eb == lb);	/* same length */
+			}
+		}
+		for (int cpu = 0; cpu < a->nr_cpus; cpu++) {
+			struct per_cpu_pages *pa = &za->per_cpu_pageset[cpu], *pb = &zb->per_cpu_pageset[cpu];
+			assert_int_equal(pa->count, pb->count);
+			assert_int_equal(pa->high, pb->high);
+			assert_int_equal(pa->free_count, pb->free_count);
+			assert_int_equal(pa->alloc_factor, pb->alloc_factor);
+			for (int i = 0; i < NR_PCP_LISTS; i++) {
+				struct list_head *la = &pa->lists[i], *lb = &pb->lists[i];
+				struct list_head *ea = la->next, *eb = lb->next;
+				for (; ea != la && eb != lb; ea = ea->next, eb = eb->next)
+					assert_int_equal(list_entry(ea, struct pf_page, pcp_list) - a->mem_map,
+							 list_entry(eb, struct pf_page, pcp_list) - b->mem_map);
+				assert_true(ea == la && eb == lb);
+			}
+		}
+	}
+}
+
+static void carve_equals_loop(void **state)
+{
+	(void)state;
+	char err[256];
+	/* Bound to CPU 0: both machines see the same CPU on every call. */
+	assert_int_equal(pf_bind_cpu(0), 0);
+	struct pf_machine *a = pf_machine_create(MACHINE, err, sizeof err);
+	struct pf_machine *b = pf_machine_create(MACHINE, err, sizeof err);
+	assert_non_null(a);
+	assert_non_null(b);
+	b->rmqueue_carve_off = true;
+	compare_machines(a, b);
+
+	static struct live la[SLOTS], lb[SLOTS];
+	const pf_gfp_t gfps[] = { PF_GFP_KERNEL, PF_GFP_HIGHUSER_MOVABLE, PF_GFP_KERNEL | PF___GFP_RECLAIMABLE,
+				  PF_GFP_DMA32 | PF_GFP_KERNEL };
+	uint64_t rng = 0x5eed;
+	for (int step = 0; step < 60000; step++) {
+		uint64_t r = pf_test_xorshift64s(&rng);
+		unsigned k = (unsigned)(r % SLOTS);
+		unsigned what = (unsigned)((r >> 20) % 100);
+		if (what < 2) {
+			pf_drain_all_pages(a);
+			pf_drain_all_pages(b);
+		} else if (la[k].page) {
+			pf_free_pages(la[k].page, la[k].order);
+			pf_free_pages(lb[k].page, lb[k].order);
+			la[k].page = lb[k].page = NULL;
+		} else {
+			/* mostly order 0 (the bench's case), some 1..3 (pcp orders) and 4 (buddy directly) */
+			unsigned w = (unsigned)((r >> 32) % 100);
+			unsigned order = w < 70 ? 0 : w < 80 ? 1 : w < 88 ? 2 : w < 95 ? 3 : 4;
+			pf_gfp_t gfp = gfps[(r >> 40) % 4];
+			la[k].page = pf_alloc_pages(a, gfp, order);
+			lb[k].page = pf_alloc_pages(b, gfp, order);
+			la[k].order = lb[k].order = order;
+			assert_true((la[k].page == NULL) == (lb[k].page == NULL));
+			if (la[k].page)
+				assert_int_equal(pf_page_to_pfn(la[k].page), pf_page_to_pfn(lb[k].page));
+		}
+		if (step % 5000 == 4999)
+			compare_machines(a, b);
+	}
+	/* bulk refills of every size */
+	struct pf_page *va[200], *vb[200];
+	for (unsigned n = 1; n <= 200; n += 13) {
+		memset(va, 0, sizeof va);
+		memset(vb, 0, sizeof vb);
+		unsigned long ga = pf_alloc_pages_bulk(a, PF_GFP_KERNEL, n, va);
+		unsigned long gb = pf_alloc_pages_bulk(b, PF_GFP_KERNEL, n, vb);
+		assert_int_equal(ga, gb);
+		for (unsigned long i = 0; i < ga; i++) {
+			assert_int_equal(pf_page_to_pfn(va[i]), pf_page_to_pfn(vb[i]));
+			pf_free_pages(va[i], 0);
+			pf_free_pages(vb[i], 0);
+		}
+	}
+	compare_machines(a, b);
+	for (unsigned k = 0; k < SLOTS; k++)
+		if (la[k].page) {
+			pf_free_pages(la[k].page, la[k].order);
+			pf_free_pages(lb[k].page, lb[k].order);
+		}
+	pf_drain_all_pages(a);
+	pf_drain_all_pages(b);
+	compare_machines(a, b);
+	assert_int_equal(pf_check(a, err, sizeof err), 0);
+	assert_int_equal(pf_check(b, err, sizeof err), 0);
+	pf_machine_destroy(a);
+	pf_machine_destroy(b);
+	pf_bind_cpu(-1);
+}
+
+/*
+ * __mod_zone_page_state_repeat(delta, n) against n calls of __mod_zone_page_state(delta) for
+ * every threshold, starting differential, delta and count in a grid.  Both run on the CPU the
+ * thread is on; a run that migrated in the middle is repeated.
+ */
+static void repeat_equals_calls(void **state)
+{
+	(void)state;
+	char err[256];
+	struct pf_machine *m = pf_machine_create(MACHINE, err, sizeof err);
+	assert_non_null(m);
+	struct zone *z = &m->node_data[0]->node_zones[ZONE_DMA32];
+	const long deltas[] = { -1, 1, -2, 2, -8, 8, -64, 64, -200 };
+	for (int t = 0; t <= 125; t += 25)
+		for (int d0 = -t; d0 <= t; d0 += (t / 5 > 0 ? t / 5 : 1))
+			for (unsigned di = 0; di < sizeof deltas / sizeof deltas[0]; di++)
+				for (unsigned long n = 0; n <= 300; n += (n < 10 ? 1 : 37)) {
+					long g1, g2, f1, f2;
+					int cpu;
+					do {
+						cpu = sched_getcpu();
+						struct per_cpu_zonestat *pzs = &z->per_cpu_zonestats[cpu % m->nr_cpus];
+						pzs->stat_threshold = (signed char)t;
+						pzs->vm_stat_diff[NR_FREE_PAGES] = (signed char)d0;
+						atomic_store(&z->vm_stat[NR_FREE_PAGES], 100000);
+						for (unsigned long i = 0; i < n; i++)
+							__mod_zone_page_state(z, NR_FREE_PAGES, deltas[di]);
+						g1 = atomic_load(&z->vm_stat[NR_FREE_PAGES]);
+						f1 = pzs->vm_stat_diff[NR_FREE_PAGES];
+						pzs->vm_stat_diff[NR_FREE_PAGES] = (signed char)d0;
+						atomic_store(&z->vm_stat[NR_FREE_PAGES], 100000);
+						__mod_zone_page_state_repeat(z, NR_FREE_PAGES, deltas[di], n);
+						g2 = atomic_load(&z->vm_stat[NR_FREE_PAGES]);
+						f2 = pzs->vm_stat_diff[NR_FREE_PAGES];
+					} while (sched_getcpu() != cpu);
+					if (g1 != g2 || f1 != f2)
+						fail_msg("t %d d0 %d delta %ld n %lu: calls give %ld+%ld, repeat %ld+%ld", t, d0,
+							 deltas[di], n, g1, f1, g2, f2);
+				}
+	pf_machine_destroy(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(carve_equals_loop),
+		cmocka_unit_test(repeat_equals_calls),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
