@@ -369,7 +369,8 @@ static inline void clear_compound_head(struct pf_page *page)
 static inline void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta)
 {
 	struct pf_machine *m = zone->zone_pgdat->machine;
-	struct per_cpu_zonestat *pzs = &zone->per_cpu_zonestats[pf_os_current_cpu() % m->nr_cpus];
+	int cpu = pf_os_current_cpu();
+	struct per_cpu_zonestat *pzs = &zone->per_cpu_zonestats[likely(cpu < m->nr_cpus) ? cpu : cpu % m->nr_cpus];
 	long x = delta + __atomic_load_n(&pzs->vm_stat_diff[item], __ATOMIC_RELAXED);
 	long t = pzs->stat_threshold;
 
@@ -392,7 +393,8 @@ static inline void __mod_zone_page_state_repeat(struct zone *zone, enum zone_sta
 						unsigned long times)
 {
 	struct pf_machine *m = zone->zone_pgdat->machine;
-	struct per_cpu_zonestat *pzs = &zone->per_cpu_zonestats[pf_os_current_cpu() % m->nr_cpus];
+	int cpu = pf_os_current_cpu();
+	struct per_cpu_zonestat *pzs = &zone->per_cpu_zonestats[likely(cpu < m->nr_cpus) ? cpu : cpu % m->nr_cpus];
 	long d = __atomic_load_n(&pzs->vm_stat_diff[item], __ATOMIC_RELAXED);
 	long t = pzs->stat_threshold;
 	long mag = delta < 0 ? -delta : delta;

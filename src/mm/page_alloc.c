@@ -215,8 +215,8 @@ static inline struct pf_page *find_buddy_page_pfn(struct zone *zone, struct pf_p
 	/* the kernel sets *buddy_pfn whether or not the buddy is free: buddy_merge_likely relies on it */
 	if (buddy_pfn)
 		*buddy_pfn = __buddy_pfn;
-	if (__buddy_pfn >= zone_machine(zone)->memmap_pfns)
-		return NULL;
+	/* memmap_pfns is a multiple of PAGES_PER_SECTION, so a buddy inside a MAX_PAGE_ORDER block is in it */
+	VM_BUG_ON(__buddy_pfn >= zone_machine(zone)->memmap_pfns);
 	struct pf_page *buddy = page + ((long)__buddy_pfn - (long)pfn);
 	if (page_is_buddy(page, buddy, order))
 		return buddy;
@@ -1932,6 +1932,15 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 			unsigned long pfn = page_to_pfn(page);
 			int mt = get_pfnblock_migratetype(page, pfn);
 
+			/*
+			 * pageframe's own: start the cache misses of the next block
+			 * and of its buddy now, while this one merges (a hint only).
+			 */
+			struct pf_page *next = list_entry(page->pcp_list.prev, struct pf_page, pcp_list);
+			__builtin_prefetch(next, 1);
+			__builtin_prefetch(next + (((unsigned long)(next - page) + pfn) ^ (1UL << order)) -
+					   ((unsigned long)(next - page) + pfn), 1);
+
 			/* must delete to avoid corrupting pcp list */
 			list_del(&page->pcp_list);
 			count -= nr_pages;
@@ -2917,7 +2926,9 @@ static inline struct pf_page *alloc_pages_fast(struct pf_machine *m, pf_gfp_t gf
 	if (unlikely(list_empty(list)))
 		return alloc_fast_refill(m, zone, pcp, f, alloc_flags, gfp, nid);
 	struct pf_page *page = list_first_entry(list, struct pf_page, pcp_list);
+	struct list_head *next = page->pcp_list.next;
 	list_del(&page->pcp_list);
+	__builtin_prefetch(next->next, 1);	/* the list's next-but-one, whose prev the next pop writes (a hint) */
 	pcp->count -= 1;
 	if (unlikely(m->check_pages) && unlikely(!page_expected_state(page, PAGE_FLAGS_CHECK_AT_PREP | __PG_HWPOISON)))
 		return alloc_fast_bad(m, pcp, page, gfp, nid);
