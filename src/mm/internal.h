@@ -170,6 +170,7 @@ struct pf_machine {
 	int watermark_boost_factor;
 	int lowmem_reserve_ratio[MAX_NR_ZONES];
 	int percpu_pagelist_high_fraction;
+	int pcp_high_max_fraction;		/* pageframe's own: high_max = managed / this / CPUs (kernel: 8) */
 	enum pf_thp_mode thp;
 	unsigned long required_kernelcore;	/* pages, from kernelcore= */
 	unsigned long required_movablecore;	/* pages, from movablecore= */

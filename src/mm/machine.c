@@ -634,6 +634,14 @@ static int parse_line(struct parser *p, char *line)
 			if (rc)
 				return perr(p, "fail_page_alloc: bad value '%s' for %s", eq + 1, tok2);
 		}
+	} else if (!strcmp(tok, "pcp_high_max_fraction")) {
+		/* pageframe's own: how large the per-CPU lists may grow (the kernel fixes 8) */
+		s = next_token(s, tok2, sizeof tok2);
+		char *end;
+		long v = strtol(tok2, &end, 0);
+		if (!tok2[0] || *end || v < 1 || v > 1000000)
+			return perr(p, "pcp_high_max_fraction: expected a number from 1 to 1000000, got '%s'", tok2);
+		m->pcp_high_max_fraction = (int)v;
 	} else if (!strcmp(tok, "init_on_alloc") || !strcmp(tok, "init_on_free")) {
 		s = next_token(s, tok2, sizeof tok2);
 		if (strcmp(tok2, "0") && strcmp(tok2, "1"))
@@ -645,7 +653,7 @@ static int parse_line(struct parser *p, char *line)
 		return 0;
 	} else {
 		return perr(p, "unknown directive '%s' (cpus, node, distance, mem, reserve, sysctl, cmdline, thp, backing, "
-			    "fail_page_alloc, init_on_alloc, init_on_free)", tok);
+			    "fail_page_alloc, init_on_alloc, init_on_free, pcp_high_max_fraction)", tok);
 	}
 	s = next_token(s, tok, sizeof tok);
 	if (tok[0])
@@ -847,6 +855,7 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 	m->required_movablecore_percent = -1;
 	m->gfp_allowed_mask = PF___GFP_BITS_MASK;
 	m->check_pages = true;
+	m->pcp_high_max_fraction = 8;	/* MIN_PERCPU_PAGELIST_HIGH_FRACTION: the kernel's high_max */
 	fail_page_alloc_init(&m->fail_page_alloc);
 	m->nr_cpus = pf_os_ncpus();
 	if (m->nr_cpus > NR_CPUS_MAX)

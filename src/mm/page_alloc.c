@@ -256,8 +256,19 @@ static inline bool buddy_merge_likely(struct zone *zone, unsigned long pfn, unsi
  *
  * Context: zone->lock held.
  */
+static inline void __free_one_page_merge(struct pf_page *page, unsigned long pfn, struct zone *zone,
+					 unsigned int order, int migratetype, fpi_t fpi_flags);
+
 static void __free_one_page(struct pf_page *page, unsigned long pfn, struct zone *zone, unsigned int order,
 			    int migratetype, fpi_t fpi_flags)
+{
+	account_freepages(zone, 1 << order, migratetype);
+	__free_one_page_merge(page, pfn, zone, order, migratetype, fpi_flags);
+}
+
+/* __free_one_page after its account_freepages (free_pcppages_bulk accounts a run at once). */
+static inline void __free_one_page_merge(struct pf_page *page, unsigned long pfn, struct zone *zone,
+					 unsigned int order, int migratetype, fpi_t fpi_flags)
 {
 	unsigned long buddy_pfn = 0;
 	unsigned long combined_pfn;
@@ -268,8 +279,6 @@ static void __free_one_page(struct pf_page *page, unsigned long pfn, struct zone
 	VM_BUG_ON(migratetype == -1);
 	VM_BUG_ON(pfn & ((1UL << order) - 1));
 	VM_BUG_ON(!zone_spans_pfn(zone, pfn));
-
-	account_freepages(zone, 1 << order, migratetype);
 
 	while (order < MAX_PAGE_ORDER) {
 		int buddy_mt = migratetype;
@@ -1909,6 +1918,9 @@ static inline long pcp_count_pages(struct per_cpu_pages *pcp)
  */
 static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_pages *pcp, int pindex)
 {
+	struct pf_machine *m = zone_machine(zone);
+	bool trace = trace_enabled(m, TRACE_MM_PAGE_PCPU_DRAIN);
+
 	/* Ensure proper count is passed which otherwise would stuck in the below while loop. */
 	if (count > pcp->count)
 		count = pcp->count;
@@ -1927,28 +1939,45 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 
 		unsigned int order = pindex_to_order((unsigned)pindex);
 		int nr_pages = 1 << order;
+		/*
+		 * __free_one_page's account_freepages adds nr_pages to
+		 * NR_FREE_PAGES for every block of this list; the run is added
+		 * at once after it (__mod_zone_page_state_repeat: the same
+		 * counter and differential as call by call).  CMA, highatomic
+		 * and isolated blocks keep their own accounting.
+		 */
+		unsigned long run = 0;
 		do {
 			struct pf_page *page = list_last_entry(list, struct pf_page, pcp_list);
-			unsigned long pfn = page_to_pfn(page);
-			int mt = get_pfnblock_migratetype(page, pfn);
+			unsigned long pfn = (unsigned long)(page - m->mem_map);
+			unsigned long bitidx;
+			unsigned long *word = pfn_to_bitidx(m, pfn, &bitidx);
+			int mt = (int)((__atomic_load_n(word, __ATOMIC_RELAXED) >> bitidx) & MIGRATETYPE_MASK);
 
 			/*
 			 * pageframe's own: start the cache misses of the next block
 			 * and of its buddy now, while this one merges (a hint only).
 			 */
-			struct pf_page *next = list_entry(page->pcp_list.prev, struct pf_page, pcp_list);
-			__builtin_prefetch(next, 1);
-			__builtin_prefetch(next + (((unsigned long)(next - page) + pfn) ^ (1UL << order)) -
-					   ((unsigned long)(next - page) + pfn), 1);
+			if (page->pcp_list.prev != list) {
+				struct pf_page *next = list_entry(page->pcp_list.prev, struct pf_page, pcp_list);
+				unsigned long next_pfn = (unsigned long)(next - m->mem_map);
+				__builtin_prefetch(next, 1);
+				__builtin_prefetch(&m->mem_map[next_pfn ^ (1UL << order)], 1);
+			}
 
 			/* must delete to avoid corrupting pcp list */
 			list_del(&page->pcp_list);
 			count -= nr_pages;
 			pcp->count -= nr_pages;
-			__free_one_page(page, pfn, zone, order, mt, FPI_NONE);
-			if (trace_enabled(zone_machine(zone), TRACE_MM_PAGE_PCPU_DRAIN))
+			if (likely(mt < MIGRATE_PCPTYPES))
+				run++;
+			else
+				account_freepages(zone, nr_pages, mt);
+			__free_one_page_merge(page, pfn, zone, order, mt, FPI_NONE);
+			if (unlikely(trace))
 				__trace_mm_page_pcpu_drain(page, order, mt);
 		} while (count > 0 && !list_empty(list));
+		__mod_zone_page_state_repeat(zone, NR_FREE_PAGES, nr_pages, run);
 	}
 	pf_spin_unlock(&zone->lock);
 	VM_BUG_ON_EXPENSIVE(pcp_count_pages(pcp) != pcp->count);
@@ -2612,7 +2641,8 @@ static void zone_set_pageset_high_and_batch(struct zone *zone, int cpu_online)
 		new_high_max = new_high_min;
 	} else {
 		new_high_min = zone_highsize(zone, new_batch, cpu_online, 0);
-		new_high_max = zone_highsize(zone, new_batch, cpu_online, MIN_PERCPU_PAGELIST_HIGH_FRACTION);
+		/* MIN_PERCPU_PAGELIST_HIGH_FRACTION unless the description says pcp_high_max_fraction */
+		new_high_max = zone_highsize(zone, new_batch, cpu_online, m->pcp_high_max_fraction);
 	}
 	if (zone->pageset_high_min == new_high_min && zone->pageset_high_max == new_high_max &&
 	    zone->pageset_batch == new_batch)

@@ -116,6 +116,15 @@ static void bad_thp(void **state)
 	refused("cpus 1\n" MEM "thp sometimes\n", 3, "sometimes");
 }
 
+static void bad_pcp_high_max_fraction(void **state)
+{
+	(void)state;
+	refused("cpus 1\n" MEM "pcp_high_max_fraction 0\n", 3, "pcp_high_max_fraction");
+	refused("cpus 1\n" MEM "pcp_high_max_fraction many\n", 3, "many");
+	refused("cpus 1\n" MEM "pcp_high_max_fraction 4 5\n", 3, "5");
+	pf_machine_destroy(accepted("cpus 1\n" MEM "pcp_high_max_fraction 2\n"));
+}
+
 static void kernel_log_lines(void **state)
 {
 	(void)state;
@@ -213,7 +222,7 @@ int main(void)
 		cmocka_unit_test(node_without_memory), cmocka_unit_test(cpu_beyond_cpus),
 		cmocka_unit_test(unknown_sysctl),      cmocka_unit_test(bad_thp),
 		cmocka_unit_test(kernel_log_lines),    cmocka_unit_test(backing_none),
-		cmocka_unit_test(sysctl_set_get),
+		cmocka_unit_test(sysctl_set_get),      cmocka_unit_test(bad_pcp_high_max_fraction),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,6 +46,27 @@ static void boot_values(void **state)
 	pf_machine_destroy(m);
 }
 
+/*
+ * pcp_high_max_fraction (pageframe's own) replaces MIN_PERCPU_PAGELIST_HIGH_FRACTION in
+ * zone_highsize for high_max: 520192 / 2 / 1 CPU = 260096; high_min and batch are unchanged.
+ * With percpu_pagelist_high_fraction set, that sysctl decides both (6.12): 520192 / 100 = 5201.
+ */
+static void high_max_fraction(void **state)
+{
+	(void)state;
+	char err[256];
+	struct pf_machine *m = pf_machine_create(MACHINE "pcp_high_max_fraction 2\n", err, sizeof err);
+	assert_non_null(m);
+	struct per_cpu_pages *pcp = &dma32(m)->per_cpu_pageset[0];
+	assert_int_equal(pcp->batch, 63);
+	assert_int_equal(pcp->high_min, 1956);
+	assert_int_equal(pcp->high_max, 260096);
+	assert_int_equal(pf_sysctl_set(m, "percpu_pagelist_high_fraction", "100"), 0);
+	assert_int_equal(pcp->high_min, 5201);
+	assert_int_equal(pcp->high_max, 5201);
+	pf_machine_destroy(m);
+}
+
 static void refill_and_free(void **state)
 {
 	(void)state;
@@ -142,6 +163,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(boot_values),
+		cmocka_unit_test(high_max_fraction),
 		cmocka_unit_test(refill_and_free),
 		cmocka_unit_test(bulk_fills_array_slots),
 	};
