@@ -2753,6 +2753,9 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 	pcp = pcp_spin_trylock(zone);
 	if (!pcp)
 		goto failed;
+	/* prep_new_page's post_alloc_hook, worked out once for the batch */
+	struct pf_machine *pm = zone_machine(zone);
+	bool init = !pm->init_on_free && (pm->init_on_alloc || (gfp & PF___GFP_ZERO)) && pm->base;
 	/* Attempt the batch allocation */
 	pcp_list = &pcp->lists[order_to_pindex(ac.migratetype, 0)];
 	while (nr_populated < nr_pages) {
@@ -2771,7 +2774,13 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 			break;
 		}
 		nr_account++;
-		prep_new_page(page, 0, gfp, 0);
+		/* prep_new_page for order 0 without __GFP_COMP */
+		unsigned long pfn = (unsigned long)(page - pm->mem_map);
+		set_page_private(page, 0);
+		if (unlikely(init))
+			memset(pm->base + pfn * PAGE_SIZE, 0, PAGE_SIZE);
+		set_page_refcounted(page);
+		set_alloc_record(pm, pfn, 1);
 		if (page_list)
 			list_add(&page->lru, page_list);
 		else
@@ -2836,8 +2845,8 @@ static inline struct per_cpu_pages *pcp_trylock_fast(struct pf_machine *m, struc
 }
 
 /*
- * The order-0 allocation fast path is __alloc_pages for the common case
- * unrolled: an order-0 request whose preferred zone is above its high
+ * The allocation fast path is __alloc_pages for the common case unrolled:
+ * a request of order 0 (or 1..3 without __GFP_COMP) whose preferred zone is above its high
  * watermark (or its allocation watermark once below high) and whose
  * per-CPU list can be taken.  It is exactly what the general path does for
  * that case - prepare_alloc_pages, the first zone of get_page_from_freelist,
@@ -2848,146 +2857,179 @@ static inline struct per_cpu_pages *pcp_trylock_fast(struct pf_machine *m, struc
  * are separate functions reached by tail calls, so that the common path
  * makes no call and needs no stack frame.
  */
-static __attribute__((noinline)) struct pf_page *alloc_fast_general(struct pf_machine *m, pf_gfp_t gfp, int nid)
+static __attribute__((noinline)) struct pf_page *alloc_fast_general(struct pf_machine *m, pf_gfp_t gfp,
+								    unsigned int order, int nid)
 {
 	if (nid < 0)
 		nid = numa_mem_id(m);
-	return __alloc_pages(m, gfp, 0, nid, NULL);
+	return __alloc_pages(m, gfp, order, nid, NULL);
 }
 
 /* __GFP_ZERO's clearing in post_alloc_hook, then the rest of alloc_fast_prep */
-static __attribute__((noinline)) struct pf_page *alloc_fast_zero(struct pf_machine *m, struct pf_page *page)
+static __attribute__((noinline)) struct pf_page *alloc_fast_zero(struct pf_machine *m, struct pf_page *page,
+								 unsigned int order)
 {
 	unsigned long pfn = (unsigned long)(page - m->mem_map);
-	memset(m->base + pfn * PAGE_SIZE, 0, PAGE_SIZE);
+	memset(m->base + pfn * PAGE_SIZE, 0, PAGE_SIZE << order);
 	set_page_refcounted(page);
-	set_alloc_record(m, pfn, 1);
+	set_alloc_record(m, pfn, (unsigned char)(order + 1));
 	return page;
 }
 
-/* prep_new_page for order 0 (no compound set-up; init_on_* took the general path) */
-static inline struct pf_page *alloc_fast_prep(struct pf_machine *m, struct pf_page *page, pf_gfp_t gfp)
+/* prep_new_page for a block without __GFP_COMP (init_on_* took the general path) */
+static inline struct pf_page *alloc_fast_prep(struct pf_machine *m, struct pf_page *page, pf_gfp_t gfp,
+					      unsigned int order)
 {
 	unsigned long pfn = (unsigned long)(page - m->mem_map);
 	page->private = 0;
 	if (unlikely(gfp & PF___GFP_ZERO) && m->base)
-		return alloc_fast_zero(m, page);
+		return alloc_fast_zero(m, page, order);
 	set_page_refcounted(page);
-	set_alloc_record(m, pfn, 1);
+	set_alloc_record(m, pfn, (unsigned char)(order + 1));
 	return page;
 }
 
+static struct pf_page *alloc_pages_fast_order(struct pf_machine *m, pf_gfp_t gfp, unsigned int order, int nid);
+
 /* the CPU could not be read without a call: read it, then take the fast path again */
-static __attribute__((noinline)) struct pf_page *alloc_fast_cpu(struct pf_machine *m, pf_gfp_t gfp, int nid)
+static __attribute__((noinline)) struct pf_page *alloc_fast_cpu(struct pf_machine *m, pf_gfp_t gfp,
+								unsigned int order, int nid)
 {
 	(void)pf_this_cpu(m);
-	return __alloc_pages_fastpath(m, gfp, nid);
+	return order ? alloc_pages_fast_order(m, gfp, order, nid) : __alloc_pages_fastpath(m, gfp, nid);
 }
 
 /* rmqueue's kswapd wake-up for a boosted zone, then prep_new_page */
 static __attribute__((noinline)) struct pf_page *alloc_fast_boosted(struct pf_machine *m, struct zone *zone,
-								    struct pf_page *page, pf_gfp_t gfp)
+								    struct pf_page *page, pf_gfp_t gfp,
+								    unsigned int order)
 {
 	__atomic_fetch_and(&zone->flags, ~(1UL << ZONE_BOOSTED_WATERMARK), __ATOMIC_RELAXED);
 	wakeup_kswapd(zone);
-	return alloc_fast_prep(m, page, gfp);
+	return alloc_fast_prep(m, page, gfp, order);
 }
 
 /* the pcp list was empty: rmqueue_pcplist's refill (rmqueue_bulk), then as the fast path */
 static __attribute__((noinline)) struct pf_page *alloc_fast_refill(struct pf_machine *m, struct zone *zone,
 								   struct per_cpu_pages *pcp,
 								   const struct pf_fast_gfp *f,
-								   unsigned int alloc_flags, pf_gfp_t gfp, int nid)
+								   unsigned int alloc_flags, pf_gfp_t gfp,
+								   unsigned int order, int nid)
 {
-	struct pf_page *page = __rmqueue_pcplist(zone, 0, f->migratetype, alloc_flags, pcp,
-						 &pcp->lists[f->migratetype]);
+	struct pf_page *page = __rmqueue_pcplist(zone, order, f->migratetype, alloc_flags, pcp,
+						 &pcp->lists[order_to_pindex(f->migratetype, order)]);
 	if (likely(page)) {
-		pcp_ev_add(&pcp->ev_pgalloc, 1);
+		pcp_ev_add(&pcp->ev_pgalloc, 1UL << order);
 		pcp_zone_statistics(pcp, zone, zone, 1);
 	}
 	pcp_spin_unlock(pcp);
 	if (unlikely(!page))
-		return alloc_fast_general(m, gfp, nid);
+		return alloc_fast_general(m, gfp, order, nid);
 	if (unlikely(__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BOOSTED_WATERMARK)) &&
 	    (alloc_flags & ALLOC_KSWAPD))
-		return alloc_fast_boosted(m, zone, page, gfp);
-	return alloc_fast_prep(m, page, gfp);
+		return alloc_fast_boosted(m, zone, page, gfp, order);
+	return alloc_fast_prep(m, page, gfp, order);
 }
 
-/* check_new_pages found the page taken from the list bad: it was reported and stays out */
+/* check_new_pages found the block taken from the list bad: it was reported and stays out */
 static __attribute__((noinline)) struct pf_page *alloc_fast_bad(struct pf_machine *m, struct per_cpu_pages *pcp,
-								struct pf_page *page, pf_gfp_t gfp, int nid)
+								struct pf_page *page, pf_gfp_t gfp,
+								unsigned int order, int nid)
 {
-	check_new_pages(page, 0);
+	check_new_pages(page, order);
 	pcp_spin_unlock(pcp);
-	return alloc_fast_general(m, gfp, nid);
+	return alloc_fast_general(m, gfp, order, nid);
 }
 
-/* @nid: the preferred node, or NUMA_NO_NODE for this CPU's */
-static inline struct pf_page *alloc_pages_fast(struct pf_machine *m, pf_gfp_t gfp, int nid)
+/*
+ * alloc_pages_fast - the fast path for a pcp order (0..3) without
+ * __GFP_COMP.  Always inlined: the order-0 copy has its order folded in.
+ * @nid: the preferred node, or NUMA_NO_NODE for this CPU's.
+ */
+static inline __attribute__((always_inline)) struct pf_page *alloc_pages_fast(struct pf_machine *m, pf_gfp_t gfp,
+									       unsigned int order, int nid)
 {
 	int cpu = pf_this_cpu_nocall(m);
 	if (unlikely(cpu < 0))
-		return alloc_fast_cpu(m, gfp, nid);
+		return alloc_fast_cpu(m, gfp, order, nid);
 	int pnid = nid < 0 ? m->cpu_to_node[cpu] : nid;
 	if (unlikely((gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE)) | __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED)))
-		return alloc_fast_general(m, gfp, nid);	/* __GFP_THISNODE walks the no-fallback zonelist */
+		return alloc_fast_general(m, gfp, order, nid);	/* __GFP_THISNODE walks the no-fallback zonelist */
 	const struct pf_fast_gfp *f = &m->fast_gfp[pnid][gfp & FAST_GFP_MASK];
 	struct zone *zone = f->zone;
 	if (unlikely(!zone))
-		return alloc_fast_general(m, gfp, nid);
+		return alloc_fast_general(m, gfp, order, nid);
 	unsigned int alloc_flags = f->alloc_flags | (gfp & PF___GFP_KSWAPD_RECLAIM);	/* ALLOC_KSWAPD */
 
-	/* get_page_from_freelist: ZONE_BELOW_HIGH, then zone_watermark_fast's order-0 test */
+	/* get_page_from_freelist: ZONE_BELOW_HIGH, then zone_watermark_fast */
 	unsigned long zflags = __atomic_load_n(&zone->flags, __ATOMIC_RELAXED);
 	unsigned long mark = (zflags & (1UL << ZONE_BELOW_HIGH)) ? low_wmark_pages(zone) : high_wmark_pages(zone);
 	long free_pages = zone_page_state(zone, NR_FREE_PAGES);
-	long reserved = __zone_watermark_unusable_free(zone, 0, alloc_flags);
-	free_pages -= free_pages < reserved ? free_pages : reserved;
-	if (unlikely(free_pages <= (long)mark + zone->lowmem_reserve[f->highest_zoneidx]))
-		return alloc_fast_general(m, gfp, nid);
+	if (order == 0) {
+		long reserved = __zone_watermark_unusable_free(zone, 0, alloc_flags);
+		free_pages -= free_pages < reserved ? free_pages : reserved;
+		if (unlikely(free_pages <= (long)mark + zone->lowmem_reserve[f->highest_zoneidx]))
+			return alloc_fast_general(m, gfp, order, nid);
+	} else if (!__zone_watermark_ok(zone, order, mark, f->highest_zoneidx, alloc_flags, free_pages)) {
+		return alloc_fast_general(m, gfp, order, nid);
+	}
 
 	/* rmqueue_pcplist */
 	struct per_cpu_pages *pcp = pcp_trylock_fast(m, zone, cpu);
 	if (unlikely(!pcp))
-		return alloc_fast_general(m, gfp, nid);
+		return alloc_fast_general(m, gfp, order, nid);
 	pcp->free_count >>= 1;
-	struct list_head *list = &pcp->lists[f->migratetype];	/* order_to_pindex(migratetype, 0) */
+	struct list_head *list = &pcp->lists[MIGRATE_PCPTYPES * order + f->migratetype];	/* order_to_pindex */
 	if (unlikely(list_empty(list)))
-		return alloc_fast_refill(m, zone, pcp, f, alloc_flags, gfp, nid);
+		return alloc_fast_refill(m, zone, pcp, f, alloc_flags, gfp, order, nid);
 	struct pf_page *page = list_first_entry(list, struct pf_page, pcp_list);
 	struct list_head *next = page->pcp_list.next;
 	list_del(&page->pcp_list);
 	__builtin_prefetch(next->next, 1);	/* the list's next-but-one, whose prev the next pop writes (a hint) */
-	pcp->count -= 1;
-	if (unlikely(m->check_pages) && unlikely(!page_expected_state(page, PAGE_FLAGS_CHECK_AT_PREP | __PG_HWPOISON)))
-		return alloc_fast_bad(m, pcp, page, gfp, nid);
-	/* __count_zid_vm_events(PGALLOC) and zone_statistics: the preferred zone itself, a hit */
+	pcp->count -= 1 << order;
+	if (unlikely(m->check_pages)) {
+		/* check_new_pages */
+		for (unsigned long i = 0; i < (1UL << order); i++)
+			if (unlikely(!page_expected_state(page + i, PAGE_FLAGS_CHECK_AT_PREP | __PG_HWPOISON)))
+				return alloc_fast_bad(m, pcp, page, gfp, order, nid);
+	}
+	/* __count_zid_vm_events(PGALLOC, 1 << order) and zone_statistics(1): the preferred zone itself, a hit */
 	if (likely(f->znid == m->cpu_to_node[cpu])) {	/* pcp_trylock_fast took this CPU's pageset */
 		pcp_ev_add(&pcp->ev_local_hit, 1);
+		if (order)
+			pcp_ev_add(&pcp->ev_pgalloc, (1UL << order) - 1);
 	} else {
-		pcp_ev_add(&pcp->ev_pgalloc, 1);
+		pcp_ev_add(&pcp->ev_pgalloc, 1UL << order);
 		pcp_ev_add(&pcp->ev_numa[NUMA_HIT], 1);
 		pcp_ev_add(&pcp->ev_numa[NUMA_OTHER], 1);
 	}
 	pcp_spin_unlock(pcp);
 	if (unlikely(zflags & (1UL << ZONE_BOOSTED_WATERMARK)) && (alloc_flags & ALLOC_KSWAPD))
-		return alloc_fast_boosted(m, zone, page, gfp);
-	return alloc_fast_prep(m, page, gfp);
+		return alloc_fast_boosted(m, zone, page, gfp, order);
+	return alloc_fast_prep(m, page, gfp, order);
 }
 
-/* alloc_pages (gfp.h): order 0 takes the fast path, which falls back to __alloc_pages itself. */
+/* orders 1..PAGE_ALLOC_COSTLY_ORDER without __GFP_COMP */
+static __attribute__((noinline)) struct pf_page *alloc_pages_fast_order(struct pf_machine *m, pf_gfp_t gfp,
+									unsigned int order, int nid)
+{
+	return alloc_pages_fast(m, gfp, order, nid);
+}
+
+/* alloc_pages (gfp.h): pcp orders take the fast path, which falls back to __alloc_pages itself. */
 struct pf_page *pf_alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned order)
 {
 	if (likely(order == 0) && likely(m))
-		return alloc_pages_fast(m, gfp, NUMA_NO_NODE);
+		return alloc_pages_fast(m, gfp, 0, NUMA_NO_NODE);
+	if (order <= PAGE_ALLOC_COSTLY_ORDER && m && !(gfp & PF___GFP_COMP))
+		return alloc_pages_fast_order(m, gfp, order, NUMA_NO_NODE);
 	return pf_alloc_pages_node(m, NUMA_NO_NODE, gfp, order);
 }
 
 /* __alloc_pages_node's order-0 case for pf_alloc_pages_node (@nid checked). */
 struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int nid)
 {
-	return alloc_pages_fast(m, gfp, nid);
+	return alloc_pages_fast(m, gfp, 0, nid);
 }
 
 /*
@@ -3012,11 +3054,62 @@ static __attribute__((noinline)) void free_fast_cpu(struct pf_machine *m, struct
 	pf_free_pages(page, 0);
 }
 
+/*
+ * free_pages_fast_order - __free_pages(page, order) for orders
+ * 1..PAGE_ALLOC_COSTLY_ORDER of a non-compound block: the last reference,
+ * every page in the expected state (checked before anything changes, as
+ * free_checked does), going to this CPU's list through
+ * free_unref_page_commit.
+ */
+static __attribute__((noinline)) void free_pages_fast_order(struct pf_machine *m, struct pf_page *page,
+							    unsigned int order)
+{
+	unsigned long pfn = (unsigned long)(page - m->mem_map);
+	unsigned long flags = page->flags;
+
+	if (unlikely(__atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED) != order + 1 ||
+		     __atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) != 1 ||
+		     __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED)))
+		return pf_free_pages_checked(page, order);
+	if (unlikely(page->_mapcount != -1 || page->mapping || page->memcg_data ||
+		     (flags & (PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head)))))
+		return pf_free_pages_checked(page, order);
+	if (m->check_pages)
+		for (unsigned long i = 1; i < (1UL << order); i++)
+			if (unlikely(!page_expected_state(page + i, PAGE_FLAGS_CHECK_AT_FREE)))
+				return pf_free_pages_checked(page, order);
+	unsigned long bitidx;
+	unsigned long *word = pfn_to_bitidx(m, pfn, &bitidx);
+	int migratetype = (int)((__atomic_load_n(word, __ATOMIC_RELAXED) >> bitidx) & MIGRATETYPE_MASK);
+	struct zone *zone = m->zone_of_id[(flags >> PF_ZONES_PGSHIFT) & ((MAX_NUMNODES << PF_ZONES_WIDTH) - 1)];
+	if (unlikely(migratetype >= MIGRATE_PCPTYPES) || unlikely(!zone))
+		return pf_free_pages_checked(page, order);
+	int cpu = pf_this_cpu(m);
+	struct per_cpu_pages *pcp = pcp_trylock_fast(m, zone, cpu);
+	if (unlikely(!pcp))
+		return pf_free_pages_checked(page, order);
+
+	set_page_count(page, 0);
+	set_alloc_record(m, pfn, 0);
+	/* free_pages_prepare */
+	for (unsigned long i = 1; i < (1UL << order); i++)
+		page[i].flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
+	page->flags = (flags | (PF_LAST_CPUPID_MASK << PF_LAST_CPUPID_PGSHIFT)) & ~PAGE_FLAGS_CHECK_AT_PREP;
+	page->private = 0;
+	free_unref_page_commit(zone, pcp, page, migratetype, order);
+	pcp_spin_unlock(pcp);
+}
+
 void pf_free_pages(struct pf_page *page, unsigned order)
 {
 	struct pf_machine *m;
-	if (unlikely(order != 0) || unlikely(!(m = pf_page_machine_fast(page))))
+	if (unlikely(!(m = pf_page_machine_fast(page))))
 		return pf_free_pages_checked(page, order);
+	if (unlikely(order != 0)) {
+		if (order <= PAGE_ALLOC_COSTLY_ORDER)
+			return free_pages_fast_order(m, page, order);
+		return pf_free_pages_checked(page, order);
+	}
 	unsigned long pfn = (unsigned long)(page - m->mem_map);
 	unsigned long flags = page->flags;
 
