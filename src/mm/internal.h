@@ -258,7 +258,7 @@ static inline struct pf_machine *pf_page_machine_fast(const struct pf_page *page
 	struct pf_machine *m = atomic_load_explicit(&pf_machine_table[0], memory_order_acquire);
 	if (!m || !m->mem_map)
 		return NULL;
-	unsigned long off = (unsigned long)((const char *)page - (const char *)m->mem_map);
+	uintptr_t off = (uintptr_t)page - (uintptr_t)m->mem_map;	/* no pointer arithmetic across objects */
 	if (off >= m->memmap_pfns * sizeof(struct pf_page) || (off & (sizeof(struct pf_page) - 1)))
 		return NULL;
 	if (page_machine_id(page) != 0)
@@ -402,6 +402,18 @@ static inline void __mod_zone_page_state_repeat(struct zone *zone, enum zone_sta
 
 	if (!times || !delta)
 		return;
+	if (unlikely(d > t || -d > t)) {
+		/* a differential beyond a lowered threshold: the first call as it is, then the rest */
+		long x = d + delta;
+		if (x > t || -x > t) {
+			atomic_fetch_add_explicit(&zone->vm_stat[item], x, memory_order_relaxed);
+			x = 0;
+		}
+		__atomic_store_n(&pzs->vm_stat_diff[item], (signed char)x, __ATOMIC_RELAXED);
+		d = x;
+		if (!--times)
+			return;
+	}
 	/* calls until the first fold: the smallest j with |d + j * delta| > t */
 	long room = delta < 0 ? d + t : t - d;	/* how far d may move towards the fold side */
 	unsigned long first = (unsigned long)(room / mag) + 1;

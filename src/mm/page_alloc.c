@@ -2895,7 +2895,8 @@ static struct pf_page *alloc_pages_fast_order(struct pf_machine *m, pf_gfp_t gfp
 static __attribute__((noinline)) struct pf_page *alloc_fast_cpu(struct pf_machine *m, pf_gfp_t gfp,
 								unsigned int order, int nid)
 {
-	(void)pf_this_cpu(m);
+	(void)m;
+	(void)pf_os_current_cpu_slow();	/* refresh the cached CPU (pf_os_current_cpu_nocall) */
 	return order ? alloc_pages_fast_order(m, gfp, order, nid) : __alloc_pages_fastpath(m, gfp, nid);
 }
 
@@ -2909,34 +2910,17 @@ static __attribute__((noinline)) struct pf_page *alloc_fast_boosted(struct pf_ma
 	return alloc_fast_prep(m, page, gfp, order);
 }
 
-/* the pcp list was empty: rmqueue_pcplist's refill (rmqueue_bulk), then as the fast path */
-static __attribute__((noinline)) struct pf_page *alloc_fast_refill(struct pf_machine *m, struct zone *zone,
-								   struct per_cpu_pages *pcp,
-								   const struct pf_fast_gfp *f,
-								   unsigned int alloc_flags, pf_gfp_t gfp,
-								   unsigned int order, int nid)
-{
-	struct pf_page *page = __rmqueue_pcplist(zone, order, f->migratetype, alloc_flags, pcp,
-						 &pcp->lists[order_to_pindex(f->migratetype, order)]);
-	if (likely(page)) {
-		pcp_ev_add(&pcp->ev_pgalloc, 1UL << order);
-		pcp_zone_statistics(pcp, zone, zone, 1);
-	}
-	pcp_spin_unlock(pcp);
-	if (unlikely(!page))
-		return alloc_fast_general(m, gfp, order, nid);
-	if (unlikely(__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BOOSTED_WATERMARK)) &&
-	    (alloc_flags & ALLOC_KSWAPD))
-		return alloc_fast_boosted(m, zone, page, gfp, order);
-	return alloc_fast_prep(m, page, gfp, order);
-}
-
-/* check_new_pages found the block taken from the list bad: it was reported and stays out */
+/*
+ * check_new_pages found the block taken from the list bad: it is reported
+ * and stays out, as __rmqueue_pcplist's loop drops it; the general path
+ * then takes the next block, with free_count as it was (it halves it once).
+ */
 static __attribute__((noinline)) struct pf_page *alloc_fast_bad(struct pf_machine *m, struct per_cpu_pages *pcp,
-								struct pf_page *page, pf_gfp_t gfp,
+								struct pf_page *page, short free_count, pf_gfp_t gfp,
 								unsigned int order, int nid)
 {
 	check_new_pages(page, order);
+	pcp->free_count = free_count;
 	pcp_spin_unlock(pcp);
 	return alloc_fast_general(m, gfp, order, nid);
 }
@@ -2978,10 +2962,18 @@ static inline __attribute__((always_inline)) struct pf_page *alloc_pages_fast(st
 	struct per_cpu_pages *pcp = pcp_trylock_fast(m, zone, cpu);
 	if (unlikely(!pcp))
 		return alloc_fast_general(m, gfp, order, nid);
-	pcp->free_count >>= 1;
 	struct list_head *list = &pcp->lists[MIGRATE_PCPTYPES * order + f->migratetype];	/* order_to_pindex */
-	if (unlikely(list_empty(list)))
-		return alloc_fast_refill(m, zone, pcp, f, alloc_flags, gfp, order, nid);
+	if (unlikely(list_empty(list))) {
+		/*
+		 * A refill: the general path does it (rmqueue_pcplist, and when
+		 * rmqueue_bulk finds nothing, rmqueue_buddy and the next zones),
+		 * with nothing changed here.
+		 */
+		pcp_spin_unlock(pcp);
+		return alloc_fast_general(m, gfp, order, nid);
+	}
+	short free_count = pcp->free_count;
+	pcp->free_count = free_count >> 1;
 	struct pf_page *page = list_first_entry(list, struct pf_page, pcp_list);
 	struct list_head *next = page->pcp_list.next;
 	list_del(&page->pcp_list);
@@ -2991,7 +2983,7 @@ static inline __attribute__((always_inline)) struct pf_page *alloc_pages_fast(st
 		/* check_new_pages */
 		for (unsigned long i = 0; i < (1UL << order); i++)
 			if (unlikely(!page_expected_state(page + i, PAGE_FLAGS_CHECK_AT_PREP | __PG_HWPOISON)))
-				return alloc_fast_bad(m, pcp, page, gfp, order, nid);
+				return alloc_fast_bad(m, pcp, page, free_count, gfp, order, nid);
 	}
 	/* __count_zid_vm_events(PGALLOC, 1 << order) and zone_statistics(1): the preferred zone itself, a hit */
 	if (likely(f->znid == m->cpu_to_node[cpu])) {	/* pcp_trylock_fast took this CPU's pageset */
@@ -3004,7 +2996,9 @@ static inline __attribute__((always_inline)) struct pf_page *alloc_pages_fast(st
 		pcp_ev_add(&pcp->ev_numa[NUMA_OTHER], 1);
 	}
 	pcp_spin_unlock(pcp);
-	if (unlikely(zflags & (1UL << ZONE_BOOSTED_WATERMARK)) && (alloc_flags & ALLOC_KSWAPD))
+	/* rmqueue's test after the list: the flag as it is now */
+	if (unlikely(__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BOOSTED_WATERMARK)) &&
+	    (alloc_flags & ALLOC_KSWAPD))
 		return alloc_fast_boosted(m, zone, page, gfp, order);
 	return alloc_fast_prep(m, page, gfp, order);
 }
@@ -3048,9 +3042,9 @@ static __attribute__((noinline)) void free_fast_high(struct zone *zone, struct p
 }
 
 /* the CPU could not be read without a call: read it, then take the fast path again */
-static __attribute__((noinline)) void free_fast_cpu(struct pf_machine *m, struct pf_page *page)
+static __attribute__((noinline)) void free_fast_cpu(struct pf_page *page)
 {
-	(void)pf_this_cpu(m);
+	(void)pf_os_current_cpu_slow();	/* refresh the cached CPU (pf_os_current_cpu_nocall) */
 	pf_free_pages(page, 0);
 }
 
@@ -3130,7 +3124,7 @@ void pf_free_pages(struct pf_page *page, unsigned order)
 		return pf_free_pages_checked(page, 0);
 	int cpu = pf_this_cpu_nocall(m);
 	if (unlikely(cpu < 0))
-		return free_fast_cpu(m, page);
+		return free_fast_cpu(page);
 	struct per_cpu_pages *pcp = pcp_trylock_fast(m, zone, cpu);
 	if (unlikely(!pcp))
 		return pf_free_pages_checked(page, 0);

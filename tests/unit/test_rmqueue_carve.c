@@ -174,8 +174,8 @@ static void repeat_equals_calls(void **state)
 	assert_non_null(m);
 	struct zone *z = &m->node_data[0]->node_zones[ZONE_DMA32];
 	const long deltas[] = { -1, 1, -2, 2, -8, 8, -64, 64, -200 };
-	for (int t = 0; t <= 125; t += 25)
-		for (int d0 = -t; d0 <= t; d0 += (t / 5 > 0 ? t / 5 : 1))
+	for (int t = 0; t <= 124; t += 25)
+		for (int d0 = -t - 3; d0 <= t + 3; d0 += (t / 5 > 0 ? t / 5 : 1))	/* also beyond t (a lowered threshold) */
 			for (unsigned di = 0; di < sizeof deltas / sizeof deltas[0]; di++)
 				for (unsigned long n = 0; n <= 300; n += (n < 10 ? 1 : 37)) {
 					long g1, g2, f1, f2;
