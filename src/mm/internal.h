@@ -171,6 +171,7 @@ struct pf_machine {
 	int lowmem_reserve_ratio[MAX_NR_ZONES];
 	int percpu_pagelist_high_fraction;
 	int pcp_high_max_fraction;		/* pageframe's own: high_max = managed / this / CPUs (kernel: 8) */
+#define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8	/* page_alloc.c (6.12) */
 	enum pf_thp_mode thp;
 	unsigned long required_kernelcore;	/* pages, from kernelcore= */
 	unsigned long required_movablecore;	/* pages, from movablecore= */

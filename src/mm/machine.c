@@ -183,8 +183,8 @@ int pf_sysctl_apply(struct pf_machine *m, const char *name, const char *value, b
 	} else if (!strcmp(name, "percpu_pagelist_high_fraction")) {
 		if ((rc = parse_int_value(value, 0, INT_MAX, &v)))
 			return rc;
-		/* MIN_PERCPU_PAGELIST_HIGH_FRACTION is 8; 0 means the default sizing. */
-		if (v && v < 8)
+		/* 0 means the default sizing */
+		if (v && v < MIN_PERCPU_PAGELIST_HIGH_FRACTION)
 			return -EINVAL;
 		m->percpu_pagelist_high_fraction = v;
 		if (!boot) {
@@ -855,7 +855,7 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 	m->required_movablecore_percent = -1;
 	m->gfp_allowed_mask = PF___GFP_BITS_MASK;
 	m->check_pages = true;
-	m->pcp_high_max_fraction = 8;	/* MIN_PERCPU_PAGELIST_HIGH_FRACTION: the kernel's high_max */
+	m->pcp_high_max_fraction = MIN_PERCPU_PAGELIST_HIGH_FRACTION;	/* the kernel's high_max */
 	fail_page_alloc_init(&m->fail_page_alloc);
 	m->nr_cpus = pf_os_ncpus();
 	if (m->nr_cpus > NR_CPUS_MAX)

@@ -2622,7 +2622,6 @@ static int zone_highsize(struct zone *zone, int batch, int cpu_online, int high_
 	return high;
 }
 
-#define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8
 #define BOOT_PAGESET_HIGH 0
 #define BOOT_PAGESET_BATCH 1
 

@@ -90,14 +90,21 @@ int pf_os_current_cpu_slow(void);
 extern long pf_os_rseq_offset;	/* 0 when rseq is not registered; set before main() */
 extern _Thread_local int pf_os_cpu_cached __attribute__((tls_model("initial-exec")));	/* -1: not asked yet */
 extern _Thread_local unsigned pf_os_cpu_calls __attribute__((tls_model("initial-exec")));
-static inline int pf_os_current_cpu(void)
+/* The cpu_id of the thread's rseq area, or -1 when rseq is not registered. */
+static inline int pf_os_rseq_cpu(void)
 {
 	if (__builtin_expect(pf_os_rseq_offset != 0, 1)) {
 		const int *cpu_id = (const int *)((const char *)__builtin_thread_pointer() + pf_os_rseq_offset + 4);
-		int cpu = __atomic_load_n(cpu_id, __ATOMIC_RELAXED);
-		if (__builtin_expect(cpu >= 0, 1))
-			return cpu;
+		return __atomic_load_n(cpu_id, __ATOMIC_RELAXED);
 	}
+	return -1;
+}
+
+static inline int pf_os_current_cpu(void)
+{
+	int cpu = pf_os_rseq_cpu();
+	if (__builtin_expect(cpu >= 0, 1))
+		return cpu;
 	if (__builtin_expect((++pf_os_cpu_calls & 63) != 0 && pf_os_cpu_cached >= 0, 1))
 		return pf_os_cpu_cached;
 	return pf_os_current_cpu_slow();
@@ -106,12 +113,9 @@ static inline int pf_os_current_cpu(void)
 /* pf_os_current_cpu without a call: -1 when only pf_os_current_cpu_slow can tell. */
 static inline int pf_os_current_cpu_nocall(void)
 {
-	if (__builtin_expect(pf_os_rseq_offset != 0, 1)) {
-		const int *cpu_id = (const int *)((const char *)__builtin_thread_pointer() + pf_os_rseq_offset + 4);
-		int cpu = __atomic_load_n(cpu_id, __ATOMIC_RELAXED);
-		if (__builtin_expect(cpu >= 0, 1))
-			return cpu;
-	}
+	int cpu = pf_os_rseq_cpu();
+	if (__builtin_expect(cpu >= 0, 1))
+		return cpu;
 	if (__builtin_expect((++pf_os_cpu_calls & 63) != 0, 1))
 		return pf_os_cpu_cached;	/* -1 until asked once */
 	return -1;
