@@ -9,8 +9,8 @@
  * /sys/kernel/debug/fail_page_alloc/<param>) and in the machine description
  * ("fail_page_alloc probability=10 times=-1 ...").  Deliberate differences:
  * task-filter, require-start/end, stacktrace-depth and fail_nth are not
- * modelled; the random source is a per-thread xorshift seeded from the
- * clock; the injected failures are counted (shown by pf_show
+ * modelled; the random source is printk.c's per-thread xorshift seeded
+ * from the clock; the injected failures are counted (shown by pf_show
  * "fail_page_alloc" and vmstat's pageframe_fail_page_alloc).
  */
 #include "internal.h"
@@ -35,21 +35,10 @@ void fail_page_alloc_init(struct fail_page_alloc_attr *f)
 	atomic_init(&f->injected, 0);
 }
 
-static unsigned int get_random_u32_below(unsigned int ceil)
-{
-	static _Thread_local unsigned long long s;
-	if (!s)
-		s = pf_os_now_ns() | 1;
-	s ^= s << 13;
-	s ^= s >> 7;
-	s ^= s << 17;
-	return (unsigned int)((s >> 11) % ceil);
-}
-
 /* should_fail_ex (lib/fault-inject.c, 6.12), without task filter and stack checks. */
 static bool should_fail_ex(struct pf_machine *m, struct fail_page_alloc_attr *attr, long size, bool nowarn)
 {
-	/* No need to check any other properties if the probability is 0 */
+	/* Probability 0 never fails; skip the times/space/interval bookkeeping. */
 	if (attr->probability == 0)
 		return false;
 	if (atomic_load(&attr->times) == 0)

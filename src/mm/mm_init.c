@@ -92,9 +92,10 @@ static void find_zone_movable_pfns_for_nodes(struct pf_machine *m)
 		required_movablecore = (totalpages * 100 * (unsigned long)m->required_movablecore_percent) / 10000UL;
 
 	/*
-	 * If movablecore= was specified, calculate what size of kernelcore
-	 * that corresponds so that memory usable for any allocation type is
-	 * evenly spread.  If both are given, kernelcore wins when larger.
+	 * movablecore= is turned into the kernelcore it leaves over (total
+	 * minus movable, movable rounded up to MAX_ORDER_NR_PAGES), so both
+	 * options share one spreading pass below.  With both, the larger
+	 * kernelcore is kept.
 	 */
 	if (required_movablecore) {
 		required_movablecore = (required_movablecore + MAX_ORDER_NR_PAGES - 1) / MAX_ORDER_NR_PAGES *
@@ -113,7 +114,7 @@ static void find_zone_movable_pfns_for_nodes(struct pf_machine *m)
 	usable_startpfn = m->arch_zone_lowest_possible_pfn[m->movable_zone];
 
 restart:
-	/* Spread kernelcore memory as evenly as possible throughout nodes */
+	/* Each node that still has room gets an equal share of the kernelcore. */
 	kernelcore_node = required_kernelcore / (unsigned long)usable_nodes;
 	for (int nid = 0; nid < m->nr_node_ids; nid++) {
 		if (required_kernelcore < kernelcore_node)
@@ -131,7 +132,7 @@ restart:
 			if (start_pfn >= end_pfn)
 				continue;
 
-			/* Account for what is only usable for kernelcore */
+			/* Pages below the movable zone's lowest pfn can only be kernelcore. */
 			if (start_pfn < usable_startpfn) {
 				unsigned long kernel_pages = (end_pfn < usable_startpfn ? end_pfn : usable_startpfn) -
 							     start_pfn;
@@ -139,7 +140,7 @@ restart:
 											   : kernelcore_remaining;
 				required_kernelcore -= kernel_pages < required_kernelcore ? kernel_pages
 											  : required_kernelcore;
-				/* Continue if range is now fully accounted */
+				/* The whole range lies below it: nothing left here for ZONE_MOVABLE. */
 				if (end_pfn <= usable_startpfn) {
 					m->zone_movable_pfn[nid] = end_pfn;
 					continue;
@@ -160,14 +161,14 @@ restart:
 	}
 
 	/*
-	 * If there is still required_kernelcore, we do another pass with one
-	 * less node in the count.
+	 * Some nodes were too small for their share: spread what is left
+	 * over one node fewer and walk the nodes again.
 	 */
 	usable_nodes--;
 	if (usable_nodes && required_kernelcore > (unsigned long)usable_nodes)
 		goto restart;
 
-	/* Align start of ZONE_MOVABLE on all nids to MAX_ORDER_NR_PAGES */
+	/* Round each node's ZONE_MOVABLE start up to MAX_ORDER_NR_PAGES; none if past its end. */
 	for (int nid = 0; nid < m->nr_node_ids; nid++) {
 		unsigned long start_pfn, end_pfn;
 		m->zone_movable_pfn[nid] = (m->zone_movable_pfn[nid] + MAX_ORDER_NR_PAGES - 1) /
@@ -215,7 +216,7 @@ static unsigned long zone_spanned_pages_in_node(struct pf_machine *m, int nid, i
 	*zone_end_pfn = clamp_ul(node_end_pfn, zone_low, zone_high);
 	adjust_zone_range_for_zone_movable(m, nid, zone_type, node_end_pfn, zone_start_pfn, zone_end_pfn);
 
-	/* Check that this node has pages within the zone's required range */
+	/* The zone's pfn range misses this node entirely: nothing spanned. */
 	if (*zone_end_pfn < node_start_pfn || *zone_start_pfn > node_end_pfn)
 		return 0;
 	if (*zone_end_pfn > node_end_pfn)

@@ -49,7 +49,7 @@ enum migratetype {
 	MIGRATE_UNMOVABLE,
 	MIGRATE_MOVABLE,
 	MIGRATE_RECLAIMABLE,
-	MIGRATE_PCPTYPES,	/* the number of types on the pcp lists */
+	MIGRATE_PCPTYPES,	/* types below this one have their own pcp lists */
 	MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES,
 	MIGRATE_CMA,
 	MIGRATE_ISOLATE,	/* can't allocate from here */
@@ -160,16 +160,17 @@ struct pglist_data;
  */
 struct zone {
 	/* Read-mostly fields */
-	unsigned long _watermark[NR_WMARK];	/* zone watermarks, access with *_wmark_pages(zone) macros */
+	unsigned long _watermark[NR_WMARK];	/* min/low/high/promo; read through *_wmark_pages(), which add the boost */
 	unsigned long watermark_boost;
 	unsigned long nr_reserved_highatomic;	/* protected by zone->lock */
 	unsigned long nr_free_highatomic;	/* protected by zone->lock */
 	/*
-	 * We don't know if the memory that we're going to allocate will be
-	 * freeable or/and it will be released eventually, so to avoid totally
-	 * wasting several GB of ram we must reserve some of the lower zone
-	 * memory (otherwise we risk to run OOM on the lower zones despite
-	 * there being tons of freeable ram on the higher zones).
+	 * lowmem_reserve[j]: pages of this zone that an allocation allowed to
+	 * use the higher zone j must leave free (zone_watermark_ok adds it to
+	 * the watermark).  A request that could be served higher up may pin
+	 * what it takes, so lower zones keep a share for the requests that
+	 * only they can serve.  Sized from lowmem_reserve_ratio by
+	 * setup_per_zone_lowmem_reserve (page_alloc.c, 6.12).
 	 */
 	long lowmem_reserve[MAX_NR_ZONES];
 	int node;
@@ -179,7 +180,7 @@ struct zone {
 	int pageset_high_min;
 	int pageset_high_max;
 	int pageset_batch;
-	unsigned long zone_start_pfn;	/* zone_start_pfn == zone_start_paddr >> PAGE_SHIFT */
+	unsigned long zone_start_pfn;	/* first pfn of the zone: its start address >> PAGE_SHIFT */
 	atomic_long managed_pages;	/* present_pages - reserved_pages */
 	unsigned long spanned_pages;	/* zone_end_pfn - zone_start_pfn, holes included */
 	unsigned long present_pages;	/* physical pages existing within the zone */
@@ -236,8 +237,8 @@ static inline bool zone_is_empty(const struct zone *zone)
 
 /* Zonelists (mmzone.h). */
 enum {
-	ZONELIST_FALLBACK,	/* zonelist with fallback */
-	ZONELIST_NOFALLBACK,	/* zonelist without fallback (__GFP_THISNODE) */
+	ZONELIST_FALLBACK,	/* every node's zones, nearest first */
+	ZONELIST_NOFALLBACK,	/* this node's zones only, for __GFP_THISNODE */
 	MAX_ZONELISTS
 };
 
@@ -277,7 +278,7 @@ typedef struct pglist_data {
 	struct pf_page *node_mem_map;	/* memmap of this node: pfn_to_page(node_start_pfn) */
 	unsigned long node_start_pfn;
 	unsigned long node_present_pages;	/* total number of physical pages */
-	unsigned long node_spanned_pages;	/* total size of physical page range, including holes */
+	unsigned long node_spanned_pages;	/* pfns from node start to node end, holes counted */
 	int node_id;
 	unsigned long totalreserve_pages;	/* pages not available to userspace allocations */
 	struct pf_machine *machine;
@@ -338,7 +339,7 @@ static inline struct zoneref *first_zones_zonelist(struct zonelist *zonelist, en
 enum pageblock_bits {
 	PB_migrate,
 	PB_migrate_end = PB_migrate + 3 - 1,	/* 3 bits required for migrate types */
-	PB_migrate_skip,	/* If set the block is skipped by compaction */
+	PB_migrate_skip,	/* compaction's hint to pass this block over */
 	NR_PAGEBLOCK_BITS
 };
 #define MIGRATETYPE_MASK ((1UL << (PB_migrate_end + 1)) - 1)

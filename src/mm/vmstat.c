@@ -366,7 +366,7 @@ static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 		fprintf(out, ", %ld", zone->lowmem_reserve[i]);
 	fputc(')', out);
 
-	/* If unpopulated, no other information is useful */
+	/* An empty zone stops after its protection line, as zoneinfo_show_print does. */
 	if (!populated_zone(zone)) {
 		fputc('\n', out);
 		return;
@@ -450,7 +450,7 @@ static int __fragmentation_index(unsigned int order, const struct contig_page_in
 	unsigned long requested = 1UL << order;
 	if (!info->free_blocks_total)
 		return 0;
-	/* Fragmentation index only makes sense when a request would fail */
+	/* A suitable free block exists: the request would succeed, so report -1000. */
 	if (info->free_blocks_suitable)
 		return -1000;
 	return (int)(1000 - ((1000 + (info->free_pages * 1000ULL / requested)) / info->free_blocks_total));
