@@ -10,6 +10,7 @@
 #   make soak    a multi-threaded soak with fault injection (SOAK_SECONDS, SOAK_THREADS)
 #   make install install into PREFIX (default /usr/local)
 #   make deps    install the Debian packages the build needs (as root)
+#   make check-words  fail on comments copied word for word from Linux 6.12 (part of make test)
 
 PREFIX   ?= /usr/local
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
@@ -18,7 +19,7 @@ CTEST    ?= ctest
 DEBIAN_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev
 BENCH_PACKAGES  := libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev valgrind python3
 
-.PHONY: all deps build run test test-gcc test-asan test-tsan bench fuzz soak install clean
+.PHONY: all deps build run test test-gcc test-asan test-tsan check-words bench fuzz soak install clean
 
 all: build
 
@@ -63,8 +64,13 @@ test-tsan: deps
 	  $(CTEST) --test-dir build-tsan --output-on-failure -L concurrency
 
 # The shared public-contract check, when ../shared is there (it is beside every clone CI makes).
-test: test-gcc test-asan test-tsan
+test: test-gcc test-asan test-tsan check-words
 	@if [ -x ../shared/contract/check.sh ]; then ../shared/contract/check.sh; else echo "contract: ../shared not found, skipped"; fi
+
+# Our comments in our own words: no comment line of 40+ characters in src/ or include/ may be
+# a Linux 6.12 line verbatim (installs linux-source-6.12, extracts what we follow into build/kernel-words/).
+check-words:
+	@tools/check-own-words.sh
 
 # Benchmarks against glibc, jemalloc, mimalloc, tcmalloc and a bare free list (prints figures, never fails on speed).
 bench: deps
