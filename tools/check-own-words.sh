@@ -45,6 +45,7 @@ need_packages() {
 	[ -z "$missing" ] && return 0
 	if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 		echo "check-words: installing$missing"
+		# shellcheck disable=SC2086  # one argument per package
 		(apt-get update -qq || true) &&
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 				$missing >/dev/null
@@ -61,6 +62,7 @@ if [ -z "$kernel_dir" ]; then
 	[ -r "$TARBALL" ] || { echo "check-words: $TARBALL not found (package $PKG)" >&2; exit 1; }
 	kernel_dir=$CACHE/$PKG
 	stamp=$CACHE/members
+	# shellcheck disable=SC2086  # one line per member
 	want=$(printf '%s\n' $MEMBERS)
 	if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
 		echo "check-words: extracting the kernel files we follow from $TARBALL into $CACHE"
