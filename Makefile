@@ -55,17 +55,18 @@ test-asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(CTEST) --test-dir build-asan --output-on-failure -j $(JOBS)
 
-# ThreadSanitizer build of the concurrency tests (label "concurrency").
+# ThreadSanitizer build of the concurrency tests (label "concurrency"), and the link/contract tests.
 test-tsan: deps
 	@$(CMAKE) -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DPAGEFRAME_SANITIZE=thread -DPAGEFRAME_DEBUG_VM=1 >/dev/null
 	@$(CMAKE) --build build-tsan -j $(JOBS)
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	  $(CTEST) --test-dir build-tsan --output-on-failure -L concurrency
+	  $(CTEST) --test-dir build-tsan --output-on-failure -L 'concurrency|link'
 
-# The shared public-contract check, when ../shared is there (it is beside every clone CI makes).
+# The public contract is a CTest test of its own (tests/contract: install into a prefix under
+# the build tree, build a program against it with pkg-config and find_package); with the symbol
+# tests (tests/link, label "link") it runs in each build above.
 test: test-gcc test-asan test-tsan check-words
-	@if [ -x ../shared/contract/check.sh ]; then ../shared/contract/check.sh; else echo "contract: ../shared not found, skipped"; fi
 
 # Our comments in our own words: no comment line of 40+ characters in src/ or include/ may be
 # a Linux 6.12 line verbatim (installs linux-source-6.12, extracts what we follow into build/kernel-words/).

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <pageframe/gfp.h>
+#include <pageframe/version.h>	/* PF_VERSION_*, PF_CHECK_VERSION (generated) */
 
 struct pf_list_head;
 
@@ -45,10 +46,6 @@ extern "C" {
 #else
 #define PF_API
 #endif
-
-#define PF_VERSION_MAJOR 0
-#define PF_VERSION_MINOR 1
-#define PF_VERSION_PATCH 0
 
 /* Page geometry (x86-64 with 4 KiB pages, as the kernel). */
 #define PF_PAGE_SHIFT		12

@@ -952,5 +952,5 @@ struct pf_machine *pf_page_machine(const struct pf_page *page)
 
 const char *pf_version(void)
 {
-	return "0.1.0";
+	return PF_VERSION_STRING;
 }
