@@ -115,20 +115,13 @@ void bad_page(struct pf_page *page, const char *reason)
 {
 	struct pf_machine *m = page_machine(page);
 	unsigned long now = (unsigned long)(pf_os_now_ns() / 1000000000ull);
+	unsigned long unshown;
 
 	atomic_fetch_add(&m->nr_bad_pages, 1);
-	if (atomic_load(&m->bad_page_nr_shown) == 60) {
-		if (now < atomic_load(&m->bad_page_resume)) {
-			atomic_fetch_add(&m->bad_page_nr_unshown, 1);
-			return;
-		}
-		unsigned long unshown = atomic_exchange(&m->bad_page_nr_unshown, 0);
-		if (unshown)
-			pf_printk(m, '1', "BUG: Bad page state: %lu messages suppressed", unshown);
-		atomic_store(&m->bad_page_nr_shown, 0);
-	}
-	if (atomic_fetch_add(&m->bad_page_nr_shown, 1) == 0)
-		atomic_store(&m->bad_page_resume, now + 60);
+	if (!pf_burst_limit_pass(&m->bad_page_rs, 60, 60, now, &unshown))
+		return;
+	if (unshown)
+		pf_printk(m, '1', "BUG: Bad page state: %lu messages suppressed", unshown);
 
 	pf_printk(m, '1', "BUG: Bad page state in process %s  pfn:%05lx", pf_os_comm(), page_to_pfn(page));
 	dump_page(page, reason);

@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "mmzone.h"
+#include "printk.h"
 
 /* ---- Debug checks (VM_BUG_ON style), chosen at build time --------------- */
 /*
@@ -220,9 +221,7 @@ struct pf_machine {
 	/* reporting */
 	pf_report_fn report;
 	void *report_arg;
-	atomic_ulong bad_page_resume;		/* ratelimit state of bad_page */
-	atomic_ulong bad_page_nr_shown;
-	atomic_ulong bad_page_nr_unshown;
+	struct pf_burst_limit bad_page_rs;	/* bad_page's burst limit (printk.h) */
 
 	/* tracing */
 	pf_trace_fn trace;
@@ -453,11 +452,34 @@ unsigned long global_zone_page_state(struct pf_machine *m, enum zone_stat_item i
 void build_all_zonelists(struct pf_machine *m);
 struct zonelist *node_zonelist(struct pf_machine *m, int nid, pf_gfp_t flags);
 
-/* ---- machine.c ------------------------------------------------------------- */
-int pf_parse_machine(struct pf_machine *m, const char *text, char *err, size_t errlen);
+/* ---- machine_desc.c --------------------------------------------------------- */
+/* A description's sysctl lines, written once the machine has booted. */
+struct pf_desc_sysctl {
+	int line;
+	char *name;
+	char *value;
+};
+struct pf_desc {
+	struct pf_desc_sysctl *sysctl;
+	int nr_sysctl;
+};
+int pf_parse_machine(struct pf_machine *m, struct pf_desc *d, const char *text, char *err, size_t errlen);
+void pf_desc_release(struct pf_desc *d);
 int pf_parse_size(const char *s, unsigned long long *out, const char **end);
-int pf_sysctl_apply(struct pf_machine *m, const char *name, const char *value, bool boot);
-void pf_printk(struct pf_machine *m, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- sysctl.c ----------------------------------------------------------------- */
+/* One vm sysctl of a machine, as struct ctl_table (include/linux/sysctl.h, 6.12). */
+struct pf_ctl_table {
+	const char *procname;
+	int *data;			/* the machine's variable */
+	int nr;				/* ints at data: maxlen / sizeof(int) */
+	const int *extra1;		/* minimum, or NULL */
+	const int *extra2;		/* maximum, or NULL */
+	int (*proc_handler)(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+};
+int proc_dointvec_minmax(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+int pf_sysctl_write(struct pf_machine *m, const char *name, const char *value);
+int pf_sysctl_check(const char *name, const char *value);
 
 /* ---- mm_init.c -------------------------------------------------------------- */
 int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen);
@@ -476,6 +498,11 @@ void init_per_zone_wmark_min(struct pf_machine *m);
 void setup_per_zone_wmarks(struct pf_machine *m);
 void setup_per_zone_lowmem_reserve(struct pf_machine *m);
 void calculate_min_free_kbytes(struct pf_machine *m);
+int min_free_kbytes_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+int watermark_scale_factor_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+int lowmem_reserve_ratio_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+int percpu_pagelist_high_fraction_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table,
+						  const char *buffer);
 void set_recommended_min_free_kbytes(struct pf_machine *m);
 void zone_pcp_init(struct zone *zone);
 void setup_zone_pageset(struct zone *zone);

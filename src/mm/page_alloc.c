@@ -2568,6 +2568,72 @@ void init_per_zone_wmark_min(struct pf_machine *m)
 }
 
 /*
+ * The vm sysctl handlers (6.12) that redo zone set-up; sysctl.c's table
+ * calls them for a write (pf_sysctl_set, or a description's sysctl line
+ * once the machine has booted), with setup_lock held.
+ */
+
+/* min_free_kbytes_sysctl_handler: the written value becomes the user's, then the watermarks follow. */
+int min_free_kbytes_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer)
+{
+	int rc = proc_dointvec_minmax(m, table, buffer);
+	if (rc)
+		return rc;
+	m->user_min_free_kbytes = m->min_free_kbytes;
+	setup_per_zone_wmarks(m);
+	return 0;
+}
+
+/* watermark_scale_factor_sysctl_handler: the watermark gaps follow the new factor. */
+int watermark_scale_factor_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer)
+{
+	int rc = proc_dointvec_minmax(m, table, buffer);
+	if (rc)
+		return rc;
+	setup_per_zone_wmarks(m);
+	return 0;
+}
+
+/*
+ * lowmem_reserve_ratio_sysctl_handler: the kernel does not look at the
+ * parser's answer, so the entries read before a bad one stay written and
+ * the write succeeds; ratios below 1 become 0 (no reserve).
+ */
+int lowmem_reserve_ratio_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer)
+{
+	(void)proc_dointvec_minmax(m, table, buffer);
+	for (int i = 0; i < MAX_NR_ZONES; i++)
+		if (m->lowmem_reserve_ratio[i] < 1)
+			m->lowmem_reserve_ratio[i] = 0;
+	setup_per_zone_lowmem_reserve(m);
+	return 0;
+}
+
+/*
+ * percpu_pagelist_high_fraction_sysctl_handler: 0 (the default sizing) or
+ * at least MIN_PERCPU_PAGELIST_HIGH_FRACTION; a smaller one is refused and
+ * the old value kept.  Populated zones are resized only on a change.
+ */
+int percpu_pagelist_high_fraction_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table,
+						 const char *buffer)
+{
+	int old_percpu_pagelist_high_fraction = m->percpu_pagelist_high_fraction;
+	int ret = proc_dointvec_minmax(m, table, buffer);
+	if (ret < 0)
+		return ret;
+	if (m->percpu_pagelist_high_fraction &&
+	    m->percpu_pagelist_high_fraction < MIN_PERCPU_PAGELIST_HIGH_FRACTION) {
+		m->percpu_pagelist_high_fraction = old_percpu_pagelist_high_fraction;
+		return -EINVAL;
+	}
+	if (m->percpu_pagelist_high_fraction == old_percpu_pagelist_high_fraction)
+		return 0;
+	for_each_zone_of(m, zone)
+		zone_pcp_update(zone, 0);	/* populated zones only */
+	return 0;
+}
+
+/*
  * zone_batchsize (6.12): about 0.1% of the zone or 1 MiB, whichever is
  * smaller, divided by 4 and clamped to 2^n - 1.  (The 2025 rework,
  * min(managed >> 12, 256K / PAGE_SIZE) with the same clamp, gives the same
