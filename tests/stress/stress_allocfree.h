@@ -343,9 +343,8 @@ __attribute__((unused)) static void sa_run(const char *desc, bool two_node, doub
 {
 	char err[256];
 	struct stress_reports rep = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct pf_machine *m = pf_machine_create(desc, err, sizeof err);
-	if (!m)
-		fail_msg("pf_machine_create: %s", err);
+	pf_test_phase("%s: boot", two_node ? "2-node" : "1-node");
+	struct pf_machine *m = pf_test_boot(desc);
 	pf_set_report_hook(m, stress_report_hook, &rep);
 	char *boot_buddy = stress_buddyinfo(m);
 	assert_int_equal(stress_check_accounting(m, "boot"), 0);
@@ -377,15 +376,21 @@ __attribute__((unused)) static void sa_run(const char *desc, bool two_node, doub
 		assert_int_equal(pthread_create(&th[i], NULL, sa_worker_main, &w[i]), 0);
 	}
 	assert_int_equal(pthread_create(&drainer, NULL, sa_drainer_main, c), 0);
+	pf_test_phase("waiting for %d workers and the drainer to start", c->nthreads);
 	pthread_barrier_wait(&c->start);
+	pf_test_phase("workers running for %.1f s", c->seconds);
 	t0 = stress_now();
 	while (stress_now() - t0 < c->seconds)
 		usleep(20000);
 	atomic_store(&c->stop, 1);
-	for (int i = 0; i < c->nthreads; i++)
+	for (int i = 0; i < c->nthreads; i++) {
+		pf_test_phase("joining worker %d of %d (stop was set)", i, c->nthreads);
 		pthread_join(th[i], NULL);
+	}
 	atomic_store(&c->stop_drainer, 1);
+	pf_test_phase("joining the drain_all/vmstat_refresh thread");
 	pthread_join(drainer, NULL);
+	pf_test_phase("final checks (pf_check, drain, buddyinfo)");
 	/* blocks sent to a thread after it had finished */
 	for (int i = 0; i < c->nthreads; i++)
 		sa_inbox_drain(c, (unsigned)i);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
 #include "mm/internal.h"
+#include "pf_testlib.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -75,15 +76,10 @@ static inline double stress_seconds(double dflt)
 	return s > 0 ? s : dflt;
 }
 
-/* xorshift64* */
+/* xorshift64* (tests/lib) */
 static inline uint64_t stress_rand(uint64_t *s)
 {
-	uint64_t x = *s;
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	*s = x;
-	return x * 0x2545F4914F6CDD1DULL;
+	return pf_test_xorshift64s(s);
 }
 
 /* Report hook: count error-level lines (bad page reports) and warnings; keep the first few. */
@@ -116,20 +112,12 @@ static inline void stress_print_reports(struct stress_reports *r)
 
 static inline long stress_vmstat(struct pf_machine *m, const char *name)
 {
-	long v = -1;
-	assert_int_equal(pf_vmstat_get(m, name, &v), 0);
-	return v;
+	return pf_test_vmstat(m, name);
 }
 
-static char *stress_buddyinfo(struct pf_machine *m)
+static inline char *stress_buddyinfo(struct pf_machine *m)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(pf_show(m, "buddyinfo", f), 0);
-	fclose(f);
-	return buf;
+	return pf_test_show(m, "buddyinfo");
 }
 
 /*

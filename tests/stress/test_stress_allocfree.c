@@ -9,6 +9,7 @@ static void stress_one_node(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_stress_allocfree", 60);
 	const struct CMUnitTest tests[] = { cmocka_unit_test(stress_one_node) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,7 @@ static void stress_two_nodes(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_stress_allocfree_2node", 60);
 	const struct CMUnitTest tests[] = { cmocka_unit_test(stress_two_nodes) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -142,9 +142,8 @@ static void compound_refs(void **state)
 	(void)state;
 	char err[256];
 	struct stress_reports rep = { .lock = PTHREAD_MUTEX_INITIALIZER };
-	struct pf_machine *m = pf_machine_create(STRESS_MACHINE_1NODE, err, sizeof err);
-	if (!m)
-		fail_msg("pf_machine_create: %s", err);
+	pf_test_phase("boot");
+	struct pf_machine *m = pf_test_boot(STRESS_MACHINE_1NODE);
 	pf_set_report_hook(m, stress_report_hook, &rep);
 	char *boot_buddy = stress_buddyinfo(m);
 
@@ -172,6 +171,7 @@ static void compound_refs(void **state)
 	}
 	assert_int_equal(pthread_create(&churn, NULL, cr_churn_main, x), 0);
 	assert_int_equal(pthread_create(&drainer, NULL, sa_drainer_main, c), 0);
+	pf_test_phase("waiting for the churn and drainer threads to start");
 	pthread_barrier_wait(&c->start);
 
 	uint64_t rs = 0xBF58476D1CE4E5B9ULL ^ (uint64_t)time(NULL);
@@ -180,6 +180,7 @@ static void compound_refs(void **state)
 	long failed = 0;
 	double seconds = stress_seconds(5.0), t0 = stress_now();
 	while (stress_now() - t0 < seconds) {
+		pf_test_phase("round %ld: allocating %d blocks", atomic_load(&x->rounds), CR_BLOCKS);
 		for (int i = 0; i < CR_BLOCKS; i++) {
 			struct cr_block *k = &x->blk[i];
 			unsigned r = (unsigned)(stress_rand(&rs) % 100);
@@ -196,23 +197,30 @@ static void compound_refs(void **state)
 			sa_write_stamps(&k->b);
 			atomic_store(&k->mirror, x->nworkers + 1);
 		}
+		pf_test_phase("round %ld: barrier A/B (workers taking and dropping references)", atomic_load(&x->rounds));
 		pthread_barrier_wait(&x->round);	/* A */
 		pthread_barrier_wait(&x->round);	/* B */
 		/* main's own (the allocation's) reference goes in the same race */
 		for (int i = 0; i < CR_BLOCKS; i++)
 			if (x->blk[i].b.page)
 				cr_drop_final(x, &x->blk[i], &rs, id);
+		pf_test_phase("round %ld: barrier C (after main's final drops)", atomic_load(&x->rounds));
 		pthread_barrier_wait(&x->round);	/* C */
 		atomic_fetch_add(&x->rounds, 1);
 	}
 	atomic_store(&x->done, 1);
+	pf_test_phase("last barrier (done set)");
 	pthread_barrier_wait(&x->round);
+	pf_test_phase("joining %d workers", x->nworkers);
 	for (int i = 0; i < x->nworkers; i++)
 		pthread_join(th[i], NULL);
 	atomic_store(&c->stop, 1);
+	pf_test_phase("joining the churn thread");
 	pthread_join(churn, NULL);
 	atomic_store(&c->stop_drainer, 1);
+	pf_test_phase("joining the drainer thread");
 	pthread_join(drainer, NULL);
+	pf_test_phase("final checks");
 	double t1 = stress_now();
 
 	fprintf(stderr, "compound refs: %d workers, %ld rounds of %d blocks, %.2f s%s; gets %ld puts %ld, "
@@ -257,6 +265,7 @@ static void compound_refs(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_stress_compound_refs", 60);
 	const struct CMUnitTest tests[] = { cmocka_unit_test(compound_refs) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

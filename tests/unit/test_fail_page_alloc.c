@@ -9,6 +9,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <pageframe/pageframe.h>
+#include "pf_testlib.h"
 
 static int fault_lines;
 static void hook(void *arg, int level, const char *line)
@@ -21,11 +22,9 @@ static void hook(void *arg, int level, const char *line)
 
 static struct pf_machine *boot(const char *extra)
 {
-	char text[512], err[256];
+	char text[512];
 	snprintf(text, sizeof text, "cpus 1\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x7ffffff\n%s", extra);
-	struct pf_machine *m = pf_machine_create(text, err, sizeof err);
-	if (!m)
-		fail_msg("boot: %s", err);
+	struct pf_machine *m = pf_test_boot(text);
 	pf_set_report_hook(m, hook, NULL);
 	fault_lines = 0;
 	return m;
@@ -123,11 +122,7 @@ static void nowarn_quiet_and_show(void **state)
 	struct pf_machine *m = boot("fail_page_alloc probability=100 times=2\n");
 	assert_false(try_alloc(m, PF_GFP_ATOMIC | PF_GFP_NOWARN, 1));
 	assert_int_equal(fault_lines, 0);
-	char *buf = NULL;
-	size_t len;
-	FILE *f = open_memstream(&buf, &len);
-	assert_int_equal(pf_show(m, "fail_page_alloc", f), 0);
-	fclose(f);
+	char *buf = pf_test_show(m, "fail_page_alloc");
 	assert_string_equal(buf, "probability 100\ninterval 1\ntimes 1\nspace 0\nverbose 2\nignore-gfp-wait Y\n"
 				 "ignore-gfp-highmem Y\nmin-order 1\ninjected 1\n");
 	free(buf);
@@ -143,6 +138,7 @@ static void nowarn_quiet_and_show(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_fail_page_alloc", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(off_by_default),
 		cmocka_unit_test(times_limits_failures),

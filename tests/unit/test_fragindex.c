@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
+#include "pf_testlib.h"
 
 #define DATA PF_TEST_DATA "/fragindex/"
 
@@ -141,6 +142,7 @@ static void malformed_cli(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_fragindex", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(extfrag_api),  cmocka_unit_test(unusable_api),  cmocka_unit_test(extfrag_cli),
 		cmocka_unit_test(unusable_cli), cmocka_unit_test(malformed_api), cmocka_unit_test(malformed_cli),

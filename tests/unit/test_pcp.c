@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
+#include "pf_testlib.h"
 #include "mm/internal.h"
 
 /*
@@ -31,9 +32,7 @@ static struct zone *dma32(struct pf_machine *m)
 static void boot_values(void **state)
 {
 	(void)state;
-	char err[256];
-	struct pf_machine *m = pf_machine_create(MACHINE, err, sizeof err);
-	assert_non_null(m);
+	struct pf_machine *m = pf_test_boot(MACHINE);
 	struct zone *z = dma32(m);
 	assert_int_equal(z->_watermark[WMARK_MIN], 1436);
 	assert_int_equal(z->_watermark[WMARK_LOW], 1956);
@@ -54,9 +53,7 @@ static void boot_values(void **state)
 static void high_max_fraction(void **state)
 {
 	(void)state;
-	char err[256];
-	struct pf_machine *m = pf_machine_create(MACHINE "pcp_high_max_fraction 2\n", err, sizeof err);
-	assert_non_null(m);
+	struct pf_machine *m = pf_test_boot(MACHINE "pcp_high_max_fraction 2\n");
 	struct per_cpu_pages *pcp = &dma32(m)->per_cpu_pageset[0];
 	assert_int_equal(pcp->batch, 63);
 	assert_int_equal(pcp->high_min, 1956);
@@ -72,8 +69,7 @@ static void refill_and_free(void **state)
 	(void)state;
 	char err[256];
 	pf_bind_cpu(0);
-	struct pf_machine *m = pf_machine_create(MACHINE, err, sizeof err);
-	assert_non_null(m);
+	struct pf_machine *m = pf_test_boot(MACHINE);
 	struct zone *z = dma32(m);
 	struct per_cpu_pages *pcp = &z->per_cpu_pageset[0];
 	assert_int_equal(z->free_area[10].nr_free, 508);
@@ -108,11 +104,7 @@ static void refill_and_free(void **state)
 	assert_int_equal(pcp->high, 2019);
 
 	/* zoneinfo shows the live values */
-	char *buf = NULL;
-	size_t len;
-	FILE *f = open_memstream(&buf, &len);
-	assert_int_equal(pf_show(m, "zoneinfo", f), 0);
-	fclose(f);
+	char *buf = pf_test_show(m, "zoneinfo");
 	const char *want = "    cpu: 0\n              count:    63\n              high:     2019\n"
 			   "              batch:    63\n              high_min: 1956\n              high_max: 65024\n";
 	char *dma32_part = strstr(buf, "zone    DMA32");
@@ -137,8 +129,7 @@ static void bulk_fills_array_slots(void **state)
 	(void)state;
 	char err[256];
 	pf_bind_cpu(0);
-	struct pf_machine *m = pf_machine_create(MACHINE, err, sizeof err);
-	assert_non_null(m);
+	struct pf_machine *m = pf_test_boot(MACHINE);
 	struct pf_page *v[64] = { 0 };
 	v[3] = pf_alloc_pages(m, PF_GFP_KERNEL, 0);	/* a populated slot is skipped */
 	assert_int_equal(pf_alloc_pages_bulk(m, PF_GFP_KERNEL, 64, v), 64);
@@ -161,6 +152,7 @@ static void bulk_fills_array_slots(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_pcp", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(boot_values),
 		cmocka_unit_test(high_max_fraction),

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
+#include "pf_testlib.h"
 
 #define DATA PF_TEST_DATA "/proc/"
 #define DESC "cpus 1\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\nthp never\n"
@@ -32,13 +33,7 @@ static char *read_file(const char *path)
 
 static char *show(struct pf_machine *m, const char *what)
 {
-	char *out = NULL;
-	size_t len = 0;
-	FILE *o = open_memstream(&out, &len);
-	assert_non_null(o);
-	assert_int_equal(pf_show(m, what, o), 0);
-	fclose(o);
-	return out;
+	return pf_test_show(m, what);
 }
 
 static void expect_view(struct pf_machine *m, const char *what, const char *file)
@@ -90,12 +85,7 @@ static void expect_nr_free(struct pf_machine *m, long want)
 
 static struct pf_machine *boot(void)
 {
-	char err[256] = "";
-	struct pf_machine *m = pf_machine_create(DESC, err, sizeof err);
-	if (!m)
-		print_error("boot: %s\n", err);
-	assert_non_null(m);
-	return m;
+	return pf_test_boot(DESC);
 }
 
 static void boot_layout(void **state)
@@ -200,6 +190,7 @@ static void unknown_view(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_proc_formats", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(boot_layout),
 		cmocka_unit_test(splits_and_claim),

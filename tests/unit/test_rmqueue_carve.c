@@ -17,7 +17,7 @@
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
 #include "mm/internal.h"
-#include "pf_test.h"
+#include "pf_testlib.h"
 
 /* 2 CPUs, DMA + DMA32 of 256 MiB: small enough to compare every page often. */
 #define MACHINE "cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0xfffffff\n"
@@ -94,10 +94,8 @@ static void carve_equals_loop(void **state)
 	char err[256];
 	/* Bound to CPU 0: both machines see the same CPU on every call. */
 	assert_int_equal(pf_bind_cpu(0), 0);
-	struct pf_machine *a = pf_machine_create(MACHINE, err, sizeof err);
-	struct pf_machine *b = pf_machine_create(MACHINE, err, sizeof err);
-	assert_non_null(a);
-	assert_non_null(b);
+	struct pf_machine *a = pf_test_boot(MACHINE);
+	struct pf_machine *b = pf_test_boot(MACHINE);
 	b->rmqueue_carve_off = true;
 	compare_machines(a, b);
 
@@ -169,9 +167,7 @@ static void carve_equals_loop(void **state)
 static void repeat_equals_calls(void **state)
 {
 	(void)state;
-	char err[256];
-	struct pf_machine *m = pf_machine_create(MACHINE, err, sizeof err);
-	assert_non_null(m);
+	struct pf_machine *m = pf_test_boot(MACHINE);
 	struct zone *z = &m->node_data[0]->node_zones[ZONE_DMA32];
 	const long deltas[] = { -1, 1, -2, 2, -8, 8, -64, 64, -200 };
 	for (int t = 0; t <= 124; t += 25)
@@ -205,6 +201,7 @@ static void repeat_equals_calls(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_rmqueue_carve", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(carve_equals_loop),
 		cmocka_unit_test(repeat_equals_calls),

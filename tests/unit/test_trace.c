@@ -10,6 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
+#include "pf_testlib.h"
 
 #define MAXLINES 256
 
@@ -84,12 +85,7 @@ static void check_prefix_columns(const char *line)
 
 static struct pf_machine *boot(const char *desc)
 {
-	char err[256] = "";
-	struct pf_machine *m = pf_machine_create(desc, err, sizeof err);
-	if (!m)
-		print_error("boot: %s\n", err);
-	assert_non_null(m);
-	return m;
+	return pf_test_boot(desc);
 }
 
 static void one_alloc(struct pf_machine *m, struct sink *s, pf_gfp_t gfp, unsigned order, const char *want_gfp,
@@ -207,10 +203,8 @@ static void unknown_event(void **state)
 static void pcpu_drain_and_zone_locked(void **state)
 {
 	(void)state;
-	char err[256];
 	struct sink s = { 0 };
-	struct pf_machine *m = pf_machine_create("cpus 1\nmem 0 0x1000-0x3ffffff\n", err, sizeof err);
-	assert_non_null(m);
+	struct pf_machine *m = pf_test_boot("cpus 1\nmem 0 0x1000-0x3ffffff\n");
 	assert_int_equal(pf_set_trace(m, "mm_page_alloc_zone_locked,mm_page_pcpu_drain", collect, &s), 0);
 	struct pf_page *p = pf_alloc_pages(m, PF_GFP_HIGHUSER_MOVABLE, 0);
 	assert_non_null(p);
@@ -239,6 +233,7 @@ static void pcpu_drain_and_zone_locked(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_trace", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(alloc_free_lines),
 		cmocka_unit_test(only_selected_event),

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
-#include "pf_test.h"
+#include "pf_testlib.h"
 #include <pageframe/page.h>
 #include "mm/internal.h"
 
@@ -121,9 +121,7 @@ static void drain_and_refill(void **state)
 {
 	(void)state;
 	char err[256];
-	struct pf_machine *m = pf_machine_create(MACHINE, err, sizeof err);
-	if (!m)
-		fail_msg("machine: %s", err);
+	struct pf_machine *m = pf_test_boot(MACHINE);
 	char *boot = show(m, "buddyinfo");
 	if (pf_check(m, err, sizeof err) != 0)
 		fail_msg("pf_check at boot: %s", err);
@@ -183,6 +181,7 @@ static void drain_and_refill(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_zone_refill", 60);
 	const struct CMUnitTest tests[] = { cmocka_unit_test(drain_and_refill) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
+#include "pf_testlib.h"
 
 /*
  * Every expected number here and in the tests/data/zone_setup .zoneinfo files is
@@ -47,24 +48,12 @@
 
 static struct pf_machine *boot(const char *desc)
 {
-	char err[256] = "";
-	struct pf_machine *m = pf_machine_create(desc, err, sizeof err);
-	if (!m)
-		print_error("pf_machine_create failed: %s\n", err);
-	assert_non_null(m);
-	return m;
+	return pf_test_boot(desc);
 }
 
 static char *zoneinfo(struct pf_machine *m)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(pf_show(m, "zoneinfo", f), 0);
-	assert_int_equal(fclose(f), 0);
-	assert_non_null(buf);
-	return buf;
+	return pf_test_show(m, "zoneinfo");
 }
 
 static char *slurp(const char *name)
@@ -338,6 +327,7 @@ static void sysctl_live(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_zone_setup", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(boot_movablecore),
 		cmocka_unit_test(boot_two_nodes),
