@@ -37,6 +37,13 @@ lname=$(printf '%s\n' $libs | sed -n 's/^-l\(pageframe.*\)$/\1/p' | head -1)
 [ -n "$lname" ] || fail "pkg-config --libs names no pageframe library: $libs"
 [ -f "$libdir/lib$lname.a" ] || fail "$libdir/lib$lname.a not installed"
 [ -f "$libdir/lib$lname.so" ] || fail "$libdir/lib$lname.so not installed"
+# The installed archive is the localised one: only pf_* names are global in it.
+if command -v nm >/dev/null; then
+	extra=$(nm -g --defined-only "$libdir/lib$lname.a" | awk 'NF == 3 && $3 !~ /^pf_/ { print $3 }')
+	[ -z "$extra" ] || fail "the installed lib$lname.a exports non-API names: $(echo $extra)"
+fi
+ver=$(sed -n 's/^#define PF_VERSION_STRING "\(.*\)"$/\1/p' "$incdir/pageframe/version.h")
+[ "$ver" = "$(pkg-config --modversion pageframe)" ] || fail "version.h says $ver, pageframe.pc $(pkg-config --modversion pageframe)"
 
 run() {
 	out=$("$1" 2>&1) || { printf '%s\n' "$out"; fail "$1 failed"; }
