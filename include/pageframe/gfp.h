@@ -3,11 +3,25 @@
  * pageframe/gfp.h - get-free-pages flags with the kernel's bit values.
  *
  * Mirrors include/linux/gfp_types.h of Linux 6.12 (x86-64, CONFIG_LOCKDEP,
- * CONFIG_KASAN_HW_TAGS off, CONFIG_MEMCG and so
- * CONFIG_SLAB_OBJ_EXT on) in three layers, as the
- * kernel does: raw bits (PF____GFP_*), the typed modifiers (PF___GFP_*), and
- * the documented composites (PF_GFP_*).  <pageframe/linux.h> maps the kernel's
- * own spellings onto these.
+ * CONFIG_KASAN_HW_TAGS off, CONFIG_MEMCG and so CONFIG_SLAB_OBJ_EXT on).
+ *
+ * Three layers, built one on the other as the kernel builds them:
+ *
+ *   1. Bit numbers, PF____GFP_x_BIT (the kernel's ___GFP_x_BIT): an enum
+ *      that only fixes where each flag lives.  Nobody passes these.
+ *   2. Modifiers, PF___GFP_x (the kernel's __GFP_x): one bit each, of type
+ *      pf_gfp_t.  Each answers one question about a request - which zone,
+ *      which mobility, how far into the reserves, may it sleep, may it do
+ *      I/O, what to do on failure - and callers add or remove them on top
+ *      of a composite.
+ *   3. Composites, PF_GFP_x (the kernel's GFP_x): the usual answers to all
+ *      of those questions at once, for one kind of caller.  Start from the
+ *      composite that describes the calling context and adjust with
+ *      modifiers; the block before their definitions says what each is for.
+ *
+ * PF_GFP_ZERO, PF_GFP_COMP, ... at the end are short public spellings of
+ * single modifiers, not composites.  <pageframe/linux.h> maps the kernel's
+ * own spellings (GFP_KERNEL, __GFP_ZERO, ...) onto these.
  *
  * Glossary
  *   zone modifier    DMA, HIGHMEM, DMA32, MOVABLE: choose the highest zone
@@ -18,6 +32,9 @@
  *                    reserves an allocation may dig.
  *   reclaim          DIRECT_RECLAIM / KSWAPD_RECLAIM: whether the caller may
  *                    sleep and whether kswapd is woken.
+ *   sleep            only a request with DIRECT_RECLAIM may block (reclaim,
+ *                    compaction, retries); without it the allocator answers
+ *                    at once from what is free.
  */
 #ifndef PAGEFRAME_GFP_H
 #define PAGEFRAME_GFP_H
@@ -29,7 +46,7 @@ extern "C" {
 /** The kernel's gfp_t: a bitmask of the flags below. */
 typedef unsigned int pf_gfp_t;
 
-/* Raw bit numbers, in gfp_types.h's enum order (6.12). */
+/* Layer 1: bit numbers, in the order of gfp_types.h's enum (6.12). */
 enum {
 	PF____GFP_DMA_BIT,
 	PF____GFP_HIGHMEM_BIT,
@@ -59,7 +76,7 @@ enum {
 	PF____GFP_LAST_BIT
 };
 
-/* Typed modifiers: one bit each. */
+/* Layer 2: the modifiers, one bit each, typed pf_gfp_t. */
 #define PF___GFP_DMA		(1u << PF____GFP_DMA_BIT)
 #define PF___GFP_HIGHMEM	(1u << PF____GFP_HIGHMEM_BIT)
 #define PF___GFP_DMA32		(1u << PF____GFP_DMA32_BIT)
@@ -98,7 +115,66 @@ enum {
 #define PF_GFP_MOVABLE_MASK	(PF___GFP_RECLAIMABLE | PF___GFP_MOVABLE)
 #define PF_GFP_MOVABLE_SHIFT	3
 
-/* Documented composites (gfp_types.h). */
+/*
+ * Composites (the flag combinations gfp_types.h documents).
+ *
+ * "Sleeps" below means the request carries PF___GFP_DIRECT_RECLAIM: the
+ * caller may block while the allocator reclaims and compacts, so it must be
+ * in a context that may schedule.  "Wakes kswapd" means it carries
+ * PF___GFP_KSWAPD_RECLAIM: below the low watermark it asks the background
+ * reclaimer to start, without waiting for it.  (pageframe has nothing to
+ * reclaim or compact, and its kswapd only resets the watermark boost, so
+ * the flags change which reserves and fallbacks the slow path may use, not
+ * how long a call waits; docs/FIDELITY.md, "slow path" and "kswapd".)
+ *
+ * PF_GFP_ATOMIC   callers that must not sleep but really need the page:
+ *                 interrupt handlers, code under a spinlock.  No direct
+ *                 reclaim; wakes kswapd; __GFP_HIGH lets it go below the min
+ *                 watermark into a share of the reserves kept for such
+ *                 callers.  Not for NMI or similarly strict contexts.
+ * PF_GFP_KERNEL   the everyday choice for the kernel's own data: sleeps,
+ *                 reclaims directly, may start I/O and call into
+ *                 filesystems.  The memory must be addressable by the
+ *                 kernel, so Normal or a lower zone.
+ * PF_GFP_KERNEL_ACCOUNT  PF_GFP_KERNEL, and the pages are charged to the
+ *                 caller's memory cgroup (accounting is not modelled here).
+ * PF_GFP_NOWAIT   a try that must not stall: no direct reclaim, no I/O, no
+ *                 filesystem calls; wakes kswapd and does not warn when it
+ *                 fails, which is likely once free memory runs low.
+ * PF_GFP_NOIO     sleeps and reclaims, but only memory that frees without
+ *                 starting I/O (clean page cache, slab): for the block layer
+ *                 and others that would deadlock on their own I/O.  The
+ *                 kernel prefers marking such a section with
+ *                 memalloc_noio_save() over passing this flag.
+ * PF_GFP_NOFS     sleeps, reclaims and may start I/O, but never re-enters a
+ *                 filesystem: for filesystem code holding its own locks.
+ *                 The scoped memalloc_nofs_save() is again the preferred
+ *                 kernel style.
+ * PF_GFP_USER     memory for user space that the kernel or a device must
+ *                 also reach directly (buffers mapped into a process and
+ *                 written by DMA): as PF_GFP_KERNEL, plus the cpuset limit
+ *                 (__GFP_HARDWALL).
+ * PF_GFP_DMA      the lowest zone only (ZONE_DMA, below 16 MiB on x86-64).
+ *                 A leftover from ISA-era devices; new code should not need
+ *                 it.  Neither sleeps nor wakes kswapd by itself: combine it
+ *                 with one of the composites above.
+ * PF_GFP_DMA32    ZONE_DMA32 or lower: memory below 4 GiB, for devices with
+ *                 32-bit addressing.  Also a bare zone modifier.
+ * PF_GFP_HIGHUSER user memory the kernel need not address directly (on
+ *                 64-bit there is no highmem, so this is PF_GFP_USER in
+ *                 effect) and that stays put while in use.
+ * PF_GFP_HIGHUSER_MOVABLE  user memory that reclaim or migration can move
+ *                 or evict: anonymous and page-cache pages, what ends up on
+ *                 the LRU lists.  Sleeps; served from the movable free lists
+ *                 and ZONE_MOVABLE when the machine has one.
+ * PF_GFP_TRANSHUGE_LIGHT  transparent huge pages on the page-fault path:
+ *                 movable compound blocks, no reclaim of any kind (neither
+ *                 direct nor kswapd), no warning, no emergency reserves.
+ *                 Fails fast and lets the fault fall back to small pages.
+ * PF_GFP_TRANSHUGE  the same with direct reclaim and compaction allowed:
+ *                 what khugepaged uses, where waiting is acceptable.  Still
+ *                 does not wake kswapd.
+ */
 #define PF_GFP_ATOMIC		(PF___GFP_HIGH | PF___GFP_KSWAPD_RECLAIM)
 #define PF_GFP_KERNEL		(PF___GFP_RECLAIM | PF___GFP_IO | PF___GFP_FS)
 #define PF_GFP_KERNEL_ACCOUNT	(PF_GFP_KERNEL | PF___GFP_ACCOUNT)
@@ -114,7 +190,7 @@ enum {
 				  PF___GFP_NOWARN) & ~PF___GFP_RECLAIM)
 #define PF_GFP_TRANSHUGE	(PF_GFP_TRANSHUGE_LIGHT | PF___GFP_DIRECT_RECLAIM)
 
-/* Short public spellings of single modifiers that the contract names. */
+/* Short public spellings of single modifiers (not composites). */
 #define PF_GFP_ZERO		PF___GFP_ZERO
 #define PF_GFP_COMP		PF___GFP_COMP
 #define PF_GFP_NOWARN		PF___GFP_NOWARN

@@ -7,9 +7,32 @@
  * page_address(), GFP_KERNEL and friends act on a default machine, set
  * with pf_linux_set_default_machine().  Everything maps onto the pf_ API.
  * Never include it together with real kernel headers.
+ *
+ * struct page is an opaque handle here: declared, never defined, so code
+ * holds and passes struct page pointers as the kernel's does, and no
+ * identifier of the program is renamed (a variable or member called page is
+ * fine).  Each pointer designates the library's struct pf_page;
+ * pf_from_page() and pf_to_page() convert between the two, and the fields
+ * are read through the struct pf_page, never through a struct page.  This
+ * header also brings the kernel's page-flag names from <pageframe/page.h>
+ * (PG_locked, PageBuddy(), SetPageDirty(), ...), taking struct page
+ * pointers.  A program that wants those names on struct pf_page instead
+ * defines PF_KERNEL_NAMES and includes <pageframe/page.h> without this
+ * header; one translation unit cannot have both.
  */
 #ifndef PAGEFRAME_LINUX_H
 #define PAGEFRAME_LINUX_H
+
+#if defined(PAGEFRAME_PAGE_KERNEL_NAMES)
+#error "<pageframe/page.h> already declared the kernel names on struct pf_page (PF_KERNEL_NAMES); <pageframe/linux.h> needs them on struct page: include it first, or not at all"
+#endif
+
+/* The opaque handle, and the request for the kernel names on it. */
+struct page;
+#ifndef PF_KERNEL_NAMES
+#define PF_KERNEL_NAMES 1
+#endif
+#define PF_KERNEL_PAGE_TYPE struct page
 
 #include <pageframe/pageframe.h>
 #include <pageframe/page.h>
@@ -19,7 +42,22 @@ extern "C" {
 #endif
 
 typedef pf_gfp_t gfp_t;
-#define page pf_page
+
+/* The library's page behind a handle, and the handle of a library page (NULL stays NULL). */
+static inline struct pf_page *pf_from_page(struct page *page)
+{
+	return (struct pf_page *)page;
+}
+
+static inline const struct pf_page *pf_from_const_page(const struct page *page)
+{
+	return (const struct pf_page *)page;
+}
+
+static inline struct page *pf_to_page(struct pf_page *pg)
+{
+	return (struct page *)pg;
+}
 
 /* The machine alloc_pages() and friends use: pf_linux_set_default_machine() (pageframe.h). */
 
@@ -70,76 +108,107 @@ typedef pf_gfp_t gfp_t;
 #define GFP_TRANSHUGE_LIGHT	PF_GFP_TRANSHUGE_LIGHT
 #define GFP_TRANSHUGE		PF_GFP_TRANSHUGE
 
-static inline struct pf_page *alloc_pages(gfp_t gfp, unsigned int order)
+static inline struct page *alloc_pages(gfp_t gfp, unsigned int order)
 {
-	return pf_alloc_pages(pf_linux_default_machine(), gfp, order);
+	return pf_to_page(pf_alloc_pages(pf_linux_default_machine(), gfp, order));
 }
 
-static inline struct pf_page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
+static inline struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 {
-	return pf_alloc_pages_node(pf_linux_default_machine(), nid, gfp, order);
+	return pf_to_page(pf_alloc_pages_node(pf_linux_default_machine(), nid, gfp, order));
 }
 
-static inline struct pf_page *alloc_page(gfp_t gfp)
+static inline struct page *alloc_page(gfp_t gfp)
 {
 	return alloc_pages(gfp, 0);
 }
 
-static inline void __free_pages(struct pf_page *pg, unsigned int order)
+static inline void __free_pages(struct page *page, unsigned int order)
 {
-	pf_free_pages(pg, order);
+	pf_free_pages(pf_from_page(page), order);
 }
 
-static inline void __free_page(struct pf_page *pg)
+static inline void __free_page(struct page *page)
 {
-	pf_free_pages(pg, 0);
+	pf_free_pages(pf_from_page(page), 0);
 }
 
-static inline void get_page(struct pf_page *pg)
+static inline void get_page(struct page *page)
 {
-	pf_get_page(pg);
+	pf_get_page(pf_from_page(page));
 }
 
-static inline void put_page(struct pf_page *pg)
+static inline void put_page(struct page *page)
 {
-	pf_put_page(pg);
+	pf_put_page(pf_from_page(page));
 }
 
-static inline int page_count(const struct pf_page *pg)
+static inline int page_count(const struct page *page)
 {
-	return pf_page_count(pg);
+	return pf_page_count(pf_from_const_page(page));
 }
 
-static inline unsigned long page_to_pfn(const struct pf_page *pg)
+static inline unsigned long page_to_pfn(const struct page *page)
 {
-	return pf_page_to_pfn(pg);
+	return pf_page_to_pfn(pf_from_const_page(page));
 }
 
-static inline struct pf_page *pfn_to_page(unsigned long pfn)
+static inline struct page *pfn_to_page(unsigned long pfn)
 {
-	return pf_pfn_to_page(pf_linux_default_machine(), pfn);
+	return pf_to_page(pf_pfn_to_page(pf_linux_default_machine(), pfn));
 }
 
-static inline void *page_address(const struct pf_page *pg)
+static inline void *page_address(const struct page *page)
 {
-	return pf_page_address(pg);
+	return pf_page_address(pf_from_const_page(page));
 }
 
-static inline struct pf_page *virt_to_page(const void *addr)
+static inline struct page *virt_to_page(const void *addr)
 {
-	return pf_virt_to_page(pf_linux_default_machine(), addr);
+	return pf_to_page(pf_virt_to_page(pf_linux_default_machine(), addr));
 }
 
 static inline unsigned long __get_free_pages(gfp_t gfp, unsigned int order)
 {
-	struct pf_page *pg = alloc_pages(gfp & ~__GFP_HIGHMEM, order);
-	return pg ? (unsigned long)page_address(pg) : 0;
+	struct page *page = alloc_pages(gfp & ~__GFP_HIGHMEM, order);
+	return page ? (unsigned long)page_address(page) : 0;
+}
+
+static inline unsigned long get_zeroed_page(gfp_t gfp)
+{
+	return __get_free_pages(gfp | __GFP_ZERO, 0);
 }
 
 static inline void free_pages(unsigned long addr, unsigned int order)
 {
 	if (addr)
 		__free_pages(virt_to_page((void *)addr), order);
+}
+
+static inline void free_page(unsigned long addr)
+{
+	free_pages(addr, 0);
+}
+
+/* A few field readers kernel code calls, since struct page has no fields here. */
+static inline struct page *compound_head(const struct page *page)
+{
+	return pf_to_page(pf_compound_head(pf_from_const_page(page)));
+}
+
+static inline int page_to_nid(const struct page *page)
+{
+	return pf_page_to_nid(pf_from_const_page(page));
+}
+
+static inline unsigned long page_private(const struct page *page)
+{
+	return pf_from_const_page(page)->private;
+}
+
+static inline void set_page_private(struct page *page, unsigned long private)
+{
+	pf_from_page(page)->private = private;
 }
 
 #ifdef __cplusplus

@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+/* src/mm speaks the kernel's page-flag names (PG_locked, PageBuddy, ...). */
+#define PF_KERNEL_NAMES 1
 #include "mmzone.h"
 #include "printk.h"
 

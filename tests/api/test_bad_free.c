@@ -189,7 +189,7 @@ static void free_with_mapping(void **state)
 	if (!strstr(e->log.reasons, "non-NULL mapping"))
 		fail_msg("reason \"%s\", expected \"non-NULL mapping\"", e->log.reasons);
 	/* kept out of the free lists */
-	assert_false(PageBuddy(p));
+	assert_false(pf_PageBuddy(p));
 	char *after = show(e->m, "buddyinfo");
 	assert_string_equal(before, after);
 	free(before);
@@ -216,7 +216,7 @@ static void free_tail_page(void **state)
 	struct pf_page *head = pf_alloc_pages(e->m, PF_GFP_KERNEL | PF_GFP_COMP, 2);
 	assert_non_null(head);
 	struct pf_page *tail = pf_pfn_to_page(e->m, pf_page_to_pfn(head) + 1);
-	assert_true(PageTail(tail));
+	assert_true(pf_PageTail(tail));
 	char *before = show(e->m, "buddyinfo");
 	pf_free_pages(tail, 0);
 	expect_one_report(e, bad0);
@@ -225,7 +225,7 @@ static void free_tail_page(void **state)
 	free(before);
 	free(after);
 	assert_int_equal(pf_page_count(head), 1);
-	assert_true(PageHead(head));
+	assert_true(pf_PageHead(head));
 	pf_free_pages(head, 2);
 	assert_int_equal(e->log.bug_lines, 1);
 	expect_working_and_boot_state(e);
@@ -239,7 +239,7 @@ static void free_never_allocated(void **state)
 	struct pf_page *p = NULL;
 	for (unsigned long pfn = 0x2000; pfn < 0x40000 && !p; pfn++) {
 		struct pf_page *q = pf_pfn_to_page(e->m, pfn);
-		if (q && PageBuddy(q))
+		if (q && pf_PageBuddy(q))
 			p = q;
 	}
 	assert_non_null(p);
@@ -250,10 +250,10 @@ static void free_never_allocated(void **state)
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
-	assert_true(PageBuddy(p));
+	assert_true(pf_PageBuddy(p));
 	/* and a page inside a free block (not its head) */
 	struct pf_page *inner = pf_pfn_to_page(e->m, pf_page_to_pfn(p) + 1);
-	if (inner && !PageBuddy(inner)) {
+	if (inner && !pf_PageBuddy(inner)) {
 		e->log.bug_lines = 0;
 		pf_free_pages(inner, 0);
 		expect_one_report(e, bad0 + 1);

@@ -188,7 +188,7 @@ static void do_alloc(struct pf_machine *m, uint64_t gen, unsigned long *nr_fail)
 		fail_msg("page_address of pfn %#lx is not base + pfn * PAGE_SIZE", pfn);
 	if (pf_page_count(page) != 1)
 		fail_msg("fresh block pfn %#lx has refcount %d", pfn, pf_page_count(page));
-	if ((gfp & PF_GFP_COMP) && order > 0 && !PageHead(page))
+	if ((gfp & PF_GFP_COMP) && order > 0 && !pf_PageHead(page))
 		fail_msg("__GFP_COMP block pfn %#lx order %u is not a compound head", pfn, order);
 
 	/* no page handed out twice: the live bitmap, word-wise for big aligned blocks */

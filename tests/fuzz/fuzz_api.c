@@ -201,8 +201,8 @@ static void adopt(struct pf_page *page, unsigned order, pf_gfp_t gfp)
 	CHECK(pf_page_count(page) == 1, "new block pfn %#lx has refcount %d", pfn, pf_page_count(page));
 
 	int compound = order > 0 && (gfp & PF___GFP_COMP);
-	CHECK(!!(page->flags & (1UL << PG_head)) == compound, "block pfn %#lx order %u gfp %#x: PG_head is %d",
-	      pfn, order, gfp, !!(page->flags & (1UL << PG_head)));
+	CHECK(!!(page->flags & (1UL << PF_PG_head)) == compound, "block pfn %#lx order %u gfp %#x: PG_head is %d",
+	      pfn, order, gfp, !!(page->flags & (1UL << PF_PG_head)));
 	if (compound) {
 		for (unsigned long i = 1; i < n; i++)
 			CHECK(page[i].compound_head == ((unsigned long)page | 1), "tail %lu of compound pfn %#lx: bad compound_head",
