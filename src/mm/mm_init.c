@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * mm_init.c - boot: from the memblock tables that machine.c filled to nodes,
+ * mm_init.c - boot: from the memblock tables that machine_desc.c filled to nodes,
  * zones, an initialised memmap and free lists holding every managed page
  * (mm/mm_init.c and the x86 zone_sizes_init of Linux 6.12).
  *
