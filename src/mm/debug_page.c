@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * debug_page.c - reporting and checking: bad_page and dump_page in the
- * kernel's words (mm/page_alloc.c bad_page, mm/debug.c __dump_folio,
+ * debug_page.c - reporting and checking: bad_page and dump_page printing
+ * the kernel's output lines (mm/page_alloc.c bad_page, mm/debug.c __dump_folio,
  * lib/vsprintf.c %pGp, Linux 6.12), VM_BUG_ON's failure, and pf_check, the
  * whole-machine invariant walk.
  *
@@ -13,10 +13,41 @@
 #include <stdlib.h>
 #include <string.h>
 
-void pf_vm_bug(const char *file, int line, const char *func, const char *cond)
+/*
+ * pf_page_machine_scan - pf_page_machine_fast beyond slot 0: slots 1..7 by
+ * address range, without dereferencing @page until it is known to lie in a
+ * memmap.  NULL: not found there (the full search decides).
+ */
+struct pf_machine *pf_page_machine_scan(const struct pf_page *page)
 {
-	fprintf(stderr, "kernel BUG at %s:%d!\n%s: VM_BUG_ON(%s)\n", file, line, func, cond);
+	int used = atomic_load_explicit(&pf_machine_slots_used, memory_order_relaxed);
+	for (int i = 1; i < used && i < 8; i++) {
+		struct pf_machine *m = atomic_load_explicit(&pf_machine_table[i], memory_order_acquire);
+		if (!m || !m->mem_map || !pf_page_in_memmap(m, page))
+			continue;
+		if ((((uintptr_t)page - (uintptr_t)m->mem_map) & (sizeof(struct pf_page) - 1)) ||
+		    page_machine_id(page) != (unsigned)i)
+			return NULL;
+		return m;
+	}
+	return NULL;
+}
+
+/* pf_vm_bug: a broken invariant of the allocator itself, in the kernel's BUG words, then abort. */
+void pf_vm_bug(struct pf_machine *m, const char *file, int line, const char *func, const char *cond)
+{
+	pf_printk(m, '0', "kernel BUG at %s:%d!", file, line);
+	pf_printk(m, '0', "%s: VM_BUG_ON(%s)", func, cond);
 	abort();
+}
+
+/* pf_vm_bug_page: VM_BUG_ON_PAGE's failure: the page's state first, as mmdebug.h's dump_page. */
+void pf_vm_bug_page(struct pf_page *page, const char *file, int line, const char *func, const char *cond)
+{
+	struct pf_machine *m = page ? pf_page_machine(page) : NULL;
+	if (m)
+		dump_page(page, cond);
+	pf_vm_bug(m, file, line, func, cond);
 }
 
 /* pageflag_names (include/trace/events/mmflags.h, 6.12), in printing order. */

@@ -31,18 +31,45 @@
 #define PF_DEBUG_VM 1
 #endif
 
-void pf_vm_bug(const char *file, int line, const char *func, const char *cond);
+struct pf_page;
+struct pf_machine;
+/*
+ * pf_vm_bug / pf_vm_bug_page (debug_page.c): a failed check, reported as the
+ * kernel's "kernel BUG at" through the machine's report hook (the process
+ * default, stderr, when no machine is at hand), the page dumped first for
+ * VM_BUG_ON_PAGE, then abort().
+ */
+__attribute__((noreturn, cold)) void pf_vm_bug(struct pf_machine *m, const char *file, int line, const char *func,
+					       const char *cond);
+__attribute__((noreturn, cold)) void pf_vm_bug_page(struct pf_page *page, const char *file, int line,
+						    const char *func, const char *cond);
 
 #define VM_BUG_ON(cond)								\
 	do {									\
 		if (PF_DEBUG_VM >= 1 && __builtin_expect(!!(cond), 0))		\
-			pf_vm_bug(__FILE__, __LINE__, __func__, #cond);		\
+			pf_vm_bug(NULL, __FILE__, __LINE__, __func__, #cond);	\
 	} while (0)
-#define VM_BUG_ON_PAGE(cond, page) VM_BUG_ON(cond)
+/* VM_BUG_ON_PAGE (include/linux/mmdebug.h): dump the page, then the BUG */
+#define VM_BUG_ON_PAGE(cond, page)						\
+	do {									\
+		if (PF_DEBUG_VM >= 1 && __builtin_expect(!!(cond), 0))		\
+			pf_vm_bug_page((page), __FILE__, __LINE__, __func__, #cond); \
+	} while (0)
 #define VM_BUG_ON_EXPENSIVE(cond)						\
 	do {									\
 		if (PF_DEBUG_VM >= 2 && __builtin_expect(!!(cond), 0))		\
-			pf_vm_bug(__FILE__, __LINE__, __func__, #cond);		\
+			pf_vm_bug(NULL, __FILE__, __LINE__, __func__, #cond);	\
+	} while (0)
+/*
+ * lockdep_assert_held: the "Context: zone->lock" of a comment, checked in
+ * debug builds (platform.h pf_spin_held: held by this thread; a pageset
+ * lock taken by rseq records no owner and counts as held when taken).
+ */
+#define lockdep_assert_held(lock)						\
+	do {									\
+		if (PF_DEBUG_VM >= 1 && __builtin_expect(!pf_spin_held(lock), 0)) \
+			pf_vm_bug(NULL, __FILE__, __LINE__, __func__,		\
+				  "lockdep_assert_held(" #lock ")");		\
 	} while (0)
 
 /*
@@ -72,8 +99,8 @@ void pf_vm_bug(const char *file, int line, const char *func, const char *cond);
 #define ALLOC_CMA		0x80	/* allow allocations from CMA areas */
 #define ALLOC_NOFRAGMENT	0x100	/* avoid mixing pageblock types (CONFIG_ZONE_DMA32) */
 #define ALLOC_HIGHATOMIC	0x200	/* Allows access to MIGRATE_HIGHATOMIC */
-#define ALLOC_KSWAPD		0x800	/* allow waking of kswapd, __GFP_KSWAPD_RECLAIM set */
-/* Flags that allow allocations below the min watermark. */
+#define ALLOC_KSWAPD		0x800	/* may wake kswapd; same bit as __GFP_KSWAPD_RECLAIM */
+/* Any of these lets an allocation dip under the min watermark. */
 #define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
 
 _Static_assert(PF___GFP_HIGH == ALLOC_MIN_RESERVE, "__GFP_HIGH must equal ALLOC_MIN_RESERVE");
@@ -84,6 +111,8 @@ typedef unsigned int fpi_t;
 #define FPI_NONE		0
 #define FPI_SKIP_REPORT_NOTIFY	(1u << 0)
 #define FPI_TO_TAIL		(1u << 1)
+/* pageframe's own: the caller saw m->fast_off == 0, so every optional hook is off (see FAST_OFF_*) */
+#define FPI_HOOKS_OFF		(1u << 2)
 
 /*
  * struct alloc_context - what prepare_alloc_pages works out once and every
@@ -194,13 +223,14 @@ struct pf_machine {
 	bool rmqueue_carve_off;		/* tests: rmqueue_bulk takes block by block, as the kernel's loop */
 	struct fail_page_alloc_attr fail_page_alloc;
 	/*
-	 * The order-0 fast paths' view (pageframe's own, page_alloc.c): fast_off
+	 * The fast paths' view (pageframe's own, page_alloc.c): fast_off
 	 * is non-zero while a feature they leave to the general path is on
 	 * (FAST_OFF_*); fast_gfp[nid][gfp & FAST_GFP_MASK] is what
 	 * prepare_alloc_pages and alloc_flags_nofragment work out for a request
 	 * of node nid with those zone and mobility bits (zone NULL: general path).
 	 */
 	unsigned int fast_off;
+	bool fast_forced_off;		/* tests: FAST_OFF_FORCED (pf_fast_force_off) */
 	struct pf_fast_gfp {
 		struct zone *zone;		/* first zone of the node's fallback zonelist */
 		unsigned int alloc_flags;	/* ALLOC_WMARK_LOW | ALLOC_CMA | ALLOC_NOFRAGMENT as prepared */
@@ -249,23 +279,31 @@ static inline struct pf_machine *page_machine(const struct pf_page *page)
 }
 
 /*
- * pf_page_machine_fast - when exactly one machine slot was ever used, the
- * pointer is checked against its memmap without being dereferenced; NULL
- * sends the caller to the full search (pf_page_machine).
+ * pf_page_machine_fast - the machine whose memmap holds @page, found without
+ * dereferencing the pointer: by address range, slot 0 inline (the common
+ * single-machine program), the next few slots out of line
+ * (pf_page_machine_scan, debug_page.c).  NULL sends the caller to the full
+ * search (pf_page_machine), which explains a bad pointer.
  */
+struct pf_machine *pf_page_machine_scan(const struct pf_page *page);
+static inline bool pf_page_in_memmap(const struct pf_machine *m, const struct pf_page *page)
+{
+	uintptr_t off = (uintptr_t)page - (uintptr_t)m->mem_map;	/* no pointer arithmetic across objects */
+	return off < m->memmap_pfns * sizeof(struct pf_page);
+}
 static inline struct pf_machine *pf_page_machine_fast(const struct pf_page *page)
 {
-	if (atomic_load_explicit(&pf_machine_slots_used, memory_order_relaxed) != 1)
-		return NULL;
 	struct pf_machine *m = atomic_load_explicit(&pf_machine_table[0], memory_order_acquire);
-	if (!m || !m->mem_map)
-		return NULL;
-	uintptr_t off = (uintptr_t)page - (uintptr_t)m->mem_map;	/* no pointer arithmetic across objects */
-	if (off >= m->memmap_pfns * sizeof(struct pf_page) || (off & (sizeof(struct pf_page) - 1)))
-		return NULL;
-	if (page_machine_id(page) != 0)
-		return NULL;	/* a section without memmap: let the full check explain */
-	return m;
+	if (likely(m && m->mem_map && pf_page_in_memmap(m, page))) {
+		if (((uintptr_t)page - (uintptr_t)m->mem_map) & (sizeof(struct pf_page) - 1))
+			return NULL;	/* misaligned: let the full check explain */
+		if (page_machine_id(page) != 0)
+			return NULL;	/* a section without memmap */
+		return m;
+	}
+	if (atomic_load_explicit(&pf_machine_slots_used, memory_order_relaxed) > 1)
+		return pf_page_machine_scan(page);
+	return NULL;
 }
 
 static inline unsigned long page_to_pfn(const struct pf_page *page)
@@ -537,11 +575,27 @@ static inline int pf_this_cpu_nocall(struct pf_machine *m)
 		cpu %= m->nr_cpus;
 	return cpu;
 }
+/*
+ * The fast-path switch.  pf_alloc_pages / pf_free_pages take their fast
+ * paths (page_alloc.c) only while m->fast_off is zero; pf_fast_update sets
+ * one bit per feature that needs the general path.
+ *
+ * THE RULE: every new hook on page preparation or freeing (poisoning,
+ * page_owner, free page reporting, memcg charging, debug_pagealloc, ...)
+ * gets its own FAST_OFF_* bit here, set by pf_fast_update while the hook is
+ * on, and its code in free_pages_prepare / post_alloc_hook sits under
+ * `!(fpi_flags & FPI_HOOKS_OFF)` (the fast paths pass FPI_HOOKS_OFF because
+ * they run only with every bit clear).  A hook that is off then costs the
+ * fast paths nothing, and test_fastpath_diff compares both paths with it on.
+ */
 #define FAST_OFF_TRACE		(1u << 0)	/* a trace callback is set: events go through the general path */
 #define FAST_OFF_FAIL		(1u << 1)	/* fail_page_alloc has a probability */
 #define FAST_OFF_INIT		(1u << 2)	/* init_on_alloc or init_on_free */
+#define FAST_OFF_FORCED		(1u << 3)	/* pf_fast_force_off: tests run everything through the general path */
 #define FAST_GFP_MASK		0x1fu		/* __GFP_DMA|HIGHMEM|DMA32|MOVABLE|RECLAIMABLE */
 void pf_fast_update(struct pf_machine *m);
+void pf_fast_force_off(struct pf_machine *m, bool off);
+void build_fast_gfp_table(struct pf_machine *m);
 /* numa_mem_id: the node of this (possibly bound) CPU. */
 static inline int numa_mem_id(struct pf_machine *m)
 {

@@ -74,7 +74,7 @@ static int find_next_best_node(struct pf_machine *m, int node, nodemask_t *used_
 	int min_val = INT_MAX;
 	int best_node = NUMA_NO_NODE;
 
-	/* Every node of a machine has memory (machine.c checks it). */
+	/* Every node of a machine has memory (machine_desc.c checks it). */
 	if (!node_isset(node, used_node_mask)) {
 		node_set(node, used_node_mask);
 		return node;
@@ -83,11 +83,11 @@ static int find_next_best_node(struct pf_machine *m, int node, nodemask_t *used_
 		if (node_isset(n, used_node_mask))
 			continue;
 		int val = m->node_distance[node][n];
-		val += (n < node);			/* Penalize nodes under us */
+		val += (n < node);			/* lower-numbered nodes cost one more */
 		if (node_has_cpus(m, n))
-			val += PENALTY_FOR_NODE_WITH_CPUS;	/* prefer headless nodes */
+			val += PENALTY_FOR_NODE_WITH_CPUS;	/* nodes with CPUs cost one more */
 		val *= KERNEL_MAX_NUMNODES;
-		val += node_load[n];			/* slight preference for less loaded */
+		val += node_load[n];			/* ties go to the least used node */
 		if (val < min_val) {
 			min_val = val;
 			best_node = n;
@@ -140,39 +140,5 @@ void build_all_zonelists(struct pf_machine *m)
 	for (int nid = 0; nid < m->nr_node_ids; nid++)
 		build_zonelists(NODE_DATA(m, nid), node_load);
 
-	/*
-	 * What the order-0 fast path needs from prepare_alloc_pages and
-	 * alloc_flags_nofragment, worked out once per node and per value of the
-	 * gfp zone and mobility bits: the first zone of the node's fallback
-	 * list at or below gfp_zone, the migratetype, and the alloc_flags the
-	 * general path would prepare (ALLOC_WMARK_LOW, ALLOC_CMA for movable
-	 * requests, ALLOC_NOFRAGMENT when Normal is the preferred zone).
-	 * Combinations gfp_zone refuses (GFP_ZONE_BAD, both mobility bits) keep
-	 * a NULL zone and go to the general path, which reports them.
-	 */
-	for (int nid = 0; nid < m->nr_node_ids; nid++) {
-		pg_data_t *pgdat = NODE_DATA(m, nid);
-		for (int z = 0; z < MAX_NR_ZONES; z++)
-			m->zone_of_id[(nid << PF_ZONES_WIDTH) | z] = &pgdat->node_zones[z];
-		for (unsigned bits = 0; bits <= FAST_GFP_MASK; bits++) {
-			struct pf_fast_gfp *f = &m->fast_gfp[nid][bits];
-			int hz = gfp_zone((pf_gfp_t)bits);
-			int mt = gfp_migratetype((pf_gfp_t)bits);
-			memset(f, 0, sizeof *f);
-			if (hz < 0 || mt < 0)
-				continue;
-			struct zoneref *z = first_zones_zonelist(&pgdat->node_zonelists[ZONELIST_FALLBACK],
-								 (enum zone_type)hz, NULL);
-			struct zone *zone = z->zone;
-			if (!zone)
-				continue;
-			f->zone = zone;
-			f->highest_zoneidx = (unsigned char)hz;
-			f->migratetype = (unsigned char)mt;
-			f->znid = (unsigned char)zone_to_nid(zone);
-			f->alloc_flags = ALLOC_WMARK_LOW | (mt == MIGRATE_MOVABLE ? ALLOC_CMA : 0);
-			if (zone_idx(zone) == ZONE_NORMAL && !(m->nr_node_ids > 1 && !populated_zone(zone - 1)))
-				f->alloc_flags |= ALLOC_NOFRAGMENT;
-		}
-	}
+	build_fast_gfp_table(m);	/* page_alloc.c: the fast path's view of these lists */
 }

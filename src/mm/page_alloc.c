@@ -10,8 +10,9 @@
  * for the whole file:
  *   - Pagesets are taken without preemption control: by rseq on the local
  *     CPU, by a membarrier protocol from anywhere else (pcp_spin_trylock).
- *   - Order-0 fast paths (end of file) unroll the common case and fall into
- *     __alloc_pages / __free_pages for everything else.
+ *   - Fast paths for the pcp orders 0..3 without __GFP_COMP (end of file)
+ *     unroll the common case and hand everything else, unchanged, to the
+ *     general paths (__alloc_pages; pf_free_pages_checked).
  *   - No reclaim, compaction or OOM killer: the slow path retries with the
  *     reserves gfp allows, then fails (user space has nothing to reclaim).
  *   - No cpusets, memory policies, KASAN, KMSAN, memcg charging.
@@ -141,7 +142,7 @@ static inline void __add_to_free_list(struct pf_page *page, struct zone *zone, u
 				      int migratetype, bool tail)
 {
 	struct free_area *area = &zone->free_area[order];
-	VM_BUG_ON(get_pageblock_migratetype(page) != migratetype && order < pageblock_order);
+	VM_BUG_ON_PAGE(get_pageblock_migratetype(page) != migratetype && order < pageblock_order, page);
 	if (tail)
 		list_add_tail(&page->buddy_list, &area->free_list[migratetype]);
 	else
@@ -163,7 +164,7 @@ static inline void __del_page_from_free_list(struct pf_page *page, struct zone *
 					     int migratetype)
 {
 	(void)migratetype;
-	VM_BUG_ON(!PageBuddy(page));
+	VM_BUG_ON_PAGE(!PageBuddy(page), page);
 	list_del(&page->buddy_list);
 	__ClearPageBuddy(page);
 	set_page_private(page, 0);
@@ -200,10 +201,10 @@ static __data_race bool page_is_buddy(struct pf_page *page, struct pf_page *budd
 		return false;
 	if (buddy->private != order)			/* buddy_order */
 		return false;
-	/* zone check is done late to avoid uselessly calculating zone/node ids */
+	/* same zone (and node): compared last, as the two tests above reject most candidates */
 	if ((page->flags >> PF_ZONES_PGSHIFT) != (buddy->flags >> PF_ZONES_PGSHIFT))	/* page_zone_id */
 		return false;
-	VM_BUG_ON(buddy->_refcount != 0);
+	VM_BUG_ON_PAGE(buddy->_refcount != 0, buddy);
 	return true;
 }
 
@@ -248,8 +249,9 @@ static inline bool buddy_merge_likely(struct zone *zone, unsigned long pfn, unsi
  * zone), the two are taken off the lists and merged into one block of the
  * next order, whose pfn is pfn & buddy_pfn; this repeats until the buddy
  * is in use or MAX_PAGE_ORDER is reached.  At and above pageblock_order
- * blocks of migratetypes that must not mix (isolate, CMA, highatomic) stop
- * merging with others; below it a buddy's pageblock type is adopted.
+ * the buddy lies in another pageblock: if either block's type must not mix
+ * (isolate, CMA, highatomic) merging stops; otherwise the buddy's block is
+ * re-typed to the freed block's migratetype.
  * The merged block goes to the head of its list, or to the tail when it is
  * likely to merge again (buddy_merge_likely) or the caller asks
  * (FPI_TO_TAIL, used at boot).
@@ -275,6 +277,7 @@ static inline void __free_one_page_merge(struct pf_page *page, unsigned long pfn
 	struct pf_page *buddy;
 	bool to_tail;
 
+	lockdep_assert_held(&zone->lock);
 	VM_BUG_ON(!zone->initialized);
 	VM_BUG_ON(migratetype == -1);
 	VM_BUG_ON(pfn & ((1UL << order) - 1));
@@ -289,8 +292,9 @@ static inline void __free_one_page_merge(struct pf_page *page, unsigned long pfn
 
 		if (unlikely(order >= pageblock_order)) {
 			/*
-			 * We want to prevent merge between freepages on pageblock
-			 * without fallbacks and normal pageblock.
+			 * The buddy is a whole other pageblock.  Isolate, CMA and
+			 * highatomic blocks keep to themselves: merge two blocks of
+			 * different types only when both are ordinary ones.
 			 */
 			buddy_mt = get_pfnblock_migratetype(buddy, buddy_pfn);
 			if (migratetype != buddy_mt &&
@@ -298,13 +302,14 @@ static inline void __free_one_page_merge(struct pf_page *page, unsigned long pfn
 				goto done_merging;
 		}
 
-		/* Our buddy is free: merge with it and move up one order. */
+		/* The buddy is free: take it off its list; the pair is one block of order + 1. */
 		__del_page_from_free_list(buddy, zone, order, buddy_mt);
 
 		if (unlikely(buddy_mt != migratetype)) {
 			/*
-			 * Match buddy type. This ensures that an expand() down
-			 * the line puts the sub-blocks on the right freelists.
+			 * The merged block goes on the freed block's list, so give
+			 * the buddy's pageblock that type too: a later split
+			 * (expand) then files both halves where their blocks say.
 			 */
 			set_pageblock_migratetype(buddy, migratetype);
 		}
@@ -335,8 +340,8 @@ static void split_large_buddy(struct zone *zone, struct pf_page *page, unsigned 
 	unsigned long end = pfn + (1UL << order);
 
 	VM_BUG_ON(!IS_ALIGNED_PFN(pfn, 1UL << order));
-	/* Caller removed page from freelist, buddy info cleared! */
-	VM_BUG_ON(PageBuddy(page));
+	/* the caller has already taken the block off its list and cleared PageBuddy */
+	VM_BUG_ON_PAGE(PageBuddy(page), page);
 
 	if (order > pageblock_order)
 		order = pageblock_order;
@@ -403,6 +408,7 @@ static inline bool pcp_allowed_order(unsigned int order);
 /* __rmqueue_smallest: the smallest free block of the migratetype that fits. Context: zone->lock. */
 static inline struct pf_page *__rmqueue_smallest(struct zone *zone, unsigned int order, int migratetype)
 {
+	lockdep_assert_held(&zone->lock);
 	for (unsigned int current_order = order; current_order < NR_PAGE_ORDERS; ++current_order) {
 		struct free_area *area = &zone->free_area[current_order];
 		struct pf_page *page = get_page_from_free_area(area, migratetype);
@@ -420,7 +426,7 @@ static inline struct pf_page *__rmqueue_smallest(struct zone *zone, unsigned int
 /* ---- allocation: fallback between migratetypes ------------------------------------------- */
 
 /*
- * Fallback, in the kernel's words: when the preferred migratetype's lists
+ * Fallback, in the kernel's terms: when the preferred migratetype's lists
  * are empty, take from another type, preferring to claim a whole pageblock
  * (converting it) over stealing a single block, so that unmovable and
  * reclaimable allocations gather in few pageblocks instead of polluting
@@ -451,8 +457,8 @@ static __data_race int __move_freepages_block(struct zone *zone, unsigned long s
 			pfn++;
 			continue;
 		}
-		/* Make sure we are not inadvertently changing nodes */
-		VM_BUG_ON(page_zone(page) != zone);
+		/* the block must belong to the zone whose lock we hold */
+		VM_BUG_ON_PAGE(page_zone(page) != zone, page);
 		unsigned int order = (unsigned int)page->private;	/* buddy_order */
 		move_to_free_list(page, zone, order, old_mt, new_mt);
 		pfn += 1UL << order;
@@ -475,8 +481,8 @@ static __data_race bool prep_move_freepages_block(struct zone *zone, struct pf_p
 	start = pfn & ~(pageblock_nr_pages - 1);
 	end = start + pageblock_nr_pages;
 	/*
-	 * The caller only has the lock for @zone, don't touch ranges that
-	 * straddle other zones.
+	 * Only @zone's lock is held: a pageblock that reaches past either
+	 * end of the zone is left alone.
 	 */
 	if (!zone_spans_pfn(zone, start))
 		return false;
@@ -495,7 +501,7 @@ static __data_race bool prep_move_freepages_block(struct zone *zone, struct pf_p
 				pfn += (unsigned long)nr;
 				continue;
 			}
-			/* We assume that pages that could be isolated for migration are movable. */
+			/* An in-use page on an LRU list counts as movable (it could be migrated). */
 			if ((page->flags >> PG_lru) & 1)
 				(*num_movable)++;
 			pfn++;
@@ -530,7 +536,7 @@ static inline bool boost_watermark(struct zone *zone)
 
 	if (!m->watermark_boost_factor)
 		return false;
-	/* Don't bother in zones that are unlikely to produce results. */
+	/* A zone under four pageblocks is too small for a boost to help. */
 	if ((pageblock_nr_pages * 4) > zone_managed_pages(zone))
 		return false;
 	/* mult_frac(high, watermark_boost_factor, 10000) */
@@ -559,11 +565,11 @@ static struct pf_page *try_to_steal_block(struct zone *zone, struct pf_page *pag
 	unsigned long start_pfn;
 	int block_type = get_pageblock_migratetype(page);
 
-	/* This can happen due to races and we want to prevent broken highatomic accounting. */
+	/* Never re-type a highatomic block here: nr_reserved_highatomic would go wrong. */
 	if (is_migrate_highatomic(block_type))
 		return NULL;
 
-	/* Take ownership for orders >= pageblock_order */
+	/* A block of a pageblock or more: re-type all of it and split off the request. */
 	if (current_order >= pageblock_order) {
 		unsigned int nr_added;
 		del_page_from_free_list(page, zone, (unsigned)current_order, block_type);
@@ -574,13 +580,14 @@ static struct pf_page *try_to_steal_block(struct zone *zone, struct pf_page *pag
 	}
 
 	/*
-	 * Boost watermarks to increase reclaim pressure to reduce the
-	 * likelihood of future fallbacks.
+	 * A fallback happened: raise the watermarks (the kernel does so to
+	 * make kswapd free memory before more blocks get mixed).  The flag
+	 * makes rmqueue call our wakeup_kswapd stand-in, which drops the boost.
 	 */
 	if (boost_watermark(zone) && (alloc_flags & ALLOC_KSWAPD))
 		__atomic_fetch_or(&zone->flags, 1UL << ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
 
-	/* moving whole block can fail due to zone boundary conditions */
+	/* the pageblock must lie wholly inside the zone to be counted and moved */
 	if (!prep_move_freepages_block(zone, page, &start_pfn, &free_pages, &movable_pages))
 		return NULL;
 
@@ -632,9 +639,10 @@ static struct pf_page *__rmqueue_claim(struct zone *zone, int order, int start_m
 	bool can_steal;
 
 	/*
-	 * Do not steal pages from freelists belonging to other pageblocks
-	 * i.e. orders < pageblock_order. If there are no local zones free,
-	 * the zonelists will be reiterated without ALLOC_NOFRAGMENT.
+	 * Under ALLOC_NOFRAGMENT only whole pageblocks may be claimed, so a
+	 * block of another type is never split and shared.  If that leaves
+	 * every local zone short, get_page_from_freelist walks the zonelist
+	 * again without the flag.
 	 */
 	if (order < pageblock_order && (alloc_flags & ALLOC_NOFRAGMENT))
 		min_order = pageblock_order;
@@ -699,10 +707,12 @@ static struct pf_page *__rmqueue(struct zone *zone, unsigned int order, int migr
 {
 	struct pf_page *page;
 
+	lockdep_assert_held(&zone->lock);
+
 	/*
-	 * Balance movable allocations between regular and CMA areas by
-	 * allocating from CMA when over half of the zone's free memory
-	 * is in the CMA area.
+	 * A request that may use CMA takes from the CMA lists first while
+	 * CMA holds more than half of the zone's free pages, so CMA and
+	 * ordinary movable memory drain at a similar pace.
 	 */
 	if ((alloc_flags & ALLOC_CMA) &&
 	    zone_page_state(zone, NR_FREE_CMA_PAGES) > zone_page_state(zone, NR_FREE_PAGES) / 2) {
@@ -729,7 +739,7 @@ static struct pf_page *__rmqueue(struct zone *zone, unsigned int order, int migr
 	case RMQUEUE_CLAIM:
 		page = __rmqueue_claim(zone, (int)order, migratetype, alloc_flags);
 		if (page) {
-			/* Replenished preferred freelist, back to normal mode. */
+			/* a claimed block refilled our own list: the next call starts at NORMAL again */
 			*mode = RMQUEUE_NORMAL;
 			return page;
 		}
@@ -798,7 +808,7 @@ static const char *free_tail_page_check(const struct pf_page *head_page, const s
 {
 	switch (page - head_page) {
 	case 1:
-		/* the first tail page: these may be in place of ->mapping */
+		/* tail 1 holds the folio's mapcounts and pincount where ->mapping would be */
 		if (unlikely(page->_entire_mapcount != -1))
 			return "nonzero entire_mapcount";
 		if (unlikely(page->_large_mapcount != -1))
@@ -874,16 +884,20 @@ static struct pf_page *free_pages_check(struct pf_page *page, unsigned int order
 }
 
 /*
- * free_pages_prepare (6.12): trace, then clear what the allocator owns.
- * The checks ran already (free_pages_check).  Return: true to free.
+ * free_pages_prepare (6.12, __always_inline there too): trace, then clear
+ * what the allocator owns.  The checks ran already (free_pages_check).
+ * Every free runs this one body, the fast paths included: they pass
+ * FPI_HOOKS_OFF, having seen m->fast_off == 0, and the optional hooks
+ * (tracing, init_on_free, and every later one: see FAST_OFF_* in
+ * internal.h) fold away.  Return: true to free.
  */
-static bool free_pages_prepare(struct pf_page *page, unsigned int order)
+static inline __attribute__((always_inline)) bool free_pages_prepare(struct pf_page *page, unsigned int order,
+								     fpi_t fpi_flags)
 {
-	struct pf_machine *m = page_machine(page);
-	bool compound = PageCompound(page);
+	bool compound = order && PageCompound(page);
 
-	VM_BUG_ON(PageTail(page));
-	if (trace_enabled(m, TRACE_MM_PAGE_FREE))
+	VM_BUG_ON_PAGE(PageTail(page), page);
+	if (!(fpi_flags & FPI_HOOKS_OFF) && trace_enabled(page_machine(page), TRACE_MM_PAGE_FREE))
 		__trace_mm_page_free(page, order);
 
 	if (unlikely(order)) {
@@ -897,14 +911,16 @@ static bool free_pages_prepare(struct pf_page *page, unsigned int order)
 			page[i].flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
 		}
 	}
-	if ((unsigned long)page->mapping & 3UL)
+	if (unlikely((unsigned long)page->mapping & 3UL))
 		page->mapping = NULL;
-	/* page_cpupid_reset_last */
-	page->flags |= PF_LAST_CPUPID_MASK << PF_LAST_CPUPID_PGSHIFT;
-	page->flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
+	/* page_cpupid_reset_last, and the flags a free block must not carry */
+	page->flags = (page->flags | (PF_LAST_CPUPID_MASK << PF_LAST_CPUPID_PGSHIFT)) & ~PAGE_FLAGS_CHECK_AT_PREP;
 	page->private = 0;
-	if (m->init_on_free && m->base)
-		memset(m->base + page_to_pfn(page) * PAGE_SIZE, 0, PAGE_SIZE << order);
+	if (!(fpi_flags & FPI_HOOKS_OFF)) {
+		struct pf_machine *m = page_machine(page);
+		if (m->init_on_free && m->base)
+			memset(m->base + page_to_pfn(page) * PAGE_SIZE, 0, PAGE_SIZE << order);
+	}
 	return true;
 }
 
@@ -914,7 +930,7 @@ static void __free_pages_ok(struct pf_page *page, unsigned int order, fpi_t fpi_
 	unsigned long pfn = page_to_pfn(page);
 	struct zone *zone = page_zone(page);
 
-	if (free_pages_prepare(page, order))
+	if (free_pages_prepare(page, order, fpi_flags))
 		free_one_page(zone, page, pfn, order, fpi_flags);
 }
 
@@ -1012,7 +1028,7 @@ static inline long __zone_watermark_unusable_free(struct zone *z, unsigned int o
 	/* Without rights to the reserves, the highatomic reserve is unusable. */
 	if (likely(!(alloc_flags & ALLOC_RESERVES)))
 		unusable_free += (long)__atomic_load_n(&z->nr_free_highatomic, __ATOMIC_RELAXED);
-	/* If allocation can't use CMA areas don't use free CMA pages */
+	/* Without ALLOC_CMA, free CMA pages do not count either. */
 	if (!(alloc_flags & ALLOC_CMA))
 		unusable_free += zone_page_state(z, NR_FREE_CMA_PAGES);
 	return unusable_free;
@@ -1032,14 +1048,14 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned lon
 	free_pages -= __zone_watermark_unusable_free(z, order, alloc_flags);
 
 	if (unlikely(alloc_flags & ALLOC_RESERVES)) {
-		/* __GFP_HIGH allows access to 50% of the min reserve as well as OOM. */
+		/* __GFP_HIGH (ALLOC_MIN_RESERVE): the mark drops to half of min. */
 		if (alloc_flags & ALLOC_MIN_RESERVE) {
 			min -= min / 2;
-			/* Non-blocking allocations (e.g. GFP_ATOMIC) can access more reserves. */
+			/* ...and a caller that cannot block (GFP_ATOMIC) gets a quarter off that. */
 			if (alloc_flags & ALLOC_NON_BLOCK)
 				min -= min / 4;
 		}
-		/* OOM victims can try even harder than the normal reserve users. */
+		/* ALLOC_OOM halves what is left of the mark once more. */
 		if (alloc_flags & ALLOC_OOM)
 			min -= min / 2;
 	}
@@ -1049,7 +1065,7 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned lon
 	if (!order)
 		return true;
 
-	/* For a high-order request, check at least one suitable page is free */
+	/* order > 0: enough pages is not enough, a block of a usable type must exist */
 	for (unsigned int o = order; o < NR_PAGE_ORDERS; o++) {
 		struct free_area *area = &z->free_area[o];
 		if (!__atomic_load_n(&area->nr_free, __ATOMIC_RELAXED))
@@ -1077,11 +1093,11 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order, unsig
 	(void)gfp_mask;
 	long free_pages = zone_page_state(z, NR_FREE_PAGES);
 
-	/* Fast check for order-0 only. If this fails then the reserves need to be calculated. */
+	/* Order 0 first tries a cheap test with no reserve discounts; only a miss takes the full check. */
 	if (!order) {
 		long usable_free = free_pages;
 		long reserved = __zone_watermark_unusable_free(z, 0, alloc_flags);
-		/* reserved may over estimate high-atomic reserves. */
+		/* the unusable count can exceed what is free: clamp at zero */
 		usable_free -= usable_free < reserved ? usable_free : reserved;
 		if (usable_free > (long)mark + z->lowmem_reserve[highest_zoneidx])
 			return true;
@@ -1089,8 +1105,9 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order, unsig
 	if (__zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages))
 		return true;
 	/*
-	 * Ignore watermark boosting for __GFP_HIGH order-0 allocations when
-	 * checking the min watermark.
+	 * An order-0 __GFP_HIGH request checked against min gets a second
+	 * try with the boost left out: a boost is there to wake reclaim,
+	 * not to fail urgent allocations.
 	 */
 	if (unlikely(!order && (alloc_flags & ALLOC_MIN_RESERVE) && z->watermark_boost &&
 		     ((alloc_flags & ALLOC_WMARK_MASK) == WMARK_MIN))) {
@@ -1124,11 +1141,11 @@ static void reserve_highatomic_pageblock(struct pf_page *page, int order, struct
 		return;
 
 	pf_spin_lock(&zone->lock);
-	/* Recheck the nr_reserved_highatomic limit under the lock */
+	/* the limit was read unlocked above; another CPU may have reached it since */
 	if (zone->nr_reserved_highatomic >= max_managed)
 		goto out_unlock;
 	int mt = get_pageblock_migratetype(page);
-	/* Only reserve normal pageblocks (i.e., they can merge with others) */
+	/* only ordinary (mergeable) blocks become highatomic; not CMA or isolated ones */
 	if (!migratetype_is_mergeable(mt))
 		goto out_unlock;
 	if (order < pageblock_order) {
@@ -1150,7 +1167,7 @@ static bool unreserve_highatomic_pageblock(const struct alloc_context *ac, bool 
 	struct zone *zone;
 
 	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->highest_zoneidx, ac->nodemask) {
-		/* Preserve at least one pageblock unless memory pressure is really high. */
+		/* Unless forced, a zone keeps its last reserved pageblock. */
 		if (!force && zone->nr_reserved_highatomic <= pageblock_nr_pages)
 			continue;
 		pf_spin_lock(&zone->lock);
@@ -1214,8 +1231,8 @@ static struct pf_page *rmqueue_buddy(struct zone *preferred_zone, struct zone *z
 			enum rmqueue_mode rmqm = RMQUEUE_NORMAL;
 			page = __rmqueue(zone, order, migratetype, alloc_flags, &rmqm);
 			/*
-			 * If the allocation fails, allow OOM handling and order-0
-			 * (atomic) allocs access to HIGHATOMIC reserves.
+			 * Nothing else fits: ALLOC_OOM and non-blocking callers
+			 * may dip into the highatomic reserve.
 			 */
 			if (!page && (alloc_flags & (ALLOC_OOM | ALLOC_NON_BLOCK)))
 				page = __rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC);
@@ -1235,7 +1252,7 @@ static struct pf_page *rmqueue_buddy(struct zone *preferred_zone, struct zone *z
 /* ---- per-CPU page lists: allocation --------------------------------------------------------------- */
 
 /*
- * The per-CPU page lists, in the kernel's words: each CPU keeps, per zone,
+ * The per-CPU page lists, in the kernel's terms: each CPU keeps, per zone,
  * short lists of free pages of orders 0..PAGE_ALLOC_COSTLY_ORDER (one per
  * pcp migratetype) and of pageblock order (THP), so most allocations and
  * frees touch no shared lock.  A list is refilled from the buddy lists in
@@ -1425,6 +1442,7 @@ static unsigned long rmqueue_carve(struct zone *zone, unsigned int order, unsign
 	unsigned int k;
 	struct pf_page *page = NULL;
 
+	lockdep_assert_held(&zone->lock);
 	for (k = order; k < NR_PAGE_ORDERS; k++) {
 		page = get_page_from_free_area(&zone->free_area[k], migratetype);
 		if (page)
@@ -1507,7 +1525,7 @@ static int nr_pcp_alloc(struct per_cpu_pages *pcp, struct zone *zone, int order)
 	high_max = __atomic_load_n(&pcp->high_max, __ATOMIC_RELAXED);
 	high = pcp->high = clamp_int(pcp->high, high_min, high_max);
 
-	/* Check for PCP disabled or boot pageset */
+	/* high below a batch: the list is effectively off */
 	if (unlikely(high < base_batch))
 		return 1;
 	if (order)
@@ -1515,7 +1533,7 @@ static int nr_pcp_alloc(struct per_cpu_pages *pcp, struct zone *zone, int order)
 	else
 		batch = base_batch << pcp->alloc_factor;
 
-	/* If we had larger pcp->high, we could avoid to allocate from zone. */
+	/* A refill means high was too low to serve from the list: grow it by a batch (up to high_max). */
 	if (high_min != high_max && !(__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BELOW_HIGH)))
 		high = pcp->high = high + batch < high_max ? high + batch : high_max;
 
@@ -1523,14 +1541,14 @@ static int nr_pcp_alloc(struct per_cpu_pages *pcp, struct zone *zone, int order)
 		max_nr_alloc = high - pcp->count - base_batch;
 		if (max_nr_alloc < base_batch)
 			max_nr_alloc = base_batch;
-		/* Double the pages allocated each time there is a subsequent allocation of order-0 pages. */
+		/* Back-to-back order-0 refills with no free between them double the batch each time. */
 		if (batch <= max_nr_alloc && pcp->alloc_factor < CONFIG_PCP_BATCH_SCALE_MAX)
 			pcp->alloc_factor++;
 		batch = batch < max_nr_alloc ? batch : max_nr_alloc;
 	}
 	/*
-	 * Scale batch relative to order if batch implies free pages can be
-	 * stored on the PCP.
+	 * Count the batch in blocks of this order (at least 2) unless the
+	 * list caches nothing (batch 1).
 	 */
 	if (batch > 1)
 		batch = (batch >> order) > 2 ? batch >> order : 2;
@@ -1542,6 +1560,8 @@ static struct pf_page *__rmqueue_pcplist(struct zone *zone, unsigned int order, 
 					 unsigned int alloc_flags, struct per_cpu_pages *pcp, struct list_head *list)
 {
 	struct pf_page *page;
+
+	lockdep_assert_held(&pcp->lock);
 
 	do {
 		if (list_empty(list)) {
@@ -1565,11 +1585,11 @@ static struct pf_page *rmqueue_pcplist(struct zone *preferred_zone, struct zone 
 	struct per_cpu_pages *pcp;
 	struct pf_page *page;
 
-	/* spin_trylock may fail due to a parallel drain or a preempted holder. */
+	/* busy when a drain or another thread holds it: the caller goes to the buddy lists */
 	pcp = pcp_spin_trylock(zone);
 	if (!pcp)
 		return NULL;
-	/* On allocation, reduce the number of pages that are batch freed. */
+	/* an allocation halves free_count, shrinking the next free batch */
 	pcp->free_count >>= 1;
 	struct list_head *list = &pcp->lists[order_to_pindex(migratetype, order)];
 	page = __rmqueue_pcplist(zone, order, migratetype, alloc_flags, pcp, list);
@@ -1595,7 +1615,7 @@ static struct pf_page *rmqueue(struct zone *preferred_zone, struct zone *zone, u
 	page = rmqueue_buddy(preferred_zone, zone, order, alloc_flags, migratetype);
 out:
 
-	/* Separate test+clear to avoid unnecessary atomics */
+	/* plain load first: the atomic clear only runs when the flag is set */
 	if ((alloc_flags & ALLOC_KSWAPD) &&
 	    unlikely(__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BOOSTED_WATERMARK))) {
 		__atomic_fetch_and(&zone->flags, ~(1UL << ZONE_BOOSTED_WATERMARK), __ATOMIC_RELAXED);
@@ -1628,9 +1648,9 @@ retry:
 
 		if (no_fallback && m->nr_node_ids > 1 && zone != zonelist_zone(ac->preferred_zoneref)) {
 			/*
-			 * If moving to a remote node, retry but allow
-			 * fragmenting fallbacks. Locality is more important
-			 * than fragmentation avoidance.
+			 * The walk is about to leave the local node: first redo
+			 * it without ALLOC_NOFRAGMENT, since mixing pageblocks
+			 * locally costs less than remote memory.
 			 */
 			int local_nid = zonelist_node_idx(ac->preferred_zoneref);
 			if (zone_to_nid(zone) != local_nid) {
@@ -1639,7 +1659,7 @@ retry:
 			}
 		}
 
-		/* Above the high watermark, no need to look at the allocation's own. */
+		/* A zone known to be below high is checked against the allocation's own mark; else passing high is enough. */
 		if (__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BELOW_HIGH))
 			goto check_alloc_wmark;
 		mark = high_wmark_pages(zone);
@@ -1662,8 +1682,8 @@ try_this_zone:
 		if (page) {
 			prep_new_page(page, order, gfp_mask, alloc_flags);
 			/*
-			 * If this is a high-order atomic allocation then check
-			 * if the pageblock should be reserved for the future
+			 * A high-order atomic success may turn its pageblock
+			 * into highatomic reserve for later such requests.
 			 */
 			if (unlikely(alloc_flags & ALLOC_HIGHATOMIC))
 				reserve_highatomic_pageblock(page, (int)order, zone);
@@ -1672,8 +1692,9 @@ try_this_zone:
 	}
 
 	/*
-	 * It's possible on a UMA machine to get through all zones that are
-	 * fragmented. If avoiding fragmentation, reset and try again.
+	 * Every zone failed while whole-block claiming was required (a
+	 * single-node machine never reaches the remote-node retry above):
+	 * walk once more allowing fallbacks that mix pageblocks.
 	 */
 	if (no_fallback) {
 		alloc_flags &= ~ALLOC_NOFRAGMENT;
@@ -1685,7 +1706,7 @@ try_this_zone:
 /* alloc_flags_nofragment (6.12): ALLOC_NOFRAGMENT when the preferred zone is Normal and DMA32 is populated. */
 static unsigned int alloc_flags_nofragment(struct pf_machine *m, struct zone *zone, pf_gfp_t gfp_mask)
 {
-	/* __GFP_KSWAPD_RECLAIM is assumed to be the same as ALLOC_KSWAPD to save a branch. */
+	/* the two bits are equal (static assert in internal.h), so a mask converts it */
 	unsigned int alloc_flags = gfp_mask & PF___GFP_KSWAPD_RECLAIM;
 
 	if (!zone)
@@ -1693,9 +1714,9 @@ static unsigned int alloc_flags_nofragment(struct pf_machine *m, struct zone *zo
 	if (zone_idx(zone) != ZONE_NORMAL)
 		return alloc_flags;
 	/*
-	 * If ZONE_DMA32 exists, assume it is the one after ZONE_NORMAL and
-	 * the pointer is within zone->zone_pgdat->node_zones[]. Also assume
-	 * on UMA that if Normal is populated then so is DMA32.
+	 * zone - 1 is this node's DMA32 (zones are laid out DMA, DMA32,
+	 * Normal).  NUMA: a node without DMA32 gets no ALLOC_NOFRAGMENT.
+	 * One node: taken to have DMA32 whenever Normal exists.
 	 */
 	if (m->nr_node_ids > 1 && !populated_zone(zone - 1))
 		return alloc_flags;
@@ -1719,13 +1740,13 @@ static unsigned int gfp_to_alloc_flags(pf_gfp_t gfp_mask, unsigned int order)
 	alloc_flags |= gfp_mask & (PF___GFP_HIGH | PF___GFP_KSWAPD_RECLAIM);
 
 	if (!(gfp_mask & PF___GFP_DIRECT_RECLAIM)) {
-		/* Not worth trying to allocate harder for __GFP_NOMEMALLOC even if it can't schedule. */
+		/* Cannot sleep: may use more of the reserves, except when __GFP_NOMEMALLOC forbids it. */
 		if (!(gfp_mask & PF___GFP_NOMEMALLOC)) {
 			alloc_flags |= ALLOC_NON_BLOCK;
 			if (order > 0)
 				alloc_flags |= ALLOC_HIGHATOMIC;
 		}
-		/* Ignore cpuset mems for non-blocking __GFP_HIGH (probably GFP_ATOMIC) rather than fail. */
+		/* non-blocking __GFP_HIGH drops ALLOC_CPUSET (no cpusets here; kept for the flag's value) */
 		if (alloc_flags & ALLOC_MIN_RESERVE)
 			alloc_flags &= ~ALLOC_CPUSET;
 	}
@@ -1781,7 +1802,7 @@ static struct pf_page *__alloc_pages_slowpath(struct pf_machine *m, pf_gfp_t gfp
 	if (!ac->preferred_zoneref->zone)
 		goto nopage;
 
-	/* The adjusted alloc_flags might result in immediate success, so try that first */
+	/* first pass at the min mark with the reserves gfp grants */
 	page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
 	if (page)
 		goto got_pg;
@@ -1824,11 +1845,11 @@ static bool prepare_alloc_pages(struct pf_machine *m, pf_gfp_t gfp_mask, unsigne
 	if (should_fail_alloc_page(m, gfp_mask, order))
 		return false;
 	*alloc_flags = gfp_to_alloc_flags_cma(gfp_mask, *alloc_flags);
-	/* Dirty zone balancing only done in the fast path */
+	/* recorded like the kernel's fast path; dirty limits are not modelled */
 	ac->spread_dirty_pages = gfp_mask & PF___GFP_WRITE;
 	/*
-	 * The preferred zone is used for statistics but crucially it is
-	 * also used as the starting point for the zonelist iterator.
+	 * The zonelist walk starts at the preferred zone, and NUMA hit/miss
+	 * statistics are counted against it.
 	 */
 	ac->preferred_zoneref = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, ac->nodemask);
 	return true;
@@ -1877,7 +1898,7 @@ struct pf_page *__alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned int o
 	if (!prepare_alloc_pages(m, gfp, order, preferred_nid, nodemask, &ac, &alloc_flags))
 		return NULL;
 
-	/* Forbid the first pass from falling back to types that fragment memory until all local zones are considered. */
+	/* The fast attempt may claim only whole pageblocks of another type until every local zone has been tried. */
 	alloc_flags |= alloc_flags_nofragment(m, zonelist_zone(ac.preferred_zoneref), gfp);
 
 	/* First allocation attempt */
@@ -1894,8 +1915,6 @@ out:
 		pf_trace_mm_page_alloc(m, page, order, alloc_gfp, ac.migratetype);
 	return page;
 }
-
-/* ---- freeing: the public rules ------------------------------------------------------------------- */
 
 /* ---- per-CPU page lists: freeing and draining -------------------------------------------------------- */
 
@@ -1921,16 +1940,17 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 	struct pf_machine *m = zone_machine(zone);
 	bool trace = trace_enabled(m, TRACE_MM_PAGE_PCPU_DRAIN);
 
-	/* Ensure proper count is passed which otherwise would stuck in the below while loop. */
+	lockdep_assert_held(&pcp->lock);
+	/* never ask for more than the lists hold: the loop below would not end */
 	if (count > pcp->count)
 		count = pcp->count;
-	/* Ensure requested pindex is drained first. */
+	/* the loop pre-increments: start one before @pindex so it goes first */
 	pindex = pindex - 1;
 
 	pf_spin_lock(&zone->lock);
 	while (count > 0) {
 		struct list_head *list;
-		/* Remove pages from lists in a round-robin fashion. */
+		/* next non-empty list, wrapping after the last */
 		do {
 			if (++pindex > NR_PCP_LISTS - 1)
 				pindex = 0;
@@ -1965,7 +1985,7 @@ static void free_pcppages_bulk(struct zone *zone, int count, struct per_cpu_page
 				__builtin_prefetch(&m->mem_map[next_pfn ^ (1UL << order)], 1);
 			}
 
-			/* must delete to avoid corrupting pcp list */
+			/* off the pcp list before __free_one_page reuses its list links */
 			list_del(&page->pcp_list);
 			count -= nr_pages;
 			pcp->count -= nr_pages;
@@ -1988,17 +2008,17 @@ static int nr_pcp_free(struct per_cpu_pages *pcp, int batch, int high, bool free
 {
 	int min_nr_free, max_nr_free;
 
-	/* Free as much as possible if batch freeing high-order pages. */
+	/* free_high: spill all, up to the largest scaled batch */
 	if (unlikely(free_high))
 		return pcp->count < (batch << CONFIG_PCP_BATCH_SCALE_MAX) ? pcp->count
 									: batch << CONFIG_PCP_BATCH_SCALE_MAX;
-	/* Check for PCP disabled or boot pageset */
+	/* high below a batch: the list is effectively off */
 	if (unlikely(high < batch))
 		return 1;
-	/* Leave at least pcp->batch pages on the list */
+	/* spill at least a batch, at most high - batch (a full list keeps one batch) */
 	min_nr_free = batch;
 	max_nr_free = high - batch;
-	/* Increase the batch number to the number of the consecutive freed pages. */
+	/* within those bounds, spill as many as were freed in a row (free_count) */
 	return clamp_int(pcp->free_count, min_nr_free, max_nr_free);
 }
 
@@ -2019,7 +2039,7 @@ static int nr_pcp_high(struct per_cpu_pages *pcp, struct zone *zone, int batch, 
 		return 0;
 	}
 	unsigned long zflags = __atomic_load_n(&zone->flags, __ATOMIC_RELAXED);
-	/* If reclaim is active, limit the number of pages that can be stored on pcp lists */
+	/* ZONE_RECLAIM_ACTIVE: shrink high and cap what the list keeps at four batches */
 	if (zflags & (1UL << ZONE_RECLAIM_ACTIVE)) {
 		int free_count = pcp->free_count > batch ? pcp->free_count : batch;
 		pcp->high = high - free_count > high_min ? high - free_count : high_min;
@@ -2033,32 +2053,51 @@ static int nr_pcp_high(struct per_cpu_pages *pcp, struct zone *zone, int batch, 
 		high = pcp->count > high_min ? pcp->count : high_min;
 	} else if (pcp->count >= high) {
 		int need_high = pcp->free_count + batch;
-		/* pcp->high should be large enough to hold batch freed pages */
+		/* the list filled up: raise high so it holds the run being freed plus a batch */
 		if (pcp->high < need_high)
 			pcp->high = clamp_int(need_high, high_min, high_max);
 	}
 	return high;
 }
 
-/* The end of free_unref_page_commit (6.12): spill a batch when the list reached its high. Context: pcp->lock. */
-static void free_unref_page_commit_high(struct zone *zone, struct per_cpu_pages *pcp, int batch, bool free_high,
-					int pindex)
+/*
+ * The end of free_unref_page_commit (6.12): retune high, and spill a batch
+ * when the list reached it.  Out of line: the common free stays below high.
+ * Context: pcp->lock.
+ */
+static __attribute__((noinline)) void free_unref_page_commit_high(struct zone *zone, struct per_cpu_pages *pcp,
+								   int batch, bool free_high, int pindex)
 {
 	int high = nr_pcp_high(pcp, zone, batch, free_high);
+
+	lockdep_assert_held(&pcp->lock);
 	if (pcp->count >= high) {
 		free_pcppages_bulk(zone, nr_pcp_free(pcp, batch, high, free_high), pcp, pindex);
 		clear_below_high(zone);
 	}
 }
 
-/* free_unref_page_commit (6.12): put the page on the list; spill a batch when over high. Context: pcp->lock. */
-static void free_unref_page_commit(struct zone *zone, struct per_cpu_pages *pcp, struct pf_page *page,
-				   int migratetype, unsigned int order)
+/*
+ * free_unref_page_commit (6.12): put the block on this CPU's list, then
+ * let the list's high decide whether a batch goes back to the buddy lists.
+ * One body for the general path (free_unref_page) and the fast paths.
+ *
+ * nr_pcp_high changes nothing and returns pcp->high when high already lies
+ * in [high_min, high_max], no high-order batch free is under way, and the
+ * zone is neither reclaiming nor below its high watermark; then a list
+ * still below high needs nothing more.  Only when one of those fails is
+ * free_unref_page_commit_high called, which does all of it as the kernel
+ * does.  Context: pcp->lock.
+ */
+static inline __attribute__((always_inline)) void free_unref_page_commit(struct zone *zone,
+									   struct per_cpu_pages *pcp,
+									   struct pf_page *page, int migratetype,
+									   unsigned int order)
 {
-	int batch, pindex;
+	int batch, pindex, high;
 	bool free_high = false;
 
-	/* On freeing, reduce the number of pages that are batch allocated. */
+	/* a free ends any run of allocations: the next refill starts small again */
 	pcp->alloc_factor >>= 1;
 	pcp_ev_add(&pcp->ev_pgfree, 1UL << order);
 	pindex = (int)order_to_pindex(migratetype, order);
@@ -2067,20 +2106,26 @@ static void free_unref_page_commit(struct zone *zone, struct per_cpu_pages *pcp,
 
 	batch = __atomic_load_n(&pcp->batch, __ATOMIC_RELAXED);
 	/*
-	 * As high-order pages other than THP's stored on PCP can contribute
-	 * to fragmentation, limit the number stored when PCP is heavily
-	 * freeing without allocation.
+	 * Small high-order blocks (not THP's) that keep coming back without
+	 * allocations in between would sit on the list and fragment the zone:
+	 * after a run of them, free_high makes the spill return them all.
 	 */
 	if (order && order <= PAGE_ALLOC_COSTLY_ORDER) {
 		free_high = (pcp->free_count >= batch && (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER) &&
 			     (!(pcp->flags & PCPF_FREE_HIGH_BATCH) || pcp->count >= batch));
 		pcp->flags |= PCPF_PREV_FREE_HIGH_ORDER;
-	} else if (pcp->flags & PCPF_PREV_FREE_HIGH_ORDER) {
+	} else if (unlikely(pcp->flags & PCPF_PREV_FREE_HIGH_ORDER)) {
 		pcp->flags &= (uint8_t)~PCPF_PREV_FREE_HIGH_ORDER;
 	}
 	if (pcp->free_count < (batch << CONFIG_PCP_BATCH_SCALE_MAX))
 		pcp->free_count += (short)(1 << order);
-	free_unref_page_commit_high(zone, pcp, batch, free_high, pindex);
+
+	high = pcp->high;
+	if (unlikely(free_high || pcp->count >= high || high < __atomic_load_n(&pcp->high_min, __ATOMIC_RELAXED) ||
+		     high > __atomic_load_n(&pcp->high_max, __ATOMIC_RELAXED) ||
+		     (__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) &
+		      ((1UL << ZONE_RECLAIM_ACTIVE) | (1UL << ZONE_BELOW_HIGH)))))
+		free_unref_page_commit_high(zone, pcp, batch, free_high, pindex);
 }
 
 /*
@@ -2098,12 +2143,13 @@ static void free_unref_page(struct pf_page *page, unsigned int order)
 		__free_pages_ok(page, order, FPI_NONE);
 		return;
 	}
-	if (!free_pages_prepare(page, order))
+	if (!free_pages_prepare(page, order, FPI_NONE))
 		return;
 	/*
-	 * We only track unmovable, reclaimable and movable on pcp lists.
-	 * Place ISOLATE pages on the isolated list because they are being
-	 * offlined but treat HIGHATOMIC and CMA as movable pages.
+	 * The pcp lists exist for the first MIGRATE_PCPTYPES types only.  A
+	 * page of an isolated block goes straight back to the buddy lists
+	 * (its block is being taken out of use); HIGHATOMIC and CMA pages
+	 * ride on the movable list, their block type still set.
 	 */
 	migratetype = get_pfnblock_migratetype(page, pfn);
 	if (unlikely(migratetype >= MIGRATE_PCPTYPES)) {
@@ -2142,7 +2188,7 @@ static void drain_pages_zone(int cpu, struct zone *zone)
 	} while (count);
 }
 
-/* drain_zone_pages (6.12): spill one batch of a CPU's list (vmstat's remote drain). */
+/* drain_zone_pages (6.12): spill one batch of a CPU's list.  Nothing calls it yet (the kernel's caller is vmstat's remote drain). */
 void drain_zone_pages(struct zone *zone, struct per_cpu_pages *pcp)
 {
 	int batch = __atomic_load_n(&pcp->batch, __ATOMIC_RELAXED);
@@ -2432,7 +2478,7 @@ static void calculate_totalreserve_pages(struct pf_machine *m)
 			for (int j = i; j < MAX_NR_ZONES; j++)
 				if (zone->lowmem_reserve[j] > max)
 					max = zone->lowmem_reserve[j];
-			/* we treat the high watermark as reserved pages. */
+			/* the high watermark counts as reserved too, capped at the zone's size */
 			max += (long)high_wmark_pages(zone);
 			if ((unsigned long)max > managed_pages)
 				max = (long)managed_pages;
@@ -2449,7 +2495,7 @@ static void __setup_per_zone_wmarks(struct pf_machine *m)
 	unsigned long pages_min = (unsigned long)m->min_free_kbytes >> (PAGE_SHIFT - 10);
 	unsigned long lowmem_pages = 0;
 
-	/* Calculate total number of !ZONE_HIGHMEM and !ZONE_MOVABLE pages */
+	/* lowmem: managed pages of every zone except Movable (x86-64 has no HighMem) */
 	for_each_zone_of(m, zone)
 		if (zone_idx(zone) != ZONE_MOVABLE)
 			lowmem_pages += zone_managed_pages(zone);
@@ -2463,21 +2509,21 @@ static void __setup_per_zone_wmarks(struct pf_machine *m)
 		tmp = lowmem_pages ? tmp / lowmem_pages : 0;
 		if (zone_idx(zone) == ZONE_MOVABLE) {
 			/*
-			 * __GFP_HIGH and PF_MEMALLOC allocations usually don't
-			 * need highmem and movable zones pages, so cap pages_min
-			 * to a small value here.
+			 * Movable gets no share of min_free_kbytes: its min is
+			 * managed / 1024 clamped to 32..128 pages, since the
+			 * urgent requests that dip below min seldom may use it.
 			 */
 			unsigned long min_pages = managed / 1024;
 			min_pages = min_pages < 32 ? 32 : min_pages > 128 ? 128 : min_pages;	/* SWAP_CLUSTER_MAX */
 			zone->_watermark[WMARK_MIN] = min_pages;
 		} else {
-			/* If it's a lowmem zone, reserve a number of pages proportionate to the zone's size. */
+			/* other zones: their share of min_free_kbytes by managed size */
 			zone->_watermark[WMARK_MIN] = (unsigned long)tmp;
 		}
 		/*
-		 * Set the kswapd watermarks distance according to the scale
-		 * factor in proportion to available memory, but ensure a
-		 * minimum size on small systems.  mult_frac(managed, wsf, 10000).
+		 * The gap min->low->high is the larger of min / 4 and
+		 * managed * watermark_scale_factor / 10000 (mult_frac), so
+		 * small zones still get some distance.
 		 */
 		unsigned long wsf = (unsigned long)m->watermark_scale_factor;
 		uint64_t scaled = (managed / 10000) * wsf + ((managed % 10000) * wsf) / 10000;
@@ -2528,16 +2574,16 @@ void set_recommended_min_free_kbytes(struct pf_machine *m)
 	unsigned long recommended_min;
 
 	for_each_zone_of(m, zone) {
-		/* We don't need to worry about fragmentation of ZONE_MOVABLE since it only has movable pages. */
+		/* only zones GFP_USER can use count: Movable holds movable pages only, so it cannot fragment */
 		if (!populated_zone(zone) || zone_idx(zone) > ZONE_NORMAL)	/* gfp_zone(GFP_USER) */
 			continue;
 		nr_zones++;
 	}
-	/* Ensure 2 pageblocks are free to assist fragmentation avoidance */
+	/* two free pageblocks per counted zone, so fallbacks can claim whole blocks */
 	recommended_min = pageblock_nr_pages * (unsigned long)nr_zones * 2;
 	/* at least two pageblocks almost free of another type, for the 3 types we care about */
 	recommended_min += pageblock_nr_pages * (unsigned long)nr_zones * MIGRATE_PCPTYPES * MIGRATE_PCPTYPES;
-	/* don't ever allow to reserve more than 5% of the lowmem */
+	/* capped at 5% of the lowmem buffer pages */
 	unsigned long cap = nr_free_buffer_pages(m) / 20;
 	if (recommended_min > cap)
 		recommended_min = cap;
@@ -2646,10 +2692,10 @@ int zone_batchsize(struct zone *zone)
 	if (b > (1024 * 1024) / PAGE_SIZE)
 		b = (1024 * 1024) / PAGE_SIZE;
 	batch = (int)b;
-	batch /= 4;		/* We effectively *= 4 below */
+	batch /= 4;		/* a quarter of that figure */
 	if (batch < 1)
 		batch = 1;
-	/* Clamp the batch to a 2^n - 1 value (rounddown_pow_of_two(batch + batch/2) - 1). */
+	/* Round to one less than a power of two: rounddown_pow_of_two(batch + batch/2) - 1. */
 	int x = batch + batch / 2;
 	int p = 1;
 	while (p * 2 <= x)
@@ -2785,14 +2831,14 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 	int nr_populated = 0, nr_account = 0;
 
 	memset(&ac, 0, sizeof ac);
-	/* Skip populated array elements to determine if any pages need to be allocated. */
+	/* slots already holding a page are kept; count them first */
 	while (page_array && nr_populated < nr_pages && page_array[nr_populated])
 		nr_populated++;
 	if (unlikely(nr_pages <= 0))
 		goto out;
 	if (unlikely(page_array && nr_pages - nr_populated == 0))
 		goto out;
-	/* Use the single page allocator for one page. */
+	/* just one page wanted: __alloc_pages does it (the failed: path) */
 	if (nr_pages - nr_populated == 1)
 		goto failed;
 	gfp &= m->gfp_allowed_mask;
@@ -2801,7 +2847,7 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 	if (!prepare_alloc_pages(m, gfp, 0, preferred_nid, nodemask, &ac, &alloc_flags))
 		goto out;
 
-	/* Find an allowed local zone that meets the low watermark. */
+	/* the first local zone with room for all nr_pages above its low mark */
 	z = ac.preferred_zoneref;
 	for_next_zone_zonelist_nodemask(zone, z, ac.highest_zoneidx, ac.nodemask) {
 		if (m->nr_node_ids > 1 && zone != zonelist_zone(ac.preferred_zoneref) &&
@@ -2873,7 +2919,7 @@ failed:
 	goto out;
 }
 
-/* ---- the order-0 fast paths ----------------------------------------------------------------------------- */
+/* ---- the fast paths (orders 0..3) ------------------------------------------------------------------------- */
 
 /* pf_fast_update: recompute fast_off after tracing, fail_page_alloc or init_on_* changed. */
 void pf_fast_update(struct pf_machine *m)
@@ -2885,7 +2931,55 @@ void pf_fast_update(struct pf_machine *m)
 		off |= FAST_OFF_FAIL;
 	if (m->init_on_alloc || m->init_on_free)
 		off |= FAST_OFF_INIT;
+	if (m->fast_forced_off)
+		off |= FAST_OFF_FORCED;
 	__atomic_store_n(&m->fast_off, off, __ATOMIC_RELAXED);
+}
+
+/* pf_fast_force_off: send every allocation and free through the general path (test_fastpath_diff). */
+void pf_fast_force_off(struct pf_machine *m, bool off)
+{
+	m->fast_forced_off = off;
+	pf_fast_update(m);
+}
+
+/*
+ * build_fast_gfp_table - what the allocation fast path would otherwise
+ * work out per request: for each node and each value of the gfp zone and
+ * mobility bits, the first zone of the node's fallback zonelist at or below
+ * gfp_zone, the migratetype, and the alloc_flags __alloc_pages prepares
+ * (ALLOC_WMARK_LOW, then gfp_to_alloc_flags_cma and alloc_flags_nofragment,
+ * the same functions the general path calls, so the rules live once).
+ * Values gfp_zone or gfp_migratetype refuse keep a NULL zone and go to the
+ * general path, which reports them.  Run when the zonelists are built.
+ */
+void build_fast_gfp_table(struct pf_machine *m)
+{
+	for (int nid = 0; nid < m->nr_node_ids; nid++) {
+		pg_data_t *pgdat = NODE_DATA(m, nid);
+		for (int z = 0; z < MAX_NR_ZONES; z++)
+			m->zone_of_id[(nid << PF_ZONES_WIDTH) | z] = &pgdat->node_zones[z];
+		for (unsigned bits = 0; bits <= FAST_GFP_MASK; bits++) {
+			struct pf_fast_gfp *f = &m->fast_gfp[nid][bits];
+			int hz = gfp_zone((pf_gfp_t)bits);
+			int mt = gfp_migratetype((pf_gfp_t)bits);
+			memset(f, 0, sizeof *f);
+			if (hz < 0 || mt < 0)
+				continue;
+			struct zoneref *z = first_zones_zonelist(&pgdat->node_zonelists[ZONELIST_FALLBACK],
+								 (enum zone_type)hz, NULL);
+			struct zone *zone = z->zone;
+			if (!zone)
+				continue;
+			f->zone = zone;
+			f->highest_zoneidx = (unsigned char)hz;
+			f->migratetype = (unsigned char)mt;
+			f->znid = (unsigned char)zone_to_nid(zone);
+			/* without __GFP_KSWAPD_RECLAIM: the fast path adds the request's own bit */
+			f->alloc_flags = gfp_to_alloc_flags_cma((pf_gfp_t)bits, ALLOC_WMARK_LOW) |
+					 alloc_flags_nofragment(m, zone, 0);
+		}
+	}
 }
 
 /*
@@ -3092,134 +3186,82 @@ struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int n
 }
 
 /*
- * The order-0 free fast path is __free_pages(page, 0) for the common case
- * unrolled: a valid pointer of the only machine, the last reference of a
- * plain order-0 page in the expected state, going to this CPU's list
- * (free_unref_page and free_unref_page_commit; the spill when the list
- * reaches high is free_unref_page_commit's own).  Anything else goes to
- * pf_free_pages_checked, the general path, with nothing changed.
- */
-static __attribute__((noinline)) void free_fast_high(struct zone *zone, struct per_cpu_pages *pcp, int batch,
-						      int migratetype)
-{
-	free_unref_page_commit_high(zone, pcp, batch, false, migratetype);
-	pcp_spin_unlock(pcp);
-}
-
-/* the CPU could not be read without a call: read it, then take the fast path again */
-static __attribute__((noinline)) void free_fast_cpu(struct pf_page *page)
-{
-	(void)pf_os_current_cpu_slow();	/* refresh the cached CPU (pf_os_current_cpu_nocall) */
-	pf_free_pages(page, 0);
-}
-
-/*
- * free_pages_fast_order - __free_pages(page, order) for orders
- * 1..PAGE_ALLOC_COSTLY_ORDER of a non-compound block: the last reference,
- * every page in the expected state (checked before anything changes, as
- * free_checked does), going to this CPU's list through
- * free_unref_page_commit.
+ * The free fast path is __free_pages(page, order) for the common case, a
+ * few checks in front of the general path's own bodies: a pointer into a
+ * live machine's memmap, the last reference to a block of order 0..3
+ * allocated without __GFP_COMP, every page in the state a free page must
+ * be in, going to this CPU's list.  Then free_pages_prepare and
+ * free_unref_page_commit, the very functions free_unref_page runs, inlined
+ * with FPI_HOOKS_OFF.  Anything else goes to pf_free_pages_checked, the
+ * general path, before anything has changed.
  */
 static __attribute__((noinline)) void free_pages_fast_order(struct pf_machine *m, struct pf_page *page,
-							    unsigned int order)
+							    unsigned int order);
+
+/* the CPU could not be read without a call: read it, then take the fast path again */
+static __attribute__((noinline)) void free_fast_cpu(struct pf_page *page, unsigned int order)
+{
+	(void)pf_os_current_cpu_slow();	/* refresh the cached CPU (pf_os_current_cpu_nocall) */
+	pf_free_pages(page, order);
+}
+
+static inline __attribute__((always_inline)) void free_pages_fast(struct pf_machine *m, struct pf_page *page,
+								   unsigned int order)
 {
 	unsigned long pfn = (unsigned long)(page - m->mem_map);
-	unsigned long flags = page->flags;
 
+	/* __free_pages' allocation record, put_page_testzero's last reference, the switch */
 	if (unlikely(__atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED) != order + 1 ||
 		     __atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) != 1 ||
 		     __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED)))
 		return pf_free_pages_checked(page, order);
+	/* free_page_is_bad on the head (a compound head is the general path's), then the tails */
+	unsigned long flags = page->flags;
 	if (unlikely(page->_mapcount != -1 || page->mapping || page->memcg_data ||
 		     (flags & (PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head)))))
 		return pf_free_pages_checked(page, order);
-	if (m->check_pages)
+	if (order && m->check_pages)
 		for (unsigned long i = 1; i < (1UL << order); i++)
 			if (unlikely(!page_expected_state(page + i, PAGE_FLAGS_CHECK_AT_FREE)))
 				return pf_free_pages_checked(page, order);
-	unsigned long bitidx;
-	unsigned long *word = pfn_to_bitidx(m, pfn, &bitidx);
-	int migratetype = (int)((__atomic_load_n(word, __ATOMIC_RELAXED) >> bitidx) & MIGRATETYPE_MASK);
-	struct zone *zone = m->zone_of_id[(flags >> PF_ZONES_PGSHIFT) & ((MAX_NUMNODES << PF_ZONES_WIDTH) - 1)];
-	if (unlikely(migratetype >= MIGRATE_PCPTYPES) || unlikely(!zone))
-		return pf_free_pages_checked(page, order);
-	int cpu = pf_this_cpu(m);
-	struct per_cpu_pages *pcp = pcp_trylock_fast(m, zone, cpu);
-	if (unlikely(!pcp))
-		return pf_free_pages_checked(page, order);
-
-	set_page_count(page, 0);
-	set_alloc_record(m, pfn, 0);
-	/* free_pages_prepare */
-	for (unsigned long i = 1; i < (1UL << order); i++)
-		page[i].flags &= ~PAGE_FLAGS_CHECK_AT_PREP;
-	page->flags = (flags | (PF_LAST_CPUPID_MASK << PF_LAST_CPUPID_PGSHIFT)) & ~PAGE_FLAGS_CHECK_AT_PREP;
-	page->private = 0;
-	free_unref_page_commit(zone, pcp, page, migratetype, order);
-	pcp_spin_unlock(pcp);
-}
-
-void pf_free_pages(struct pf_page *page, unsigned order)
-{
-	struct pf_machine *m;
-	if (unlikely(!(m = pf_page_machine_fast(page))))
-		return pf_free_pages_checked(page, order);
-	if (unlikely(order != 0)) {
-		if (order <= PAGE_ALLOC_COSTLY_ORDER)
-			return free_pages_fast_order(m, page, order);
-		return pf_free_pages_checked(page, order);
-	}
-	unsigned long pfn = (unsigned long)(page - m->mem_map);
-	unsigned long flags = page->flags;
-
-	/* __free_pages' record check, put_page_testzero's last reference, free_page_is_bad */
-	if (unlikely(__atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED) != 1 ||
-		     __atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) != 1 ||
-		     __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED)))
-		return pf_free_pages_checked(page, 0);
-	if (unlikely(page->_mapcount != -1 || page->mapping || page->memcg_data ||
-		     (flags & (PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head)))))
-		return pf_free_pages_checked(page, 0);
 	/* get_pfnblock_migratetype and page_zone with the machine already in hand */
 	unsigned long bitidx;
 	unsigned long *word = pfn_to_bitidx(m, pfn, &bitidx);
 	int migratetype = (int)((__atomic_load_n(word, __ATOMIC_RELAXED) >> bitidx) & MIGRATETYPE_MASK);
 	struct zone *zone = m->zone_of_id[(flags >> PF_ZONES_PGSHIFT) & ((MAX_NUMNODES << PF_ZONES_WIDTH) - 1)];
 	if (unlikely(migratetype >= MIGRATE_PCPTYPES) || unlikely(!zone))
-		return pf_free_pages_checked(page, 0);
+		return pf_free_pages_checked(page, order);
 	int cpu = pf_this_cpu_nocall(m);
 	if (unlikely(cpu < 0))
-		return free_fast_cpu(page);
+		return free_fast_cpu(page, order);
 	struct per_cpu_pages *pcp = pcp_trylock_fast(m, zone, cpu);
 	if (unlikely(!pcp))
-		return pf_free_pages_checked(page, 0);
+		return pf_free_pages_checked(page, order);
 
+	/* the reference and the record go; then free_unref_page's own steps */
 	set_page_count(page, 0);
 	set_alloc_record(m, pfn, 0);
-	/* free_pages_prepare for order 0 */
-	page->flags = (flags | (PF_LAST_CPUPID_MASK << PF_LAST_CPUPID_PGSHIFT)) & ~PAGE_FLAGS_CHECK_AT_PREP;
-	page->private = 0;
-
-	/* free_unref_page_commit for order 0 */
-	pcp->alloc_factor >>= 1;
-	pcp_ev_add(&pcp->ev_pgfree, 1);
-	list_add(&page->pcp_list, &pcp->lists[migratetype]);
-	pcp->count += 1;
-	int batch = __atomic_load_n(&pcp->batch, __ATOMIC_RELAXED);
-	if (unlikely(pcp->flags & PCPF_PREV_FREE_HIGH_ORDER))
-		pcp->flags &= (uint8_t)~PCPF_PREV_FREE_HIGH_ORDER;
-	if (pcp->free_count < (batch << CONFIG_PCP_BATCH_SCALE_MAX))
-		pcp->free_count += 1;
-	/*
-	 * nr_pcp_high leaves high as it is and returns it while high lies in
-	 * [high_min, high_max], reclaim is not active and the zone is not
-	 * below high; then below high there is nothing more to do.
-	 */
-	int high = pcp->high;
-	if (unlikely(pcp->count >= high || high < __atomic_load_n(&pcp->high_min, __ATOMIC_RELAXED) ||
-		     high > __atomic_load_n(&pcp->high_max, __ATOMIC_RELAXED) ||
-		     (__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) &
-		      ((1UL << ZONE_RECLAIM_ACTIVE) | (1UL << ZONE_BELOW_HIGH)))))
-		return free_fast_high(zone, pcp, batch, migratetype);
+	free_pages_prepare(page, order, FPI_HOOKS_OFF);
+	free_unref_page_commit(zone, pcp, page, migratetype, order);
 	pcp_spin_unlock(pcp);
+}
+
+/* orders 1..PAGE_ALLOC_COSTLY_ORDER: the same body, out of line */
+static __attribute__((noinline)) void free_pages_fast_order(struct pf_machine *m, struct pf_page *page,
+							    unsigned int order)
+{
+	free_pages_fast(m, page, order);
+}
+
+/* __free_pages: pcp orders take the fast path, which falls back to the general path itself. */
+void pf_free_pages(struct pf_page *page, unsigned order)
+{
+	struct pf_machine *m;
+	if (unlikely(!(m = pf_page_machine_fast(page))))
+		return pf_free_pages_checked(page, order);
+	if (likely(order == 0))
+		return free_pages_fast(m, page, 0);
+	if (order <= PAGE_ALLOC_COSTLY_ORDER)
+		return free_pages_fast_order(m, page, order);
+	return pf_free_pages_checked(page, order);
 }

@@ -21,6 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#if PF_DEBUG_VM >= 1
+_Thread_local char pf_os_thread_token;	/* platform.h: names this thread as a lock owner */
+#endif
+
 void pf_os_cpu_relax_or_yield(unsigned spins)
 {
 	if (spins < 64) {

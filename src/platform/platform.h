@@ -14,25 +14,46 @@
 #include <stddef.h>
 #include <stdbool.h>
 
+/* the debug level (internal.h explains it); the lock layout below depends on it */
+#ifndef PF_DEBUG_VM
+#define PF_DEBUG_VM 1
+#endif
+
 /*
  * pf_spinlock_t - a test-and-test-and-set lock standing in for spinlock_t.
  * User space cannot disable preemption: a waiter spins briefly, then yields.
  */
 typedef struct {
 	atomic_int locked;
+#if PF_DEBUG_VM >= 1
+	/* debug builds: the holding thread (pf_spin_held), when taken through pf_spin_lock / trylock */
+	_Atomic(const void *) owner;
+#endif
 } pf_spinlock_t;
 
 void pf_os_cpu_relax_or_yield(unsigned spins);
 
+#if PF_DEBUG_VM >= 1
+/* one byte per thread; its address names the thread (hosted.c) */
+extern _Thread_local char pf_os_thread_token;
+#define PF_SPIN_SET_OWNER(l, who) atomic_store_explicit(&(l)->owner, (who), memory_order_relaxed)
+#else
+#define PF_SPIN_SET_OWNER(l, who) ((void)(l))
+#endif
+
 static inline void pf_spin_lock_init(pf_spinlock_t *l)
 {
 	atomic_init(&l->locked, 0);
+	PF_SPIN_SET_OWNER(l, NULL);
 }
 
 static inline bool pf_spin_trylock(pf_spinlock_t *l)
 {
-	return !atomic_load_explicit(&l->locked, memory_order_relaxed) &&
-	       !atomic_exchange_explicit(&l->locked, 1, memory_order_acquire);
+	if (atomic_load_explicit(&l->locked, memory_order_relaxed) ||
+	    atomic_exchange_explicit(&l->locked, 1, memory_order_acquire))
+		return false;
+	PF_SPIN_SET_OWNER(l, &pf_os_thread_token);
+	return true;
 }
 
 static inline void pf_spin_lock(pf_spinlock_t *l)
@@ -44,7 +65,26 @@ static inline void pf_spin_lock(pf_spinlock_t *l)
 
 static inline void pf_spin_unlock(pf_spinlock_t *l)
 {
+	PF_SPIN_SET_OWNER(l, NULL);
 	atomic_store_explicit(&l->locked, 0, memory_order_release);
+}
+
+/*
+ * pf_spin_held - for lockdep_assert_held (internal.h): true when the lock
+ * is held by this thread.  A lock taken by a restartable sequence (a
+ * pageset's) has no owner recorded; held then means held by anyone.
+ * Only meaningful in debug builds.
+ */
+static inline bool pf_spin_held(pf_spinlock_t *l)
+{
+	if (!atomic_load_explicit(&l->locked, memory_order_relaxed))
+		return false;
+#if PF_DEBUG_VM >= 1
+	const void *who = atomic_load_explicit(&l->owner, memory_order_relaxed);
+	return !who || who == &pf_os_thread_token;
+#else
+	return true;
+#endif
 }
 
 /*

@@ -1,0 +1,283 @@
+/*
+ * test_fastpath_diff: the allocation and free fast paths leave exactly the state the general
+ * path leaves.  Two identical machines run the same random operations, one with its fast paths
+ * on and one with them forced off (pf_fast_force_off); after every step the pages handed out
+ * must be the same, and at checkpoints every struct page, allocation record, free list in order,
+ * per-CPU list in order with its count/high/batch/free_count/alloc_factor/flags, zone flags and
+ * boost, and every counter as /proc shows it (vmstat, zoneinfo, buddyinfo, pagetypeinfo) must be
+ * equal.  The operations cover what the fast paths decide: orders 0..4, every gfp zone and
+ * mobility, __GFP_ZERO and __GFP_COMP, shared references, bad frees, frees on the other CPU,
+ * drains, high tuning under sysctl changes, and running a small machine down to its watermarks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <pageframe/pageframe.h>
+#include "mm/internal.h"
+#include "pf_test.h"
+
+/* 2 CPUs, DMA + 60 MiB of DMA32: small enough to run down to the watermarks and to compare often. */
+#define MACHINE "cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\n"
+#define SLOTS 12000
+
+struct live {
+	struct pf_page *page;
+	unsigned order;
+	int refs;	/* extra references taken with pf_get_page */
+};
+
+static char *show(struct pf_machine *m, const char *what)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	assert_int_equal(pf_show(m, what, f), 0);
+	fclose(f);
+	return buf;
+}
+
+static void compare_list(struct pf_machine *a, struct pf_machine *b, struct list_head *la, struct list_head *lb,
+			 size_t off, const char *what, int i, int j)
+{
+	struct list_head *ea = la->next, *eb = lb->next;
+	for (; ea != la && eb != lb; ea = ea->next, eb = eb->next) {
+		long fa = (long)((struct pf_page *)((char *)ea - off) - a->mem_map);
+		long fb = (long)((struct pf_page *)((char *)eb - off) - b->mem_map);
+		if (fa != fb)
+			fail_msg("%s %d/%d: fast path list holds pfn %#lx, general path %#lx", what, i, j, fa, fb);
+	}
+	if (ea != la || eb != lb)
+		fail_msg("%s %d/%d: lists of different lengths", what, i, j);
+}
+
+/* Every observable piece of allocator state of @a (fast) and @b (general), compared. */
+static void compare_machines(struct pf_machine *a, struct pf_machine *b)
+{
+	const unsigned long id = PF_MACHINE_MASK << PF_MACHINE_PGSHIFT;	/* each machine's own index */
+	assert_int_equal(a->memmap_pfns, b->memmap_pfns);
+	for (unsigned long pfn = 0; pfn < a->memmap_pfns; pfn++) {
+		if (!pfn_valid(a, pfn))
+			continue;
+		struct pf_page *pa = &a->mem_map[pfn], *pb = &b->mem_map[pfn];
+		if ((pa->flags & ~id) != (pb->flags & ~id) || pa->private != pb->private ||
+		    pa->page_type != pb->page_type || pa->_refcount != pb->_refcount ||
+		    pa->memcg_data != pb->memcg_data || a->alloc_order[pfn] != b->alloc_order[pfn])
+			fail_msg("pfn %#lx differs (fast/general): flags %#lx/%#lx private %lu/%lu type %#x/%#x "
+				 "ref %d/%d record %u/%u", pfn, pa->flags, pb->flags, pa->private, pb->private,
+				 pa->page_type, pb->page_type, pa->_refcount, pb->_refcount, a->alloc_order[pfn],
+				 b->alloc_order[pfn]);
+		if (a->base) {
+			unsigned long wa = *(unsigned long *)(a->base + pfn * PAGE_SIZE);
+			unsigned long wb = *(unsigned long *)(b->base + pfn * PAGE_SIZE);
+			if (wa != wb)
+				fail_msg("pfn %#lx: contents %#lx / %#lx", pfn, wa, wb);
+		}
+	}
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *za = &a->node_data[0]->node_zones[zi], *zb = &b->node_data[0]->node_zones[zi];
+		if (!populated_zone(za))
+			continue;
+		assert_int_equal(za->flags, zb->flags);
+		assert_int_equal(za->watermark_boost, zb->watermark_boost);
+		for (int o = 0; o < NR_PAGE_ORDERS; o++) {
+			assert_int_equal(za->free_area[o].nr_free, zb->free_area[o].nr_free);
+			for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+				compare_list(a, b, &za->free_area[o].free_list[mt], &zb->free_area[o].free_list[mt],
+					     offsetof(struct pf_page, buddy_list), "free list order/type", o, mt);
+		}
+		for (int cpu = 0; cpu < a->nr_cpus; cpu++) {
+			struct per_cpu_pages *pa = &za->per_cpu_pageset[cpu], *pb = &zb->per_cpu_pageset[cpu];
+			assert_int_equal(pa->count, pb->count);
+			assert_int_equal(pa->high, pb->high);
+			assert_int_equal(pa->high_min, pb->high_min);
+			assert_int_equal(pa->high_max, pb->high_max);
+			assert_int_equal(pa->batch, pb->batch);
+			assert_int_equal(pa->flags, pb->flags);
+			assert_int_equal(pa->free_count, pb->free_count);
+			assert_int_equal(pa->alloc_factor, pb->alloc_factor);
+			for (int i = 0; i < NR_PCP_LISTS; i++)
+				compare_list(a, b, &pa->lists[i], &pb->lists[i], offsetof(struct pf_page, pcp_list),
+					     "pcp cpu/list", cpu, i);
+		}
+	}
+	/* every counter, folded as /proc shows it */
+	static const char *const views[] = { "vmstat", "zoneinfo", "buddyinfo", "pagetypeinfo" };
+	for (unsigned v = 0; v < sizeof views / sizeof views[0]; v++) {
+		char *sa = show(a, views[v]), *sb = show(b, views[v]);
+		if (strcmp(sa, sb)) {
+			size_t i = 0;
+			while (sa[i] == sb[i])
+				i++;
+			while (i && sa[i - 1] != '\n')
+				i--;
+			fail_msg("%s differs (fast path first):\n%.200s\n---\n%.200s", views[v], sa + i, sb + i);
+		}
+		free(sa);
+		free(sb);
+	}
+}
+
+static int reports;
+static void count_report(void *arg, int level, const char *line)
+{
+	(void)arg;
+	(void)level;
+	(void)line;
+	reports++;
+}
+
+static struct pf_machine *boot(bool fast)
+{
+	char err[256];
+	struct pf_machine *m = pf_machine_create(MACHINE, err, sizeof err);
+	if (!m)
+		fail_msg("boot: %s", err);
+	/*
+	 * Spinlocked pagesets: the rseq fast path is only for an unbound thread, and this test binds
+	 * its thread to CPU 0 or 1 so that both machines see the same CPU on every call.
+	 */
+	m->pcp_rseq = false;
+	pf_fast_force_off(m, !fast);
+	pf_set_report_hook(m, count_report, NULL);
+	return m;
+}
+
+/* A stamp the fast machine and the general one both write, so contents must match too. */
+static void stamp(struct pf_page *p, unsigned order, uint64_t v)
+{
+	unsigned long *w = pf_page_address(p);
+	for (unsigned long i = 0; i < (1UL << order); i++)
+		w[i * PAGE_SIZE / sizeof *w] = v + i;
+}
+
+static void fast_equals_general(void **state)
+{
+	(void)state;
+	struct pf_machine *a = boot(true), *b = boot(false);
+	assert_int_equal(a->fast_off, 0);
+	assert_int_equal(b->fast_off, FAST_OFF_FORCED);
+	compare_machines(a, b);
+
+	static struct live la[SLOTS], lb[SLOTS];
+	const pf_gfp_t gfps[] = { PF_GFP_KERNEL, PF_GFP_HIGHUSER_MOVABLE, PF_GFP_KERNEL | PF___GFP_RECLAIMABLE,
+				  PF_GFP_DMA32 | PF_GFP_KERNEL, PF_GFP_ATOMIC, PF_GFP_KERNEL | PF___GFP_ZERO,
+				  PF_GFP_DMA | PF_GFP_KERNEL, PF_GFP_KERNEL | PF___GFP_COMP, PF_GFP_NOWAIT,
+				  PF_GFP_HIGHUSER_MOVABLE | PF___GFP_ZERO };
+	const char *const fractions[] = { "0", "8", "100", "0" };
+	uint64_t rng = 0xfa57;
+	int reports_before = 0;
+	for (int step = 0; step < 150000; step++) {
+		uint64_t r = pf_test_xorshift64s(&rng);
+		unsigned k = (unsigned)(r % SLOTS);
+		unsigned what = (unsigned)((r >> 20) % 1000);
+		assert_int_equal(pf_bind_cpu((int)((r >> 50) & 1)), 0);	/* frees often land on the other CPU */
+		if (what < 5) {
+			pf_drain_all_pages(a);
+			pf_drain_all_pages(b);
+		} else if (what < 7) {
+			const char *v = fractions[(r >> 30) % 4];
+			assert_int_equal(pf_sysctl_set(a, "percpu_pagelist_high_fraction", v), 0);
+			assert_int_equal(pf_sysctl_set(b, "percpu_pagelist_high_fraction", v), 0);
+		} else if (what < 9) {
+			pf_vmstat_refresh(a);
+			pf_vmstat_refresh(b);
+		} else if (what < 11 && la[k].page) {
+			/* a bad free: the wrong order, or a double free of a page freed just now */
+			reports_before = reports;
+			if ((r >> 33) & 1) {
+				pf_free_pages(la[k].page, la[k].order + 1);
+				pf_free_pages(lb[k].page, lb[k].order + 1);
+			} else if (!la[k].refs) {
+				pf_free_pages(la[k].page, la[k].order);
+				pf_free_pages(lb[k].page, lb[k].order);
+				pf_free_pages(la[k].page, la[k].order);
+				pf_free_pages(lb[k].page, lb[k].order);
+				la[k].page = lb[k].page = NULL;
+			}
+			assert_int_equal((reports - reports_before) % 2, 0);	/* each machine reported alike */
+		} else if (what < 60 && la[k].page) {
+			/* another reference: the next free is not the last one */
+			pf_get_page(la[k].page);
+			pf_get_page(lb[k].page);
+			la[k].refs++;
+		} else if (la[k].page) {
+			pf_free_pages(la[k].page, la[k].order);
+			pf_free_pages(lb[k].page, lb[k].order);
+			if (la[k].refs)
+				la[k].refs--;
+			else
+				la[k].page = lb[k].page = NULL;
+		} else {
+			/* mostly order 0, some 1..3 (per-CPU orders) and 4 (buddy lists directly) */
+			unsigned w = (unsigned)((r >> 32) % 100);
+			unsigned order = w < 60 ? 0 : w < 72 ? 1 : w < 82 ? 2 : w < 92 ? 3 : 4;
+			pf_gfp_t gfp = gfps[(r >> 40) % (sizeof gfps / sizeof gfps[0])] | PF___GFP_NOWARN;
+			la[k].page = pf_alloc_pages(a, gfp, order);
+			lb[k].page = pf_alloc_pages(b, gfp, order);
+			la[k].order = lb[k].order = order;
+			la[k].refs = 0;
+			if ((la[k].page == NULL) != (lb[k].page == NULL))
+				fail_msg("step %d: order %u gfp %#x: fast path %s, general path %s", step, order, gfp,
+					 la[k].page ? "allocated" : "failed", lb[k].page ? "allocated" : "failed");
+			if (la[k].page) {
+				assert_int_equal(pf_page_to_pfn(la[k].page), pf_page_to_pfn(lb[k].page));
+				if (gfp & PF___GFP_ZERO)
+					assert_int_equal(*(unsigned long *)pf_page_address(la[k].page), 0);
+				stamp(la[k].page, order, r);
+				stamp(lb[k].page, order, r);
+				if (gfp & PF___GFP_COMP)
+					la[k].order = lb[k].order = order;	/* freed with its order all the same */
+			}
+		}
+		if (step % 10000 == 9999)
+			compare_machines(a, b);
+	}
+	/* bulk refills of every size */
+	struct pf_page *va[200], *vb[200];
+	for (unsigned n = 1; n <= 200; n += 13) {
+		memset(va, 0, sizeof va);
+		memset(vb, 0, sizeof vb);
+		unsigned long ga = pf_alloc_pages_bulk(a, PF_GFP_KERNEL, n, va);
+		unsigned long gb = pf_alloc_pages_bulk(b, PF_GFP_KERNEL, n, vb);
+		assert_int_equal(ga, gb);
+		for (unsigned long i = 0; i < ga; i++) {
+			assert_int_equal(pf_page_to_pfn(va[i]), pf_page_to_pfn(vb[i]));
+			pf_free_pages(va[i], 0);
+			pf_free_pages(vb[i], 0);
+		}
+	}
+	compare_machines(a, b);
+	for (unsigned k = 0; k < SLOTS; k++)
+		while (la[k].page) {
+			pf_free_pages(la[k].page, la[k].order);
+			pf_free_pages(lb[k].page, lb[k].order);
+			if (la[k].refs)
+				la[k].refs--;
+			else
+				la[k].page = lb[k].page = NULL;
+		}
+	compare_machines(a, b);
+	pf_drain_all_pages(a);
+	pf_drain_all_pages(b);
+	compare_machines(a, b);
+	char err[256];
+	assert_int_equal(pf_check(a, err, sizeof err), 0);
+	assert_int_equal(pf_check(b, err, sizeof err), 0);
+	pf_machine_destroy(a);
+	pf_machine_destroy(b);
+	pf_bind_cpu(-1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fast_equals_general),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
