@@ -115,19 +115,19 @@ struct free_area {
 #define PF_CACHELINE 64
 
 struct per_cpu_pages {
-	_Alignas(PF_CACHELINE) pf_spinlock_t lock;	/* Protects lists field (see pcp_spin_trylock for how it is taken) */
+	_Alignas(PF_CACHELINE) pf_spinlock_t lock;	/* guards the lists and counts below (pcp_spin_trylock says how it is taken) */
 	int remote_pending;	/* a non-local user wants the lock: local rseq takers back off */
 	uint8_t remote_held;	/* the holder took it through the remote protocol */
 	pf_spinlock_t remote_lock;	/* serialises non-local users of an rseq-managed pageset */
-	int count;		/* number of pages in the list */
-	int high;		/* high watermark, emptying needed */
-	int high_min;		/* min high watermark */
-	int high_max;		/* max high watermark */
-	int batch;		/* chunk size for buddy add/remove */
-	uint8_t flags;		/* protected by pcp->lock */
-	uint8_t alloc_factor;	/* batch scaling factor during allocate */
-	uint8_t expire;		/* When 0, remote pagesets are drained */
-	short free_count;	/* consecutive free count */
+	int count;		/* pages on all the lists, in base pages */
+	int high;		/* a free that brings count to it spills pages back */
+	int high_min;		/* the lowest high may be tuned to */
+	int high_max;		/* the highest high may be tuned to */
+	int batch;		/* pages moved per refill or spill, before scaling */
+	uint8_t flags;		/* PCPF_* (page_alloc.c), under the lock */
+	uint8_t alloc_factor;	/* refills shift the batch left by this much */
+	uint8_t expire;		/* kept for the layout; nothing uses it here */
+	short free_count;	/* pages freed since the last allocation */
 	struct list_head lists[NR_PCP_LISTS];
 	/*
 	 * Event counts of this CPU's list in this zone, protected by pcp->lock
@@ -190,9 +190,9 @@ struct zone {
 	int zone_idx;
 
 	/* Write-intensive fields used from the page allocator (CACHELINE_PADDING(_pad1_) before them) */
-	_Alignas(PF_CACHELINE) pf_spinlock_t lock;	/* Primarily protects free_area */
-	struct free_area free_area[NR_PAGE_ORDERS];	/* free areas of different sizes */
-	unsigned long flags;		/* zone flags, see enum zone_flags */
+	_Alignas(PF_CACHELINE) pf_spinlock_t lock;	/* guards free_area and the buddy state of free pages */
+	struct free_area free_area[NR_PAGE_ORDERS];	/* one per order */
+	unsigned long flags;		/* ZONE_* bits, set and cleared atomically */
 
 	/* Zone statistics (vm_stat), updated atomically; folded on read (CACHELINE_PADDING(_pad3_)) */
 	_Alignas(PF_CACHELINE) atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
@@ -245,7 +245,7 @@ enum {
 #define MAX_ZONES_PER_ZONELIST (MAX_NUMNODES * MAX_NR_ZONES)
 
 struct zoneref {
-	struct zone *zone;	/* Pointer to actual zone */
+	struct zone *zone;	/* the zone this entry stands for */
 	int zone_idx;		/* zone_idx(zoneref->zone) */
 };
 
@@ -274,7 +274,7 @@ static inline void node_set(int nid, nodemask_t *m)
 typedef struct pglist_data {
 	struct zone node_zones[MAX_NR_ZONES];
 	struct zonelist node_zonelists[MAX_ZONELISTS];
-	int nr_zones;			/* number of populated zones in this node */
+	int nr_zones;			/* zones up to the node's highest populated one */
 	struct pf_page *node_mem_map;	/* memmap of this node: pfn_to_page(node_start_pfn) */
 	unsigned long node_start_pfn;
 	unsigned long node_present_pages;	/* total number of physical pages */
