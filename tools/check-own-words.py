@@ -19,6 +19,7 @@ characters that equals a kernel line is printed as
 
 and the exit status is 1.  String literals and code are never looked at.
 
+--min-len N changes the 40-character threshold (for looking, not for CI).
 With --runs N it also lists (without failing) runs of N or more words that a
 comment of ours shares with a kernel comment however the lines are wrapped:
 a help for finding re-wrapped copies.
@@ -153,6 +154,9 @@ def main(argv):
     for a in args:
         if a == '--kernel-dir':
             kdir = next(args, None)
+        elif a == '--min-len':
+            global MIN_LEN
+            MIN_LEN = int(next(args, str(MIN_LEN)))
         elif a == '--runs':
             runs = int(next(args, '12'))
         elif a in ('-h', '--help'):
@@ -178,7 +182,7 @@ def main(argv):
     for path in source_files(paths, ('.c', '.h')):
         for n, text in comment_lines(read(path)):
             t = normalise(text)
-            if len(t) < MIN_LEN:
+            if len(t) < MIN_LEN or t.startswith('SPDX-License-Identifier:'):
                 continue
             checked += 1
             hit = kernel.get(t)

@@ -277,7 +277,7 @@ typedef struct pglist_data {
 	int nr_zones;			/* zones up to the node's highest populated one */
 	struct pf_page *node_mem_map;	/* memmap of this node: pfn_to_page(node_start_pfn) */
 	unsigned long node_start_pfn;
-	unsigned long node_present_pages;	/* total number of physical pages */
+	unsigned long node_present_pages;	/* pages that exist on the node, holes left out */
 	unsigned long node_spanned_pages;	/* pfns from node start to node end, holes counted */
 	int node_id;
 	unsigned long totalreserve_pages;	/* pages not available to userspace allocations */
@@ -338,7 +338,7 @@ static inline struct zoneref *first_zones_zonelist(struct zonelist *zonelist, en
 /* Pageblock flags (pageblock-flags.h): 3 migratetype bits and the compaction skip bit. */
 enum pageblock_bits {
 	PB_migrate,
-	PB_migrate_end = PB_migrate + 3 - 1,	/* 3 bits required for migrate types */
+	PB_migrate_end = PB_migrate + 3 - 1,	/* MIGRATE_TYPES fits in three bits */
 	PB_migrate_skip,	/* compaction's hint to pass this block over */
 	NR_PAGEBLOCK_BITS
 };
