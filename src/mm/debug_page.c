@@ -354,3 +354,14 @@ int pf_check_machine(struct pf_machine *m, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+/* pf_check: the public call (pageframe.h) */
+int pf_check(struct pf_machine *m, char *err, size_t errlen)
+{
+	if (!m) {
+		if (err && errlen)
+			snprintf(err, errlen, "no machine");
+		return -EINVAL;
+	}
+	return pf_check_machine(m, err, errlen);
+}

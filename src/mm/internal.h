@@ -90,15 +90,15 @@ __attribute__((noreturn, cold)) void pf_vm_bug_page(struct pf_page *page, const 
 #define ALLOC_WMARK_MIN		WMARK_MIN
 #define ALLOC_WMARK_LOW		WMARK_LOW
 #define ALLOC_WMARK_HIGH	WMARK_HIGH
-#define ALLOC_NO_WATERMARKS	0x04	/* don't check watermarks at all */
+#define ALLOC_NO_WATERMARKS	0x04	/* ignore the watermarks entirely */
 #define ALLOC_WMARK_MASK	(ALLOC_NO_WATERMARKS - 1)
 #define ALLOC_OOM		0x08
 #define ALLOC_NON_BLOCK		0x10	/* Caller cannot block: 25% of min, or 62.5% with __GFP_HIGH */
 #define ALLOC_MIN_RESERVE	0x20	/* __GFP_HIGH set: 50% of the min watermark */
 #define ALLOC_CPUSET		0x40	/* check for correct cpuset */
-#define ALLOC_CMA		0x80	/* allow allocations from CMA areas */
+#define ALLOC_CMA		0x80	/* may take pages from CMA pageblocks */
 #define ALLOC_NOFRAGMENT	0x100	/* avoid mixing pageblock types (CONFIG_ZONE_DMA32) */
-#define ALLOC_HIGHATOMIC	0x200	/* Allows access to MIGRATE_HIGHATOMIC */
+#define ALLOC_HIGHATOMIC	0x200	/* may use the highatomic reserve */
 #define ALLOC_KSWAPD		0x800	/* may wake kswapd; same bit as __GFP_KSWAPD_RECLAIM */
 /* Any of these lets an allocation dip under the min watermark. */
 #define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
@@ -602,6 +602,7 @@ static inline int numa_mem_id(struct pf_machine *m)
 	return m->cpu_to_node[pf_this_cpu(m)];
 }
 void pf_free_pages_checked(struct pf_page *page, unsigned order);
+struct pf_machine *pf_page_checked(const struct pf_page *page, const char *caller);	/* memory_model.c */
 void drain_local_pages(struct pf_machine *m, struct zone *zone);
 void drain_all_pages(struct pf_machine *m, struct zone *zone);
 void drain_zone_pages(struct zone *zone, struct per_cpu_pages *pcp);

@@ -186,3 +186,16 @@ const char *pf_version(void)
 {
 	return PF_VERSION_STRING;
 }
+
+/* ---- the default machine of <pageframe/linux.h> ---- */
+static struct pf_machine *_Atomic pf_linux_machine;
+
+void pf_linux_set_default_machine(struct pf_machine *m)
+{
+	atomic_store(&pf_linux_machine, m);
+}
+
+struct pf_machine *pf_linux_default_machine(void)
+{
+	return atomic_load(&pf_linux_machine);
+}

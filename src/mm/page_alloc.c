@@ -23,6 +23,7 @@
 #include "internal.h"
 
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #define IS_ALIGNED_PFN(x, a) (((x) & ((a) - 1)) == 0)
@@ -968,7 +969,7 @@ static bool check_new_pages(struct pf_page *page, unsigned int order)
 			continue;
 		/* check_new_page_bad */
 		if (p->flags & __PG_HWPOISON)
-			return true;	/* Don't complain about hwpoisoned pages */
+			return true;	/* a hwpoisoned page is expected to look odd: no report */
 		bad_page(p, page_bad_reason(p, PAGE_FLAGS_CHECK_AT_PREP));
 		return true;
 	}
@@ -1044,7 +1045,7 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned lon
 {
 	long min = (long)mark;
 
-	/* free_pages may go negative - that's OK */
+	/* free_pages is signed: going below zero just fails the test */
 	free_pages -= __zone_watermark_unusable_free(z, order, alloc_flags);
 
 	if (unlikely(alloc_flags & ALLOC_RESERVES)) {
@@ -2867,7 +2868,7 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 	/* prep_new_page's post_alloc_hook, worked out once for the batch */
 	struct pf_machine *pm = zone_machine(zone);
 	bool init = !pm->init_on_free && (pm->init_on_alloc || (gfp & PF___GFP_ZERO)) && pm->base;
-	/* Attempt the batch allocation */
+	/* take pages from the pcp list until the array or list is full */
 	pcp_list = &pcp->lists[order_to_pindex(ac.migratetype, 0)];
 	while (nr_populated < nr_pages) {
 		/* Skip existing pages */
@@ -2877,7 +2878,7 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 		}
 		page = __rmqueue_pcplist(zone, 0, ac.migratetype, alloc_flags, pcp, pcp_list);
 		if (unlikely(!page)) {
-			/* Try and allocate at least one page */
+			/* not even one page from the list: fall back to a single allocation */
 			if (!nr_account) {
 				pcp_spin_unlock(pcp);
 				goto failed;
@@ -2917,6 +2918,90 @@ failed:
 		nr_populated++;
 	}
 	goto out;
+}
+
+/* ---- public entry points (pageframe.h) beside what they call ----------------------------------------------- */
+
+/* alloc_pages_node / alloc_pages */
+struct pf_page *pf_alloc_pages_node(struct pf_machine *m, int nid, pf_gfp_t gfp, unsigned order)
+{
+	if (!m)
+		return NULL;
+	if (nid == NUMA_NO_NODE)
+		nid = numa_mem_id(m);
+	if (unlikely(nid < 0 || nid >= m->nr_node_ids)) {
+		pf_printk(m, '4', "pageframe: alloc_pages_node: node %d does not exist (0..%d)", nid, m->nr_node_ids - 1);
+		return NULL;
+	}
+	if (likely(order == 0))
+		return __alloc_pages_fastpath(m, gfp, nid);	/* falls back to __alloc_pages itself */
+	return __alloc_pages(m, gfp, order, nid, NULL);
+}
+
+/* __free_pages, the general path: pointer check, then the kernel's __free_pages. */
+void pf_free_pages_checked(struct pf_page *page, unsigned order)
+{
+	struct pf_machine *m = pf_page_checked(page, "__free_pages");
+	if (!m)
+		return;
+	if (unlikely(order > MAX_PAGE_ORDER)) {
+		bad_page(page, "freed with an order above MAX_PAGE_ORDER");
+		return;
+	}
+	__free_pages(page, order);
+}
+
+/* get_page */
+void pf_get_page(struct pf_page *page)
+{
+	if (pf_page_checked(page, "get_page"))
+		get_page(page);
+}
+
+/* put_page */
+void pf_put_page(struct pf_page *page)
+{
+	if (pf_page_checked(page, "put_page"))
+		put_page(page);
+}
+
+/* page_count */
+int pf_page_count(const struct pf_page *page)
+{
+	if (!pf_page_checked(page, "page_count"))
+		return 0;
+	return page_ref_count(pf_compound_head(page));
+}
+
+void pf_drain_local_pages(struct pf_machine *m)
+{
+	if (m)
+		drain_local_pages(m, NULL);
+}
+
+void pf_drain_all_pages(struct pf_machine *m)
+{
+	if (m)
+		drain_all_pages(m, NULL);
+}
+
+/* alloc_pages_bulk_array / alloc_pages_bulk_list */
+unsigned long pf_alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, unsigned long nr_pages,
+				  struct pf_page **page_array)
+{
+	if (!m || !page_array || nr_pages > INT_MAX)
+		return 0;
+	int nid = numa_mem_id(m);
+	return alloc_pages_bulk(m, gfp, nid, NULL, (int)nr_pages, NULL, page_array);
+}
+
+unsigned long pf_alloc_pages_bulk_list(struct pf_machine *m, pf_gfp_t gfp, unsigned long nr_pages,
+				       struct pf_list_head *page_list)
+{
+	if (!m || !page_list || nr_pages > INT_MAX)
+		return 0;
+	int nid = numa_mem_id(m);
+	return alloc_pages_bulk(m, gfp, nid, NULL, (int)nr_pages, page_list, NULL);
 }
 
 /* ---- the fast paths (orders 0..3) ------------------------------------------------------------------------- */

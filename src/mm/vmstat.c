@@ -590,3 +590,26 @@ int pf_frag_index_from_buddyinfo(FILE *in, const char *what, FILE *out, char *er
 	}
 	return ferror(out) ? -EIO : 0;
 }
+
+/* pf_show: the public call (pageframe.h) */
+int pf_show(struct pf_machine *m, const char *what, FILE *out)
+{
+	if (!m || !what || !out)
+		return -EINVAL;
+	return pf_vmstat_show(m, what, out);
+}
+
+/* refresh_cpu_vm_stats's part that concerns the page lists: decay_pcp_high on every CPU. */
+void pf_vmstat_refresh(struct pf_machine *m)
+{
+	if (!m)
+		return;
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &m->node_data[nid]->node_zones[z];
+			if (!populated_zone(zone))
+				continue;
+			for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+				decay_pcp_high(zone, &zone->per_cpu_pageset[cpu]);
+		}
+}
