@@ -39,6 +39,8 @@ TOKEN = re.compile(
     r"|'(?:\\.|[^'\\\n])*'",
     re.S)
 SPACES = re.compile(r'\s+')
+# A kernel file a comment cites, e.g. "lib/vsprintf.c".
+CITED = re.compile(r'\b(?:mm|include|lib|fs|arch|kernel|tools|drivers|block|net)/[\w./-]+\.[ch]\b')
 
 
 def normalise(text):
@@ -179,8 +181,12 @@ def main(argv):
         return 2
 
     flagged = checked = 0
+    missing = {}
     for path in source_files(paths, ('.c', '.h')):
         for n, text in comment_lines(read(path)):
+            for cited in CITED.findall(text):
+                if not os.path.exists(os.path.join(kdir, cited)):
+                    missing.setdefault(cited, f'{path}:{n}')
             t = normalise(text)
             if len(t) < MIN_LEN or t.startswith('SPDX-License-Identifier:'):
                 continue
@@ -189,6 +195,9 @@ def main(argv):
             if hit:
                 flagged += 1
                 print(f'{path}:{n}: {t}\n    = {hit[0]}:{hit[1]}')
+    for cited, where in sorted(missing.items()):
+        print(f'check-words: note: {where} cites {cited}, which is not among the kernel '
+              'files compared (MEMBERS in tools/check-own-words.sh)', file=sys.stderr)
     if flagged:
         print(f'check-words: {flagged} comment line(s) copied word for word from '
               'Linux 6.12; say it in our own words', file=sys.stderr)

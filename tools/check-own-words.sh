@@ -24,8 +24,10 @@ PKG=linux-source-6.12
 TARBALL=/usr/src/$PKG.tar.xz
 CACHE=${CHECK_WORDS_CACHE:-build/kernel-words}
 # The kernel files we follow, plus those our comments cite (lib/vsprintf.c for
-# %pGp, fs/proc for the /proc views, the x86 files that shape a PC's zones).
+# %pGp, fs/proc for the /proc views, the x86 files that shape a PC's zones, the
+# sysctl parsing, the memory model).  The check notes any cited file missing here.
 MEMBERS="mm include/linux include/trace/events lib/fault-inject.c lib/vsprintf.c
+lib/ctype.c lib/kstrtox.c kernel/sysctl.c include/asm-generic/memory_model.h
 fs/proc tools/mm arch/x86/mm/init.c arch/x86/mm/init_64.c arch/x86/kernel/e820.c"
 
 kernel_dir=""
