@@ -367,11 +367,6 @@ static inline void page_ref_inc(struct pf_page *page)
 	__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
 }
 
-static inline void page_mapcount_reset(struct pf_page *page)
-{
-	page->_mapcount = -1;
-}
-
 static inline unsigned long page_private(const struct pf_page *page)
 {
 	return page->private;
@@ -605,15 +600,10 @@ void pf_free_pages_checked(struct pf_page *page, unsigned order);
 struct pf_machine *pf_page_checked(const struct pf_page *page, const char *caller);	/* memory_model.c */
 void drain_local_pages(struct pf_machine *m, struct zone *zone);
 void drain_all_pages(struct pf_machine *m, struct zone *zone);
-void drain_zone_pages(struct zone *zone, struct per_cpu_pages *pcp);
 bool decay_pcp_high(struct zone *zone, struct per_cpu_pages *pcp);
 void pcp_spin_lock(struct zone *zone, struct per_cpu_pages *pcp);
 void pcp_spin_unlock(struct per_cpu_pages *pcp);
 int gfp_migratetype(pf_gfp_t flags);
-static inline bool page_is_buddy_free(const struct pf_page *page)
-{
-	return PageBuddy(page);
-}
 static inline unsigned int buddy_order(const struct pf_page *page)
 {
 	return (unsigned int)page_private(page);

@@ -126,7 +126,6 @@ struct per_cpu_pages {
 	int batch;		/* pages moved per refill or spill, before scaling */
 	uint8_t flags;		/* PCPF_* (page_alloc.c), under the lock */
 	uint8_t alloc_factor;	/* refills shift the batch left by this much */
-	uint8_t expire;		/* kept for the layout; nothing uses it here */
 	short free_count;	/* pages freed since the last allocation */
 	struct list_head lists[NR_PCP_LISTS];
 	/*

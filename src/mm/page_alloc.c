@@ -2189,18 +2189,6 @@ static void drain_pages_zone(int cpu, struct zone *zone)
 	} while (count);
 }
 
-/* drain_zone_pages (6.12): spill one batch of a CPU's list.  Nothing calls it yet (the kernel's caller is vmstat's remote drain). */
-void drain_zone_pages(struct zone *zone, struct per_cpu_pages *pcp)
-{
-	int batch = __atomic_load_n(&pcp->batch, __ATOMIC_RELAXED);
-	int to_drain = pcp->count < batch ? pcp->count : batch;
-	if (to_drain > 0) {
-		pcp_spin_lock(zone, pcp);
-		free_pcppages_bulk(zone, to_drain, pcp, 0);
-		pcp_spin_unlock(pcp);
-	}
-}
-
 /*
  * decay_pcp_high (6.12): shrink an idle list's high towards high_min and
  * spill what exceeds it; the kernel runs it from the vmstat worker every
