@@ -220,6 +220,13 @@ struct pf_machine {
 	bool init_on_free;
 	bool check_pages;		/* check_pages_enabled: page state checks at alloc and free */
 	bool pcp_rseq;			/* local pageset locking by rseq (platform.h) */
+	/*
+	 * Set for good once a page of the machine becomes movable: from then on
+	 * migration and compaction may take references to pages they do not own
+	 * (get_page_unless_zero), so dropping the last reference must be an
+	 * atomic read-modify-write (put_page_testzero, the free fast path).
+	 */
+	bool speculative_refs;
 	bool rmqueue_carve_off;		/* tests: rmqueue_bulk takes block by block, as the kernel's loop */
 	struct fail_page_alloc_attr fail_page_alloc;
 	/*

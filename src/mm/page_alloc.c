@@ -2275,15 +2275,17 @@ static void pf_bad_free(struct pf_page *page, const char *reason)
 /*
  * put_page_testzero - drop a reference; true when it was the last.
  *
- * Deliberate difference: when the count is 1 the caller holds the only
- * reference, and since pageframe has no speculative references
- * (get_page_unless_zero) nobody else may take one now, so a plain store
- * replaces the locked decrement on this, the common, path.
+ * Deliberate difference: while nobody can take a reference the caller does
+ * not already hold (m->speculative_refs clear: no page of the machine was
+ * ever movable, so no get_page_unless_zero runs), a count of 1 means the
+ * caller holds the only reference and a plain store replaces the locked
+ * decrement on this, the common, path.
  */
-static inline bool put_page_testzero(struct pf_page *page)
+static inline bool put_page_testzero(struct pf_machine *m, struct pf_page *page)
 {
 	/* acquire: pairs with the release in other holders' earlier decrements */
-	if (likely(__atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) == 1)) {
+	if (likely(!__atomic_load_n(&m->speculative_refs, __ATOMIC_RELAXED)) &&
+	    likely(__atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) == 1)) {
 		set_page_count(page, 0);
 		return true;
 	}
@@ -2354,7 +2356,7 @@ void __free_pages(struct pf_page *page, unsigned int order)
 	/* get PageHead (and what else we need of the page) before we drop reference */
 	int head = PageHead(page);
 	struct pf_machine *m = page_machine(page);
-	if (put_page_testzero(page)) {
+	if (put_page_testzero(m, page)) {
 		free_checked(page, order);
 	} else if (!head && order) {
 		set_alloc_record(m, (unsigned long)(page - m->mem_map), 1);	/* the first page lives on at order 0 */
@@ -2387,7 +2389,7 @@ void put_page(struct pf_page *page)
 		pf_bad_free(head, "put_page on a page the page allocator did not hand out");
 		return;
 	}
-	if (put_page_testzero(head)) {
+	if (put_page_testzero(page_machine(head), head)) {
 		unsigned int order = PageHead(head) ? compound_order(head) : 0;
 		if (unlikely(!PageHead(head) && rec > 1)) {
 			struct pf_machine *m = page_machine(head);
@@ -3311,8 +3313,16 @@ static inline __attribute__((always_inline)) void free_pages_fast(struct pf_mach
 	if (unlikely(!pcp))
 		return pf_free_pages_checked(page, order);
 
-	/* the reference and the record go; then free_unref_page's own steps */
-	set_page_count(page, 0);
+	/* the reference and the record go (see put_page_testzero); then free_unref_page's own steps */
+	if (likely(!__atomic_load_n(&m->speculative_refs, __ATOMIC_RELAXED))) {
+		set_page_count(page, 0);
+	} else {
+		int one = 1;
+		if (!__atomic_compare_exchange_n(&page->_refcount, &one, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+			pcp_spin_unlock(pcp);	/* a reference was taken meanwhile: the general path drops ours */
+			return pf_free_pages_checked(page, order);
+		}
+	}
 	set_alloc_record(m, pfn, 0);
 	free_pages_prepare(page, order, FPI_HOOKS_OFF);
 	free_unref_page_commit(zone, pcp, page, migratetype, order);
