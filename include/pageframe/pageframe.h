@@ -28,6 +28,7 @@
 #ifndef PAGEFRAME_PAGEFRAME_H
 #define PAGEFRAME_PAGEFRAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <pageframe/gfp.h>
@@ -244,6 +245,52 @@ PF_API struct pf_machine *pf_linux_default_machine(void);
 
 /** pf_version - "major.minor.patch". */
 PF_API const char *pf_version(void);
+
+/* ---- Movable pages, migration (mm/migrate.c) ------------------------------ */
+
+/* migrate_mode: how hard a migration may try (the kernel's values) */
+#define PF_MIGRATE_ASYNC	0	/* never wait: give up on a busy page */
+#define PF_MIGRATE_SYNC_LIGHT	1	/* may wait a little, not for writeback */
+#define PF_MIGRATE_SYNC		2	/* may wait */
+
+/* isolate_mode_t bits passed to isolate_page */
+#define PF_ISOLATE_ASYNC_MIGRATE 0x4
+#define PF_ISOLATE_UNEVICTABLE	 0x8
+
+/**
+ * struct pf_movable_operations - what the owner of a movable page tells the
+ * allocator (the kernel's struct movable_operations).
+ * @isolate_page: may the page move now?  @mode holds PF_ISOLATE_* bits.
+ *                Called with a reference held; false keeps it in place.
+ * @migrate_page: the owner now uses @dst instead of @src: return 0, or
+ *                -EAGAIN / -EBUSY to keep @src.  On a hosted machine the
+ *                library has already copied all 2^order pages of @src into
+ *                @dst; with backing none the owner copies.  The owner moves
+ *                what it keeps in page->private from @src to @dst.  After a
+ *                0 the library frees @src.  @mode is a PF_MIGRATE_* value.
+ * @putback_page: migration gave up; the page stays with its owner.
+ *
+ * Each callback runs in the thread that migrates (a compaction, a
+ * contiguous allocation), never with a zone or per-CPU lock held, and may
+ * not allocate from or free to the same machine.
+ */
+struct pf_movable_operations {
+	bool (*isolate_page)(struct pf_page *page, int mode);
+	int (*migrate_page)(struct pf_page *dst, struct pf_page *src, int mode);
+	void (*putback_page)(struct pf_page *page);
+};
+
+/**
+ * pf_set_page_movable - make an allocated block movable (the kernel's
+ * __SetPageMovable): compaction and contiguous allocation may then move it
+ * through @ops.  The page must be the head of a block the caller holds;
+ * freeing it clears the state.  A compound or high-order block moves as one.
+ * Bad pointers, free pages and tail pages are reported and ignored.
+ */
+PF_API void pf_set_page_movable(struct pf_page *page, const struct pf_movable_operations *ops);
+
+/** pf_clear_page_movable - the block stays where it is from now on (__ClearPageMovable). */
+PF_API void pf_clear_page_movable(struct pf_page *page);
 
 #ifdef __cplusplus
 }

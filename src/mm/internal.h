@@ -650,4 +650,57 @@ void __trace_mm_page_alloc_extfrag(struct pf_page *page, unsigned int alloc_orde
 void __trace_mm_page_pcpu_drain(struct pf_page *page, unsigned int order, int migratetype);
 int pf_format_gfp_flags(pf_gfp_t gfp, char *buf, size_t len);
 
+/* ---- compaction, isolation, contiguous ranges (Linux 6.12 mm/internal.h) ------ */
+/*
+ * struct compact_control - one compaction run (or the scanning half of an
+ * alloc_contig_range) over one zone: the migrate scanner walks up from the
+ * zone's start isolating movable pages, the free scanner walks down from
+ * its end isolating free blocks to move them into (compaction.c).
+ */
+enum migrate_mode;
+struct compact_control {
+	struct list_head freepages[NR_PAGE_ORDERS];	/* isolated free blocks, by order */
+	struct list_head migratepages;	/* isolated movable pages, linked by lru */
+	unsigned int nr_freepages;
+	unsigned int nr_migratepages;
+	unsigned long free_pfn;		/* where the free scanner goes on from */
+	unsigned long migrate_pfn;	/* where the migrate scanner goes on from */
+	unsigned long fast_start_pfn;	/* where a linear migrate scan starts after a fast search */
+	struct zone *zone;
+	unsigned long total_migrate_scanned;
+	unsigned long total_free_scanned;
+	unsigned short fast_search_fail;
+	short search_order;
+	pf_gfp_t gfp_mask;		/* a direct compactor's request */
+	int order;
+	int migratetype;
+	unsigned int alloc_flags;
+	int highest_zoneidx;
+	int mode;			/* enum migrate_mode (migrate.h) */
+	bool ignore_skip_hint;
+	bool no_set_skip_hint;
+	bool ignore_block_suitable;
+	bool direct_compaction;
+	bool proactive_compaction;
+	bool whole_zone;
+	bool contended;
+	bool finish_pageblock;
+	bool alloc_contig;
+};
+
+/* compaction.c: the scanners alloc_contig_range uses too */
+unsigned long isolate_freepages_range(struct compact_control *cc, unsigned long start_pfn, unsigned long end_pfn);
+int isolate_migratepages_range(struct compact_control *cc, unsigned long low_pfn, unsigned long end_pfn);
+
+/* page_alloc.c: taking a free block off the buddy lists for compaction or isolation */
+int __isolate_free_page(struct pf_page *page, unsigned int order);
+void __putback_isolated_page(struct pf_page *page, unsigned int order, int mt);
+int move_freepages_block_isolate(struct zone *zone, struct pf_page *page, int migratetype);
+
+/* page_isolation.c */
+int start_isolate_page_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn,
+			     int migratetype, int flags, pf_gfp_t gfp_flags);
+void undo_isolate_page_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn, int migratetype);
+int test_pages_isolated(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn, int isol_flags);
+
 #endif /* PF_MM_INTERNAL_H */
