@@ -62,7 +62,7 @@ struct pf_page;
 
 /**
  * pf_machine_create - boot a machine from its text description.
- * @description: the machine description (docs/MACHINE.md; DESIGN.md format).
+ * @description: the machine description (format: docs/MACHINE.md).
  *               NULL or "" boots the default machine (one node, 1 GiB, host CPUs).
  * @err, @errlen: where a reason is written on failure ("line 3: ...").
  *
