@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
-#include "pf_test.h"
+#include "pf_testlib.h"
 #include <pageframe/page.h>
 
 #define MACHINE "cpus 2\nmem 0 0x1000-0x3fffffff\n"
@@ -290,6 +290,7 @@ static void not_a_page(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_bad_free", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(double_free, setup, teardown),
 		cmocka_unit_test_setup_teardown(free_order2_as_order3, setup, teardown),

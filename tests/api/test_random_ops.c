@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
-#include "pf_test.h"
+#include "pf_testlib.h"
 #include <pageframe/page.h>
 
 #define NR_OPS		1000000UL
@@ -67,17 +67,9 @@ static inline void bit_clear(uint64_t *map, unsigned long b)
 	map[b / 64] &= ~(1ULL << (b % 64));
 }
 
-static uint64_t stamp_of(unsigned long pfn, uint64_t gen)
-{
-	return ((uint64_t)pfn * 0x9e3779b97f4a7c15ULL) ^ (gen << 1) ^ 0x5a5a000000000001ULL;
-}
-
-/* The pages of a block whose first word is stamped: all of a small block, else first, last and every 32nd. */
-static bool stamped(unsigned long i, unsigned order)
-{
-	unsigned long n = 1UL << order;
-	return order <= 3 || i == 0 || i == n - 1 || (i % 32) == 17;
-}
+/* Content stamps (tests/lib): pf_test_stamp_of, and pf_test_stamped for which pages carry one. */
+#define stamp_of pf_test_stamp_of
+#define stamped pf_test_stamped
 
 static void page_text(struct pf_machine *m, const char *what, char **buf)
 {
@@ -268,9 +260,7 @@ static void random_ops(const char *machine_desc)
 	char err[256];
 	rng_state = 0x9e3779b97f4a7c15ULL;
 	nr_reports = 0;
-	struct pf_machine *m = pf_machine_create(machine_desc, err, sizeof err);
-	if (!m)
-		fail_msg("machine: %s", err);
+	struct pf_machine *m = pf_test_boot(machine_desc);
 	pf_set_report_hook(m, count_reports, NULL);
 	struct pf_page *p0 = pf_pfn_to_page(m, 0x1000);
 	assert_non_null(p0);
@@ -306,9 +296,14 @@ static void random_ops(const char *machine_desc)
 			live_pages -= 1UL << lives[idx].order;
 			do_free(idx);
 		}
-		if (op % CHECK_EVERY == 0 && pf_check(m, err, sizeof err) != 0)
-			fail_msg("pf_check after %lu operations: %s", op, err);
+		if (op % CHECK_EVERY == 0) {
+			pf_test_phase("%s: operation %lu of %lu, %zu live blocks", machine_desc == machine_with_hole ?
+				      "section hole" : "contiguous", op, (unsigned long)NR_OPS, nr_live);
+			if (pf_check(m, err, sizeof err) != 0)
+				fail_msg("pf_check after %lu operations: %s", op, err);
+		}
 	}
+	pf_test_phase("freeing the %zu live blocks", nr_live);
 	fprintf(stderr, "random_ops: peak %zu live blocks (%lu pages); %lu allocations (%lu failed), %lu frees, %zu live at the end\n", peak_live, peak_pages,
 		nr_alloc, nr_fail, nr_free, nr_live);
 	/* nothing may be reported by correct use */
@@ -359,6 +354,7 @@ static void random_ops_section_hole(void **state)
 
 int main(void)
 {
+	pf_test_watchdog("test_random_ops", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(random_ops_contiguous),
 		cmocka_unit_test(random_ops_section_hole),
