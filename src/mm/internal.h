@@ -585,10 +585,13 @@ static inline int pf_this_cpu_nocall(struct pf_machine *m)
  * THE RULE: every new hook on page preparation or freeing (poisoning,
  * page_owner, free page reporting, memcg charging, debug_pagealloc, ...)
  * gets its own FAST_OFF_* bit here, set by pf_fast_update while the hook is
- * on, and its code in free_pages_prepare / post_alloc_hook sits under
- * `!(fpi_flags & FPI_HOOKS_OFF)` (the fast paths pass FPI_HOOKS_OFF because
- * they run only with every bit clear).  A hook that is off then costs the
- * fast paths nothing, and test_fastpath_diff compares both paths with it on.
+ * on.  A hook on freeing goes into free_pages_prepare under
+ * `!(fpi_flags & FPI_HOOKS_OFF)` (the free fast path runs that same body,
+ * passing FPI_HOOKS_OFF because it runs only with every bit clear).  A hook
+ * on allocation goes into post_alloc_hook, which only the general path
+ * runs (the allocation fast path preps with alloc_fast_prep and is never
+ * taken while a bit is set).  A hook that is off then costs the fast paths
+ * nothing, and test_fastpath_diff compares both paths with it on.
  */
 #define FAST_OFF_TRACE		(1u << 0)	/* a trace callback is set: events go through the general path */
 #define FAST_OFF_FAIL		(1u << 1)	/* fail_page_alloc has a probability */

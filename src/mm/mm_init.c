@@ -546,10 +546,7 @@ int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
 	 * host's RAM.  (The kernel is limited by the RAM it runs on the same way.)
 	 */
 	{
-		unsigned long long limit = pf_os_phys_bytes() / 2;
-		const char *env = getenv("PAGEFRAME_MEMMAP_LIMIT");
-		if (env && *env)
-			limit = strtoull(env, NULL, 0);
+		unsigned long long limit = pf_os_memmap_limit();
 		unsigned long long need = 0;
 		unsigned long last = ~0UL;
 		for (int i = 0; i < m->nr_memory; i++) {

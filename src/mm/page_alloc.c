@@ -1318,7 +1318,7 @@ static inline unsigned int pindex_to_order(unsigned int pindex)
  * pf_bind_cpu, a thread whose CPU is folded onto a smaller machine, a
  * drain of another CPU, pf_check) goes through the remote protocol:
  * remote_pending, a membarrier that restarts sequences in flight on c, then
- * a compare-and-swap.  Pagesets no local sequence can reach (c beyond the
+ * an atomic exchange (pf_spin_trylock).  Pagesets no local sequence can reach (c beyond the
  * host's CPUs), and every pageset when rseq is off, use the lock as a plain
  * spinlock.
  */

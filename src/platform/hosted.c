@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hosted.c - platform.h for Linux user space: mmap for memory, sched_getcpu
- * for the current CPU, sched_yield for lock back-off.  The only file of the
- * library that calls the OS.
+ * hosted.c - platform.h for Linux user space: mmap / madvise for memory,
+ * the current CPU from rseq (sched_getcpu without it), membarrier for the
+ * remote pageset protocol, sched_yield for lock back-off, the clock, gettid,
+ * the host's RAM and environment settings (PAGEFRAME_NO_RSEQ,
+ * PAGEFRAME_MEMMAP_LIMIT).  The only file of the library that calls the OS.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -150,4 +152,12 @@ void pf_os_membarrier_rseq(int cpu)
 	/* Restart every rseq critical section running on @cpu (Linux 5.10+). */
 	if (syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, MEMBARRIER_CMD_FLAG_CPU, cpu) != 0)
 		syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED_RSEQ, 0, 0);
+}
+
+unsigned long long pf_os_memmap_limit(void)
+{
+	const char *env = getenv("PAGEFRAME_MEMMAP_LIMIT");
+	if (env && *env)
+		return strtoull(env, NULL, 0);
+	return pf_os_phys_bytes() / 2;
 }

@@ -32,6 +32,8 @@ typedef struct {
 } pf_spinlock_t;
 
 void pf_os_cpu_relax_or_yield(unsigned spins);
+/* the most memmap a machine may ask for, in bytes: PAGEFRAME_MEMMAP_LIMIT if set, else half the host's RAM */
+unsigned long long pf_os_memmap_limit(void);
 
 #if PF_DEBUG_VM >= 1
 /* one byte per thread; its address names the thread (hosted.c) */
@@ -100,7 +102,7 @@ static inline bool pf_spin_held(pf_spinlock_t *l)
  * remote_pending, then pf_os_membarrier_rseq(c) aborts any sequence in
  * flight on c, after which no local thread can take the lock and the lock
  * word only changes when the local holder releases it; then an ordinary
- * compare-and-swap takes it.
+ * atomic exchange (pf_spin_trylock) takes it.
  *
  * pf_os_rseq_trylock returns 1 when taken, 0 when busy, -1 when the thread
  * is no longer on @cpu.
