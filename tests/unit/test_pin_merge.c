@@ -104,6 +104,52 @@ static void movable_merges(void **state)
 	pf_machine_destroy(m);
 }
 
+/*
+ * A highatomic block made the way the kernel makes one.  DMA32 only, pfn 0x1000..0x3ffff (258048
+ * pages, 252 order-10 blocks): min_free_kbytes = int_sqrt(258048 * 4 * 16) = 4063, min 1015,
+ * low 1015 + max(253, 258) = 1273; batch 63.  Movable order-10 allocations succeed while
+ * free - 1023 > 1015 (slow path, min): 251 of them, leaving 0x3fc00 as the only free block.
+ * A GFP_ATOMIC order-1 request fails low (1024 - 1 <= 1273) and retries in the slow path with
+ * ALLOC_HIGHATOMIC and the atomic reserve discount (1023 > 1015 - 507 - 126 = 382): the per-CPU
+ * refill claims 0x3fc00 whole for MIGRATE_UNMOVABLE (order 10 >= pageblock_order), hands out
+ * 0x3fc00 and keeps 62 more order-1 blocks of that pageblock; reserve_highatomic_pageblock then
+ * makes pageblock 0x3fc00 MIGRATE_HIGHATOMIC (managed / 100 = 2580 >= 512, nothing reserved yet;
+ * max ALIGN(2580, 512) = 3072) and moves its free pages.  Freeing the page and draining returns all
+ * 512 pages of that pageblock, merged to order 9 on the highatomic list; its buddy 0x3fe00 is free
+ * at order 9 on the unmovable list, and the two must stay apart.
+ */
+static void atomic_reserve_no_merge(void **state)
+{
+	(void)state;
+	pf_bind_cpu(0);
+	struct pf_machine *m = pf_test_boot("cpus 1\nmem 0 0x1000000-0x3fffffff\nthp never\n");
+	struct zone *z = &m->node_data[0]->node_zones[ZONE_DMA32];
+	assert_int_equal(z->_watermark[WMARK_MIN], 1015);
+	assert_int_equal(z->_watermark[WMARK_LOW], 1273);
+	int n = 0;
+	while (pf_alloc_pages(m, PF_GFP_HIGHUSER_MOVABLE | PF_GFP_NOWARN, 10))
+		n++;
+	assert_int_equal(n, 251);
+	assert_int_equal(z->free_area[10].nr_free, 1);
+	struct pf_page *a = pf_alloc_pages(m, PF_GFP_ATOMIC, 1);
+	assert_non_null(a);
+	assert_int_equal(pf_page_to_pfn(a), 0x3fc00);
+	assert_int_equal(get_pageblock_migratetype(pf_pfn_to_page(m, 0x3fc00)), MIGRATE_HIGHATOMIC);
+	assert_int_equal(get_pageblock_migratetype(pf_pfn_to_page(m, 0x3fe00)), MIGRATE_UNMOVABLE);
+	assert_int_equal(z->nr_reserved_highatomic, 512);
+	pf_free_pages(a, 1);
+	pf_drain_all_pages(m);
+	if (z->free_area[10].nr_free != 0 || z->free_area[9].nr_free != 2)
+		fail_msg("reserved highatomic pageblock freed beside an unmovable one: %lu order-10, %lu order-9 blocks; "
+			 "6.12: 0 and 2", z->free_area[10].nr_free, z->free_area[9].nr_free);
+	assert_true(on_list(z, 9, MIGRATE_HIGHATOMIC, 0x3fc00, m));
+	assert_true(on_list(z, 9, MIGRATE_UNMOVABLE, 0x3fe00, m));
+	assert_int_equal(z->nr_free_highatomic, 512);
+	assert_int_equal(pf_test_vmstat(m, "nr_free_pages"), 1024);
+	pf_machine_destroy(m);
+	pf_bind_cpu(-1);
+}
+
 int main(void)
 {
 	pf_test_watchdog("test_pin_merge", 60);
@@ -112,6 +158,7 @@ int main(void)
 		cmocka_unit_test(cma_no_merge),
 		cmocka_unit_test(isolate_no_merge),
 		cmocka_unit_test(movable_merges),
+		cmocka_unit_test(atomic_reserve_no_merge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
