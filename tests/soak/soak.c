@@ -25,6 +25,7 @@
 #include <time.h>
 #include <pageframe/pageframe.h>
 #include <pageframe/page.h>
+#include "pf_testlib.h"
 
 #define DEFAULT_MACHINE "mem 0 0x1000-0x9efff\nmem 0 0x100000-0xfffffff\nbacking hosted\n"
 #define MAX_OWN 512		/* blocks a thread holds at most */
@@ -80,11 +81,7 @@ static void hook(void *arg, int level, const char *line)
 
 static uint64_t rnd(struct worker *w)
 {
-	/* xorshift64* */
-	w->rng ^= w->rng >> 12;
-	w->rng ^= w->rng << 25;
-	w->rng ^= w->rng >> 27;
-	return w->rng * 0x2545F4914F6CDD1Dull;
+	return pf_test_xorshift64s(&w->rng);	/* xorshift64* (tests/lib) */
 }
 
 static uint64_t page_stamp(const struct blk *b, unsigned long i)
@@ -406,10 +403,13 @@ int main(int argc, char **argv)
 		}
 	}
 
+	/* a hang (a worker stuck, a barrier never met) aborts with the phase named, after twice the run plus 2 minutes */
+	pf_test_watchdog("soak", (unsigned)(seconds * 2) + 120);
 	struct timespec t0, now;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int checks = 0;
 	for (;;) {
+		pf_test_phase("workers running (after %d checkpoints)", checks);
 		struct timespec nap = { 0, CHECK_MS * 1000000L };
 		nanosleep(&nap, NULL);
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -417,7 +417,9 @@ int main(int argc, char **argv)
 		if (el >= seconds)
 			break;
 		atomic_store_explicit(&pause_req, 1, memory_order_release);
+		pf_test_phase("checkpoint %d: waiting for every worker to pause", checks + 1);
 		pthread_barrier_wait(&bar_in);
+		pf_test_phase("checkpoint %d: audit", checks + 1);
 		audit("checkpoint");
 		checks++;
 		atomic_store_explicit(&pause_req, 0, memory_order_release);
@@ -427,9 +429,13 @@ int main(int argc, char **argv)
 	}
 	atomic_store(&stop_req, 1);
 	/* workers still parked in a pause are released by this pair */
+	pf_test_phase("stopping: waiting for the workers at the pause barrier");
 	pthread_barrier_wait(&bar_in);
-	for (int t = 0; t < NT; t++)
+	for (int t = 0; t < NT; t++) {
+		pf_test_phase("joining worker %d of %d", t, NT);
 		pthread_join(W[t].tid, NULL);
+	}
+	pf_test_phase("final audit");
 
 	pf_bind_cpu(-1);
 	long lost = audit("end");
