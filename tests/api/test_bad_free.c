@@ -46,16 +46,12 @@ static char *show(struct pf_machine *m, const char *what)
 
 static long bad_pages(struct pf_machine *m)
 {
-	long v = -1;
-	assert_int_equal(pf_vmstat_get(m, "pageframe_bad_pages", &v), 0);
-	return v;
+	return pf_test_vmstat(m, "pageframe_bad_pages");
 }
 
 static void check_clean(struct pf_machine *m)
 {
-	char err[256];
-	if (pf_check(m, err, sizeof err) != 0)
-		fail_msg("pf_check: %s", err);
+	pf_test_check(m, "after the bad free");
 }
 
 static int setup(void **state)
