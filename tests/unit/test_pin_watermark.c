@@ -1,4 +1,4 @@
-/* test_pin_watermark: order-4 and order-6 allocations (not on the per-CPU lists) stop exactly when free - (2^order - 1) reaches min + lowmem_reserve, as 6.12's __zone_watermark_ok compares (<=), worked by hand in tests/data/pinned/WORKED.md. */
+/* test_pin_watermark: order-4 and order-6 allocations (not on the per-CPU lists) stop exactly when free - (2^order - 1) reaches min + lowmem_reserve (with and without a reserve), as 6.12's __zone_watermark_ok compares (<=), worked by hand in tests/data/pinned/WORKED.md. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -90,6 +90,42 @@ static void order6_one_below(void **state)
 	boundary("4096", 6, 1024, 432, 1024);
 }
 
+/*
+ * With a lowmem reserve.  DMA 3998 pages (pfn 1..0x9e, 0x100..0xfff) + DMA32 0x1000..0x7fff (28672):
+ * min_free_kbytes = int_sqrt(32670 * 4 * 16) = 1445, pages_min 361; DMA min = 361 * 3998 / 32670 = 44,
+ * DMA32 min = 361 * 28672 / 32670 = 316.  GFP_KERNEL's highest_zoneidx is ZONE_NORMAL (empty), so
+ * DMA is checked against 44 + lowmem_reserve[DMA][NORMAL] = 44 + 28672 / 256 = 156, DMA32 against 316.
+ * Order-4 GFP_KERNEL allocations run until both refuse:
+ *   DMA32: 28672 - 16k - 15 <= 316 first at k = 1772 -> 1772 blocks, 320 left;
+ *   DMA:   3998 - 16k - 15 <= 156 first at k = 240 -> 240 blocks, 158 left (30 of them in pieces
+ *          below order 4 near pfn 1 and 0x9e; 128 pages of order >= 4 remain, so the free count,
+ *          not the order test, is what refuses).
+ */
+static void lowmem_reserve_boundary(void **state)
+{
+	(void)state;
+	pf_test_phase("lowmem reserve");
+	struct pf_machine *m = pf_test_boot("cpus 1\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x7ffffff\nthp never\n");
+	struct zone *dma = &m->node_data[0]->node_zones[ZONE_DMA], *dma32 = &m->node_data[0]->node_zones[ZONE_DMA32];
+	assert_int_equal(zone_managed_pages(dma), 3998);
+	assert_int_equal(dma->_watermark[WMARK_MIN], 44);
+	assert_int_equal(dma32->_watermark[WMARK_MIN], 316);
+	assert_int_equal(dma->lowmem_reserve[ZONE_NORMAL], 112);
+	long n_dma = 0, n_dma32 = 0;
+	struct pf_page *p;
+	while ((p = pf_alloc_pages(m, PF_GFP_KERNEL | PF_GFP_NOWARN, 4))) {
+		if (pf_page_to_pfn(p) < 0x1000)
+			n_dma++;
+		else
+			n_dma32++;
+	}
+	long left_dma = (long)zone_page_state(dma, NR_FREE_PAGES), left_dma32 = (long)zone_page_state(dma32, NR_FREE_PAGES);
+	if (n_dma != 240 || left_dma != 158 || n_dma32 != 1772 || left_dma32 != 320)
+		fail_msg("DMA %ld blocks %ld left, DMA32 %ld blocks %ld left; 6.12: 240/158 and 1772/320", n_dma, left_dma,
+			 n_dma32, left_dma32);
+	pf_machine_destroy(m);
+}
+
 int main(void)
 {
 	pf_test_watchdog("test_pin_watermark", 60);
@@ -98,6 +134,7 @@ int main(void)
 		cmocka_unit_test(order4_one_below),
 		cmocka_unit_test(order6_at_min),
 		cmocka_unit_test(order6_one_below),
+		cmocka_unit_test(lowmem_reserve_boundary),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
