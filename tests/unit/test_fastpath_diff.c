@@ -19,7 +19,7 @@
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
 #include "mm/internal.h"
-#include "pf_test.h"
+#include "pf_testlib.h"
 
 /* 2 CPUs, DMA + 60 MiB of DMA32: small enough to run down to the watermarks and to compare often. */
 #define MACHINE "cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\n"
@@ -30,17 +30,6 @@ struct live {
 	unsigned order;
 	int refs;	/* extra references taken with pf_get_page */
 };
-
-static char *show(struct pf_machine *m, const char *what)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	assert_non_null(f);
-	assert_int_equal(pf_show(m, what, f), 0);
-	fclose(f);
-	return buf;
-}
 
 static void compare_list(struct pf_machine *a, struct pf_machine *b, struct list_head *la, struct list_head *lb,
 			 size_t off, const char *what, int i, int j)
@@ -109,7 +98,7 @@ static void compare_machines(struct pf_machine *a, struct pf_machine *b)
 	/* every counter, folded as /proc shows it */
 	static const char *const views[] = { "vmstat", "zoneinfo", "buddyinfo", "pagetypeinfo" };
 	for (unsigned v = 0; v < sizeof views / sizeof views[0]; v++) {
-		char *sa = show(a, views[v]), *sb = show(b, views[v]);
+		char *sa = pf_test_show(a, views[v]), *sb = pf_test_show(b, views[v]);
 		if (strcmp(sa, sb)) {
 			size_t i = 0;
 			while (sa[i] == sb[i])
