@@ -354,9 +354,17 @@ static inline void set_page_count(struct pf_page *page, int v)
 	__atomic_store_n(&page->_refcount, v, __ATOMIC_RELAXED);
 }
 
+/*
+ * set_page_refcounted: the first reference of a page being handed out.  A
+ * release store (the kernel's is a plain atomic_set): once any page of the
+ * machine is movable, get_page_unless_zero may take a reference to a page
+ * it does not own, and its acquire then orders everything the allocator
+ * wrote to the page before (free_pages_prepare, prep_new_page) before what
+ * it reads of the page.  On x86 this is the same plain store.
+ */
 static inline void set_page_refcounted(struct pf_page *page)
 {
-	set_page_count(page, 1);
+	__atomic_store_n(&page->_refcount, 1, __ATOMIC_RELEASE);
 }
 
 static inline int page_ref_dec_return(struct pf_page *page)
@@ -372,6 +380,66 @@ static inline bool page_ref_dec_and_test(struct pf_page *page)
 static inline void page_ref_inc(struct pf_page *page)
 {
 	__atomic_add_fetch(&page->_refcount, 1, __ATOMIC_RELAXED);
+}
+
+/*
+ * Speculative references (pageframe's own unit).  get_page_unless_zero is
+ * how migration pins a page it does not own (isolate_movable_page, the
+ * kernel's folio_try_get).  It adds PAGE_REF_SPECULATIVE, not 1, so that a
+ * count always splits into the references of holders who own the page
+ * (below PAGE_REF_SPECULATIVE) and those of speculative holders who are
+ * looking at it (above): migration can then tell exactly how many
+ * references the owner holds (page_owner_refs) while other threads take
+ * and drop speculative ones.  A successful isolation turns its
+ * speculative reference into an ordinary one.  Deliberate difference from
+ * 6.12, whose speculative references are indistinguishable +1s; the
+ * owner's count seen through pf_page_count leaves them out.
+ */
+#define PAGE_REF_SPECULATIVE	(1 << 20)
+
+static inline int page_owner_refs(const struct pf_page *page)
+{
+	int c = page_ref_count(page);
+	return c > 0 ? c & (PAGE_REF_SPECULATIVE - 1) : c;
+}
+
+/*
+ * get_page_unless_zero (include/linux/mm.h, 6.12 folio_try_get): take a
+ * speculative reference unless no owner holds one (a free page, a page
+ * being freed, a tail).  A compare-and-swap loop: a count with no owner's
+ * reference is never raised.  Acquire: pairs with set_page_refcounted.
+ */
+static inline bool get_page_unless_zero(struct pf_page *page)
+{
+	int c = __atomic_load_n(&page->_refcount, __ATOMIC_RELAXED);
+	do {
+		if (c <= 0 || !(c & (PAGE_REF_SPECULATIVE - 1)))
+			return false;
+	} while (!__atomic_compare_exchange_n(&page->_refcount, &c, c + PAGE_REF_SPECULATIVE, true,
+					      __ATOMIC_ACQUIRE, __ATOMIC_RELAXED));
+	return true;
+}
+
+/*
+ * The page lock, PG_locked of the head (include/linux/pagemap.h, 6.12):
+ * trylock_page takes it with acquire, unlock_page drops it with release,
+ * lock_page spins (the kernel sleeps in folio_wait_bit).  Only pages the
+ * caller holds a reference to are locked.
+ */
+static inline bool trylock_page(struct pf_page *page)
+{
+	return !(__atomic_fetch_or(&page->flags, 1UL << PG_locked, __ATOMIC_ACQUIRE) & (1UL << PG_locked));
+}
+
+static inline void unlock_page(struct pf_page *page)
+{
+	__atomic_fetch_and(&page->flags, ~(1UL << PG_locked), __ATOMIC_RELEASE);
+}
+
+static inline void lock_page(struct pf_page *page)
+{
+	for (unsigned spins = 0; !trylock_page(page); spins++)
+		pf_os_cpu_relax_or_yield(spins);
 }
 
 static inline unsigned long page_private(const struct pf_page *page)
@@ -556,6 +624,8 @@ struct pf_page *__alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned int o
 void __free_pages(struct pf_page *page, unsigned int order);
 void put_page(struct pf_page *page);
 void get_page(struct pf_page *page);
+/* put_page_refs: drop @nr references of a holder that does not own the block (migration) */
+void put_page_refs(struct pf_page *page, int nr);
 int gfp_zone(pf_gfp_t flags);
 unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred_nid, nodemask_t *nodemask,
 			       int nr_pages, struct list_head *page_list, struct pf_page **page_array);

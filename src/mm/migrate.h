@@ -15,6 +15,88 @@
 
 #include "internal.h"
 
+/*
+ * List helpers of include/linux/list.h that list.h does not have, kept
+ * here under their own names (mlist_*) so that they never clash with
+ * list.h growing the kernel's.
+ */
+#ifndef LIST_HEAD
+#define LIST_HEAD(name) struct list_head name = { &(name), &(name) }
+#endif
+#ifndef list_next_entry
+#define list_next_entry(pos, member) list_entry((pos)->member.next, __typeof__(*(pos)), member)
+#endif
+#ifndef list_for_each_entry_safe
+#define list_for_each_entry_safe(pos, n, head, member)				\
+	for (pos = list_first_entry(head, __typeof__(*pos), member), n = list_next_entry(pos, member); \
+	     &pos->member != (head); pos = n, n = list_next_entry(n, member))
+#endif
+
+static inline bool mlist_is_singular(const struct list_head *head)
+{
+	return !list_empty(head) && (head->next == head->prev);
+}
+
+static inline void mlist_move(struct list_head *list, struct list_head *head)
+{
+	__list_del(list->prev, list->next);
+	list_add(list, head);
+}
+
+static inline void mlist_splice_between(const struct list_head *list, struct list_head *prev,
+					struct list_head *next)
+{
+	struct list_head *first = list->next, *last = list->prev;
+	first->prev = prev;
+	prev->next = first;
+	last->next = next;
+	next->prev = last;
+}
+
+/* list_splice: @list's entries at the front of @head (@list left as it was) */
+static inline void mlist_splice(const struct list_head *list, struct list_head *head)
+{
+	if (!list_empty(list))
+		mlist_splice_between(list, head, head->next);
+}
+
+static inline void mlist_splice_tail(struct list_head *list, struct list_head *head)
+{
+	if (!list_empty(list))
+		mlist_splice_between(list, head->prev, head);
+}
+
+static inline void mlist_splice_init(struct list_head *list, struct list_head *head)
+{
+	if (!list_empty(list)) {
+		mlist_splice_between(list, head, head->next);
+		INIT_LIST_HEAD(list);
+	}
+}
+
+static inline void mlist_splice_tail_init(struct list_head *list, struct list_head *head)
+{
+	if (!list_empty(list)) {
+		mlist_splice_between(list, head->prev, head);
+		INIT_LIST_HEAD(list);
+	}
+}
+
+/* list_cut_before: move @head's entries before @entry to @list (which is overwritten) */
+static inline void mlist_cut_before(struct list_head *list, struct list_head *head, struct list_head *entry)
+{
+	if (head->next == entry) {
+		INIT_LIST_HEAD(list);
+		return;
+	}
+	list->next = head->next;
+	list->next->prev = list;
+	list->prev = entry->prev;
+	list->prev->next = list;
+	head->next = entry;
+	entry->prev = head;
+}
+
 /* migrate_mode (include/linux/migrate_mode.h); the public PF_MIGRATE_* have the same values */
 enum migrate_mode {
 	MIGRATE_ASYNC,

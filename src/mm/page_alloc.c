@@ -2356,10 +2356,25 @@ void __free_pages(struct pf_page *page, unsigned int order)
 	/* get PageHead (and what else we need of the page) before we drop reference */
 	int head = PageHead(page);
 	struct pf_machine *m = page_machine(page);
+	/*
+	 * Deliberate differences for blocks others may hold references to
+	 * (migrate.c): a movable block (PAGE_MAPPING_MOVABLE, which stays set
+	 * after pf_clear_page_movable) is never split: the migration holding
+	 * it frees it whole.  Before a split the first page's record already
+	 * says order 0, published by the release of our decrement, so a
+	 * speculative holder who drops the last reference (put_page_refs)
+	 * frees only that page, as the kernel's folio_put would.
+	 */
+	bool split = !head && order &&
+		     ((unsigned long)__atomic_load_n(&page->mapping, __ATOMIC_RELAXED) & 3UL) != 2UL;
+	if (split)
+		set_alloc_record(m, (unsigned long)(page - m->mem_map), 1);
 	if (put_page_testzero(m, page)) {
+		if (split)
+			set_alloc_record(m, (unsigned long)(page - m->mem_map), (unsigned char)(order + 1));
 		free_checked(page, order);
-	} else if (!head && order) {
-		set_alloc_record(m, (unsigned long)(page - m->mem_map), 1);	/* the first page lives on at order 0 */
+	} else if (split) {
+		/* the first page lives on at order 0 */
 		while (order-- > 0) {
 			struct pf_page *p = page + (1UL << order);
 			set_alloc_record(m, (unsigned long)(p - m->mem_map), (unsigned char)(order + 1));
@@ -2400,6 +2415,23 @@ void put_page(struct pf_page *page)
 					  order, page_to_pfn(head));
 		}
 		free_checked(head, order);
+	}
+}
+
+/*
+ * put_page_refs (pageframe's own) - drop @nr references a holder that does
+ * not own the block took (isolate_movable_page, migrate_pages).  Whoever
+ * takes the count to zero frees the block: a compound one with its
+ * compound order, a plain one with the order its allocation record holds
+ * once the count is zero (__free_pages leaves movable blocks whole and
+ * marks a block it splits first).  Nothing is checked first: the caller
+ * holds the references it drops.
+ */
+void put_page_refs(struct pf_page *page, int nr)
+{
+	if (__atomic_sub_fetch(&page->_refcount, nr, __ATOMIC_ACQ_REL) == 0) {
+		unsigned rec = alloc_record(page);
+		free_checked(page, PageHead(page) ? compound_order(page) : rec ? rec - 1 : 0);
 	}
 }
 
@@ -2960,7 +2992,7 @@ int pf_page_count(const struct pf_page *page)
 {
 	if (!pf_page_checked(page, "page_count"))
 		return 0;
-	return page_ref_count(pf_compound_head(page));
+	return page_owner_refs(pf_compound_head(page));	/* without speculative references (internal.h) */
 }
 
 void pf_drain_local_pages(struct pf_machine *m)
