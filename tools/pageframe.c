@@ -25,6 +25,8 @@ static void usage(FILE *out)
 		"                              before and after and pf_check's verdict\n"
 		"  buddyinfo|pagetypeinfo|zoneinfo|vmstat|extfrag_index|unusable_index -m FILE\n"
 		"                              print the /proc (or debugfs) view of a machine after boot\n"
+		"  pageblocks -m FILE          one line per pageblock: its type, its free, movable,\n"
+		"                              unmovable... pages, mixed or not (docs/VIEWS.md)\n"
 		"  check -m FILE               boot a machine and run pf_check\n"
 		"  extfrag [BUDDYINFO]         extfrag_index for a real /proc/buddyinfo (default: the live one)\n"
 		"  unusable [BUDDYINFO]        unusable_index for a real /proc/buddyinfo\n"
@@ -199,7 +201,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	static const char *const views[] = { "buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat", "extfrag_index",
-					     "unusable_index", "check" };
+					     "unusable_index", "pageblocks", "check" };
 	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
 		if (strcmp(cmd, views[i]))
 			continue;

@@ -9,6 +9,7 @@
  * ours does not, because our callers only report pages they did not free.
  */
 #include "internal.h"
+#include "migrate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,13 @@ void bad_page(struct pf_page *page, const char *reason)
 
 /* ---- pf_check -------------------------------------------------------------------- */
 
+static const char *mt_name(int mt)
+{
+	static const char *const names[MIGRATE_TYPES] = { "Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA",
+							  "Isolate" };
+	return mt >= 0 && mt < MIGRATE_TYPES ? names[mt] : "unknown";
+}
+
 __attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -173,6 +181,83 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /*
+ * check_free_block_hygiene - a free block sits on the list of its
+ * pageblock's type (6.10+: __add_to_free_list warns otherwise), and one of
+ * pageblock order or more spans pageblocks of that one type only
+ * (__free_one_page re-types a merged buddy, try_to_steal_block re-types
+ * the whole range).  Free pages of an isolated pageblock are on the
+ * Isolate list and nowhere else, and a free page is never isolated for
+ * migration.  Context: zone->lock held.
+ */
+static int check_free_block_hygiene(struct pf_machine *m, struct zone *zone, struct pf_page *page, unsigned long pfn,
+				    unsigned int o, int mt, char *err, size_t errlen)
+{
+	if (PageIsolated(page))
+		return fail(err, errlen,
+			    "isolation: free pfn %#lx (Node %d zone %s, order %u, %s list) has PG_isolated set: a page "
+			    "isolated for migration must be migrated or put back to its owner before it is freed",
+			    pfn, zone->node, zone->name, o, mt_name(mt));
+	unsigned long nr = o < pageblock_order ? 1 : 1UL << (o - pageblock_order);
+	for (unsigned long i = 0; i < nr; i++) {
+		unsigned long bpfn = (pfn & ~(pageblock_nr_pages - 1)) + i * pageblock_nr_pages;
+		int bmt = get_pfnblock_migratetype(pfn_to_page(m, bpfn), bpfn);
+		if (bmt == mt)
+			continue;
+		if (is_migrate_isolate(bmt))
+			return fail(err, errlen,
+				    "isolation: pfn %#lx (Node %d zone %s, order %u) of isolated pageblock %#lx is on the %s "
+				    "free list: free pages of an isolated pageblock belong on the Isolate list, where no "
+				    "allocation can take them",
+				    pfn, zone->node, zone->name, o, bpfn, mt_name(mt));
+		if (is_migrate_isolate(mt))
+			return fail(err, errlen,
+				    "isolation: pfn %#lx (Node %d zone %s, order %u) is on the Isolate free list but its "
+				    "pageblock %#lx is %s: it would be kept from allocation and from NR_FREE_PAGES for good",
+				    pfn, zone->node, zone->name, o, bpfn, mt_name(bmt));
+		if (o < pageblock_order)
+			return fail(err, errlen,
+				    "free-list hygiene: pfn %#lx (Node %d zone %s, order %u) is on the %s free list but its "
+				    "pageblock %#lx is %s: a free block below pageblock order belongs on its pageblock's "
+				    "list, or requests of one type take pages of another",
+				    pfn, zone->node, zone->name, o, mt_name(mt), bpfn, mt_name(bmt));
+		return fail(err, errlen,
+			    "free-list hygiene: pfn %#lx (Node %d zone %s, order %u) on the %s free list spans pageblock "
+			    "%#lx of type %s: a free block of pageblock order or more spans pageblocks of its list's "
+			    "type only, or splitting it puts pages on the wrong lists",
+			    pfn, zone->node, zone->name, o, mt_name(mt), bpfn, mt_name(bmt));
+	}
+	return 0;
+}
+
+/*
+ * check_isolated_page - a page isolated for migration (PG_isolated on a
+ * movable page) is an allocated block's head held by its isolator, until
+ * migrate_pages or putback_movable_pages lets it go.  Return: 1 when
+ * @page is such a page, 0 when it is not isolated, or -EUCLEAN.
+ */
+static int check_isolated_page(struct pf_machine *m, struct zone *zone, struct pf_page *page, unsigned long pfn,
+			       char *err, size_t errlen)
+{
+	if (!PageIsolated(page) || PageBuddy(page))
+		return 0;	/* a free page with PG_isolated is caught on its free list */
+	/* PG_isolated shares PG_reclaim's bit: only a movable page's is an isolation */
+	if (!__PageMovable(page))
+		return 0;
+	const char *why = NULL;
+	if (!__atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED))
+		why = "is not the head of an allocated block";
+	else if (page_ref_count(page) < 1)
+		why = "holds no reference (refcount 0)";
+	if (why)
+		return fail(err, errlen,
+			    "isolation: pfn %#lx (Node %d zone %s, pageblock type %s) is isolated for migration "
+			    "(PG_isolated) but %s: its isolator holds a reference on an allocated movable page until "
+			    "migration or putback drops it",
+			    pfn, zone->node, zone->name, mt_name(get_pfnblock_migratetype(page, pfn)), why);
+	return 1;
+}
+
+/*
  * pf_check_zone - Context: takes zone->lock.
  * Invariants: each block on free_area[o].free_list[mt] is PageBuddy with
  * order o in private, aligned to 2^o, inside the zone, refcount 0, on the
@@ -180,7 +265,8 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
  * nr_free counts the blocks; NR_FREE_PAGES (and the CMA and highatomic
  * counters) the pages; every PageBuddy page of the zone is a listed block.
  */
-static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char *seen, char *err, size_t errlen)
+static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char *seen, unsigned long *nr_isolated,
+			 char *err, size_t errlen)
 {
 	long free_pages = 0, free_cma = 0, free_highatomic = 0;
 	int rc = 0;
@@ -223,12 +309,9 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 					rc = fail(err, errlen, "free pfn %#lx has refcount %d", pfn, page_ref_count(page));
 					break;
 				}
-				int bmt = get_pfnblock_migratetype(page, pfn);
-				if (o < pageblock_order && bmt != mt) {
-					rc = fail(err, errlen, "pfn %#lx is on the type-%d list but its pageblock is type %d",
-						  pfn, mt, bmt);
+				rc = check_free_block_hygiene(m, zone, page, pfn, o, mt, err, errlen);
+				if (rc)
 					break;
-				}
 				for (unsigned long i = 0; i < (1UL << o); i++) {
 					if (seen[pfn + i - start]) {
 						rc = fail(err, errlen, "pfn %#lx is free twice (overlapping free blocks)",
@@ -313,6 +396,12 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 		}
 		struct pf_page *page = pfn_to_page(m, pfn);
 		bool listed = seen[pfn - start] != 0;
+		int isolated = check_isolated_page(m, zone, page, pfn, err, errlen);
+		if (isolated < 0) {
+			rc = isolated;
+			break;
+		}
+		*nr_isolated += (unsigned long)isolated;
 		if (PageBuddy(page) && seen[pfn - start] != 1)
 			rc = fail(err, errlen, "pfn %#lx is PageBuddy but on no free list", pfn);
 		else if (!listed && !PageReserved(page) && pf_page_to_nid(page) == zone->node &&
@@ -339,6 +428,7 @@ int pf_check_machine(struct pf_machine *m, char *err, size_t errlen)
 	if (err && errlen)
 		err[0] = '\0';
 	for (int nid = 0; nid < m->nr_node_ids; nid++) {
+		unsigned long nr_isolated = 0;
 		for (int z = 0; z < MAX_NR_ZONES; z++) {
 			struct zone *zone = &m->node_data[nid]->node_zones[z];
 			if (!zone->spanned_pages)
@@ -346,11 +436,25 @@ int pf_check_machine(struct pf_machine *m, char *err, size_t errlen)
 			unsigned char *seen = calloc(zone->spanned_pages, 1);
 			if (!seen)
 				return fail(err, errlen, "out of memory for the check");
-			int rc = pf_check_zone(m, zone, seen, err, errlen);
+			int rc = pf_check_zone(m, zone, seen, &nr_isolated, err, errlen);
 			free(seen);
 			if (rc)
 				return rc;
 		}
+		/*
+		 * 6.12 counts only isolated LRU folios in NR_ISOLATED_ANON/FILE;
+		 * pageframe has no LRU, and its isolated movable pages are the
+		 * PG_isolated ones checked above (migrate.c counts them nowhere).
+		 */
+		pg_data_t *pgdat = m->node_data[nid];
+		long lru_isolated = atomic_load(&pgdat->vm_stat[NR_ISOLATED_ANON]) +
+				    atomic_load(&pgdat->vm_stat[NR_ISOLATED_FILE]);
+		if (lru_isolated)
+			return fail(err, errlen,
+				    "isolation: Node %d: NR_ISOLATED_ANON + NR_ISOLATED_FILE is %ld but pageframe has no "
+				    "LRU pages to isolate: 6.12 counts only isolated LRU folios there (%lu movable pages "
+				    "are isolated, known by PG_isolated)",
+				    nid, lru_isolated, nr_isolated);
 	}
 	return 0;
 }

@@ -247,7 +247,14 @@ struct pf_machine {
 	} fast_gfp[MAX_NUMNODES][32];
 	/* page_zone by the node and zone bits of page->flags (page_zone_id) */
 	struct zone *zone_of_id[MAX_NUMNODES << PF_ZONES_WIDTH];
+	/*
+	 * page_group_by_mobility_disabled (6.12): every request is unmovable
+	 * and pageblocks are re-typed only to unmovable; decided at boot from
+	 * the memory size, or forced by the description's "mobility_grouping
+	 * off" (mobility_grouping_off, pageframe's own).
+	 */
 	int page_group_by_mobility_disabled;
+	bool mobility_grouping_off;
 	atomic_int warned_order;	/* WARN_ON_ONCE state */
 	atomic_int warned_put_page;
 	pf_spinlock_t setup_lock;	/* serialises sysctl writes and zone set-up */

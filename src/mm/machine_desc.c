@@ -550,6 +550,26 @@ static int d_pcp_high_max_fraction(struct parser *p, const char *dir, const char
 	return end_of_line(p, s);
 }
 
+/*
+ * pageframe's own: mobility_grouping on|off.  "off" sets the kernel's
+ * page_group_by_mobility_disabled whatever the memory size; "on" (the
+ * default) leaves the kernel's decision (off below pageblock_nr_pages *
+ * MIGRATE_TYPES pages).
+ */
+static int d_mobility_grouping(struct parser *p, const char *dir, const char *s)
+{
+	char tok2[128];
+	(void)dir;
+	s = next_token(s, tok2, sizeof tok2);
+	if (!strcmp(tok2, "on"))
+		p->m->mobility_grouping_off = false;
+	else if (!strcmp(tok2, "off"))
+		p->m->mobility_grouping_off = true;
+	else
+		return perr(p, "mobility_grouping: expected on or off, got '%s'", tok2);
+	return end_of_line(p, s);
+}
+
 /* The directives, in the order the error for an unknown one lists them. */
 static const struct directive {
 	const char *name;
@@ -569,6 +589,7 @@ static const struct directive {
 	{ "init_on_alloc", d_init_on, "init_on_alloc 0|1: zero pages when handed out" },
 	{ "init_on_free", d_init_on, "init_on_free 0|1: zero pages when freed" },
 	{ "pcp_high_max_fraction", d_pcp_high_max_fraction, "pcp_high_max_fraction N: per-CPU lists up to managed / N" },
+	{ "mobility_grouping", d_mobility_grouping, "mobility_grouping on|off: off groups no pages by mobility" },
 };
 
 #define NR_DIRECTIVES (sizeof directives / sizeof directives[0])

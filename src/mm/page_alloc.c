@@ -50,7 +50,11 @@ int get_pfnblock_migratetype(const struct pf_page *page, unsigned long pfn)
 void set_pageblock_migratetype(struct pf_page *page, int migratetype)
 {
 	unsigned long bitidx;
-	unsigned long *word = pfn_to_bitidx(page_machine(page), page_to_pfn(page), &bitidx);
+	struct pf_machine *m = page_machine(page);
+	/* without grouping by mobility the per-CPU types all become unmovable (6.12) */
+	if (unlikely(m->page_group_by_mobility_disabled && migratetype < MIGRATE_PCPTYPES))
+		migratetype = MIGRATE_UNMOVABLE;
+	unsigned long *word = pfn_to_bitidx(m, page_to_pfn(page), &bitidx);
 	unsigned long mask = MIGRATETYPE_MASK << bitidx;
 	unsigned long flags = (unsigned long)migratetype << bitidx;
 	unsigned long old = __atomic_load_n(word, __ATOMIC_RELAXED);
@@ -107,6 +111,19 @@ int gfp_migratetype(pf_gfp_t flags)
 	if ((flags & PF_GFP_MOVABLE_MASK) == PF_GFP_MOVABLE_MASK)
 		return -1;
 	return (int)((flags & PF_GFP_MOVABLE_MASK) >> PF_GFP_MOVABLE_SHIFT);
+}
+
+/*
+ * alloc_migratetype - the migratetype a request of @m gets: 6.12's
+ * gfp_migratetype, which answers unmovable for every request while
+ * grouping by mobility is off.  gfp_migratetype above stays the check
+ * for contradictory bits.
+ */
+static inline int alloc_migratetype(const struct pf_machine *m, pf_gfp_t flags)
+{
+	if (unlikely(m->page_group_by_mobility_disabled))
+		return MIGRATE_UNMOVABLE;
+	return gfp_migratetype(flags);
 }
 
 _Static_assert((PF___GFP_MOVABLE >> PF_GFP_MOVABLE_SHIFT) == MIGRATE_MOVABLE, "gfp mobility bits");
@@ -1725,15 +1742,16 @@ static unsigned int alloc_flags_nofragment(struct pf_machine *m, struct zone *zo
 }
 
 /* gfp_to_alloc_flags_cma: movable allocations may use CMA. */
-static inline unsigned int gfp_to_alloc_flags_cma(pf_gfp_t gfp_mask, unsigned int alloc_flags)
+static inline unsigned int gfp_to_alloc_flags_cma(const struct pf_machine *m, pf_gfp_t gfp_mask,
+						  unsigned int alloc_flags)
 {
-	if (gfp_migratetype(gfp_mask) == MIGRATE_MOVABLE)
+	if (alloc_migratetype(m, gfp_mask) == MIGRATE_MOVABLE)
 		alloc_flags |= ALLOC_CMA;
 	return alloc_flags;
 }
 
 /* gfp_to_alloc_flags (6.12): the slow path's flags. */
-static unsigned int gfp_to_alloc_flags(pf_gfp_t gfp_mask, unsigned int order)
+static unsigned int gfp_to_alloc_flags(const struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order)
 {
 	unsigned int alloc_flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
 
@@ -1751,7 +1769,7 @@ static unsigned int gfp_to_alloc_flags(pf_gfp_t gfp_mask, unsigned int order)
 		if (alloc_flags & ALLOC_MIN_RESERVE)
 			alloc_flags &= ~ALLOC_CPUSET;
 	}
-	return gfp_to_alloc_flags_cma(gfp_mask, alloc_flags);
+	return gfp_to_alloc_flags_cma(m, gfp_mask, alloc_flags);
 }
 
 /* __gfp_pfmemalloc_flags: __GFP_MEMALLOC may ignore watermarks (no PF_MEMALLOC tasks here). */
@@ -1798,7 +1816,7 @@ static struct pf_page *__alloc_pages_slowpath(struct pf_machine *m, pf_gfp_t gfp
 	unsigned int alloc_flags, reserve_flags;
 	struct pf_page *page = NULL;
 
-	alloc_flags = gfp_to_alloc_flags(gfp_mask, order);
+	alloc_flags = gfp_to_alloc_flags(m, gfp_mask, order);
 	ac->preferred_zoneref = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, ac->nodemask);
 	if (!ac->preferred_zoneref->zone)
 		goto nopage;
@@ -1810,7 +1828,7 @@ static struct pf_page *__alloc_pages_slowpath(struct pf_machine *m, pf_gfp_t gfp
 
 	reserve_flags = __gfp_pfmemalloc_flags(gfp_mask);
 	if (reserve_flags) {
-		alloc_flags = gfp_to_alloc_flags_cma(gfp_mask, reserve_flags) | (alloc_flags & ALLOC_KSWAPD);
+		alloc_flags = gfp_to_alloc_flags_cma(m, gfp_mask, reserve_flags) | (alloc_flags & ALLOC_KSWAPD);
 		page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
 		if (page)
 			goto got_pg;
@@ -1842,10 +1860,10 @@ static bool prepare_alloc_pages(struct pf_machine *m, pf_gfp_t gfp_mask, unsigne
 	ac->highest_zoneidx = (enum zone_type)gfp_zone(gfp_mask);
 	ac->zonelist = node_zonelist(m, preferred_nid, gfp_mask);
 	ac->nodemask = nodemask;
-	ac->migratetype = gfp_migratetype(gfp_mask);
+	ac->migratetype = alloc_migratetype(m, gfp_mask);
 	if (should_fail_alloc_page(m, gfp_mask, order))
 		return false;
-	*alloc_flags = gfp_to_alloc_flags_cma(gfp_mask, *alloc_flags);
+	*alloc_flags = gfp_to_alloc_flags_cma(m, gfp_mask, *alloc_flags);
 	/* recorded like the kernel's fast path; dirty limits are not modelled */
 	ac->spread_dirty_pages = gfp_mask & PF___GFP_WRITE;
 	/*
@@ -2628,7 +2646,11 @@ void init_per_zone_wmark_min(struct pf_machine *m)
 	unsigned long vm_total_pages = 0;
 	for_each_zone_of(m, zone)
 		vm_total_pages += zone->present_pages;
-	m->page_group_by_mobility_disabled = vm_total_pages < pageblock_nr_pages * MIGRATE_TYPES;
+	m->page_group_by_mobility_disabled =
+		m->mobility_grouping_off || vm_total_pages < pageblock_nr_pages * MIGRATE_TYPES;
+	/* the kernel decides in build_all_zonelists; ours ran before, so the fast path's table is redone */
+	if (m->page_group_by_mobility_disabled)
+		build_fast_gfp_table(m);
 
 	calculate_min_free_kbytes(m);
 	setup_per_zone_wmarks(m);
@@ -3080,10 +3102,10 @@ void build_fast_gfp_table(struct pf_machine *m)
 				continue;
 			f->zone = zone;
 			f->highest_zoneidx = (unsigned char)hz;
-			f->migratetype = (unsigned char)mt;
+			f->migratetype = (unsigned char)alloc_migratetype(m, (pf_gfp_t)bits);
 			f->znid = (unsigned char)zone_to_nid(zone);
 			/* without __GFP_KSWAPD_RECLAIM: the fast path adds the request's own bit */
-			f->alloc_flags = gfp_to_alloc_flags_cma((pf_gfp_t)bits, ALLOC_WMARK_LOW) |
+			f->alloc_flags = gfp_to_alloc_flags_cma(m, (pf_gfp_t)bits, ALLOC_WMARK_LOW) |
 					 alloc_flags_nofragment(m, zone, 0);
 		}
 	}

@@ -10,6 +10,7 @@
  * faults...) print 0, as on a kernel where nothing of the kind happened.
  */
 #include "internal.h"
+#include "migrate.h"
 
 #include <string.h>
 #include <stdlib.h>
@@ -498,6 +499,126 @@ static void unusable_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 	print_frag_line(out, pgdat->node_id, zone->name, nr_free, false);
 }
 
+/* ---- pageblocks (pageframe's own view, docs/VIEWS.md) ------------------------------------- */
+
+enum { PB_FREE, PB_MOVABLE, PB_UNMOVABLE, PB_RECLAIMABLE, PB_HIGHATOMIC, PB_CMA, PB_ISOLATED, PB_RESERVED, PB_NR };
+
+/*
+ * The column an allocated page that is not movable counts in: the migratetype
+ * an allocation asked for is not recorded (the kernel keeps it only with
+ * page_owner), so the page takes its pageblock's type, and in a movable
+ * pageblock it is an unmovable page (nothing can migrate it).
+ */
+static int pageblock_column_of_pinned(int block_mt)
+{
+	switch (block_mt) {
+	case MIGRATE_RECLAIMABLE: return PB_RECLAIMABLE;
+	case MIGRATE_HIGHATOMIC: return PB_HIGHATOMIC;
+	case MIGRATE_CMA: return PB_CMA;
+	case MIGRATE_ISOLATE: return PB_ISOLATED;
+	default: return PB_UNMOVABLE;
+	}
+}
+
+/* a pageblock holds pages of a type other than its own */
+static bool pageblock_mixed(int block_mt, const unsigned *c)
+{
+	switch (block_mt) {
+	case MIGRATE_MOVABLE: return c[PB_UNMOVABLE] || c[PB_RECLAIMABLE];
+	case MIGRATE_CMA: return c[PB_CMA] != 0;	/* only movable pages belong in CMA */
+	case MIGRATE_UNMOVABLE:
+	case MIGRATE_RECLAIMABLE:
+	case MIGRATE_HIGHATOMIC: return c[PB_MOVABLE] != 0;
+	default: return false;
+	}
+}
+
+static void pageblocks_print_line(FILE *out, struct zone *zone, unsigned long block_pfn, int mt, const unsigned *c)
+{
+	fprintf(out, "%4d %-8s %#10lx %-11s %5u %7u %9u %11u %10u %5u %8u %8u %s\n", zone->node, zone->name, block_pfn,
+		mt < MIGRATE_TYPES ? migratetype_names[mt] : "?", c[PB_FREE], c[PB_MOVABLE], c[PB_UNMOVABLE],
+		c[PB_RECLAIMABLE], c[PB_HIGHATOMIC], c[PB_CMA], c[PB_ISOLATED], c[PB_RESERVED],
+		pageblock_mixed(mt, c) ? "mixed" : "-");
+}
+
+/*
+ * pageblocks_show_zone - one line per pageblock whose first page belongs to
+ * @zone.  Walks the zone's pfns once: a free buddy block or an allocated
+ * block (its allocation record) is counted page by page into the pageblocks
+ * it covers.  Context: every pcp->lock of the zone, then zone->lock (as
+ * pf_check), so pages on the per-CPU lists hold still; they count as free.
+ */
+static void pageblocks_show_zone(FILE *out, struct pf_machine *m, struct zone *zone)
+{
+	unsigned long start = zone->zone_start_pfn & ~(pageblock_nr_pages - 1), end = zone_end_pfn(zone);
+	unsigned long run_end = 0;	/* pages below this belong to the block found at run_pfn */
+	int run_col = PB_RESERVED;
+
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+		pcp_spin_lock(zone, &zone->per_cpu_pageset[cpu]);
+	pf_spin_lock(&zone->lock);
+	for (unsigned long bpfn = start; bpfn < end; bpfn += pageblock_nr_pages) {
+		unsigned c[PB_NR] = { 0 };
+		unsigned long first = bpfn < zone->zone_start_pfn ? zone->zone_start_pfn : bpfn;
+		if (!pfn_valid(m, first))
+			continue;
+		struct pf_page *fp = pfn_to_page(m, first);
+		if (page_machine_id(fp) != (unsigned)m->id || page_zone(fp) != zone)
+			continue;	/* as pagetypeinfo's block count: the block is another zone's */
+		int mt = get_pfnblock_migratetype(fp, first);
+		c[PB_RESERVED] = (unsigned)(first - bpfn);
+		for (unsigned long pfn = first; pfn < bpfn + pageblock_nr_pages; pfn++) {
+			if (pfn >= end || !pfn_valid(m, pfn)) {
+				c[PB_RESERVED]++;
+				continue;
+			}
+			struct pf_page *page = pfn_to_page(m, pfn);
+			if (pfn < run_end) {	/* inside a block that started earlier */
+				c[run_col]++;
+				continue;
+			}
+			if (page_machine_id(page) != (unsigned)m->id || page_zone(page) != zone || PageReserved(page)) {
+				c[PB_RESERVED]++;
+				continue;
+			}
+			unsigned rec = __atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED);
+			if (PageBuddy(page)) {
+				run_col = PB_FREE;
+				run_end = pfn + (1UL << buddy_order(page));
+			} else if (rec) {
+				if (PageIsolated(page))
+					run_col = PB_ISOLATED;
+				else if (__PageMovable(page))
+					run_col = PB_MOVABLE;
+				else
+					run_col = pageblock_column_of_pinned(mt);
+				run_end = pfn + (1UL << (rec - 1));
+			} else {
+				/* no record, not PageBuddy: a page on a per-CPU list (or a tail of one) */
+				run_col = PB_FREE;
+				run_end = pfn + 1;
+			}
+			c[run_col]++;
+		}
+		pageblocks_print_line(out, zone, bpfn, mt, c);
+	}
+	pf_spin_unlock(&zone->lock);
+	for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+		pcp_spin_unlock(&zone->per_cpu_pageset[cpu]);
+}
+
+static void pageblocks_show(FILE *out, struct pf_machine *m)
+{
+	fprintf(out, "%4s %-8s %10s %-11s %5s %7s %9s %11s %10s %5s %8s %8s %s\n", "node", "zone", "pfn", "type",
+		"free", "movable", "unmovable", "reclaimable", "highatomic", "cma", "isolated", "reserved", "mixed");
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &m->node_data[nid]->node_zones[z];
+			if (populated_zone(zone))
+				pageblocks_show_zone(out, m, zone);
+		}
+}
+
 int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out)
 {
 	refresh_vm_stats(m);
@@ -514,6 +635,8 @@ int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out)
 		vmstat_show(out, m);
 	} else if (!strcmp(what, "fail_page_alloc")) {
 		return fail_page_alloc_show(m, out);
+	} else if (!strcmp(what, "pageblocks")) {
+		pageblocks_show(out, m);
 	} else if (!strcmp(what, "extfrag_index")) {
 		for (int nid = 0; nid < m->nr_node_ids; nid++)
 			walk_zones_in_node(out, m->node_data[nid], true, false, extfrag_show_print);
