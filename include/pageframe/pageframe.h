@@ -292,6 +292,41 @@ PF_API void pf_set_page_movable(struct pf_page *page, const struct pf_movable_op
 /** pf_clear_page_movable - the block stays where it is from now on (__ClearPageMovable). */
 PF_API void pf_clear_page_movable(struct pf_page *page);
 
+/* ---- Compaction (mm/compaction.c) ------------------------------------------ */
+/*
+ * Compacting every zone now: pf_sysctl_set(m, "compact_memory", "1").
+ * Proactive compaction: "compaction_proactiveness" (0..100, default 20).
+ */
+
+#define PF_KCOMPACTD_IDLE	0	/* nothing to do: still asleep, or nothing fragmented enough */
+#define PF_KCOMPACTD_WORK	1	/* compacted for an order a wakeup asked for */
+#define PF_KCOMPACTD_PROACTIVE	2	/* ran proactive compaction (fragmentation score above the mark) */
+
+/**
+ * pf_kcompactd_run - one pass of node @nid's kcompactd, in the calling
+ * thread: serve a pending wakeup, or let one HPAGE_FRAG_CHECK_INTERVAL
+ * (500 ms) pass and, when it ends the sleep, run proactive compaction if the
+ * node's fragmentation score is above the mark set by
+ * compaction_proactiveness.  After a proactive run that did not lower the
+ * score the sleep lasts 64 passes.  Deterministic: the same machine state
+ * and calls give the same result.
+ * Return: PF_KCOMPACTD_*, -EINVAL for a bad machine or node, -EBUSY while
+ * pf_kcompactd_start's threads run.
+ */
+PF_API int pf_kcompactd_run(struct pf_machine *m, int nid);
+
+/**
+ * pf_kcompactd_start - run kcompactd as one thread per node, as the kernel
+ * does, with real 500 ms timeouts; movable pages' callbacks are then called
+ * from those threads.  Threads already running are left alone.
+ * Return: 0, -EINVAL, or -EAGAIN when a thread could not be created (none
+ * is left running then).
+ */
+PF_API int pf_kcompactd_start(struct pf_machine *m);
+
+/** pf_kcompactd_stop - stop and join the threads; pf_machine_destroy does it too. */
+PF_API void pf_kcompactd_stop(struct pf_machine *m);
+
 #ifdef __cplusplus
 }
 #endif

@@ -204,6 +204,12 @@ struct pf_machine {
 	int percpu_pagelist_high_fraction;
 	int pcp_high_max_fraction;		/* pageframe's own: high_max = managed / this / CPUs (kernel: 8) */
 #define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8	/* page_alloc.c (6.12) */
+	/* compaction's vm sysctls (mm/compaction.c, 6.12; defrag_mode from 6.15) */
+	int sysctl_compact_memory;		/* write-only trigger: 1 compacts every zone */
+	int sysctl_compaction_proactiveness;	/* 0..100, default 20 */
+	int sysctl_extfrag_threshold;		/* 0..1000, default 500 */
+	int sysctl_compact_unevictable_allowed;	/* 0..1, default 1 */
+	int defrag_mode;			/* Linux 6.15's vm.defrag_mode, 0..1, default 0 */
 	enum pf_thp_mode thp;
 	unsigned long required_kernelcore;	/* pages, from kernelcore= */
 	unsigned long required_movablecore;	/* pages, from movablecore= */
@@ -713,6 +719,23 @@ enum pf_trace_event {
 	TRACE_MM_PAGE_ALLOC_ZONE_LOCKED,
 	TRACE_MM_PAGE_ALLOC_EXTFRAG,
 	TRACE_MM_PAGE_PCPU_DRAIN,
+	/* compaction (include/trace/events/compaction.h) and migration (migrate.h) */
+	TRACE_MM_COMPACTION_ISOLATE_MIGRATEPAGES,
+	TRACE_MM_COMPACTION_ISOLATE_FREEPAGES,
+	TRACE_MM_COMPACTION_FAST_ISOLATE_FREEPAGES,
+	TRACE_MM_COMPACTION_MIGRATEPAGES,
+	TRACE_MM_COMPACTION_BEGIN,
+	TRACE_MM_COMPACTION_END,
+	TRACE_MM_COMPACTION_TRY_TO_COMPACT_PAGES,
+	TRACE_MM_COMPACTION_FINISHED,
+	TRACE_MM_COMPACTION_SUITABLE,
+	TRACE_MM_COMPACTION_DEFERRED,
+	TRACE_MM_COMPACTION_DEFER_COMPACTION,
+	TRACE_MM_COMPACTION_DEFER_RESET,
+	TRACE_MM_COMPACTION_KCOMPACTD_SLEEP,
+	TRACE_MM_COMPACTION_WAKEUP_KCOMPACTD,
+	TRACE_MM_COMPACTION_KCOMPACTD_WAKE,
+	TRACE_MM_MIGRATE_PAGES,
 	TRACE_NR_EVENTS
 };
 
@@ -729,6 +752,22 @@ void __trace_mm_page_alloc_extfrag(struct pf_page *page, unsigned int alloc_orde
 				   int alloc_migratetype, int fallback_migratetype);
 void __trace_mm_page_pcpu_drain(struct pf_page *page, unsigned int order, int migratetype);
 int pf_format_gfp_flags(pf_gfp_t gfp, char *buf, size_t len);
+/* compaction and migration events; callers test trace_enabled first */
+struct compact_control;
+void __trace_mm_compaction_isolate(struct pf_machine *m, enum pf_trace_event ev, unsigned long start_pfn,
+				   unsigned long end_pfn, unsigned long nr_scanned, unsigned long nr_taken);
+void __trace_mm_compaction_migratepages(struct pf_machine *m, unsigned int nr_migratepages,
+					unsigned int nr_succeeded);
+void __trace_mm_compaction_begin_end(struct compact_control *cc, enum pf_trace_event ev, unsigned long zone_start,
+				     unsigned long zone_end, bool sync, int status);
+void __trace_mm_compaction_try_to_compact_pages(struct pf_machine *m, int order, pf_gfp_t gfp_mask, int prio);
+void __trace_mm_compaction_suitable(struct zone *zone, enum pf_trace_event ev, int order, int ret);
+void __trace_mm_compaction_defer(struct zone *zone, enum pf_trace_event ev, int order);
+void __trace_mm_compaction_kcompactd(struct pf_machine *m, enum pf_trace_event ev, int nid, int order,
+				     int highest_zoneidx);
+void __trace_mm_migrate_pages(struct pf_machine *m, unsigned long succeeded, unsigned long failed,
+			      unsigned long thp_succeeded, unsigned long thp_failed, unsigned long thp_split,
+			      unsigned long large_folio_split, int mode, int reason);
 
 /* ---- compaction, isolation, contiguous ranges (Linux 6.12 mm/internal.h) ------ */
 /*
@@ -772,8 +811,83 @@ struct compact_control {
 unsigned long isolate_freepages_range(struct compact_control *cc, unsigned long start_pfn, unsigned long end_pfn);
 int isolate_migratepages_range(struct compact_control *cc, unsigned long low_pfn, unsigned long end_pfn);
 
+/* compaction.c: the rest (include/linux/compaction.h, 6.12) */
+enum compact_priority {
+	COMPACT_PRIO_SYNC_FULL,
+	MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL,
+	COMPACT_PRIO_SYNC_LIGHT,
+	MIN_COMPACT_COSTLY_PRIORITY = COMPACT_PRIO_SYNC_LIGHT,
+	DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT,
+	COMPACT_PRIO_ASYNC,
+	INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC
+};
+/* compact_result: ordered as the kernel's, callers take the max of several */
+enum compact_result {
+	COMPACT_NOT_SUITABLE_ZONE,	/* trace only: the fragmentation index said no */
+	COMPACT_SKIPPED,		/* not started: too few free pages */
+	COMPACT_DEFERRED,		/* not started: recent failures */
+	COMPACT_NO_SUITABLE_PAGE,	/* trace only */
+	COMPACT_CONTINUE,		/* go on with the next pageblock */
+	COMPACT_COMPLETE,		/* the whole zone was scanned, no luck */
+	COMPACT_PARTIAL_SKIPPED,	/* part of the zone was scanned, no luck */
+	COMPACT_CONTENDED,		/* stopped early (lock, failed migration target) */
+	COMPACT_SUCCESS,		/* the allocation should now succeed */
+};
+#define COMPACT_CLUSTER_MAX	32	/* SWAP_CLUSTER_MAX */
+#define COMPACT_MAX_DEFER_SHIFT	6
+#define HPAGE_FRAG_CHECK_INTERVAL_MSEC	500
+/* compact_gap (compaction.h): free pages compaction wants beyond the watermark for @order */
+static inline unsigned long compact_gap(unsigned int order)
+{
+	return 2UL << order;
+}
+void defer_compaction(struct zone *zone, int order);
+bool compaction_deferred(struct zone *zone, int order);
+void compaction_defer_reset(struct zone *zone, int order, bool alloc_success);
+bool compaction_restarting(struct zone *zone, int order);
+void reset_isolation_suitable(pg_data_t *pgdat);
+bool compaction_suitable(struct zone *zone, int order, int highest_zoneidx);
+bool __compaction_suitable(struct zone *zone, int order, int highest_zoneidx, unsigned long wmark_target);
+enum compact_result compact_zone(struct compact_control *cc);
+enum compact_result try_to_compact_pages(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
+					 unsigned int alloc_flags, const struct alloc_context *ac,
+					 enum compact_priority prio, struct pf_page **capture);
+int compact_node(pg_data_t *pgdat, bool proactive);
+int compact_nodes(struct pf_machine *m);
+unsigned int fragmentation_score_zone(struct zone *zone);
+unsigned int fragmentation_score_node(pg_data_t *pgdat);
+unsigned int fragmentation_score_wmark(struct pf_machine *m, bool low);
+bool should_proactive_compact_node(pg_data_t *pgdat);
+void wakeup_kcompactd(pg_data_t *pgdat, int order, int highest_zoneidx);
+void kcompactd_init(struct pf_machine *m);
+int sysctl_compaction_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+int compaction_proactiveness_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table,
+					    const char *buffer);
+
+/* vmstat.c: the indices compaction decides by */
+int fragmentation_index(struct zone *zone, unsigned int order);
+unsigned int extfrag_for_order(struct zone *zone, unsigned int order);
+
+/* page_alloc.c: the pageblock skip hint (PB_migrate_skip) */
+bool get_pageblock_skip(const struct pf_page *page);
+void set_pageblock_skip(struct pf_page *page);
+void clear_pageblock_skip(struct pf_page *page);
+/* page_alloc.c: watermark and fallback tests compaction repeats */
+bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
+			 unsigned int alloc_flags, long free_pages);
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
+		       unsigned int alloc_flags);
+int find_suitable_fallback(struct pf_machine *m, struct free_area *area, unsigned int order, int migratetype,
+			   bool only_stealable, bool *can_steal);
+
 /* page_alloc.c: taking a free block off the buddy lists for compaction or isolation */
 int __isolate_free_page(struct pf_page *page, unsigned int order);
+/* an isolated free block becomes an allocated one (compound with __GFP_COMP), and back */
+void mark_allocated(struct pf_page *page, unsigned int order, pf_gfp_t gfp_flags);
+bool free_pages_prepare_isolated(struct pf_page *page, unsigned int order);
+struct pf_page *__alloc_pages_direct_compact(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
+					     unsigned int alloc_flags, const struct alloc_context *ac,
+					     enum compact_priority prio, enum compact_result *compact_result);
 void __putback_isolated_page(struct pf_page *page, unsigned int order, int mt);
 int move_freepages_block_isolate(struct zone *zone, struct pf_page *page, int migratetype);
 

@@ -129,6 +129,7 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 		pf_machine_destroy(m);
 		return NULL;
 	}
+	kcompactd_init(m);	/* compaction's sysctl defaults and kcompactd's state (compaction.c) */
 	if (apply_boot_sysctls(m, &desc, err, errlen)) {
 		pf_desc_release(&desc);
 		pf_machine_destroy(m);
@@ -143,6 +144,7 @@ void pf_machine_destroy(struct pf_machine *m)
 {
 	if (!m)
 		return;
+	pf_kcompactd_stop(m);	/* its threads use the machine */
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		pg_data_t *pgdat = m->node_data[nid];
 		if (!pgdat)

@@ -193,6 +193,21 @@ struct zone {
 	struct free_area free_area[NR_PAGE_ORDERS];	/* one per order */
 	unsigned long flags;		/* ZONE_* bits, set and cleared atomically */
 
+	/*
+	 * Compaction state (CONFIG_COMPACTION fields of 6.12's struct zone),
+	 * guarded by compact_lock (compaction.c): where the free and migrate
+	 * scanners resume, where a full scan starts, and the deferral counts.
+	 */
+	pf_spinlock_t compact_lock;	/* pageframe's own: one compactor of the zone at a time */
+	unsigned long compact_cached_free_pfn;		/* the free scanner resumes below this */
+	unsigned long compact_cached_migrate_pfn[2];	/* [0] async, [1] sync migrate scanner resume point */
+	unsigned long compact_init_migrate_pfn;	/* first block a reset found worth a migrate scan */
+	unsigned long compact_init_free_pfn;		/* last block a reset found worth a free scan */
+	unsigned int compact_considered;	/* attempts skipped since the last deferral */
+	unsigned int compact_defer_shift;	/* skip up to 1 << this many attempts */
+	int compact_order_failed;		/* lowest order that failed since the last success */
+	bool compact_blockskip_flush;		/* a full direct run ended: clear skip bits at next reset */
+
 	/* Zone statistics (vm_stat), updated atomically; folded on read (CACHELINE_PADDING(_pad3_)) */
 	_Alignas(PF_CACHELINE) atomic_long vm_stat[NR_VM_ZONE_STAT_ITEMS];
 	atomic_long vm_numa_event[NR_VM_NUMA_EVENT_ITEMS];
@@ -282,6 +297,17 @@ typedef struct pglist_data {
 	unsigned long totalreserve_pages;	/* pages not available to userspace allocations */
 	struct pf_machine *machine;
 	atomic_long vm_stat[NR_VM_NODE_STAT_ITEMS];
+
+	/*
+	 * kcompactd (6.12's CONFIG_COMPACTION node fields), guarded by
+	 * kcompactd_lock; the worker itself is compaction.c's.
+	 */
+	pf_spinlock_t kcompactd_lock;
+	int kcompactd_max_order;		/* largest order a wakeup asked for, 0: none */
+	enum zone_type kcompactd_highest_zoneidx;	/* lowest highest_zoneidx a wakeup asked for */
+	bool proactive_compact_trigger;	/* compaction_proactiveness was written: check now */
+	unsigned int kcompactd_sleep_periods;	/* pageframe's own: 500 ms periods left to sleep */
+	struct pf_os_worker *kcompactd;	/* the running thread (platform.h), or NULL */
 } pg_data_t;
 
 static inline unsigned long pgdat_end_pfn(const pg_data_t *pgdat)

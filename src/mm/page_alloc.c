@@ -21,6 +21,7 @@
  * It must not call the OS: memory comes from platform.h via mm_init.c.
  */
 #include "internal.h"
+#include "migrate.h"
 
 #include <stdlib.h>
 #include <limits.h>
@@ -61,6 +62,33 @@ void set_pageblock_migratetype(struct pf_page *page, int migratetype)
 	while (!__atomic_compare_exchange_n(word, &old, (old & ~mask) | flags, false, __ATOMIC_RELAXED,
 					    __ATOMIC_RELAXED))
 		;
+}
+
+/*
+ * The compaction skip hint, PB_migrate_skip (get/set/clear_pageblock_skip,
+ * pageblock-flags.h with CONFIG_COMPACTION): a block the scanners found
+ * nothing in recently.  Racy by design, as in the kernel: an atomic
+ * read-modify-write keeps it from clobbering the migratetype bits.
+ */
+bool get_pageblock_skip(const struct pf_page *page)
+{
+	unsigned long bitidx;
+	unsigned long *word = pfn_to_bitidx(page_machine(page), page_to_pfn(page), &bitidx);
+	return (__atomic_load_n(word, __ATOMIC_RELAXED) >> (bitidx + PB_migrate_skip)) & 1;
+}
+
+void set_pageblock_skip(struct pf_page *page)
+{
+	unsigned long bitidx;
+	unsigned long *word = pfn_to_bitidx(page_machine(page), page_to_pfn(page), &bitidx);
+	__atomic_fetch_or(word, 1UL << (bitidx + PB_migrate_skip), __ATOMIC_RELAXED);
+}
+
+void clear_pageblock_skip(struct pf_page *page)
+{
+	unsigned long bitidx;
+	unsigned long *word = pfn_to_bitidx(page_machine(page), page_to_pfn(page), &bitidx);
+	__atomic_fetch_and(word, ~(1UL << (bitidx + PB_migrate_skip)), __ATOMIC_RELAXED);
 }
 
 static void change_pageblock_range(struct pf_page *pageblock_page, int start_order, int migratetype)
@@ -629,7 +657,7 @@ static struct pf_page *try_to_steal_block(struct zone *zone, struct pf_page *pag
 	return NULL;
 }
 
-static int find_suitable_fallback(struct pf_machine *m, struct free_area *area, unsigned int order,
+int find_suitable_fallback(struct pf_machine *m, struct free_area *area, unsigned int order,
 				  int migratetype, bool only_stealable, bool *can_steal)
 {
 	if (area->nr_free == 0)
@@ -1057,7 +1085,7 @@ static inline long __zone_watermark_unusable_free(struct zone *z, unsigned int o
  * for the allocation's highest zone, with the reserve discounts that
  * alloc_flags grant, and for order > 0 a free block of a usable type.
  */
-static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
+bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
 				unsigned int alloc_flags, long free_pages)
 {
 	long min = (long)mark;
@@ -1099,7 +1127,7 @@ static bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned lon
 	return false;
 }
 
-static bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark, int highest_zoneidx,
 			      unsigned int alloc_flags)
 {
 	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, zone_page_state(z, NR_FREE_PAGES));
@@ -2462,6 +2490,107 @@ void get_page(struct pf_page *page)
 		return;
 	}
 	page_ref_inc(head);
+}
+
+/* ---- isolating free blocks for compaction ------------------------------------------------------------- */
+
+/*
+ * __isolate_free_page (6.12) - take a free block off the buddy lists for
+ * compaction's free scanner or for a range being isolated.  Outside an
+ * isolated pageblock the zone must stay above its min watermark plus the
+ * block, as an allocation of it would.  A block of at least half a
+ * pageblock makes its pageblocks MOVABLE, unless they are of a type that
+ * keeps to itself (isolate, CMA, highatomic).  The block is left neither
+ * PageBuddy nor on a list, refcount 0, private 0.
+ * Return: the pages taken (1 << order), or 0 when the watermark says no.
+ * Context: zone->lock held.
+ */
+int __isolate_free_page(struct pf_page *page, unsigned int order)
+{
+	struct zone *zone = page_zone(page);
+	int mt = get_pageblock_migratetype(page);
+
+	lockdep_assert_held(&zone->lock);
+	if (!is_migrate_isolate(mt)) {
+		/* an order-0 test against a mark raised by the block stands for the order test */
+		unsigned long watermark = zone->_watermark[WMARK_MIN] + (1UL << order);
+		if (!zone_watermark_ok(zone, 0, watermark, 0, ALLOC_CMA))
+			return 0;
+	}
+
+	del_page_from_free_list(page, zone, order, mt);
+
+	if (order >= pageblock_order - 1) {
+		struct pf_page *endpage = page + (1UL << order) - 1;
+		for (; page < endpage; page += pageblock_nr_pages) {
+			int bmt = get_pageblock_migratetype(page);
+			if (migratetype_is_mergeable(bmt))
+				move_freepages_block(zone, page, bmt, MIGRATE_MOVABLE);
+		}
+	}
+	return 1 << order;
+}
+
+/*
+ * mark_allocated (compaction.c's helper in 6.12, here beside prep_new_page):
+ * a block __isolate_free_page took becomes an allocated block of @order,
+ * as prep_new_page leaves one - private cleared, init_on_alloc, refcount 1,
+ * compound with __GFP_COMP, and pageframe's allocation record - so it can
+ * be handed to a page's owner or freed with __free_pages.
+ */
+void mark_allocated(struct pf_page *page, unsigned int order, pf_gfp_t gfp_flags)
+{
+	prep_new_page(page, order, gfp_flags & (pf_gfp_t)~PF___GFP_ZERO, 0);
+}
+
+/*
+ * free_pages_prepare_isolated - compaction_free's half (6.12: folio_put_testzero
+ * then free_pages_prepare): drop the reference mark_allocated gave; at zero
+ * clear the allocation record and the block's state, so it may go back on
+ * compaction's private list.  Return: true when it may.
+ */
+bool free_pages_prepare_isolated(struct pf_page *page, unsigned int order)
+{
+	if (!put_page_testzero(page_machine(page), page))
+		return false;
+	set_alloc_record(page_machine(page), page_to_pfn(page), 0);
+	return free_pages_prepare(page, order, FPI_NONE);
+}
+
+/*
+ * __alloc_pages_direct_compact (6.12) - the slow path's direct compaction:
+ * try_to_compact_pages, then the free lists.  A run that was not skipped
+ * counts compact_stall, then compact_success (resetting the zone's
+ * deferral) or compact_fail.  Not yet called by __alloc_pages_slowpath
+ * (a later issue wires it in); no captured page, no psi or delay accounting.
+ */
+struct pf_page *__alloc_pages_direct_compact(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
+					     unsigned int alloc_flags, const struct alloc_context *ac,
+					     enum compact_priority prio, enum compact_result *compact_result)
+{
+	struct pf_page *page = NULL;
+
+	if (!order)
+		return NULL;
+	*compact_result = try_to_compact_pages(m, gfp_mask, order, alloc_flags, ac, prio, &page);
+	if (*compact_result == COMPACT_SKIPPED)
+		return NULL;
+	__count_vm_events(m, COMPACTSTALL, 1);
+	if (page)
+		prep_new_page(page, order, gfp_mask, alloc_flags);
+	if (!page)
+		page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
+	if (page) {
+		struct zone *zone = page_zone(page);
+		pf_spin_lock(&zone->compact_lock);
+		zone->compact_blockskip_flush = false;
+		compaction_defer_reset(zone, (int)order, true);
+		pf_spin_unlock(&zone->compact_lock);
+		__count_vm_events(m, COMPACTSUCCESS, 1);
+		return page;
+	}
+	__count_vm_events(m, COMPACTFAIL, 1);
+	return NULL;
 }
 
 /* ---- zone set-up: watermarks, reserves, per-CPU sizing -------------------------------------------------- */

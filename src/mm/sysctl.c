@@ -183,7 +183,7 @@ int proc_dointvec_minmax(struct pf_machine *m, const struct pf_ctl_table *table,
 
 /* ---- the vm table ------------------------------------------------------------ */
 
-static const int zero = 0, one = 1, three_thousand = 3000;
+static const int zero = 0, one = 1, one_hundred = 100, one_thousand = 1000, three_thousand = 3000;
 
 /* page_alloc_sysctl_table (mm/page_alloc.c, 6.12), with offsets into the machine for .data. */
 static const struct vm_sysctl {
@@ -200,6 +200,18 @@ static const struct vm_sysctl {
 	  offsetof(struct pf_machine, percpu_pagelist_high_fraction) },
 	{ { "lowmem_reserve_ratio", NULL, MAX_NR_ZONES, NULL, NULL, lowmem_reserve_ratio_sysctl_handler },
 	  offsetof(struct pf_machine, lowmem_reserve_ratio) },
+	/* vm_compaction (mm/compaction.c, 6.12); compact_memory is write-only there */
+	{ { "compact_memory", NULL, 1, NULL, NULL, sysctl_compaction_handler },
+	  offsetof(struct pf_machine, sysctl_compact_memory) },
+	{ { "compaction_proactiveness", NULL, 1, &zero, &one_hundred, compaction_proactiveness_sysctl_handler },
+	  offsetof(struct pf_machine, sysctl_compaction_proactiveness) },
+	{ { "extfrag_threshold", NULL, 1, &zero, &one_thousand, proc_dointvec_minmax },
+	  offsetof(struct pf_machine, sysctl_extfrag_threshold) },
+	{ { "compact_unevictable_allowed", NULL, 1, &zero, &one, proc_dointvec_minmax },
+	  offsetof(struct pf_machine, sysctl_compact_unevictable_allowed) },
+	/* Linux 6.15 (page_alloc.c), a later kernel than the one followed: see compaction.c */
+	{ { "defrag_mode", NULL, 1, &zero, &one, proc_dointvec_minmax },
+	  offsetof(struct pf_machine, defrag_mode) },
 };
 
 static const struct vm_sysctl *vm_sysctl_find(const char *name)

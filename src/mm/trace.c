@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * trace.c - the kmem trace events (include/trace/events/kmem.h, Linux 6.12)
+ * trace.c - the kmem trace events (include/trace/events/kmem.h, Linux 6.12),
+ * and those of compaction (compaction.h) and migration (migrate.h),
  * formatted as lines of the ftrace "trace" file, handed to the caller's sink.
  *
  * Line: "%16s-%-7d [%03d] ..... %5lu.%06lu: <event>: <TP_printk text>",
@@ -88,6 +89,22 @@ static const char *const event_names[TRACE_NR_EVENTS] = {
 	[TRACE_MM_PAGE_ALLOC_ZONE_LOCKED] = "mm_page_alloc_zone_locked",
 	[TRACE_MM_PAGE_ALLOC_EXTFRAG] = "mm_page_alloc_extfrag",
 	[TRACE_MM_PAGE_PCPU_DRAIN] = "mm_page_pcpu_drain",
+	[TRACE_MM_COMPACTION_ISOLATE_MIGRATEPAGES] = "mm_compaction_isolate_migratepages",
+	[TRACE_MM_COMPACTION_ISOLATE_FREEPAGES] = "mm_compaction_isolate_freepages",
+	[TRACE_MM_COMPACTION_FAST_ISOLATE_FREEPAGES] = "mm_compaction_fast_isolate_freepages",
+	[TRACE_MM_COMPACTION_MIGRATEPAGES] = "mm_compaction_migratepages",
+	[TRACE_MM_COMPACTION_BEGIN] = "mm_compaction_begin",
+	[TRACE_MM_COMPACTION_END] = "mm_compaction_end",
+	[TRACE_MM_COMPACTION_TRY_TO_COMPACT_PAGES] = "mm_compaction_try_to_compact_pages",
+	[TRACE_MM_COMPACTION_FINISHED] = "mm_compaction_finished",
+	[TRACE_MM_COMPACTION_SUITABLE] = "mm_compaction_suitable",
+	[TRACE_MM_COMPACTION_DEFERRED] = "mm_compaction_deferred",
+	[TRACE_MM_COMPACTION_DEFER_COMPACTION] = "mm_compaction_defer_compaction",
+	[TRACE_MM_COMPACTION_DEFER_RESET] = "mm_compaction_defer_reset",
+	[TRACE_MM_COMPACTION_KCOMPACTD_SLEEP] = "mm_compaction_kcompactd_sleep",
+	[TRACE_MM_COMPACTION_WAKEUP_KCOMPACTD] = "mm_compaction_wakeup_kcompactd",
+	[TRACE_MM_COMPACTION_KCOMPACTD_WAKE] = "mm_compaction_kcompactd_wake",
+	[TRACE_MM_MIGRATE_PAGES] = "mm_migrate_pages",
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -143,6 +160,105 @@ void __trace_mm_page_pcpu_drain(struct pf_page *page, unsigned int order, int mi
 {
 	emit(page_machine(page), TRACE_MM_PAGE_PCPU_DRAIN, "page=%016lx pfn=0x%lx order=%d migratetype=%d",
 	     (unsigned long)page, page_to_pfn(page), (int)order, migratetype);
+}
+
+/* ---- compaction (include/trace/events/compaction.h) and migration (migrate.h), 6.12 ---- */
+
+/* COMPACTION_STATUS of mmflags.h, by enum compact_result */
+static const char *const compaction_status[] = {
+	"not_suitable_zone", "skipped", "deferred", "no_suitable_page", "continue",
+	"complete", "partial_skipped", "contended", "success",
+};
+
+static const char *compaction_status_name(int status)
+{
+	if (status < 0 || status >= (int)(sizeof compaction_status / sizeof compaction_status[0]))
+		return "?";
+	return compaction_status[status];
+}
+
+/* ZONE_TYPE of mmflags.h (x86-64: no HighMem) */
+static const char *zone_type_name(int idx)
+{
+	static const char *const names[] = { "DMA", "DMA32", "Normal", "Movable" };
+	return idx >= 0 && idx < 4 ? names[idx] : "?";
+}
+
+/* mm_compaction_isolate_template: the migrate, free and fast free scanners */
+void __trace_mm_compaction_isolate(struct pf_machine *m, enum pf_trace_event ev, unsigned long start_pfn,
+				   unsigned long end_pfn, unsigned long nr_scanned, unsigned long nr_taken)
+{
+	emit(m, ev, "range=(0x%lx ~ 0x%lx) nr_scanned=%lu nr_taken=%lu", start_pfn, end_pfn, nr_scanned, nr_taken);
+}
+
+void __trace_mm_compaction_migratepages(struct pf_machine *m, unsigned int nr_migratepages,
+					unsigned int nr_succeeded)
+{
+	emit(m, TRACE_MM_COMPACTION_MIGRATEPAGES, "nr_migrated=%lu nr_failed=%lu", (unsigned long)nr_succeeded,
+	     (unsigned long)nr_migratepages - nr_succeeded);
+}
+
+/* mm_compaction_begin (status ignored) and mm_compaction_end */
+void __trace_mm_compaction_begin_end(struct compact_control *cc, enum pf_trace_event ev, unsigned long zone_start,
+				     unsigned long zone_end, bool sync, int status)
+{
+	struct pf_machine *m = zone_machine(cc->zone);
+	if (ev == TRACE_MM_COMPACTION_BEGIN)
+		emit(m, ev, "zone_start=0x%lx migrate_pfn=0x%lx free_pfn=0x%lx zone_end=0x%lx, mode=%s", zone_start,
+		     cc->migrate_pfn, cc->free_pfn, zone_end, sync ? "sync" : "async");
+	else
+		emit(m, ev, "zone_start=0x%lx migrate_pfn=0x%lx free_pfn=0x%lx zone_end=0x%lx, mode=%s status=%s",
+		     zone_start, cc->migrate_pfn, cc->free_pfn, zone_end, sync ? "sync" : "async",
+		     compaction_status_name(status));
+}
+
+void __trace_mm_compaction_try_to_compact_pages(struct pf_machine *m, int order, pf_gfp_t gfp_mask, int prio)
+{
+	char flags[512];
+	pf_format_gfp_flags(gfp_mask, flags, sizeof flags);
+	emit(m, TRACE_MM_COMPACTION_TRY_TO_COMPACT_PAGES, "order=%d gfp_mask=%s priority=%d", order, flags, prio);
+}
+
+/* mm_compaction_suitable_template: mm_compaction_finished and mm_compaction_suitable */
+void __trace_mm_compaction_suitable(struct zone *zone, enum pf_trace_event ev, int order, int ret)
+{
+	emit(zone_machine(zone), ev, "node=%d zone=%-8s order=%d ret=%s", zone_to_nid(zone),
+	     zone_type_name(zone_idx(zone)), order, compaction_status_name(ret));
+}
+
+/* mm_compaction_defer_template: deferred, defer_compaction, defer_reset */
+void __trace_mm_compaction_defer(struct zone *zone, enum pf_trace_event ev, int order)
+{
+	emit(zone_machine(zone), ev, "node=%d zone=%-8s order=%d order_failed=%d consider=%u limit=%lu",
+	     zone_to_nid(zone), zone_type_name(zone_idx(zone)), order, zone->compact_order_failed,
+	     zone->compact_considered, 1UL << zone->compact_defer_shift);
+}
+
+/* mm_compaction_kcompactd_sleep (nid only) and kcompactd_wake_template */
+void __trace_mm_compaction_kcompactd(struct pf_machine *m, enum pf_trace_event ev, int nid, int order,
+				     int highest_zoneidx)
+{
+	if (ev == TRACE_MM_COMPACTION_KCOMPACTD_SLEEP)
+		emit(m, ev, "nid=%d", nid);
+	else
+		emit(m, ev, "nid=%d order=%d classzone_idx=%-8s", nid, order, zone_type_name(highest_zoneidx));
+}
+
+/* mm_migrate_pages (include/trace/events/migrate.h, 6.12) */
+void __trace_mm_migrate_pages(struct pf_machine *m, unsigned long succeeded, unsigned long failed,
+			      unsigned long thp_succeeded, unsigned long thp_failed, unsigned long thp_split,
+			      unsigned long large_folio_split, int mode, int reason)
+{
+	static const char *const modes[] = { "MIGRATE_ASYNC", "MIGRATE_SYNC_LIGHT", "MIGRATE_SYNC" };
+	static const char *const reasons[] = {
+		"compaction", "memory_failure", "memory_hotplug", "syscall_or_cpuset", "mempolicy_mbind",
+		"numa_misplaced", "contig_range", "longterm_pin", "demotion", "damon",
+	};
+	emit(m, TRACE_MM_MIGRATE_PAGES,
+	     "nr_succeeded=%lu nr_failed=%lu nr_thp_succeeded=%lu nr_thp_failed=%lu nr_thp_split=%lu nr_split=%lu "
+	     "mode=%s reason=%s",
+	     succeeded, failed, thp_succeeded, thp_failed, thp_split, large_folio_split,
+	     mode >= 0 && mode < 3 ? modes[mode] : "?", reason >= 0 && reason < 10 ? reasons[reason] : "?");
 }
 
 int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn, void *arg)

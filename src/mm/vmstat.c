@@ -465,6 +465,36 @@ static int unusable_free_index(unsigned int order, const struct contig_page_info
 	return (int)((info->free_pages - (info->free_blocks_suitable << order)) * 1000ULL / info->free_pages);
 }
 
+static void zone_contig_page_info(struct zone *zone, unsigned int order, struct contig_page_info *info)
+{
+	unsigned long nr_free[NR_PAGE_ORDERS];
+	for (int o = 0; o < NR_PAGE_ORDERS; o++)
+		nr_free[o] = __atomic_load_n(&zone->free_area[o].nr_free, __ATOMIC_RELAXED);
+	fill_contig_page_info(nr_free, order, info);
+}
+
+/*
+ * extfrag_for_order (6.12): the percentage of the zone's free memory that
+ * lies in blocks smaller than @order (0 when nothing is free); compaction's
+ * fragmentation score.
+ */
+unsigned int extfrag_for_order(struct zone *zone, unsigned int order)
+{
+	struct contig_page_info info;
+	zone_contig_page_info(zone, order, &info);
+	if (info.free_pages == 0)
+		return 0;
+	return (unsigned int)((info.free_pages - (info.free_blocks_suitable << order)) * 100 / info.free_pages);
+}
+
+/* fragmentation_index (6.12): __fragmentation_index of the zone's free lists now. */
+int fragmentation_index(struct zone *zone, unsigned int order)
+{
+	struct contig_page_info info;
+	zone_contig_page_info(zone, order, &info);
+	return __fragmentation_index(order, &info);
+}
+
 static void print_frag_line(FILE *out, int nid, const char *zname, const unsigned long *nr_free, bool extfrag)
 {
 	struct contig_page_info info;

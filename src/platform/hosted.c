@@ -4,7 +4,8 @@
  * the current CPU from rseq (sched_getcpu without it), membarrier for the
  * remote pageset protocol, sched_yield for lock back-off, the clock, gettid,
  * the host's RAM and environment settings (PAGEFRAME_NO_RSEQ,
- * PAGEFRAME_MEMMAP_LIMIT).  The only file of the library that calls the OS.
+ * PAGEFRAME_MEMMAP_LIMIT), and pthreads for the kcompactd worker.  The only
+ * file of the library that calls the OS.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -160,4 +161,108 @@ unsigned long long pf_os_memmap_limit(void)
 	if (env && *env)
 		return strtoull(env, NULL, 0);
 	return pf_os_phys_bytes() / 2;
+}
+
+/* ---- the worker thread (platform.h) ---- */
+
+#include <pthread.h>
+#include <errno.h>
+#include <stdio.h>
+
+struct pf_os_worker {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* on CLOCK_MONOTONIC */
+	bool woken;
+	bool stop;
+	void (*fn)(void *);
+	void *arg;
+	char name[16];
+};
+
+static void *pf_os_worker_main(void *p)
+{
+	struct pf_os_worker *w = p;
+	prctl(PR_SET_NAME, w->name, 0, 0, 0);
+	w->fn(w->arg);
+	return NULL;
+}
+
+struct pf_os_worker *pf_os_worker_start(void (*fn)(void *), void *arg, const char *name)
+{
+	struct pf_os_worker *w = calloc(1, sizeof *w);
+	pthread_condattr_t ca;
+	if (!w)
+		return NULL;
+	w->fn = fn;
+	w->arg = arg;
+	snprintf(w->name, sizeof w->name, "%s", name);
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&w->thread, NULL, pf_os_worker_main, w)) {
+		pthread_cond_destroy(&w->cond);
+		pthread_mutex_destroy(&w->lock);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+bool pf_os_worker_wait(struct pf_os_worker *w, long timeout_ms)
+{
+	struct timespec ts;
+	bool woken;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (timeout_ms >= 0) {
+		ts.tv_sec += timeout_ms / 1000;
+		ts.tv_nsec += (timeout_ms % 1000) * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+	}
+	pthread_mutex_lock(&w->lock);
+	while (!w->woken && !w->stop) {
+		int rc = timeout_ms >= 0 ? pthread_cond_timedwait(&w->cond, &w->lock, &ts)
+					 : pthread_cond_wait(&w->cond, &w->lock);
+		if (rc == ETIMEDOUT)
+			break;
+	}
+	woken = w->woken && !w->stop;
+	w->woken = false;
+	pthread_mutex_unlock(&w->lock);
+	return woken;
+}
+
+void pf_os_worker_wake(struct pf_os_worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->woken = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+bool pf_os_worker_should_stop(struct pf_os_worker *w)
+{
+	pthread_mutex_lock(&w->lock);
+	bool stop = w->stop;
+	pthread_mutex_unlock(&w->lock);
+	return stop;
+}
+
+void pf_os_worker_stop(struct pf_os_worker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stop = true;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cond);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
 }

@@ -231,6 +231,21 @@ static inline int pf_os_rseq_trylock(int *lock, const int *remote_pending, int c
 	return -1;
 }
 #endif
+/*
+ * A worker thread that sleeps until woken or a timeout passes (kcompactd's
+ * wait_event_freezable_timeout).  pf_os_worker_start runs @fn(@arg) in a new
+ * thread; pf_os_worker_wait returns true when woken (the wake is consumed),
+ * false when @timeout_ms (< 0: none) ran out or the worker is asked to stop;
+ * pf_os_worker_should_stop is kthread_should_stop; pf_os_worker_stop asks,
+ * wakes, joins and frees.
+ */
+struct pf_os_worker;
+struct pf_os_worker *pf_os_worker_start(void (*fn)(void *), void *arg, const char *name);
+bool pf_os_worker_wait(struct pf_os_worker *w, long timeout_ms);
+void pf_os_worker_wake(struct pf_os_worker *w);
+bool pf_os_worker_should_stop(struct pf_os_worker *w);
+void pf_os_worker_stop(struct pf_os_worker *w);
+
 /* A monotonic clock in nanoseconds. */
 unsigned long long pf_os_now_ns(void);
 /* The calling thread's id and command name, for reports and traces. */
