@@ -327,6 +327,71 @@ PF_API int pf_kcompactd_start(struct pf_machine *m);
 /** pf_kcompactd_stop - stop and join the threads; pf_machine_destroy does it too. */
 PF_API void pf_kcompactd_stop(struct pf_machine *m);
 
+/* ---- Contiguous ranges and CMA (mm/page_alloc.c, mm/cma.c) ----------------- */
+
+/**
+ * pf_alloc_contig_range - take every page of [@start_pfn, @end_pfn) for the
+ * caller (the kernel's alloc_contig_range with MIGRATE_MOVABLE): the
+ * pageblocks the range touches are isolated, movable pages in it are
+ * migrated away (their owners' migrate_page is called once each), free
+ * pages are taken, the isolation is undone.  The range need not be
+ * aligned but must lie in one zone of @m.  @gfp: PF_GFP_KERNEL, plus
+ * optionally PF___GFP_NOWARN, PF___GFP_ZERO, PF___GFP_RETRY_MAYFAIL, and
+ * PF___GFP_COMP for a range of 2^n pages at a 2^n boundary, handed out as
+ * one compound page (free it with pf_put_page or pf_free_contig_range).
+ * Without PF___GFP_COMP each page is an order-0 allocation of its own
+ * (pf_free_pages(page, 0) frees one).
+ *
+ * Return: 0; -EINVAL for a bad range or gfp (reported); -EBUSY when a page
+ * could not be moved (an unmovable page in the range, a pageblock isolated
+ * by someone else): nothing is changed then; -ENOMEM when no page was
+ * available to migrate into.
+ */
+PF_API int pf_alloc_contig_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn, pf_gfp_t gfp);
+
+/**
+ * pf_alloc_contig_pages - find and take @nr_pages contiguous pages in the
+ * zones @gfp allows, nearest node @nid first (NUMA_NO_NODE: -1, this CPU's
+ * node), as alloc_contig_pages: candidate ranges start at a multiple of
+ * @nr_pages from each zone's start (so a power-of-two count is naturally
+ * aligned), any size, also beyond PF_MAX_PAGE_ORDER.  Return: the first
+ * page, or NULL.  Free with pf_free_contig_range (or page by page).
+ */
+PF_API struct pf_page *pf_alloc_contig_pages(struct pf_machine *m, unsigned long nr_pages, pf_gfp_t gfp, int nid);
+
+/**
+ * pf_free_contig_range - give back @nr_pages pages from @pfn that a
+ * contiguous allocation handed out (free_contig_range).  A range that is
+ * not wholly such pages (or one compound page of exactly @nr_pages) is
+ * reported as a bad free and nothing is freed.
+ */
+PF_API void pf_free_contig_range(struct pf_machine *m, unsigned long pfn, unsigned long nr_pages);
+
+/**
+ * pf_cma_alloc - @count pages from CMA area @area of the machine (the
+ * description's `cma` lines, numbered from 0), at a boundary of
+ * 2^@align pages (cma_alloc).  Movable pages that borrowed the area are
+ * migrated out.  @no_warn: no failure message.  Counted in the vm events
+ * cma_alloc_success / cma_alloc_fail.  Return: the first page of the
+ * range (each page an order-0 allocation), or NULL.
+ */
+PF_API struct pf_page *pf_cma_alloc(struct pf_machine *m, int area, unsigned long count, unsigned int align,
+				    bool no_warn);
+
+/**
+ * pf_cma_release - give back @count pages from @pages that pf_cma_alloc of
+ * @area handed out (cma_release).  Return: false, changing nothing, when
+ * they are not pages of the area or not handed out by it.
+ */
+PF_API bool pf_cma_release(struct pf_machine *m, int area, const struct pf_page *pages, unsigned long count);
+
+/**
+ * pf_cma_area - where CMA area @area lies: its first pfn and its size in
+ * pages (cma_get_base / cma_get_size).  Return: 0, -EINVAL (@m NULL) or
+ * -ENOENT (no such area).
+ */
+PF_API int pf_cma_area(struct pf_machine *m, int area, unsigned long *base_pfn, unsigned long *count);
+
 #ifdef __cplusplus
 }
 #endif

@@ -258,6 +258,24 @@ static int check_isolated_page(struct pf_machine *m, struct zone *zone, struct p
 }
 
 /*
+ * check_isolate_count - zone->nr_isolate_pageblock counts the zone's
+ * MIGRATE_ISOLATE pageblocks (page_isolation.c keeps it under zone->lock).
+ * Context: zone->lock held.
+ */
+static int check_isolate_count(struct pf_machine *m, struct zone *zone, char *err, size_t errlen)
+{
+	unsigned long n = 0;
+	for (unsigned long b = zone->zone_start_pfn & ~(pageblock_nr_pages - 1); b < zone_end_pfn(zone);
+	     b += pageblock_nr_pages)
+		if (is_migrate_isolate(get_pfnblock_migratetype(pfn_to_page(m, b), b)))
+			n++;
+	if (n != zone->nr_isolate_pageblock)
+		return fail(err, errlen, "isolation: Node %d zone %s: nr_isolate_pageblock is %lu but %lu pageblocks "
+			    "are isolated", zone->node, zone->name, zone->nr_isolate_pageblock, n);
+	return 0;
+}
+
+/*
  * pf_check_zone - Context: takes zone->lock.
  * Invariants: each block on free_area[o].free_list[mt] is PageBuddy with
  * order o in private, aligned to 2^o, inside the zone, refcount 0, on the
@@ -341,6 +359,8 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 	if (!rc && free_cma != zone_page_state_snapshot(zone, NR_FREE_CMA_PAGES))
 		rc = fail(err, errlen, "Node %d zone %s: NR_FREE_CMA_PAGES disagrees with the lists", zone->node,
 			  zone->name);
+	if (!rc)
+		rc = check_isolate_count(m, zone, err, errlen);
 	if (!rc && (unsigned long)free_highatomic != zone->nr_free_highatomic)
 		rc = fail(err, errlen, "Node %d zone %s: nr_free_highatomic is %lu but the lists hold %ld", zone->node,
 			  zone->name, zone->nr_free_highatomic, free_highatomic);

@@ -150,6 +150,27 @@ enum pf_thp_mode {
 
 #define PF_MAX_REGIONS 256
 
+/*
+ * struct cma (mm/cma.h, 6.12) - a contiguous memory area: pageblocks of
+ * MIGRATE_CMA that movable allocations borrow and pf_cma_alloc takes back
+ * (cma.c).  One bit of the bitmap stands for 2^order_per_bit pages handed
+ * out by cma_alloc.  The fields after name are the description's request
+ * (`cma SIZE[@START[-LIMIT]]`), kept for placement at boot.
+ */
+#define MAX_CMA_AREAS 20	/* CONFIG_CMA_AREAS: 20 with NUMA (8 without) */
+#define CMA_MAX_NAME 64
+struct cma {
+	unsigned long base_pfn;
+	unsigned long count;		/* pages; 0 when the area could not be activated */
+	unsigned long *bitmap;
+	unsigned int order_per_bit;
+	pf_spinlock_t lock;		/* the bitmap */
+	char name[CMA_MAX_NAME];
+	unsigned long long req_size, req_base, req_limit;	/* bytes, as cma= gives them */
+	bool req_fixed;
+	int line;			/* the description's line */
+};
+
 /* struct fault_attr (include/linux/fault-inject.h) with fail_page_alloc's own filters. */
 struct fail_page_alloc_attr {
 	unsigned long probability;	/* percent; 0 disables (read by the fast path) */
@@ -235,6 +256,11 @@ struct pf_machine {
 	bool speculative_refs;
 	bool rmqueue_carve_off;		/* tests: rmqueue_bulk takes block by block, as the kernel's loop */
 	struct fail_page_alloc_attr fail_page_alloc;
+	/* CMA areas (cma.c): cma_areas[0..cma_area_count), totalcma_pages over all of them */
+	struct cma cma_areas[MAX_CMA_AREAS];
+	int cma_area_count;
+	unsigned long totalcma_pages;
+	pf_spinlock_t cma_mutex;	/* one alloc_contig_range of a CMA area at a time (cma_mutex) */
 	/*
 	 * The fast paths' view (pageframe's own, page_alloc.c): fast_off
 	 * is non-zero while a feature they leave to the general path is on
@@ -896,5 +922,17 @@ int start_isolate_page_range(struct pf_machine *m, unsigned long start_pfn, unsi
 			     int migratetype, int flags, pf_gfp_t gfp_flags);
 void undo_isolate_page_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn, int migratetype);
 int test_pages_isolated(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn, int isol_flags);
+
+/* page_alloc.c: contiguous ranges (CONFIG_CONTIG_ALLOC, 6.12) */
+int alloc_contig_range(struct pf_machine *m, unsigned long start, unsigned long end, int migratetype,
+		       pf_gfp_t gfp_mask);
+bool free_contig_range(struct pf_machine *m, unsigned long pfn, unsigned long nr_pages);
+void init_cma_reserved_pageblock(struct pf_page *page);
+
+/* cma.c */
+int cma_parse(struct pf_machine *m, const char *arg, int line, char *err, size_t errlen);
+int dma_contiguous_reserve(struct pf_machine *m, char *err, size_t errlen);
+int cma_init_reserved_areas(struct pf_machine *m, char *err, size_t errlen);
+void cma_release_areas(struct pf_machine *m);
 
 #endif /* PF_MM_INTERNAL_H */

@@ -156,6 +156,7 @@ void pf_machine_destroy(struct pf_machine *m)
 		free(pgdat);
 	}
 	free(m->pageblock_flags);
+	cma_release_areas(m);
 	pf_os_release(m->alloc_order, m->memmap_pfns);
 	pf_os_release(m->mem_map, m->memmap_bytes);
 	pf_os_release(m->base, m->base_bytes);

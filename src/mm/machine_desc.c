@@ -570,6 +570,17 @@ static int d_mobility_grouping(struct parser *p, const char *dir, const char *s)
 	return end_of_line(p, s);
 }
 
+/* "cma SIZE[@START[-LIMIT]]": a CMA area as the kernel's cma= parameter declares it (cma.c). */
+static int d_cma(struct parser *p, const char *dir, const char *s)
+{
+	char tok[128], why[300];
+	(void)dir;
+	s = next_token(s, tok, sizeof tok);
+	if (cma_parse(p->m, tok, p->lineno, why, sizeof why))
+		return perr(p, "%s", why);
+	return end_of_line(p, s);
+}
+
 /* The directives, in the order the error for an unknown one lists them. */
 static const struct directive {
 	const char *name;
@@ -589,6 +600,7 @@ static const struct directive {
 	{ "init_on_alloc", d_init_on, "init_on_alloc 0|1: zero pages when handed out" },
 	{ "init_on_free", d_init_on, "init_on_free 0|1: zero pages when freed" },
 	{ "pcp_high_max_fraction", d_pcp_high_max_fraction, "pcp_high_max_fraction N: per-CPU lists up to managed / N" },
+	{ "cma", d_cma, "cma SIZE[@START[-LIMIT]]: a CMA area, placed as the kernel's cma= places it" },
 	{ "mobility_grouping", d_mobility_grouping, "mobility_grouping on|off: off groups no pages by mobility" },
 };
 

@@ -523,6 +523,10 @@ int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
 	m->max_pfn = max_pfn;
 	m->min_pfn = min_pfn;
 
+	/* setup_arch: CMA areas are placed and memblock-reserved before the zones are laid out (cma.c) */
+	if (dma_contiguous_reserve(m, err, errlen))
+		return -EINVAL;
+
 	/* zone_sizes_init (x86-64): DMA < 16 MiB, DMA32 < 4 GiB, Normal up to max_pfn. */
 	unsigned long max_zone_pfns[MAX_NR_ZONES] = { 0 };
 	max_zone_pfns[ZONE_DMA] = MAX_DMA_PFN < max_pfn ? MAX_DMA_PFN : max_pfn;
@@ -620,13 +624,17 @@ int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
 		for (int j = 0; j < MAX_NR_ZONES; j++)
 			setup_zone_pageset(&NODE_DATA(m, nid)->node_zones[j]);
 	memblock_free_all(m);
+	/* core_initcall cma_init_reserved_areas: the CMA pageblocks join the buddy lists */
+	if (cma_init_reserved_areas(m, err, errlen))
+		return -EINVAL;
 
-	/* Sanity: managed must equal present minus reserved, as the kernel's accounting has it. */
+	/* Sanity: managed must equal present minus reserved (CMA areas given back), as the kernel's accounting has it. */
 	for (int nid = 0; nid < m->nr_node_ids; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			struct zone *zone = &NODE_DATA(m, nid)->node_zones[j];
 			unsigned long want = zone->present_pages -
-					     reserved_pages_in_range(m, zone->zone_start_pfn, zone_end_pfn(zone));
+					     reserved_pages_in_range(m, zone->zone_start_pfn, zone_end_pfn(zone)) +
+					     zone->cma_pages;
 			VM_BUG_ON(zone_managed_pages(zone) != want);
 		}
 

@@ -183,7 +183,8 @@ struct zone {
 	atomic_long managed_pages;	/* present_pages - reserved_pages */
 	unsigned long spanned_pages;	/* zone_end_pfn - zone_start_pfn, holes included */
 	unsigned long present_pages;	/* physical pages existing within the zone */
-	unsigned long cma_pages;
+	unsigned long cma_pages;	/* pages of CMA pageblocks (init_cma_reserved_pageblock) */
+	unsigned long nr_isolate_pageblock;	/* MIGRATE_ISOLATE pageblocks; zone->lock */
 	const char *name;
 	int initialized;
 	int zone_idx;

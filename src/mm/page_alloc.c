@@ -2557,6 +2557,475 @@ bool free_pages_prepare_isolated(struct pf_page *page, unsigned int order)
 	return free_pages_prepare(page, order, FPI_NONE);
 }
 
+/* ---- isolation and contiguous ranges ------------------------------------------------------------------------ */
+
+/*
+ * find_large_buddy (6.12): the free block that holds @start_pfn while
+ * starting below it, looked for at every order up to MAX_PAGE_ORDER;
+ * @start_pfn itself when there is none.
+ */
+static __data_race unsigned long find_large_buddy(struct pf_machine *m, unsigned long start_pfn)
+{
+	int order = 0;
+	struct pf_page *page;
+	unsigned long pfn = start_pfn;
+
+	while (!PageBuddy(page = pfn_to_page(m, pfn))) {
+		if (++order > MAX_PAGE_ORDER)
+			return start_pfn;
+		pfn &= ~0UL << order;
+	}
+	/* a free block below us that ends before start_pfn does not hold it */
+	if (pfn + (1UL << buddy_order(page)) > start_pfn)
+		return pfn;
+	return start_pfn;
+}
+
+/*
+ * move_freepages_block_isolate (6.12) - give @page's pageblock @migratetype
+ * (MIGRATE_ISOLATE, or back from it) and move its free pages to that
+ * type's lists.  A free block larger than a pageblock that holds this one
+ * (from its start or from below) is split into pageblocks first, so only
+ * this pageblock's part changes list.  Return: false when the pageblock
+ * is not wholly inside the zone.  Context: zone->lock held.
+ *
+ * Deliberate difference: returns int (1/0) as internal.h declares it.
+ */
+int move_freepages_block_isolate(struct zone *zone, struct pf_page *page, int migratetype)
+{
+	struct pf_machine *m = zone_machine(zone);
+	unsigned long start_pfn, pfn;
+
+	lockdep_assert_held(&zone->lock);
+	if (!prep_move_freepages_block(zone, page, &start_pfn, NULL, NULL))
+		return 0;
+
+	/* pageblock_order < MAX_PAGE_ORDER here, so free blocks may span several pageblocks */
+	pfn = find_large_buddy(m, start_pfn);
+	if (pfn != start_pfn) {
+		/* this pageblock is a later part of a larger free block */
+		struct pf_page *buddy = pfn_to_page(m, pfn);
+		unsigned int order = buddy_order(buddy);
+
+		del_page_from_free_list(buddy, zone, order, get_pfnblock_migratetype(buddy, pfn));
+		set_pageblock_migratetype(page, migratetype);
+		split_large_buddy(zone, buddy, pfn, (int)order, FPI_NONE);
+		return 1;
+	}
+	if (PageBuddy(page) && buddy_order(page) > pageblock_order) {
+		/* this pageblock starts a larger free block */
+		unsigned int order = buddy_order(page);
+
+		/* the kernel passes pfn here, which equals start_pfn on this path */
+		del_page_from_free_list(page, zone, order, get_pfnblock_migratetype(page, start_pfn));
+		set_pageblock_migratetype(page, migratetype);
+		split_large_buddy(zone, page, start_pfn, (int)order, FPI_NONE);
+		return 1;
+	}
+	__move_freepages_block(zone, start_pfn, get_pfnblock_migratetype(page, start_pfn), migratetype);
+	return 1;
+}
+
+/* __isolate_free_page: see "isolating free blocks for compaction" above. */
+
+/*
+ * __putback_isolated_page (6.12) - return a block __isolate_free_page took
+ * to the tail of the free lists of @mt, merging as a free does.
+ * Context: zone->lock held.
+ */
+void __putback_isolated_page(struct pf_page *page, unsigned int order, int mt)
+{
+	struct zone *zone = page_zone(page);
+
+	lockdep_assert_held(&zone->lock);
+	__free_one_page(page, page_to_pfn(page), zone, order, mt, FPI_SKIP_REPORT_NOTIFY | FPI_TO_TAIL);
+}
+
+/*
+ * split_free_pages (6.12): the free blocks alloc_contig_range isolated
+ * (cc->freepages, by order) become order-0 pages, each refcounted and, as
+ * pageframe's own, in the allocation record as an order-0 allocation so a
+ * pf_free_pages(page, 0) of any of them is checked like any other.
+ */
+static void split_free_pages(struct list_head *list, pf_gfp_t gfp_mask)
+{
+	for (unsigned int order = 0; order < NR_PAGE_ORDERS; order++) {
+		unsigned long nr_pages = 1UL << order;
+		struct list_head *pos, *next;
+
+		for (pos = list[order].next; pos != &list[order]; pos = next) {
+			next = pos->next;
+			struct pf_page *page = list_entry(pos, struct pf_page, lru);
+			struct pf_machine *m = page_machine(page);
+			unsigned long pfn = page_to_pfn(page);
+
+			post_alloc_hook(page, order, gfp_mask);
+			set_page_refcounted(page);
+			set_alloc_record(m, pfn, 1);
+			if (!order)
+				continue;
+			/* split_page: every page its own reference and record */
+			for (unsigned long i = 1; i < nr_pages; i++) {
+				set_page_refcounted(page + i);
+				set_alloc_record(m, pfn + i, 1);
+			}
+			/* the pages go on the order-0 list, in order */
+			list_del(&page->lru);
+			for (unsigned long i = 0; i < nr_pages; i++)
+				list_add_tail(&page[i].lru, &list[0]);
+		}
+	}
+}
+
+/*
+ * __alloc_contig_verify_gfp_mask (6.12): zone, node and mobility bits are
+ * dropped (the range is given); besides reclaim flags only a few action
+ * flags are allowed.  *@gfp_cc_mask is what migration allocates with.
+ */
+static int __alloc_contig_verify_gfp_mask(pf_gfp_t gfp_mask, pf_gfp_t *gfp_cc_mask)
+{
+	const pf_gfp_t reclaim_mask = PF___GFP_IO | PF___GFP_FS | PF___GFP_RECLAIM;
+	const pf_gfp_t action_mask = PF___GFP_COMP | PF___GFP_RETRY_MAYFAIL | PF___GFP_NOWARN | PF___GFP_ZERO |
+				     PF___GFP_ZEROTAGS | PF___GFP_SKIP_ZERO | PF___GFP_SKIP_KASAN;
+	const pf_gfp_t cc_action_mask = PF___GFP_RETRY_MAYFAIL | PF___GFP_NOWARN;
+
+	gfp_mask &= ~(pf_gfp_t)(PF_GFP_ZONEMASK | PF___GFP_RECLAIMABLE | PF___GFP_WRITE | PF___GFP_HARDWALL |
+				PF___GFP_THISNODE | PF___GFP_MOVABLE);
+	if (gfp_mask & ~(reclaim_mask | action_mask))
+		return -EINVAL;
+	*gfp_cc_mask = (gfp_mask & (reclaim_mask | cc_action_mask)) | PF___GFP_HARDWALL | PF___GFP_MOVABLE |
+		       PF___GFP_RETRY_MAYFAIL;
+	return 0;
+}
+
+/*
+ * __alloc_contig_migrate_range (6.12) - migrate the movable pages of
+ * [start, end) away, as compact_zone does: isolate a batch
+ * (isolate_migratepages_range), migrate it to pages outside the isolated
+ * range (alloc_migration_target), retry what failed up to 5 times, then
+ * -EBUSY.  What is left isolated goes back to its owners.  The kernel's
+ * reclaim of clean page cache and its trace event do not apply.
+ */
+static int __alloc_contig_migrate_range(struct compact_control *cc, unsigned long start, unsigned long end)
+{
+	struct pf_machine *m = zone_machine(cc->zone);
+	unsigned long pfn = start;
+	unsigned int tries = 0;
+	int ret = 0;
+	struct migration_target_control mtc = {
+		.nid = zone_to_nid(cc->zone),
+		.nmask = NULL,
+		.gfp_mask = cc->gfp_mask,
+		.reason = MR_CONTIG_RANGE,
+	};
+
+	while (pfn < end || !list_empty(&cc->migratepages)) {
+		if (list_empty(&cc->migratepages)) {
+			cc->nr_migratepages = 0;
+			ret = isolate_migratepages_range(cc, pfn, end);
+			if (ret && ret != -EAGAIN)
+				break;
+			pfn = cc->migrate_pfn;
+			tries = 0;
+		} else if (++tries == 5) {
+			ret = -EBUSY;
+			break;
+		}
+		ret = migrate_pages(m, &cc->migratepages, alloc_migration_target, NULL, (unsigned long)&mtc,
+				    (enum migrate_mode)cc->mode, MR_CONTIG_RANGE, NULL);
+		/* no page to migrate into: retrying will not help */
+		if (ret == -ENOMEM)
+			break;
+	}
+	if (ret < 0)
+		putback_movable_pages(&cc->migratepages);	/* (the kernel's page dump is dynamic debug, off) */
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * alloc_contig_range (6.12 alloc_contig_range_noprof) - allocate every page
+ * of [start, end), which lies in one zone, for the caller.  The pageblocks
+ * it touches become MIGRATE_ISOLATE (start_isolate_page_range), the per-CPU
+ * lists are drained, movable pages are migrated away, and once every page
+ * is free (test_pages_isolated) they are taken (isolate_freepages_range)
+ * from the first free block holding @start (find_large_buddy) to the end
+ * of the block holding end - 1.  The pages outside the range go back; the
+ * range becomes order-0 pages, or with __GFP_COMP one compound page when
+ * it is 2^n pages at a 2^n boundary.  Last, the isolation is undone, which
+ * returns free pages to @migratetype (MIGRATE_MOVABLE, or MIGRATE_CMA for
+ * cma_alloc).  Return: 0, -EINVAL, -EBUSY (something would not move or is
+ * isolated already), -ENOMEM.
+ *
+ * Deliberate differences: no current_gfp_context (no task flags); the
+ * __GFP_COMP mismatch the kernel WARNs about is reported through pf_printk.
+ */
+int alloc_contig_range(struct pf_machine *m, unsigned long start, unsigned long end, int migratetype,
+		       pf_gfp_t gfp_mask)
+{
+	unsigned long outer_start, outer_end;
+	int ret = 0;
+	struct compact_control cc = {
+		.nr_migratepages = 0,
+		.order = -1,
+		.zone = page_zone(pfn_to_page(m, start)),
+		.mode = MIGRATE_SYNC,
+		.ignore_skip_hint = true,
+		.no_set_skip_hint = true,
+		.alloc_contig = true,
+	};
+	INIT_LIST_HEAD(&cc.migratepages);
+	for (int order = 0; order < NR_PAGE_ORDERS; order++)
+		INIT_LIST_HEAD(&cc.freepages[order]);
+
+	if (__alloc_contig_verify_gfp_mask(gfp_mask, &cc.gfp_mask))
+		return -EINVAL;
+
+	ret = start_isolate_page_range(m, start, end, migratetype, 0, gfp_mask);
+	if (ret)
+		goto done;
+
+	drain_all_pages(m, cc.zone);
+
+	/*
+	 * -EBUSY from the migration is not final: the pages may have been
+	 * freed meanwhile, and test_pages_isolated below decides.
+	 */
+	ret = __alloc_contig_migrate_range(&cc, start, end);
+	if (ret && ret != -EBUSY)
+		goto done;
+	ret = 0;
+
+	/*
+	 * The range is isolated and free, but its first and last pages may lie
+	 * inside larger free blocks: take those whole and free what lies
+	 * outside the range afterwards.
+	 */
+	outer_start = find_large_buddy(m, start);
+	if (test_pages_isolated(m, outer_start, end, 0)) {
+		ret = -EBUSY;
+		goto done;
+	}
+	outer_end = isolate_freepages_range(&cc, outer_start, end);
+	if (!outer_end) {
+		ret = -EBUSY;
+		goto done;
+	}
+
+	if (!(gfp_mask & PF___GFP_COMP)) {
+		split_free_pages(cc.freepages, gfp_mask);
+		if (start != outer_start)
+			free_contig_range(m, outer_start, start - outer_start);
+		if (end != outer_end)
+			free_contig_range(m, end, outer_end - end);
+	} else if (start == outer_start && end == outer_end && !((end - start) & (end - start - 1))) {
+		struct pf_page *head = pfn_to_page(m, start);
+		unsigned int order = (unsigned int)__builtin_ctzl(end - start);
+
+		check_new_pages(head, order);
+		prep_new_page(head, order, gfp_mask, 0);
+	} else {
+		ret = -EINVAL;
+		pf_printk(m, '4', "WARNING: alloc_contig_range: PFN range: requested [%lu, %lu), allocated [%lu, %lu)",
+			  start, end, outer_start, outer_end);
+		/* pageframe's own: give the taken blocks back rather than leak them */
+		split_free_pages(cc.freepages, 0);
+		free_contig_range(m, outer_start, outer_end - outer_start);
+	}
+done:
+	undo_isolate_page_range(m, start, end, migratetype);
+	return ret;
+}
+
+/*
+ * pf_contig_range_ok - pageframe's own check of a public range: inside the
+ * memmap, not empty, its first and last pages present and in one zone.
+ * Reports what is wrong.
+ */
+static bool pf_contig_range_ok(struct pf_machine *m, unsigned long start, unsigned long end, const char *caller)
+{
+	const char *why = NULL;
+
+	if (start >= end)
+		why = "is empty or ends before it starts";
+	else if (end > m->memmap_pfns || !pfn_valid(m, start) || !pfn_valid(m, end - 1))
+		why = "is not memory of the machine";
+	else if (page_zone(pfn_to_page(m, start)) != page_zone(pfn_to_page(m, end - 1)))
+		why = "spans more than one zone";
+	else if (zone_idx(page_zone(pfn_to_page(m, start))) == ZONE_DEVICE)
+		why = "is device memory";
+	if (!why)
+		return true;
+	pf_printk(m, '4', "pageframe: %s: pfn range [%#lx, %#lx) %s", caller, start, end, why);
+	return false;
+}
+
+int pf_alloc_contig_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn, pf_gfp_t gfp)
+{
+	if (!m)
+		return -EINVAL;
+	if (!pf_contig_range_ok(m, start_pfn, end_pfn, "pf_alloc_contig_range"))
+		return -EINVAL;
+	int ret = alloc_contig_range(m, start_pfn, end_pfn, MIGRATE_MOVABLE, gfp);
+	if (ret == -EINVAL && !(gfp & PF___GFP_NOWARN))
+		pf_printk(m, '4', "pageframe: pf_alloc_contig_range: gfp %#x is not allowed for a contiguous range "
+			  "(or __GFP_COMP without a 2^n range at a 2^n boundary)", gfp);
+	return ret;
+}
+
+/* pfn_range_valid_contig (6.12): every page present, in @z, not reserved (no hugetlb here). */
+static bool pfn_range_valid_contig(struct zone *z, unsigned long start_pfn, unsigned long nr_pages)
+{
+	struct pf_machine *m = zone_machine(z);
+	for (unsigned long i = start_pfn; i < start_pfn + nr_pages; i++) {
+		if (!pfn_valid(m, i))
+			return false;
+		struct pf_page *page = pfn_to_page(m, i);
+		if (page_zone(page) != z)
+			return false;
+		if (PageReserved(page))
+			return false;
+	}
+	return true;
+}
+
+static bool zone_spans_last_pfn(const struct zone *zone, unsigned long start_pfn, unsigned long nr_pages)
+{
+	return zone_spans_pfn(zone, start_pfn + nr_pages - 1);
+}
+
+/*
+ * alloc_contig_pages (6.12 alloc_contig_pages_noprof) - walk the zones of
+ * @nid's zonelist that @gfp_mask allows; in each, try ranges of @nr_pages
+ * starting at ALIGN(zone_start_pfn, nr_pages) and every @nr_pages after
+ * (naturally aligned for a power of two) with alloc_contig_range.
+ * Return: the first page of the range, or NULL.
+ */
+static struct pf_page *alloc_contig_pages(struct pf_machine *m, unsigned long nr_pages, pf_gfp_t gfp_mask, int nid)
+{
+	struct zonelist *zonelist = node_zonelist(m, nid, gfp_mask);
+	struct zoneref *z;
+	struct zone *zone;
+
+	for_each_zone_zonelist_nodemask(zone, z, zonelist, gfp_zone(gfp_mask), NULL) {
+		pf_spin_lock(&zone->lock);
+		/* ALIGN: (x + a - 1) & ~(a - 1), power of two or not, as the kernel computes it */
+		unsigned long pfn = (zone->zone_start_pfn + nr_pages - 1) & ~(nr_pages - 1);
+		while (nr_pages <= zone->spanned_pages && pfn >= zone->zone_start_pfn &&
+		       zone_spans_last_pfn(zone, pfn, nr_pages)) {
+			if (pfn_range_valid_contig(zone, pfn, nr_pages)) {
+				/* alloc_contig_range takes the lock itself */
+				pf_spin_unlock(&zone->lock);
+				if (!alloc_contig_range(m, pfn, pfn + nr_pages, MIGRATE_MOVABLE, gfp_mask))
+					return pfn_to_page(m, pfn);
+				pf_spin_lock(&zone->lock);
+			}
+			pfn += nr_pages;
+		}
+		pf_spin_unlock(&zone->lock);
+	}
+	return NULL;
+}
+
+struct pf_page *pf_alloc_contig_pages(struct pf_machine *m, unsigned long nr_pages, pf_gfp_t gfp, int nid)
+{
+	if (!m)
+		return NULL;
+	if (nid == -1)
+		nid = numa_mem_id(m);
+	if (nid < 0 || nid >= m->nr_node_ids || !nr_pages || gfp_zone(gfp) < 0 || nr_pages > m->memmap_pfns) {
+		if (!(gfp & PF___GFP_NOWARN))
+			pf_printk(m, '4', "pageframe: pf_alloc_contig_pages: bad request (%lu pages, node %d, gfp %#x)",
+				  nr_pages, nid, gfp);
+		return NULL;
+	}
+	return alloc_contig_pages(m, nr_pages, gfp, nid);
+}
+
+/*
+ * free_contig_range (6.12) - free the pages of [pfn, pfn + nr_pages): one
+ * compound page of exactly that size, or order-0 pages one by one; warn
+ * about pages still referenced elsewhere.  Deliberate difference: the
+ * whole range is checked first, and a range that is not wholly such pages
+ * (a page not handed out at order 0, a tail, a compound page of another
+ * size, a free page) is reported once through bad_page and nothing is
+ * freed.  Return: whether it freed.
+ */
+bool free_contig_range(struct pf_machine *m, unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long count = 0;
+	struct pf_page *page;
+
+	if (!nr_pages || pfn >= m->memmap_pfns || nr_pages > m->memmap_pfns - pfn || !pfn_valid(m, pfn)) {
+		pf_printk(m, '4', "pageframe: free_contig_range: pfn range [%#lx, +%lu) is not memory of the machine",
+			  pfn, nr_pages);
+		return false;
+	}
+	page = pfn_to_page(m, pfn);
+	if (PageHead(page) && __atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED)) {
+		unsigned long expected = 1UL << compound_order(page);
+		if (nr_pages != expected) {
+			pf_printk(m, '4', "WARNING: free_contig_range: PFN %lu: nr_pages %lu != expected %lu", pfn, nr_pages,
+				  expected);
+			return false;
+		}
+		put_page(page);	/* folio_put */
+		return true;
+	}
+	for (unsigned long i = 0; i < nr_pages; i++) {
+		struct pf_page *p = page + i;
+		const char *why = NULL;
+		if (!pfn_valid(m, pfn + i) || PageTail(p) || PageHead(p))
+			why = "free_contig_range: the page is not an order-0 page of a contiguous allocation";
+		else if (page_ref_count(p) <= 0)
+			why = "VM_BUG_ON_PAGE(page_ref_count(page) == 0)";
+		else if (__atomic_load_n(&m->alloc_order[pfn + i], __ATOMIC_RELAXED) != 1)
+			why = "free_contig_range: the page is not an order-0 page of a contiguous allocation";
+		if (why) {
+			bad_page(p, why);
+			return false;
+		}
+	}
+	for (unsigned long i = 0; i < nr_pages; i++) {
+		count += page_owner_refs(page + i) != 1;
+		__free_pages(page + i, 0);
+	}
+	if (count)
+		pf_printk(m, '4', "WARNING: free_contig_range: %lu pages are still in use!", count);
+	return true;
+}
+
+void pf_free_contig_range(struct pf_machine *m, unsigned long pfn, unsigned long nr_pages)
+{
+	if (!m)
+		return;
+	free_contig_range(m, pfn, nr_pages);
+}
+
+/*
+ * init_cma_reserved_pageblock (mm/mm_init.c, 6.12) - a reserved pageblock
+ * of a CMA area becomes MIGRATE_CMA and is freed to the buddy lists, its
+ * pages counted managed and in zone->cma_pages.  It lives here because it
+ * frees through this file's free path.  Deliberate difference: the block
+ * goes straight to the buddy lists (free_one_page); the kernel's
+ * __free_pages may park an order-9 block on the per-CPU list of whichever
+ * CPU boots, where pageframe's boot keeps nothing.
+ */
+void init_cma_reserved_pageblock(struct pf_page *page)
+{
+	struct zone *zone = page_zone(page);
+	unsigned long pfn = page_to_pfn(page);
+
+	for (unsigned long i = 0; i < pageblock_nr_pages; i++) {
+		__ClearPageReserved(&page[i]);
+		set_page_count(&page[i], 0);
+	}
+	set_pageblock_migratetype(page, MIGRATE_CMA);
+	free_one_page(zone, page, pfn, pageblock_order, FPI_NONE);
+	/* adjust_managed_page_count */
+	atomic_fetch_add(&zone->managed_pages, (long)pageblock_nr_pages);
+	zone->cma_pages += pageblock_nr_pages;
+}
+
 /*
  * __alloc_pages_direct_compact (6.12) - the slow path's direct compaction:
  * try_to_compact_pages, then the free lists.  A run that was not skipped
