@@ -73,7 +73,8 @@ test: test-gcc test-asan test-tsan check-words
 check-words:
 	@tools/check-own-words.sh
 
-# Benchmarks against glibc, jemalloc, mimalloc, tcmalloc and a bare free list (prints figures, never fails on speed).
+# Benchmarks against glibc, jemalloc, mimalloc, tcmalloc and a bare free list, then the fragmentation
+# benchmark (bench/frag.c, bench/frag_malloc.c); prints figures, never fails on speed.
 bench: deps
 	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(BENCH_PACKAGES)"
 	@$(CMAKE) -S . -B build-bench -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release -DPAGEFRAME_DEBUG_VM=0 \

@@ -4,7 +4,8 @@
 # Every allocator runs the same workloads (bench/workloads.h) in its own process; the
 # programs run alternately, REPS times each, and the table reports medians in ns and the
 # ratio of each to pageframe (above 1: pageframe is faster).  Then callgrind counts the
-# instructions of one order-0 alloc+free pair.  A benchmark, not a test: it never fails on
+# instructions of one order-0 alloc+free pair, and the fragmentation benchmark runs once
+# (bench/frag.c, bench/frag_malloc.c: a second table).  A benchmark, not a test: it never fails on
 # speed.  Usage: bench/run.sh [BUILD_DIR] (default build), env REPS (default 5).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -113,5 +114,70 @@ if instr:
 print("\nIn parentheses: the peer's time over pageframe's (for d_total, pageframe's throughput over the "
       "peer's); above 1 means pageframe is faster. freelist is the bare lower bound (thread-local lists, "
       "no locks, no accounting).")
+PY
+
+# The fragmentation benchmark (bench/frag.c, bench/frag_malloc.c): fixed seeds, run once (its
+# figures are counts, plus times that are not the point); each peer scenario in its own process.
+"$cc" $cflags "$here/frag.c" "$build/libpageframe.a" -lpthread -o "$out/frag"
+fragraw=$out/frag_raw.txt
+"$out/frag" > "$fragraw"
+for p in $peers; do
+  case $p in
+    glibc) lib="" ;; jemalloc) lib=-ljemalloc ;; mimalloc) lib=-lmimalloc ;; tcmalloc) lib=-ltcmalloc_minimal ;;
+  esac
+  "$cc" $cflags -DBENCH_NAME="\"$p\"" "$here/frag_malloc.c" $lib -o "$out/frag_$p"
+  for s in 0 1 2; do "$out/frag_$p" $s >> "$fragraw"; done
+done
+python3 - "$fragraw" "$peers" >> "$out/RESULTS.md" <<'PY'
+import sys, collections
+raw, peers = sys.argv[1], sys.argv[2].split()
+v = collections.defaultdict(dict)   # (prog, scenario) -> key -> value
+nb = {}                              # (prog, scenario) -> what is not built
+for line in open(raw):
+    f = line.split()
+    if len(f) < 4:
+        continue
+    prog, scn, key, val = f[0], f[1], f[2], f[3]
+    if key == "status":
+        nb[(prog, scn)] = val + (" " + f[4] if len(f) > 4 and f[4] != "-" else "")
+        continue
+    v[(prog, scn)][key] = float(val)
+def cell(prog, scn, sfx="", time=False):
+    d = v.get((prog, scn), {})
+    if ("order9" + sfx) not in d:
+        return "not built (%s)" % nb[(prog, scn)].split(None, 1)[-1] if (prog, scn) in nb else "-"
+    c = "%d/%d (%.1f %%)" % (d["order9" + sfx], d["possible" + sfx], d["ratio" + sfx])
+    if time and "compact_time" in d:
+        c += ", %.0f ms" % d["compact_time"]
+    return c
+print("\nFragmentation (bench/frag.c; order-9 blocks allocatable / free memory in 2 MiB; peers: "
+      "2 MiB blocks built inside the address range their 4 KiB blocks used, no compaction):\n")
+cols = ["pageframe", "pageframe, grouping off"] + peers
+print("| scenario | " + " | ".join(cols) + " |")
+print("|---|" + "---|" * len(cols))
+rows = [("F0: 1 GiB, 10 % unmovable kept, movable freed", "F0", "", False),
+        ("F1: 4 GiB, 10 % unmovable, half the movable freed, before compaction", "F1", "_before", False),
+        ("F1 after compact_memory (its time)", "F1", "_after", True),
+        ("F2: 4 GiB, 25 % unmovable, half the movable freed, before compaction", "F2", "_before", False),
+        ("F2 after compact_memory (its time)", "F2", "_after", True)]
+for title, scn, sfx, t in rows:
+    cells = [cell("pageframe", scn, sfx, t), cell("pageframe", scn + "-nogroup", sfx, t)]
+    for p in peers:
+        cells.append("no compaction" if sfx == "_after" else cell(p, scn))
+    print("| %s | %s |" % (title, " | ".join(cells)))
+d = v.get(("pageframe", "F3"), {})
+if d:
+    print("\nF3, the Linux 5.9 proactive compaction test (1 GiB; fill, free 3 of 4 pages of every 2 MiB block, "
+          "order-9 GFP_TRANSHUGE until failure):\n")
+    print("| machine | blocks | p50 us | p90 us | p99 us | p50 / unfragmented |")
+    print("|---|---|---|---|---|---|")
+    for k, title in (("unfragmented", "unfragmented"), ("off", "fragmented, proactive compaction off"),
+                     ("on", "fragmented, proactiveness 20, kcompactd run first")):
+        r = d.get(k + "_over_unfragmented_p50", 1.0 if k == "unfragmented" else 0)
+        print("| %s | %d | %.1f | %.1f | %.1f | %.2fx |" % (title, d[k + "_blocks"], d[k + "_p50"], d[k + "_p90"],
+                                                        d[k + "_p99"], r))
+    print("\nkcompactd before the allocations: %d passes, %.0f ms." % (d["kcompactd_passes"], d["kcompactd_time"]))
+elif ("pageframe", "F3") in nb:
+    print("\nF3 (proactive compaction): not built (%s)." % nb[("pageframe", "F3")].split(None, 1)[-1])
 PY
 cat "$out/RESULTS.md"

@@ -198,7 +198,9 @@ PF_API int pf_check(struct pf_machine *m, char *err, size_t errlen);
 /**
  * pf_show - print a /proc-style view in the kernel's exact layout.
  * @what: "buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat",
- *        "extfrag_index", "unusable_index" or "fail_page_alloc".
+ *        "extfrag_index", "unusable_index" or "fail_page_alloc"; or
+ *        pageframe's "pageblocks": one line per pageblock with its type
+ *        and its pages by kind (docs/VIEWS.md).
  * Return: 0, -ENOENT for an unknown view, -EIO if writing failed.
  */
 PF_API int pf_show(struct pf_machine *m, const char *what, FILE *out);
