@@ -17,7 +17,9 @@
  *     pages are kept; every movable page is freed; every CPU's per-CPU list
  *     is drained.  possible = NR_FREE_PAGES / 512; allocatable = order-9
  *     GFP_TRANSHUGE_LIGHT allocations that succeed in a row.  Reported:
- *     allocatable, possible and their ratio, with grouping by mobility on
+ *     allocatable, possible and their ratio, and the blocks above the
+ *     reserves (per zone: free - min watermark - protection for a request
+ *     that may use ZONE_MOVABLE, over 512), with grouping by mobility on
  *     and off (the description's "mobility_grouping off"), and on with
  *     "thp never" (min_free_kbytes = 4 * sqrt(lowmem in kB), without
  *     khugepaged's larger recommendation that "thp madvise" brings).
@@ -133,14 +135,49 @@ static void push(struct pages *a, struct pf_page *p)
 }
 
 /*
+ * above_reserves - the order-9 blocks the watermarks let a movable request
+ * take: in each zone, (free - min watermark - protection against a request
+ * that may use ZONE_MOVABLE) / 512, from zoneinfo.  The free memory under
+ * that line is the reserve no such request may touch.
+ */
+static long above_reserves(struct pf_machine *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return 0;
+	pf_show(m, "zoneinfo", f);
+	fclose(f);
+	long total = 0, free_pages = -1, min = -1;
+	char *save = NULL;
+	for (char *line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		long p[5];
+		if (sscanf(line, " pages free %ld", &free_pages) == 1)
+			continue;
+		if (sscanf(line, " min %ld", &min) == 1)
+			continue;
+		if (sscanf(line, " protection: (%ld, %ld, %ld, %ld, %ld)", &p[0], &p[1], &p[2], &p[3], &p[4]) == 5 &&
+		    free_pages >= 0 && min >= 0) {
+			long room = free_pages - min - p[4];
+			total += room > 0 ? room / (long)ORDER9_PAGES : 0;
+			free_pages = min = -1;
+		}
+	}
+	free(buf);
+	return total;
+}
+
+/*
  * count_order9 - order-9 GFP_TRANSHUGE_LIGHT allocations that succeed in a
  * row; then they are given back and the per-CPU lists drained, so the
  * machine is as before apart from pageblocks the allocations re-typed.
  */
-static long count_order9(struct pf_machine *m, long *possible)
+static long count_order9(struct pf_machine *m, long *possible, long *reachable)
 {
 	pf_drain_all_pages(m);
 	*possible = vmstat(m, "nr_free_pages") / (long)ORDER9_PAGES;
+	*reachable = above_reserves(m);
 	struct pages got = { 0 };
 	struct pf_page *p;
 	while ((p = pf_alloc_pages(m, PF_GFP_TRANSHUGE_LIGHT | PF___GFP_NOWARN, 9)))
@@ -241,7 +278,7 @@ static void f0(const char *scn, bool grouping, bool thp)
 	}
 	for (size_t i = 0; i < mov.n; i++)
 		pf_free_pages(mov.v[i], 0);
-	long possible, got = count_order9(m, &possible);
+	long possible, reachable, got = count_order9(m, &possible, &reachable);
 	if (verbose) {
 		pf_set_trace(m, NULL, NULL, NULL);
 		fprintf(stderr, "%s: %zu unmovable kept, %zu movable freed\n", scn, unmov.n, mov.n);
@@ -250,6 +287,7 @@ static void f0(const char *scn, bool grouping, bool thp)
 	fig(scn, "order9", (double)got, "blocks");
 	fig(scn, "possible", (double)possible, "blocks");
 	fig(scn, "ratio", possible ? 100.0 * (double)got / (double)possible : 0, "%");
+	fig(scn, "above_reserves", (double)reachable, "blocks");
 	for (size_t i = 0; i < unmov.n; i++)
 		pf_free_pages(unmov.v[i], 0);
 	free(unmov.v);
@@ -345,20 +383,22 @@ static void f12(const char *scn, unsigned unmovable_in, uint64_t seed, bool grou
 		pf_free_pages(owned[perm[i]], 0);
 		owned[perm[i]] = NULL;
 	}
-	long possible0, got0 = count_order9(m, &possible0);
+	long possible0, reach0, got0 = count_order9(m, &possible0, &reach0);
 	uint64_t t0 = now_ns();
 	int rc = pf_sysctl_set(m, "compact_memory", "1");
 	double secs = (double)(now_ns() - t0) / 1e9;
-	long possible1, got1 = count_order9(m, &possible1);
+	long possible1, reach1, got1 = count_order9(m, &possible1, &reach1);
 	fig(scn, "order9_before", (double)got0, "blocks");
 	fig(scn, "possible_before", (double)possible0, "blocks");
 	fig(scn, "ratio_before", possible0 ? 100.0 * (double)got0 / (double)possible0 : 0, "%");
+	fig(scn, "above_reserves_before", (double)reach0, "blocks");
 	if (rc) {
 		not_built(scn, "compact_memory");
 	} else {
 		fig(scn, "order9_after", (double)got1, "blocks");
 		fig(scn, "possible_after", (double)possible1, "blocks");
 		fig(scn, "ratio_after", possible1 ? 100.0 * (double)got1 / (double)possible1 : 0, "%");
+		fig(scn, "above_reserves_after", (double)reach1, "blocks");
 		fig(scn, "compact_time", secs * 1e3, "ms");
 	}
 	for (size_t i = 0; i < nmov; i++)

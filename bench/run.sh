@@ -147,15 +147,19 @@ def cell(prog, scn, sfx="", time=False):
     if ("order9" + sfx) not in d:
         return "not built (%s)" % nb[(prog, scn)].split(None, 1)[-1] if (prog, scn) in nb else "-"
     c = "%d/%d (%.1f %%)" % (d["order9" + sfx], d["possible" + sfx], d["ratio" + sfx])
+    if ("above_reserves" + sfx) in d:
+        c += "; %d above the reserves" % d["above_reserves" + sfx]
     if time and "compact_time" in d:
         c += ", %.0f ms" % d["compact_time"]
     return c
-print("\nFragmentation (bench/frag.c; order-9 blocks allocatable / free memory in 2 MiB; peers: "
-      "2 MiB blocks built inside the address range their 4 KiB blocks used, no compaction):\n")
+print("\nFragmentation (bench/frag.c; order-9 blocks allocatable / free memory in 2 MiB, and the blocks the "
+      "watermarks and lowmem protection leave a movable request; peers: 2 MiB blocks built inside the address "
+      "range their 4 KiB blocks used, no compaction):\n")
 cols = ["pageframe", "pageframe, grouping off"] + peers
 print("| scenario | " + " | ".join(cols) + " |")
 print("|---|" + "---|" * len(cols))
 rows = [("F0: 1 GiB, 10 % unmovable kept, movable freed", "F0", "", False),
+        ("F0 with thp never (min_free_kbytes 4 sqrt(lowmem))", "F0-thpnever", "", False),
         ("F1: 4 GiB, 10 % unmovable, half the movable freed, before compaction", "F1", "_before", False),
         ("F1 after compact_memory (its time)", "F1", "_after", True),
         ("F2: 4 GiB, 25 % unmovable, half the movable freed, before compaction", "F2", "_before", False),
@@ -163,7 +167,7 @@ rows = [("F0: 1 GiB, 10 % unmovable kept, movable freed", "F0", "", False),
 for title, scn, sfx, t in rows:
     cells = [cell("pageframe", scn, sfx, t), cell("pageframe", scn + "-nogroup", sfx, t)]
     for p in peers:
-        cells.append("no compaction" if sfx == "_after" else cell(p, scn))
+        cells.append("no compaction" if sfx == "_after" else "-" if "-" in scn else cell(p, scn))
     print("| %s | %s |" % (title, " | ".join(cells)))
 d = v.get(("pageframe", "F3"), {})
 if d:
