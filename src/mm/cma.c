@@ -260,29 +260,29 @@ static int cma_declare_contiguous(struct pf_machine *m, struct cma *cma, unsigne
 	unsigned long long alignment = CMA_MIN_ALIGNMENT_BYTES;
 
 	if (fixed && (base & (alignment - 1)))
-		return cma_err(cma, err, errlen, "Region at %#llx must be aligned to %#llx bytes", base, alignment);
+		return cma_err(cma, err, errlen, "Region at 0x%llx must be aligned to 0x%llx bytes", base, alignment);
 	base = (base + alignment - 1) & ~(alignment - 1);
 	size = (size + alignment - 1) & ~(alignment - 1);
 	limit &= ~(alignment - 1);
 	if (!base)
 		fixed = false;
 	if (fixed && base < highmem_start && base + size > highmem_start)
-		return cma_err(cma, err, errlen, "Region at %#llx defined on low/high memory boundary (%#llx)", base,
+		return cma_err(cma, err, errlen, "Region at 0x%llx defined on low/high memory boundary (0x%llx)", base,
 			       highmem_start);
 	if (limit == 0 || limit > memblock_end)
 		limit = memblock_end;
 	if (base + size > limit)
-		return cma_err(cma, err, errlen, "Size (%#llx) of region at %#llx exceeds limit (%#llx)", size, base,
+		return cma_err(cma, err, errlen, "Size (0x%llx) of region at 0x%llx exceeds limit (0x%llx)", size, base,
 			       limit);
 
 	if (fixed) {
 		if (memblock_is_region_reserved(m, base, size))
 			return cma_err(cma, err, errlen,
-				       "Failed to reserve %llu MiB: [mem %#llx-%#llx] overlaps a reserved range", size >> 20,
+				       "Failed to reserve %llu MiB: [mem 0x%llx-0x%llx] overlaps a reserved range", size >> 20,
 				       base, base + size - 1);
 		/* pageframe's own: the kernel would reserve a hole and warn when activating it */
 		if (!memblock_is_region_memory(m, base, size))
-			return cma_err(cma, err, errlen, "Failed to reserve %llu MiB: [mem %#llx-%#llx] is not all memory",
+			return cma_err(cma, err, errlen, "Failed to reserve %llu MiB: [mem 0x%llx-0x%llx] is not all memory",
 				       size >> 20, base, base + size - 1);
 	} else {
 		unsigned long long addr = 0;
@@ -293,7 +293,7 @@ static int cma_declare_contiguous(struct pf_machine *m, struct cma *cma, unsigne
 		if (!addr)
 			addr = memblock_find_in_range(m, size, alignment, base, limit, false);
 		if (!addr)
-			return cma_err(cma, err, errlen, "Failed to reserve %llu MiB: no free aligned range below %#llx",
+			return cma_err(cma, err, errlen, "Failed to reserve %llu MiB: no free aligned range below 0x%llx",
 				       size >> 20, limit);
 		base = addr;
 	}
@@ -353,7 +353,7 @@ int cma_init_reserved_areas(struct pf_machine *m, char *err, size_t errlen)
 		for (unsigned long pfn = base_pfn + 1; pfn < base_pfn + cma->count; pfn++)
 			if (page_zone(pfn_to_page(m, pfn)) != zone)
 				return cma_err(cma, err, errlen,
-					       "CMA area %s could not be activated: [mem %#llx-%#llx] spans zones %s and %s",
+					       "CMA area %s could not be activated: [mem 0x%llx-0x%llx] spans zones %s and %s",
 					       cma->name, (unsigned long long)base_pfn << PAGE_SHIFT,
 					       ((unsigned long long)(base_pfn + cma->count) << PAGE_SHIFT) - 1, zone->name,
 					       page_zone(pfn_to_page(m, pfn))->name);
