@@ -723,6 +723,18 @@ bool decay_pcp_high(struct zone *zone, struct per_cpu_pages *pcp);
 void pcp_spin_lock(struct zone *zone, struct per_cpu_pages *pcp);
 void pcp_spin_unlock(struct per_cpu_pages *pcp);
 int gfp_migratetype(pf_gfp_t flags);
+/*
+ * alloc_migratetype - the migratetype a request of @m gets: 6.12's
+ * gfp_migratetype, which answers unmovable for every request while
+ * grouping by mobility is off.  gfp_migratetype stays the check for
+ * contradictory bits.
+ */
+static inline int alloc_migratetype(const struct pf_machine *m, pf_gfp_t flags)
+{
+	if (unlikely(m->page_group_by_mobility_disabled))
+		return MIGRATE_UNMOVABLE;
+	return gfp_migratetype(flags);
+}
 static inline unsigned int buddy_order(const struct pf_page *page)
 {
 	return (unsigned int)page_private(page);

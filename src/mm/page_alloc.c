@@ -141,18 +141,7 @@ int gfp_migratetype(pf_gfp_t flags)
 	return (int)((flags & PF_GFP_MOVABLE_MASK) >> PF_GFP_MOVABLE_SHIFT);
 }
 
-/*
- * alloc_migratetype - the migratetype a request of @m gets: 6.12's
- * gfp_migratetype, which answers unmovable for every request while
- * grouping by mobility is off.  gfp_migratetype above stays the check
- * for contradictory bits.
- */
-static inline int alloc_migratetype(const struct pf_machine *m, pf_gfp_t flags)
-{
-	if (unlikely(m->page_group_by_mobility_disabled))
-		return MIGRATE_UNMOVABLE;
-	return gfp_migratetype(flags);
-}
+/* alloc_migratetype (internal.h): gfp_migratetype as a request of a machine without grouping by mobility sees it */
 
 _Static_assert((PF___GFP_MOVABLE >> PF_GFP_MOVABLE_SHIFT) == MIGRATE_MOVABLE, "gfp mobility bits");
 _Static_assert((PF___GFP_RECLAIMABLE >> PF_GFP_MOVABLE_SHIFT) == MIGRATE_RECLAIMABLE, "gfp mobility bits");
