@@ -1,0 +1,306 @@
+/* test_compaction_suitable: compaction_suitable's watermark and fragmentation-index decisions, the deferral counters (defer_compaction / compaction_deferred / compaction_defer_reset / compaction_restarting) and direct compaction's result and compact_stall / compact_success / compact_fail equal 6.12's formulas on examples worked by hand below. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <pageframe/pageframe.h>
+#include "pf_testlib.h"
+#include "mm/internal.h"
+#include "test_compaction_owner.h"
+
+/*
+ * One zone, DMA32 = pfn 0x1000..0x7fff: 28672 pages, 56 pageblocks; min_free_kbytes 0, so
+ * min = 0 and low = 0 + max(0, 28672 * 10 / 10000) = 28 (watermark_scale_factor 10).
+ * Every page is allocated (order 0), then the pages a case needs are freed and the per-CPU
+ * lists drained; refresh_vm_stats folds NR_FREE_PAGES so zone_page_state is exact.
+ */
+#define MACHINE "cpus 1\nmem 0 0x1000000-0x7ffffff\nthp never\nsysctl vm.min_free_kbytes=0\n"
+#define NPFN 0x8000
+
+static struct pf_page *pages[NPFN];
+
+static struct pf_machine *full_machine(struct zone **zp)
+{
+	pf_bind_cpu(0);
+	struct pf_machine *m = pf_test_boot(MACHINE);
+	struct zone *z = &m->node_data[0]->node_zones[ZONE_DMA32];
+	assert_int_equal(z->_watermark[WMARK_MIN], 0);
+	assert_int_equal(z->_watermark[WMARK_LOW], 28);
+	memset(pages, 0, sizeof pages);
+	struct pf_page *p;
+	unsigned n = 0;
+	while ((p = pf_alloc_pages(m, PF_GFP_HIGHUSER_MOVABLE | PF_GFP_NOWARN, 0)) != NULL) {
+		pages[pf_page_to_pfn(p)] = p;
+		n++;
+	}
+	assert_int_equal(n, 28672);
+	*zp = z;
+	return m;
+}
+
+static void settle(struct pf_machine *m)
+{
+	pf_drain_all_pages(m);
+	refresh_vm_stats(m);
+}
+
+struct trace_buf {
+	char last[200];
+};
+
+static void collect(void *arg, const char *line)
+{
+	struct trace_buf *t = arg;
+	const char *ev = strstr(line, ": mm_compaction_");
+	if (ev)
+		snprintf(t->last, sizeof t->last, "%s", ev + 2);
+}
+
+/*
+ * Order 9 is costly (> 3): watermark = low + compact_gap(9) = 28 + (2 << 9) = 1052, checked
+ * as __zone_watermark_ok(order 0, ALLOC_CMA): free must exceed 1052.
+ *   1052 free order-0 pages (even pfns from 0x2000): not suitable, COMPACT_SKIPPED.
+ *   1053: suitable; fragmentation_index(9) = 1000 - (1000 + 1053 * 1000 / 512) / 1053
+ *         = 1000 - (1000 + 2056) / 1053 = 1000 - 2 = 998 > extfrag_threshold 500.
+ * Order 3 (not costly): min + compact_gap(3) = 0 + 16; the index is not consulted.
+ */
+static void watermark_boundary(void **state)
+{
+	(void)state;
+	struct zone *z;
+	struct pf_machine *m = full_machine(&z);
+	struct trace_buf t = { "" };
+	for (unsigned long i = 0; i < 1052; i++)
+		pf_free_pages(pages[0x2000 + 2 * i], 0);
+	settle(m);
+	assert_int_equal(zone_page_state(z, NR_FREE_PAGES), 1052);
+	pf_set_trace(m, "mm_compaction_suitable", collect, &t);
+	assert_false(compaction_suitable(z, 9, ZONE_DMA32));
+	assert_string_equal(t.last, "mm_compaction_suitable: node=0 zone=DMA32    order=9 ret=skipped");
+	assert_true(compaction_suitable(z, 3, ZONE_DMA32));
+	pf_free_pages(pages[0x2000 + 2 * 1052], 0);
+	settle(m);
+	assert_int_equal(zone_page_state(z, NR_FREE_PAGES), 1053);
+	assert_int_equal(fragmentation_index(z, 9), 998);
+	assert_true(compaction_suitable(z, 9, ZONE_DMA32));
+	assert_string_equal(t.last, "mm_compaction_suitable: node=0 zone=DMA32    order=9 ret=continue");
+	pf_set_trace(m, NULL, NULL, NULL);
+	pf_machine_destroy(m);
+	pf_bind_cpu(-1);
+}
+
+/*
+ * Five free order-8 blocks (the first half of pageblocks 0x1000, 0x1200, ..., 0x1800, their
+ * buddies allocated): 1280 free > 1052, but fragmentation_index(9) =
+ * 1000 - (1000 + 1280 * 1000 / 512) / 5 = 1000 - 3500 / 5 = 300: 0 <= 300 <= 500 means the
+ * failure is lack of memory, COMPACT_NOT_SUITABLE_ZONE.  extfrag_threshold 299 lets it run.
+ */
+static void fragindex_threshold(void **state)
+{
+	(void)state;
+	struct zone *z;
+	struct pf_machine *m = full_machine(&z);
+	struct trace_buf t = { "" };
+	for (unsigned long b = 0; b < 5; b++)
+		for (unsigned long i = 0; i < 256; i++)
+			pf_free_pages(pages[0x1000 + 0x200 * b + i], 0);
+	settle(m);
+	assert_int_equal(z->free_area[8].nr_free, 5);
+	assert_int_equal(fragmentation_index(z, 9), 300);
+	pf_set_trace(m, "mm_compaction_suitable", collect, &t);
+	assert_false(compaction_suitable(z, 9, ZONE_DMA32));
+	assert_string_equal(t.last, "mm_compaction_suitable: node=0 zone=DMA32    order=9 ret=not_suitable_zone");
+	assert_int_equal(pf_sysctl_set(m, "extfrag_threshold", "299"), 0);
+	assert_true(compaction_suitable(z, 9, ZONE_DMA32));
+	assert_int_equal(pf_sysctl_set(m, "extfrag_threshold", "300"), 0);
+	assert_false(compaction_suitable(z, 9, ZONE_DMA32));
+	pf_set_trace(m, NULL, NULL, NULL);
+	pf_machine_destroy(m);
+	pf_bind_cpu(-1);
+}
+
+/*
+ * Deferral, from a zone's initial state (shift 0, considered 0, order_failed 0):
+ *   compaction_deferred: limit 1 << 0 = 1, ++considered = 1 >= 1 -> runs.
+ *   defer k (k = 1..7): considered 0, shift min(k, 6); then the next (1 << shift) - 1 calls are
+ *     deferred (considered 1 .. limit - 1 < limit) and the one after runs (considered = limit).
+ *   After the seventh defer the shift stays 6: 63 deferred, the 64th runs, and then
+ *     compaction_restarting (shift 6, considered >= 64) is true.
+ *   compaction_defer_reset(9, false): order_failed = 10, counts kept; order 9 is now below
+ *     order_failed: never deferred, never restarting.  reset(9, true) clears shift and considered.
+ *   defer_compaction(4): order_failed = min(10, 4) = 4.
+ */
+static void deferral_arithmetic(void **state)
+{
+	(void)state;
+	struct pf_machine *m = pf_test_boot("cpus 1\nmem 0 0x1000000-0x1ffffff\n");
+	struct zone *z = &m->node_data[0]->node_zones[ZONE_DMA32];
+	struct trace_buf t = { "" };
+	pf_spin_lock(&z->compact_lock);
+	assert_false(compaction_deferred(z, 9));
+	for (unsigned k = 1; k <= 7; k++) {
+		defer_compaction(z, 9);
+		unsigned shift = k < 6 ? k : 6;
+		assert_int_equal(z->compact_defer_shift, shift);
+		assert_int_equal(z->compact_order_failed, 0);
+		for (unsigned i = 1; i < 1u << shift; i++)
+			if (!compaction_deferred(z, 9))
+				fail_msg("defer %u: call %u ran, 6.12 defers calls 1..%u", k, i, (1u << shift) - 1);
+		assert_false(compaction_restarting(z, 9));
+		assert_false(compaction_deferred(z, 9));
+		assert_int_equal(z->compact_considered, 1u << shift);
+	}
+	assert_true(compaction_restarting(z, 9));
+
+	pf_set_trace(m, "mm_compaction_deferred", collect, &t);
+	defer_compaction(z, 9);
+	assert_true(compaction_deferred(z, 9));
+	assert_string_equal(t.last, "mm_compaction_deferred: node=0 zone=DMA32    order=9 order_failed=0 consider=1 limit=64");
+	pf_set_trace(m, NULL, NULL, NULL);
+
+	compaction_defer_reset(z, 9, false);
+	assert_int_equal(z->compact_order_failed, 10);
+	assert_int_equal(z->compact_defer_shift, 6);
+	assert_int_equal(z->compact_considered, 1);
+	assert_false(compaction_deferred(z, 9));
+	assert_int_equal(z->compact_considered, 1);	/* not counted below order_failed */
+	assert_true(compaction_deferred(z, 10));
+	compaction_defer_reset(z, 9, true);
+	assert_int_equal(z->compact_defer_shift, 0);
+	assert_int_equal(z->compact_considered, 0);
+	defer_compaction(z, 4);
+	assert_int_equal(z->compact_order_failed, 4);
+	pf_spin_unlock(&z->compact_lock);
+	pf_machine_destroy(m);
+}
+
+/*
+ * Direct compaction for an order-9 GFP_HIGHUSER_MOVABLE request at DEF_COMPACT_PRIORITY
+ * (sync light).  Pageblock 0x1000 holds 40 movable pages (0x1000..0x1027), the rest of it free;
+ * 0x7e00 has its even pfns from 0x7f00 free (128 targets); pageblocks 0x1200..0x19ff have their
+ * even pfns free (1024): free = 472 + 128 + 1024 = 1624 > 1052, fragmentation_index(9) =
+ * 1000 - (1000 + 1624000 / 512) / 1157 blocks = 1000 - 4171 / 1157 = 997 > 500: suitable.
+ * fast_find_migrateblock picks 0x1000 (free movable blocks of orders 8..3 below the half-way
+ * mark); its 40 pages move up, the scanner leaves the order-9 block, the per-CPU list is
+ * drained, 0x1000 merges to order 9, __compact_finished sees a free order-9 movable block:
+ * COMPACT_SUCCESS, get_page_from_freelist returns 0x1000, compact_stall 1, compact_success 1,
+ * and compaction_defer_reset(9, true) leaves order_failed 10.
+ * The same state with every owner refusing isolation: nothing moves and the scanners meet; the
+ * run was not a whole-zone one (whole_zone is false: migrate_pfn 0x1000 >
+ * compact_init_migrate_pfn 0), so COMPACT_PARTIAL_SKIPPED, deferred
+ * (shift 1), compact_fail 1.  The next request is deferred (considered 1 < 2): result
+ * COMPACT_DEFERRED, which still counts a stall and a failure.
+ */
+static struct pf_machine *direct_state(struct zone **zp, struct cmp_owner **op)
+{
+	struct pf_machine *m = full_machine(zp);
+	struct cmp_owner *o = cmp_owner_new(m, 40);
+	for (unsigned i = 0; i < 40; i++)
+		cmp_owner_adopt(o, i, pages[0x1000 + i]);
+	for (unsigned long pfn = 0x1028; pfn < 0x1200; pfn++)
+		pf_free_pages(pages[pfn], 0);
+	for (unsigned long pfn = 0x7f00; pfn < 0x8000; pfn += 2)
+		pf_free_pages(pages[pfn], 0);
+	for (unsigned long pfn = 0x1200; pfn < 0x1a00; pfn += 2)
+		pf_free_pages(pages[pfn], 0);
+	settle(m);
+	assert_int_equal(zone_page_state(*zp, NR_FREE_PAGES), 1624);
+	assert_int_equal(fragmentation_index(*zp, 9), 997);
+	*op = o;
+	return m;
+}
+
+static void direct_ac(struct pf_machine *m, pf_gfp_t gfp, struct alloc_context *ac)
+{
+	memset(ac, 0, sizeof *ac);
+	ac->zonelist = node_zonelist(m, 0, gfp);
+	ac->highest_zoneidx = (enum zone_type)gfp_zone(gfp);
+	ac->migratetype = gfp_migratetype(gfp);
+	ac->preferred_zoneref = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, NULL);
+}
+
+static void direct_compaction_success(void **state)
+{
+	(void)state;
+	struct zone *z;
+	struct cmp_owner *o;
+	struct pf_machine *m = direct_state(&z, &o);
+	struct alloc_context ac;
+	pf_gfp_t gfp = PF_GFP_HIGHUSER_MOVABLE | PF_GFP_NOWARN;
+	enum compact_result res;
+	direct_ac(m, gfp, &ac);
+	struct pf_page *p = __alloc_pages_direct_compact(m, gfp, 9, ALLOC_WMARK_MIN | ALLOC_CMA, &ac,
+							 DEF_COMPACT_PRIORITY, &res);
+	assert_int_equal(res, COMPACT_SUCCESS);
+	assert_non_null(p);
+	assert_int_equal(pf_page_to_pfn(p), 0x1000);
+	assert_int_equal(pf_test_vmstat(m, "compact_stall"), 1);
+	assert_int_equal(pf_test_vmstat(m, "compact_success"), 1);
+	assert_int_equal(pf_test_vmstat(m, "compact_fail"), 0);
+	assert_int_equal(pf_test_vmstat(m, "pgmigrate_success"), 40);
+	assert_int_equal(z->compact_order_failed, 10);
+	assert_int_equal(cmp_owner_check(o), -1);
+	for (unsigned s = 0; s < 40; s++)
+		assert_int_equal(o->migrated[s], 1);
+	pf_free_pages(p, 9);
+	pf_test_check(m, "after direct compaction");
+	cmp_owner_destroy(o);
+	pf_machine_destroy(m);
+	pf_bind_cpu(-1);
+}
+
+static void direct_compaction_fail_defers(void **state)
+{
+	(void)state;
+	struct zone *z;
+	struct cmp_owner *o;
+	struct pf_machine *m = direct_state(&z, &o);
+	struct alloc_context ac;
+	pf_gfp_t gfp = PF_GFP_HIGHUSER_MOVABLE | PF_GFP_NOWARN;
+	enum compact_result res;
+	for (unsigned s = 0; s < 40; s++)
+		o->refuse_isolate[s] = true;
+	direct_ac(m, gfp, &ac);
+	assert_null(__alloc_pages_direct_compact(m, gfp, 9, ALLOC_WMARK_MIN | ALLOC_CMA, &ac, DEF_COMPACT_PRIORITY,
+						 &res));
+	assert_int_equal(res, COMPACT_PARTIAL_SKIPPED);
+	assert_int_equal(z->compact_defer_shift, 1);
+	assert_int_equal(z->compact_considered, 0);
+	assert_int_equal(pf_test_vmstat(m, "compact_stall"), 1);
+	assert_int_equal(pf_test_vmstat(m, "compact_fail"), 1);
+	assert_null(__alloc_pages_direct_compact(m, gfp, 9, ALLOC_WMARK_MIN | ALLOC_CMA, &ac, DEF_COMPACT_PRIORITY,
+						 &res));
+	assert_int_equal(res, COMPACT_DEFERRED);
+	assert_int_equal(z->compact_considered, 1);
+	assert_int_equal(pf_test_vmstat(m, "compact_stall"), 2);
+	assert_int_equal(pf_test_vmstat(m, "compact_fail"), 2);
+	assert_int_equal(pf_test_vmstat(m, "compact_success"), 0);
+	/* order 0 never compacts; without __GFP_IO it is skipped and nothing is counted */
+	assert_null(__alloc_pages_direct_compact(m, gfp, 0, ALLOC_WMARK_MIN, &ac, DEF_COMPACT_PRIORITY, &res));
+	assert_null(__alloc_pages_direct_compact(m, PF_GFP_NOWAIT, 9, ALLOC_WMARK_MIN, &ac, DEF_COMPACT_PRIORITY,
+						 &res));
+	assert_int_equal(res, COMPACT_SKIPPED);
+	assert_int_equal(pf_test_vmstat(m, "compact_stall"), 2);
+	assert_int_equal(cmp_owner_check(o), -1);
+	pf_test_check(m, "after failed direct compaction");
+	cmp_owner_destroy(o);
+	pf_machine_destroy(m);
+	pf_bind_cpu(-1);
+}
+
+int main(void)
+{
+	pf_test_watchdog("test_compaction_suitable", 60);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(watermark_boundary),
+		cmocka_unit_test(fragindex_threshold),
+		cmocka_unit_test(deferral_arithmetic),
+		cmocka_unit_test(direct_compaction_success),
+		cmocka_unit_test(direct_compaction_fail_defers),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
