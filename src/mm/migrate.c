@@ -697,6 +697,10 @@ out:
 	__count_vm_events(m, THP_MIGRATION_SUCCESS, stats.nr_thp_succeeded);
 	__count_vm_events(m, THP_MIGRATION_FAIL, stats.nr_thp_failed);
 	__count_vm_events(m, THP_MIGRATION_SPLIT, stats.nr_thp_split);
+	if (trace_enabled(m, TRACE_MM_MIGRATE_PAGES))
+		__trace_mm_migrate_pages(m, (unsigned long)stats.nr_succeeded, (unsigned long)stats.nr_failed_pages,
+					 (unsigned long)stats.nr_thp_succeeded, (unsigned long)stats.nr_thp_failed,
+					 (unsigned long)stats.nr_thp_split, (unsigned long)stats.nr_split, mode, reason);
 	if (ret_succeeded)
 		*ret_succeeded = (unsigned int)stats.nr_succeeded;
 	return rc_gather;

@@ -34,7 +34,7 @@ struct trace_buf {
 static void collect(void *arg, const char *line)
 {
 	struct trace_buf *t = arg;
-	const char *ev = strstr(line, ": mm_compaction_");
+	const char *ev = strstr(line, ": mm_");
 	if (!ev || t->n >= 64)
 		return;
 	snprintf(t->lines[t->n++], sizeof t->lines[0], "%s", ev + 2);
@@ -91,6 +91,8 @@ static struct pf_machine *build(struct cmp_owner **op)
  *   scanned, 8 taken, range 0x1020 ~ 0x1200.  Free scan from 0x1f3f (odd, allocated): the 8th
  *   free page is 0x1f4e: range 0x1f3f ~ 0x1f4f, 16 scanned, 8 taken.  Slot 39 -> 0x1f40, ...,
  *   slot 32 -> 0x1f4e, i.e. slot s -> 0x1f40 + 2 * (39 - s).
+ * Each migrate_pages call ends with its mm_migrate_pages line (32, then 8 moved, mode
+ *   MIGRATE_SYNC, reason compaction).
  * Passes 3..8.  B1..B6 hold nothing movable: one line each, 512 scanned, 0 taken.  After B6
  *   migrate_pfn = 0x1e00 and free_pfn 0x1f4f is in the same block: the scanners met,
  *   COMPACT_COMPLETE.
@@ -98,8 +100,12 @@ static struct pf_machine *build(struct cmp_owner **op)
 static const char *const expected[] = {
 	"mm_compaction_isolate_migratepages: range=(0x1000 ~ 0x1020) nr_scanned=32 nr_taken=32",
 	"mm_compaction_isolate_freepages: range=(0x1e00 ~ 0x1f3f) nr_scanned=319 nr_taken=32",
+	"mm_migrate_pages: nr_succeeded=32 nr_failed=0 nr_thp_succeeded=0 nr_thp_failed=0 nr_thp_split=0 nr_split=0 "
+	"mode=MIGRATE_SYNC reason=compaction",
 	"mm_compaction_isolate_migratepages: range=(0x1020 ~ 0x1200) nr_scanned=480 nr_taken=8",
 	"mm_compaction_isolate_freepages: range=(0x1f3f ~ 0x1f4f) nr_scanned=16 nr_taken=8",
+	"mm_migrate_pages: nr_succeeded=8 nr_failed=0 nr_thp_succeeded=0 nr_thp_failed=0 nr_thp_split=0 nr_split=0 "
+	"mode=MIGRATE_SYNC reason=compaction",
 	"mm_compaction_isolate_migratepages: range=(0x1200 ~ 0x1400) nr_scanned=512 nr_taken=0",
 	"mm_compaction_isolate_migratepages: range=(0x1400 ~ 0x1600) nr_scanned=512 nr_taken=0",
 	"mm_compaction_isolate_migratepages: range=(0x1600 ~ 0x1800) nr_scanned=512 nr_taken=0",
@@ -118,7 +124,7 @@ static void scanners_order_and_moves(void **state)
 	struct trace_buf t = { .n = 0 };
 
 	assert_int_equal(pf_set_trace(m, "mm_compaction_isolate_migratepages,mm_compaction_isolate_freepages,"
-				      "mm_compaction_end", collect, &t), 0);
+				      "mm_migrate_pages,mm_compaction_end", collect, &t), 0);
 	assert_int_equal(pf_sysctl_set(m, "compact_memory", "1"), 0);
 	pf_set_trace(m, NULL, NULL, NULL);
 
