@@ -72,6 +72,11 @@ int cma_parse(struct pf_machine *m, const char *arg, int line, char *err, size_t
 		snprintf(err, errlen, "cma: a size of 0 reserves nothing");
 		return -EINVAL;
 	}
+	/* pageframe's own: keeps the 2 MiB rounding below from wrapping */
+	if (size >= (1ULL << 52) || base >= (1ULL << 52) || limit > (1ULL << 52)) {
+		snprintf(err, errlen, "cma: '%s' goes past the 52-bit physical address limit", arg);
+		return -EINVAL;
+	}
 	struct cma *cma = &m->cma_areas[m->cma_area_count++];
 	cma->req_size = size;
 	cma->req_base = base;

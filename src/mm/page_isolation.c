@@ -24,6 +24,9 @@
 #define MEMORY_OFFLINE	0x1	/* hwpoisoned and offline pages count as isolated */
 #define REPORT_FAILURE	0x2	/* dump the page that makes isolation fail */
 
+/* the largest compound order a shift can take (orders above MAX_PAGE_ORDER come from contiguous ranges) */
+#define BITS_PER_LONG_ORDER	64
+
 static inline unsigned long pageblock_start_pfn(unsigned long pfn)
 {
 	return pfn & ~(pageblock_nr_pages - 1);
@@ -102,10 +105,12 @@ static __data_race struct pf_page *has_unmovable_pages(struct pf_machine *m, uns
 
 		if (PageCompound(page)) {
 			struct pf_page *head = pf_compound_head(page);
-			if (!__PageMovable(head))
+			unsigned int order = compound_order(head);
+			/* a page being freed meanwhile may show no order that makes sense */
+			if (!__PageMovable(head) || order >= BITS_PER_LONG_ORDER)
 				return page;
 			/* the rest of the compound page moves with its head */
-			pfn = page_to_pfn(head) + (1UL << compound_order(head)) - 1;
+			pfn = page_to_pfn(head) + (1UL << order) - 1;
 			continue;
 		}
 
@@ -270,14 +275,18 @@ static int isolate_single_pageblock(struct pf_machine *m, unsigned long boundary
 
 		if (PageBuddy(page)) {
 			/* move_freepages_block_isolate split anything crossing the boundary */
-			pfn += 1UL << buddy_order(page);
+			unsigned int order = buddy_order(page);	/* read without zone->lock, as the kernel does */
+			pfn += order < NR_PAGE_ORDERS ? 1UL << order : 1;
 			continue;
 		}
 
 		if (PageCompound(page)) {
 			struct pf_page *head = pf_compound_head(page);
 			unsigned long head_pfn = page_to_pfn(head);
-			unsigned long nr_pages = 1UL << compound_order(head);
+			unsigned int order = compound_order(head);
+			if (order >= BITS_PER_LONG_ORDER)
+				goto failed;	/* freed meanwhile: no order to trust */
+			unsigned long nr_pages = 1UL << order;
 
 			if (head_pfn + nr_pages <= boundary_pfn) {
 				pfn = head_pfn + nr_pages;

@@ -110,6 +110,8 @@ static void bad_descriptions(void **state)
 		{ MEM "cma\n", "line 4: cma: expected" },
 		{ MEM "cma 0\n", "line 4: cma: a size of 0" },
 		{ MEM "cma 16M extra\n", "line 4: unexpected 'extra'" },
+		{ MEM "cma 0xffffffffffffffff\n", "line 4: cma: '0xffffffffffffffff' goes past the 52-bit" },
+		{ MEM "cma 4M@0x10000000000000\n", "line 4: cma: '4M@0x10000000000000' goes past the 52-bit" },
 		{ MEM "reserve 0x1000000-0x7ffffff\ncma 4M\n", "line 5: cma: Failed to reserve 4 MiB: no free" },
 		{ "cpus 1\nbacking none\nmem 0 0x1000000-0x13fffffff\ncma 32M@0xff000000\n",
 		  "line 4: cma: CMA area reserved could not be activated: [mem 0xff000000-0x100ffffff] spans zones DMA32 "
