@@ -717,7 +717,8 @@ static inline unsigned int freelist_scan_limit(struct compact_control *cc)
 {
 	unsigned short shift = 63;
 	unsigned short fails = cc->fast_search_fail < shift ? cc->fast_search_fail : shift;
-	return (COMPACT_CLUSTER_MAX >> fails) + 1;
+	/* SWAP_CLUSTER_MAX is an unsigned long in the kernel: shifts up to 63 are defined */
+	return (unsigned int)((unsigned long)COMPACT_CLUSTER_MAX >> fails) + 1;
 }
 
 /* compact_scanners_met (6.12): the free scanner reached the migrate scanner's block or below */
