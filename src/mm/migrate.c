@@ -233,12 +233,19 @@ void putback_movable_pages(struct list_head *l)
 		VM_BUG_ON_PAGE(!__PageMovable(page), page);
 		VM_BUG_ON_PAGE(!PageIsolated(page), page);
 		lock_page(page);
+		/*
+		 * Once PG_isolated goes, another isolator may count the
+		 * owner's references (page_owner_refs): ours becomes a
+		 * speculative one first, so that it is never counted as the
+		 * owner's.
+		 */
+		__atomic_add_fetch(&page->_refcount, PAGE_REF_SPECULATIVE - 1, __ATOMIC_RELAXED);
 		if (PageMovable(page))
 			putback_movable_folio(page);
 		else
 			ClearPageIsolated(page);
 		unlock_page(page);
-		put_page_refs(page, 1);
+		put_page_refs(page, PAGE_REF_SPECULATIVE);
 	}
 }
 
@@ -376,22 +383,72 @@ out:
 
 /*
  * migrate_movable_ops_page (mm/migrate.c, 6.12): the owner moves the page.
- * Deliberate difference: on a hosted machine the library copies the whole
- * block src -> dst first (the kernel's owners copy in migrate_page); with
- * backing none there is no memory and the owner copies.
+ *
+ * THE REFERENCE RULE.  The owner's references to src move to dst, so that
+ * dst carries exactly what the owner held on src.  The owner may use dst
+ * (and free it) from the moment its migrate_page publishes it, before
+ * this function sees the return value, so dst is made the owner's first:
+ * with both pages locked, n0 = page_owner_refs(src) - 1 (all but the
+ * isolation's reference; speculative ones are not counted, internal.h) is
+ * added to dst, which keeps the allocation's reference as ours, and dst
+ * becomes movable with src's operations (the kernel's owners call
+ * __SetPageMovable(dst) in migrate_page).  On 0, n1, the owner's count on
+ * src now, is what moves: dst is corrected by n1 - n0 (an owner that
+ * dropped src inside migrate_page), our allocation reference to dst turns
+ * speculative before dst is unlocked (another migration may isolate dst
+ * at once and must count only the owner's), and src gives up n1, keeping
+ * only the isolation's reference; src keeps only PAGE_MAPPING_MOVABLE, as after the
+ * kernel's __ClearPageMovable.  On failure dst gives the n0 back and is
+ * not movable.  The owner may change its references to src only under
+ * the lock its migrate_page takes, and not at all once it returned 0.
+ * page->private is the owner's and is never touched.
+ *
+ * Deliberate differences: on a hosted machine the library copies the
+ * whole block src -> dst first (the kernel's owners copy in migrate_page;
+ * with backing none there is no memory and the owner copies); the
+ * references and dst's movability are the library's work (the kernel's
+ * owners take and drop them themselves).
  */
-static int migrate_movable_ops_page(struct pf_page *dst, struct pf_page *src, enum migrate_mode mode)
+static int migrate_movable_ops_page(struct pf_page *dst, struct pf_page *src, enum migrate_mode mode,
+				    int *dst_ref)
 {
 	int rc = MIGRATEPAGE_SUCCESS;
+
+	*dst_ref = 1;	/* the allocation's reference, which migrate_folio_move drops */
 
 	VM_BUG_ON_PAGE(!PageIsolated(src), src);
 	/* an owner that gave up the page's movability (pf_clear_page_movable): nothing to do */
 	if (PageMovable(src)) {
+		const struct pf_movable_operations *mops = page_movable_ops(src);
 		struct pf_machine *m = page_machine(src);
+		int n0 = page_owner_refs(src) - 1;
+
 		if (m->base)
 			memcpy(m->base + page_to_pfn(dst) * PAGE_SIZE, m->base + page_to_pfn(src) * PAGE_SIZE,
 			       PAGE_SIZE << block_order(src));
-		rc = page_movable_ops(src)->migrate_page(dst, src, (int)mode);
+		if (n0 > 0)
+			__atomic_add_fetch(&dst->_refcount, n0, __ATOMIC_RELAXED);
+		__atomic_store_n(&dst->mapping, (void *)((unsigned long)mops | PAGE_MAPPING_MOVABLE), __ATOMIC_RELEASE);
+
+		rc = mops->migrate_page(dst, src, (int)mode);
+
+		if (rc == MIGRATEPAGE_SUCCESS) {
+			int n1 = page_owner_refs(src) - 1;
+			/*
+			 * dst is movable and soon unlocked: our allocation
+			 * reference becomes a speculative one, so that another
+			 * isolator of dst counts only the owner's n1.
+			 */
+			__atomic_add_fetch(&dst->_refcount, n1 - n0 + PAGE_REF_SPECULATIVE - 1, __ATOMIC_RELAXED);
+			*dst_ref = PAGE_REF_SPECULATIVE;
+			if (n1 > 0)
+				__atomic_sub_fetch(&src->_refcount, n1, __ATOMIC_RELEASE);
+			__atomic_store_n(&src->mapping, (void *)PAGE_MAPPING_MOVABLE, __ATOMIC_RELEASE);
+		} else {
+			__atomic_store_n(&dst->mapping, NULL, __ATOMIC_RELEASE);
+			if (n0 > 0)
+				__atomic_sub_fetch(&dst->_refcount, n0, __ATOMIC_RELAXED);
+		}
 	}
 	if (rc == MIGRATEPAGE_SUCCESS)
 		ClearPageIsolated(src);
@@ -400,25 +457,10 @@ static int migrate_movable_ops_page(struct pf_page *dst, struct pf_page *src, en
 
 /*
  * migrate_folio_move (mm/migrate.c, 6.12) - second half: the owner moves
- * the page; on success dst takes src's place and src is freed.
- *
- * THE REFERENCE RULE.  On success the owner's references move from src to
- * dst: with both pages locked and the owner's migrate_page returned, the
- * owner holds n = page_owner_refs(src) - 1 references to src (all but
- * ours; speculative ones are not counted, see internal.h).  dst, which
- * held only the allocation's reference, gets those n (atomic add, so a
- * speculative reference taken meanwhile is kept); src gives them up
- * (atomic subtract) and keeps only ours, which migrate_folio_done drops to
- * free it.  The allocation's reference on dst is then dropped as the
- * kernel's folio_put(dst): dst is left with exactly the owner's n.  If n
- * is 0 (the owner freed src meanwhile, or gave up its movability and
- * nothing moved) dst is freed with it.  The owner may change its
- * references to src only under the lock its migrate_page takes, and must
- * not use src once migrate_page returned 0.
- *
- * dst becomes movable with src's operations; src keeps only
- * PAGE_MAPPING_MOVABLE, as after the kernel's __ClearPageMovable, until
- * it is freed.  page->private is the owner's and is never touched.
+ * the page (migrate_movable_ops_page: references and movability go to
+ * dst); on success dst is unlocked and our allocation reference to it
+ * dropped (which frees it if the owner kept none), and src is unlocked
+ * and freed by migrate_folio_done.
  */
 static int migrate_folio_move(free_page_t put_new_page, unsigned long private, struct pf_page *src,
 			      struct pf_page *dst, enum migrate_mode mode, enum migrate_reason reason,
@@ -426,26 +468,18 @@ static int migrate_folio_move(free_page_t put_new_page, unsigned long private, s
 {
 	int rc;
 	struct list_head *prev;
-	const struct pf_movable_operations *mops = PageMovable(src) ? page_movable_ops(src) : NULL;
 
 	prev = dst->lru.prev;
 	list_del(&dst->lru);
 
-	rc = migrate_movable_ops_page(dst, src, mode);
+	int dst_ref;
+	rc = migrate_movable_ops_page(dst, src, mode, &dst_ref);
 	if (rc)
 		goto out;
 
-	int n = page_owner_refs(src) - 1;
-	if (mops && n > 0) {
-		__atomic_add_fetch(&dst->_refcount, n, __ATOMIC_RELAXED);
-		__atomic_sub_fetch(&src->_refcount, n, __ATOMIC_RELEASE);
-		__atomic_store_n(&dst->mapping, (void *)((unsigned long)mops | PAGE_MAPPING_MOVABLE),
-				 __ATOMIC_RELEASE);
-		__atomic_store_n(&src->mapping, (void *)PAGE_MAPPING_MOVABLE, __ATOMIC_RELEASE);
-	}
 	unlock_page(dst);
-	/* the allocation's reference to dst; frees dst when the owner kept none */
-	put_page_refs(dst, 1);
+	/* the allocation's reference to dst: the owner holds its own now */
+	put_page_refs(dst, dst_ref);
 
 	list_del(&src->lru);
 	unlock_page(src);

@@ -2464,7 +2464,9 @@ void put_page(struct pf_page *page)
  */
 void put_page_refs(struct pf_page *page, int nr)
 {
-	if (__atomic_sub_fetch(&page->_refcount, nr, __ATOMIC_ACQ_REL) == 0) {
+	int left = __atomic_sub_fetch(&page->_refcount, nr, __ATOMIC_ACQ_REL);
+	VM_BUG_ON_PAGE(left < 0, page);
+	if (left == 0) {
 		unsigned rec = alloc_record(page);
 		free_checked(page, PageHead(page) ? compound_order(page) : rec ? rec - 1 : 0);
 	}
