@@ -292,6 +292,103 @@ static void direct_compaction_fail_defers(void **state)
 	pf_bind_cpu(-1);
 }
 
+/*
+ * The fast searches of a direct compaction, by hand.  Free: pageblock 0x1000 past its 40
+ * movable pages (0x1028 o3, 0x1030 o4, 0x1040 o6, 0x1080 o7, 0x1100 o8), the first half of
+ * 0x7c00 (one order-8 block; 0x7d00..0x7dff allocated), and the even pfns of 0x7a00 and 0x7e00
+ * (512 order-0 pages): 1240 free > 1052; index 1000 - (1000 + 1240000 / 512) / 518 = 994.
+ * Order 9, DEF_COMPACT_PRIORITY (sync light), movable; free_pfn 0x7e00, migrate_pfn 0x1000.
+ * fast_find_migrateblock: high_pfn = pageblock_start(0x1000 + (0x7e00 - 0x1000) / 2) = 0x4600;
+ *   order 8 from the head: 0x1100 < 0x4600 (0x7c00 is not), so pageblock 0x1000, and 0x1100
+ *   goes to the list's tail.  32 pages isolated (0x1000 ~ 0x1020).
+ * fast_isolate_freepages (scan start: limit 256): low_pfn = pageblock_start(0x7e00 -
+ *   (0x7e00 - 0x1020) / 4) = 0x6200, min_pfn = pageblock_start(0x7e00 - 0x6de0 / 2) = 0x4600;
+ *   search order 8 from the tail: 0x1100 (below), then 0x7c00 >= 0x6200: taken whole, 256
+ *   pages; 2 + 255 scanned.  compaction_alloc splits it: slot 31 -> 0x7c00, 30 -> 0x7c01, ...
+ *   0 -> 0x7c1f (each split hands out the lower half and keeps the upper ones).
+ * Pass 2 (finish_pageblock): 8 pages (0x1020 ~ 0x1200, 480 scanned); targets from the order-5
+ *   block 0x7c20: slot 39 -> 0x7c20 ... 32 -> 0x7c27.  The scanner leaves the order-9 block:
+ *   drain_local_pages, 0x1000 merges to order 9, and at the aligned migrate_pfn 0x1200
+ *   __compact_finished finds it on the movable list: COMPACT_SUCCESS; free_pfn stayed 0x7e00.
+ */
+struct trace_all {
+	char lines[16][240];
+	int n;
+};
+
+static void collect_all(void *arg, const char *line)
+{
+	struct trace_all *t = arg;
+	const char *ev = strstr(line, ": mm_");
+	if (ev && t->n < 16)
+		snprintf(t->lines[t->n++], sizeof t->lines[0], "%s", ev + 2);
+}
+
+static const char *const fast_expected[] = {
+	"mm_compaction_isolate_migratepages: range=(0x1000 ~ 0x1020) nr_scanned=32 nr_taken=32",
+	"mm_compaction_fast_isolate_freepages: range=(0x4600 ~ 0x7e00) nr_scanned=257 nr_taken=256",
+	"mm_migrate_pages: nr_succeeded=32 nr_failed=0 nr_thp_succeeded=0 nr_thp_failed=0 nr_thp_split=0 nr_split=0 "
+	"mode=MIGRATE_SYNC_LIGHT reason=compaction",
+	"mm_compaction_isolate_migratepages: range=(0x1020 ~ 0x1200) nr_scanned=480 nr_taken=8",
+	"mm_migrate_pages: nr_succeeded=8 nr_failed=0 nr_thp_succeeded=0 nr_thp_failed=0 nr_thp_split=0 nr_split=0 "
+	"mode=MIGRATE_SYNC_LIGHT reason=compaction",
+	"mm_compaction_end: zone_start=0x1000 migrate_pfn=0x1200 free_pfn=0x7e00 zone_end=0x8000, mode=sync status=success",
+};
+
+static void direct_compaction_fast_searches(void **state)
+{
+	(void)state;
+	struct zone *z;
+	struct pf_machine *m = full_machine(&z);
+	struct cmp_owner *o = cmp_owner_new(m, 40);
+	for (unsigned i = 0; i < 40; i++)
+		cmp_owner_adopt(o, i, pages[0x1000 + i]);
+	for (unsigned long pfn = 0x1028; pfn < 0x1200; pfn++)
+		pf_free_pages(pages[pfn], 0);
+	for (unsigned long pfn = 0x7c00; pfn < 0x7d00; pfn++)
+		pf_free_pages(pages[pfn], 0);
+	for (unsigned long pfn = 0x7a00; pfn < 0x7c00; pfn += 2)
+		pf_free_pages(pages[pfn], 0);
+	for (unsigned long pfn = 0x7e00; pfn < 0x8000; pfn += 2)
+		pf_free_pages(pages[pfn], 0);
+	settle(m);
+	assert_int_equal(zone_page_state(z, NR_FREE_PAGES), 1240);
+	assert_int_equal(z->free_area[8].nr_free, 2);
+	assert_int_equal(fragmentation_index(z, 9), 994);
+
+	struct trace_all t = { .n = 0 };
+	struct alloc_context ac;
+	pf_gfp_t gfp = PF_GFP_HIGHUSER_MOVABLE | PF_GFP_NOWARN;
+	enum compact_result res;
+	direct_ac(m, gfp, &ac);
+	pf_set_trace(m, "mm_compaction_isolate_migratepages,mm_compaction_isolate_freepages,"
+		     "mm_compaction_fast_isolate_freepages,mm_migrate_pages,mm_compaction_end", collect_all, &t);
+	struct pf_page *p = __alloc_pages_direct_compact(m, gfp, 9, ALLOC_WMARK_MIN | ALLOC_CMA, &ac,
+							 DEF_COMPACT_PRIORITY, &res);
+	pf_set_trace(m, NULL, NULL, NULL);
+	int ne = (int)(sizeof fast_expected / sizeof fast_expected[0]);
+	for (int i = 0; i < t.n || i < ne; i++) {
+		const char *got = i < t.n ? t.lines[i] : "(none)";
+		const char *want = i < ne ? fast_expected[i] : "(none)";
+		if (strcmp(got, want))
+			fail_msg("trace line %d:\n  got  %s\n  want %s", i, got, want);
+	}
+	assert_int_equal(res, COMPACT_SUCCESS);
+	assert_non_null(p);
+	assert_int_equal(pf_page_to_pfn(p), 0x1000);
+	for (unsigned s = 0; s < 40; s++) {
+		unsigned long want = s < 32 ? 0x7c00 + (31 - s) : 0x7c20 + (39 - s);
+		if (pf_page_to_pfn(o->page[s]) != want)
+			fail_msg("slot %u at %#lx, want %#lx", s, pf_page_to_pfn(o->page[s]), want);
+	}
+	assert_int_equal(cmp_owner_check(o), -1);
+	pf_free_pages(p, 9);
+	pf_test_check(m, "after the fast searches");
+	cmp_owner_destroy(o);
+	pf_machine_destroy(m);
+	pf_bind_cpu(-1);
+}
+
 int main(void)
 {
 	pf_test_watchdog("test_compaction_suitable", 60);
@@ -301,6 +398,7 @@ int main(void)
 		cmocka_unit_test(deferral_arithmetic),
 		cmocka_unit_test(direct_compaction_success),
 		cmocka_unit_test(direct_compaction_fail_defers),
+		cmocka_unit_test(direct_compaction_fast_searches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
