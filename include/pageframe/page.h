@@ -231,12 +231,13 @@ _Static_assert(PF_MACHINE_PGSHIFT >= PF___NR_PAGEFLAGS, "page->flags fields over
 /* Zone and node of a page, decoded from page->flags as page_zonenum()/page_to_nid(). */
 static inline unsigned pf_page_zonenum(const struct pf_page *page)
 {
-	return (unsigned)((page->flags >> PF_ZONES_PGSHIFT) & PF_ZONES_MASK);
+	/* relaxed atomic loads: other threads may set flag bits of the word meanwhile (page lock, isolation) */
+	return (unsigned)((__atomic_load_n(&page->flags, __ATOMIC_RELAXED) >> PF_ZONES_PGSHIFT) & PF_ZONES_MASK);
 }
 
 static inline int pf_page_to_nid(const struct pf_page *page)
 {
-	return (int)((page->flags >> PF_NODES_PGSHIFT) & PF_NODES_MASK);
+	return (int)((__atomic_load_n(&page->flags, __ATOMIC_RELAXED) >> PF_NODES_PGSHIFT) & PF_NODES_MASK);
 }
 
 /*

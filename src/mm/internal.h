@@ -316,7 +316,8 @@ extern atomic_int pf_machine_slots_used;
 
 static inline unsigned page_machine_id(const struct pf_page *page)
 {
-	return (unsigned)((page->flags >> PF_MACHINE_PGSHIFT) & PF_MACHINE_MASK);
+	/* relaxed atomic: isolators of movable pages change flag bits of pages they do not own */
+	return (unsigned)((__atomic_load_n(&page->flags, __ATOMIC_RELAXED) >> PF_MACHINE_PGSHIFT) & PF_MACHINE_MASK);
 }
 
 static inline struct pf_machine *page_machine(const struct pf_page *page)

@@ -41,7 +41,7 @@ static inline bool list_empty(const struct list_head *head)
 static inline void __list_add(struct list_head *new, struct list_head *prev, struct list_head *next)
 {
 	next->prev = new;
-	new->next = next;
+	WRITE_ONCE_PTR(new->next, next);	/* page->lru.next shares its word with compound_head */
 	new->prev = prev;
 	WRITE_ONCE_PTR(prev->next, new);
 }
@@ -70,7 +70,7 @@ static inline void __list_del(struct list_head *prev, struct list_head *next)
 static inline void list_del(struct list_head *entry)
 {
 	__list_del(entry->prev, entry->next);
-	entry->next = LIST_POISON1;
+	WRITE_ONCE_PTR(entry->next, LIST_POISON1);
 	entry->prev = LIST_POISON2;
 }
 

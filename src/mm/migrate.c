@@ -39,10 +39,21 @@
 #define NR_MAX_MIGRATE_ASYNC_RETRY	3
 #define NR_MAX_MIGRATE_SYNC_RETRY	(NR_MAX_MIGRATE_PAGES_RETRY - NR_MAX_MIGRATE_ASYNC_RETRY)
 
+/*
+ * __PageMovable (include/linux/page-flags.h, 6.12), out of line and
+ * uninstrumented (__data_race): a volatile plain read, which
+ * ThreadSanitizer leaves alone (it would still track an atomic one).
+ */
+__data_race bool __PageMovable(const struct pf_page *page)
+{
+	return ((unsigned long)*(void *const volatile *)&page->mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_MOVABLE;
+}
+
 /* PageMovable (mm/compaction.c, 6.12): movable and the owner's operations still there. */
 static bool PageMovable(struct pf_page *page)
 {
-	VM_BUG_ON_PAGE(!PageLocked(page), page);
+	/* PG_locked of this very page: it is a block's head (no compound_head read, which lru shares) */
+	VM_BUG_ON_PAGE(!(__atomic_load_n(&page->flags, __ATOMIC_RELAXED) & (1UL << PG_locked)), page);
 	return __PageMovable(page) && page_movable_ops(page) != NULL;
 }
 
@@ -150,6 +161,24 @@ void pf_clear_page_movable(struct pf_page *page)
 /* ---- isolation and putback ------------------------------------------------------------ */
 
 /*
+ * machine_of_unowned - the machine whose memmap holds @page, found by
+ * address only: the page's flags may be rewritten by the allocator
+ * meanwhile (a page being freed), so they are not read before a
+ * reference is held.
+ */
+static struct pf_machine *machine_of_unowned(const struct pf_page *page)
+{
+	for (int i = 0; i < PF_MAX_MACHINES; i++) {
+		struct pf_machine *m = atomic_load_explicit(&pf_machine_table[i], memory_order_acquire);
+		if (m && m->mem_map && pf_page_in_memmap(m, page))
+			return m;
+		if (i + 1 >= atomic_load_explicit(&pf_machine_slots_used, memory_order_relaxed))
+			break;
+	}
+	return NULL;
+}
+
+/*
  * isolate_movable_page (mm/migrate.c, 6.12) - take a movable page off its
  * owner for migration.  Return: true with the page isolated (PG_isolated)
  * and one reference held, which putback_movable_pages or migrate_pages
@@ -164,12 +193,10 @@ void pf_clear_page_movable(struct pf_page *page)
  */
 bool isolate_movable_page(struct pf_page *page, isolate_mode_t mode)
 {
-	struct pf_machine *m = pf_page_machine_fast(page);
+	struct pf_machine *m = machine_of_unowned(page);
 	const struct pf_movable_operations *mops;
 
-	if (!m)
-		m = page_machine(page);
-	if (!__atomic_load_n(&m->speculative_refs, __ATOMIC_ACQUIRE))
+	if (!m || !__atomic_load_n(&m->speculative_refs, __ATOMIC_ACQUIRE))
 		return false;
 	/*
 	 * folio_get_nontail_page: a page being freed, free or a tail has no

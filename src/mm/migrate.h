@@ -48,8 +48,8 @@ static inline void mlist_splice_between(const struct list_head *list, struct lis
 {
 	struct list_head *first = list->next, *last = list->prev;
 	first->prev = prev;
-	prev->next = first;
-	last->next = next;
+	WRITE_ONCE_PTR(prev->next, first);	/* ->next of a page is compound_head's word: relaxed atomics */
+	WRITE_ONCE_PTR(last->next, next);
 	next->prev = last;
 }
 
@@ -89,11 +89,11 @@ static inline void mlist_cut_before(struct list_head *list, struct list_head *he
 		INIT_LIST_HEAD(list);
 		return;
 	}
-	list->next = head->next;
+	WRITE_ONCE_PTR(list->next, head->next);
 	list->next->prev = list;
 	list->prev = entry->prev;
-	list->prev->next = list;
-	head->next = entry;
+	WRITE_ONCE_PTR(list->prev->next, list);
+	WRITE_ONCE_PTR(head->next, entry);
 	entry->prev = head;
 }
 
@@ -130,12 +130,14 @@ typedef unsigned int isolate_mode_t;
 #define PAGE_MAPPING_KSM	(PAGE_MAPPING_ANON | PAGE_MAPPING_MOVABLE)
 #define PAGE_MAPPING_FLAGS	(PAGE_MAPPING_ANON | PAGE_MAPPING_MOVABLE)
 
-/* __PageMovable: the page has an owner's movable operations */
-static inline bool __PageMovable(const struct pf_page *page)
-{
-	return ((unsigned long)__atomic_load_n(&page->mapping, __ATOMIC_RELAXED) & PAGE_MAPPING_FLAGS) ==
-	       PAGE_MAPPING_MOVABLE;
-}
+/*
+ * __PageMovable: the page is of the movable kind (an owner's operations,
+ * or only the bit after pf_clear_page_movable).  A peek: scanners call it
+ * on pages they do not hold, racing with the allocator's writes of
+ * ->mapping, as the kernel's compaction does (__data_race); the answer is
+ * checked again under the page lock.
+ */
+bool __PageMovable(const struct pf_page *page);	/* migrate.c */
 
 /* page_movable_ops: the owner's operations of a movable page */
 static inline const struct pf_movable_operations *page_movable_ops(const struct pf_page *page)

@@ -877,7 +877,8 @@ static const char *free_tail_page_check(const struct pf_page *head_page, const s
  * first bad page once and leave the whole block untouched, so a wrong free
  * can never corrupt a free list.
  */
-static struct pf_page *free_pages_check(struct pf_page *page, unsigned int order, const char **reason)
+/* __data_race: a speculative get_page_unless_zero may try (and fail) its CAS on the count meanwhile */
+static __data_race struct pf_page *free_pages_check(struct pf_page *page, unsigned int order, const char **reason)
 {
 	bool compound = PageHead(page);
 	unsigned long nr = 1UL << order;
@@ -3934,7 +3935,7 @@ static inline __attribute__((always_inline)) void free_pages_fast(struct pf_mach
 		     __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED)))
 		return pf_free_pages_checked(page, order);
 	/* free_page_is_bad on the head (a compound head is the general path's), then the tails */
-	unsigned long flags = page->flags;
+	unsigned long flags = __atomic_load_n(&page->flags, __ATOMIC_RELAXED);	/* isolators may set bits meanwhile */
 	if (unlikely(page->_mapcount != -1 || page->mapping || page->memcg_data ||
 		     (flags & (PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head)))))
 		return pf_free_pages_checked(page, order);
