@@ -214,6 +214,56 @@ static void wakeup_deterministic(void **state)
 	free(b);
 }
 
+/*
+ * Linux 6.15's vm.defrag_mode (a later kernel than the one followed), with an order-9 wakeup.
+ *   defrag_mode 0: kcompactd stops at the first free order-9 block (__compact_finished finds
+ *     one on the movable list): 0x1000's 256 pages move, one free pageblock.
+ *   defrag_mode 1: kcompactd stops once the high watermark is met by free pages in whole free
+ *     pageblocks, tested at order 9: blocks - (2^9 - 1) > high.  high = 16 (min 0, low 8,
+ *     high = low + 8): one block gives 512 - 511 = 1, not > 16; two give 1024 - 511 = 513.  So
+ *     0x1000 and 0x1200 are emptied: 512 pages, two free pageblocks.
+ *   With watermark_scale_factor 1000 (low 819, high 1638) the target, 2150 free pages in
+ *     blocks, is more than the 2048 free pages: kcompactd runs until the scanners meet and
+ *     moves more (some pages twice: fast_isolate_freepages may pick targets in the upper half
+ *     of the space between the scanners, which the migrate scanner reaches later, as in 6.12).
+ */
+static long defrag_run(int mode, const char *wsf, unsigned long *blocks)
+{
+	struct cmp_owner *o;
+	struct pf_machine *m = half_free(&o);
+	struct zone *z = &m->node_data[0]->node_zones[ZONE_DMA32];
+	char v[2] = { (char)('0' + mode), 0 };
+	assert_int_equal(pf_sysctl_set(m, "watermark_scale_factor", wsf), 0);
+	assert_int_equal(pf_sysctl_set(m, "defrag_mode", v), 0);
+	wakeup_kcompactd(m->node_data[0], 9, ZONE_DMA32);
+	assert_int_equal(pf_kcompactd_run(m, 0), PF_KCOMPACTD_WORK);
+	long moved = vm(m, "pgmigrate_success");
+	pf_drain_all_pages(m);
+	*blocks = 0;
+	for (unsigned ord = 9; ord < NR_PAGE_ORDERS; ord++)
+		*blocks += z->free_area[ord].nr_free << (ord - 9);
+	assert_int_equal(cmp_owner_check(o), -1);
+	print_message("defrag_mode %d, watermark_scale_factor %s: %ld moved, %lu free pageblocks\n", mode, wsf, moved,
+		      *blocks);
+	cmp_owner_destroy(o);
+	pf_machine_destroy(m);
+	pf_bind_cpu(-1);
+	return moved;
+}
+
+static void defrag_mode_targets_pageblocks(void **state)
+{
+	(void)state;
+	unsigned long b0, b1;
+	assert_int_equal(defrag_run(0, "10", &b0), 256);
+	assert_int_equal(b0, 1);
+	assert_int_equal(defrag_run(1, "10", &b1), 512);
+	assert_int_equal(b1, 2);
+	long moved0 = defrag_run(0, "1000", &b0), moved1 = defrag_run(1, "1000", &b1);
+	assert_int_equal(moved0, 256);
+	assert_true(moved1 > 512 && b1 > 2);
+}
+
 /* The threaded worker: a wakeup is served by the node's thread; stepping is refused meanwhile. */
 static void threaded_worker(void **state)
 {
@@ -245,6 +295,7 @@ int main(void)
 		cmocka_unit_test(proactive_threshold),
 		cmocka_unit_test(proactive_backoff),
 		cmocka_unit_test(wakeup_deterministic),
+		cmocka_unit_test(defrag_mode_targets_pageblocks),
 		cmocka_unit_test(threaded_worker),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
