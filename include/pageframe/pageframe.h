@@ -272,6 +272,12 @@ PF_API const char *pf_version(void);
  *                0 the library frees @src.  @mode is a PF_MIGRATE_* value.
  * @putback_page: migration gave up; the page stays with its owner.
  *
+ * From isolate_page's true until migrate_page or putback_page the owner
+ * does not write the page's contents, and changes its references to it
+ * only under the lock its migrate_page takes; after migrate_page's 0 it
+ * uses @dst only.  The library moves the owner's references and
+ * movability from @src to @dst.
+ *
  * Each callback runs in the thread that migrates (a compaction, a
  * contiguous allocation), never with a zone or per-CPU lock held, and may
  * not allocate from or free to the same machine.
