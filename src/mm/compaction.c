@@ -1438,7 +1438,8 @@ enum compact_result compact_zone(struct compact_control *cc)
 		INIT_LIST_HEAD(&cc->freepages[order]);
 	INIT_LIST_HEAD(&cc->migratepages);
 
-	cc->migratetype = gfp_migratetype(cc->gfp_mask);
+	/* 6.12's gfp_migratetype, which says unmovable while grouping by mobility is off */
+	cc->migratetype = alloc_migratetype(m, cc->gfp_mask);
 
 	if (!is_via_compact_memory(cc->order)) {
 		ret = compaction_suit_allocation_order(cc->zone, (unsigned int)cc->order, cc->highest_zoneidx,
