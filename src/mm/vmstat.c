@@ -618,8 +618,8 @@ static void pageblocks_show_zone(FILE *out, struct pf_machine *m, struct zone *z
 			} else if (rec) {
 				if (PageIsolated(page))
 					run_col = PB_ISOLATED;
-				else if (__PageMovable(page))
-					run_col = PB_MOVABLE;
+				else if (__PageMovable(page) && page_movable_ops(page))
+					run_col = PB_MOVABLE;	/* PageMovable without the page lock */
 				else
 					run_col = pageblock_column_of_pinned(mt);
 				run_end = pfn + (1UL << (rec - 1));

@@ -4,6 +4,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -149,6 +150,52 @@ static void test_fallback_claim(void **state)
 	pf_machine_destroy(m);
 }
 
+/* Through the public call: a block handed to pf_set_page_movable counts as movable, and back after pf_clear_page_movable. */
+static bool iso(struct pf_page *page, int mode)
+{
+	(void)page;
+	(void)mode;
+	return false;
+}
+static int mig(struct pf_page *dst, struct pf_page *src, int mode)
+{
+	(void)dst;
+	(void)src;
+	(void)mode;
+	return -EBUSY;
+}
+static void putback(struct pf_page *page)
+{
+	(void)page;
+}
+static const struct pf_movable_operations owner = { iso, mig, putback };
+
+static void test_set_page_movable(void **state)
+{
+	(void)state;
+	struct pf_machine *m = pf_test_boot(MACHINE);
+	struct pf_page *p = pf_alloc_pages(m, PF_GFP_HIGHUSER_MOVABLE, 9);
+	assert_int_equal(pf_page_to_pfn(p), 0x1c00);
+	pf_set_page_movable(p, &owner);
+	const char *head = HEADER FREE_BLOCK("    0x1000") FREE_BLOCK("    0x1200") FREE_BLOCK("    0x1400")
+		FREE_BLOCK("    0x1600") FREE_BLOCK("    0x1800") FREE_BLOCK("    0x1a00");
+	char want[4096];
+	snprintf(want, sizeof want, "%s%s%s", head,
+		 LINE("    0x1c00", "Movable    ", "    0", "    512", "        0", "          0", "         0", "    0",
+		      "       0", "       0", "-"),
+		 LAST_BLOCK);
+	expect_view(m, want, "after pf_set_page_movable");
+	pf_clear_page_movable(p);
+	snprintf(want, sizeof want, "%s%s%s", head,
+		 LINE("    0x1c00", "Movable    ", "    0", "      0", "      512", "          0", "         0", "    0",
+		      "       0", "       0", "mixed"),
+		 LAST_BLOCK);
+	expect_view(m, want, "after pf_clear_page_movable");
+	pf_free_pages(p, 9);
+	pf_test_check(m, "after the free");
+	pf_machine_destroy(m);
+}
+
 /* A view that is not a view: -ENOENT; the CLI prints the same text. */
 static void test_cli(void **state)
 {
@@ -180,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_boot),
 		cmocka_unit_test(test_allocated_block),
 		cmocka_unit_test(test_fallback_claim),
+		cmocka_unit_test(test_set_page_movable),
 		cmocka_unit_test(test_cli),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
