@@ -936,6 +936,16 @@ int start_isolate_page_range(struct pf_machine *m, unsigned long start_pfn, unsi
 void undo_isolate_page_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn, int migratetype);
 int test_pages_isolated(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn, int isol_flags);
 
+/*
+ * page_zone_peek: page_zone of a page another thread may be changing: its
+ * node and zone bits never change after boot, the flags word around them
+ * does, so the read is a data_race() peek.
+ */
+static inline __data_race struct zone *page_zone_peek(struct pf_machine *m, const struct pf_page *page)
+{
+	return m->zone_of_id[(page->flags >> PF_ZONES_PGSHIFT) & ((MAX_NUMNODES << PF_ZONES_WIDTH) - 1)];
+}
+
 /* page_alloc.c: contiguous ranges (CONFIG_CONTIG_ALLOC, 6.12) */
 int alloc_contig_range(struct pf_machine *m, unsigned long start, unsigned long end, int migratetype,
 		       pf_gfp_t gfp_mask);

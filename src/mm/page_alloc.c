@@ -2562,13 +2562,14 @@ static __data_race unsigned long find_large_buddy(struct pf_machine *m, unsigned
 	struct pf_page *page;
 	unsigned long pfn = start_pfn;
 
-	while (!PageBuddy(page = pfn_to_page(m, pfn))) {
+	/* fields read directly: the pages looked at may be other threads' */
+	while (((page = pfn_to_page(m, pfn))->page_type >> 24) != PGTY_buddy) {
 		if (++order > MAX_PAGE_ORDER)
 			return start_pfn;
 		pfn &= ~0UL << order;
 	}
 	/* a free block below us that ends before start_pfn does not hold it */
-	if (pfn + (1UL << buddy_order(page)) > start_pfn)
+	if (page->private < NR_PAGE_ORDERS && pfn + (1UL << page->private) > start_pfn)
 		return pfn;
 	return start_pfn;
 }
@@ -2583,10 +2584,40 @@ static __data_race unsigned long find_large_buddy(struct pf_machine *m, unsigned
  *
  * Deliberate difference: returns int (1/0) as internal.h declares it.
  */
+/*
+ * The pageblock type by pfn alone (get_pfnblock_migratetype and
+ * set_pfnblock_flags_mask without reading the page, which may be another
+ * thread's).
+ */
+static int pfnblock_mt(struct pf_machine *m, unsigned long pfn)
+{
+	unsigned long bitidx;
+	unsigned long *word = pfn_to_bitidx(m, pfn, &bitidx);
+	return (int)((__atomic_load_n(word, __ATOMIC_RELAXED) >> bitidx) & MIGRATETYPE_MASK);
+}
+
+static void set_pfnblock_mt(struct pf_machine *m, unsigned long pfn, int migratetype)
+{
+	unsigned long bitidx;
+	unsigned long *word = pfn_to_bitidx(m, pfn, &bitidx);
+	unsigned long mask = MIGRATETYPE_MASK << bitidx;
+	unsigned long old = __atomic_load_n(word, __ATOMIC_RELAXED);
+	while (!__atomic_compare_exchange_n(word, &old, (old & ~mask) | ((unsigned long)migratetype << bitidx), false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+/* PageBuddy and buddy_order of a page that may be another thread's (stable under zone->lock when free) */
+static __data_race unsigned int peek_buddy_order(const struct pf_page *page)
+{
+	return (page->page_type >> 24) == PGTY_buddy ? (unsigned int)page->private + 1 : 0;
+}
+
 int move_freepages_block_isolate(struct zone *zone, struct pf_page *page, int migratetype)
 {
 	struct pf_machine *m = zone_machine(zone);
 	unsigned long start_pfn, pfn;
+	unsigned int bo;
 
 	lockdep_assert_held(&zone->lock);
 	if (!prep_move_freepages_block(zone, page, &start_pfn, NULL, NULL))
@@ -2599,22 +2630,23 @@ int move_freepages_block_isolate(struct zone *zone, struct pf_page *page, int mi
 		struct pf_page *buddy = pfn_to_page(m, pfn);
 		unsigned int order = buddy_order(buddy);
 
-		del_page_from_free_list(buddy, zone, order, get_pfnblock_migratetype(buddy, pfn));
-		set_pageblock_migratetype(page, migratetype);
+		del_page_from_free_list(buddy, zone, order, pfnblock_mt(m, pfn));
+		set_pfnblock_mt(m, start_pfn, migratetype);
 		split_large_buddy(zone, buddy, pfn, (int)order, FPI_NONE);
 		return 1;
 	}
-	if (PageBuddy(page) && buddy_order(page) > pageblock_order) {
+	bo = peek_buddy_order(page);
+	if (bo && bo - 1 > pageblock_order) {
 		/* this pageblock starts a larger free block */
-		unsigned int order = buddy_order(page);
+		unsigned int order = bo - 1;
 
 		/* the kernel passes pfn here, which equals start_pfn on this path */
-		del_page_from_free_list(page, zone, order, get_pfnblock_migratetype(page, start_pfn));
-		set_pageblock_migratetype(page, migratetype);
+		del_page_from_free_list(page, zone, order, pfnblock_mt(m, start_pfn));
+		set_pfnblock_mt(m, start_pfn, migratetype);
 		split_large_buddy(zone, page, start_pfn, (int)order, FPI_NONE);
 		return 1;
 	}
-	__move_freepages_block(zone, start_pfn, get_pfnblock_migratetype(page, start_pfn), migratetype);
+	__move_freepages_block(zone, start_pfn, pfnblock_mt(m, start_pfn), migratetype);
 	return 1;
 }
 
@@ -2759,7 +2791,7 @@ int alloc_contig_range(struct pf_machine *m, unsigned long start, unsigned long 
 	struct compact_control cc = {
 		.nr_migratepages = 0,
 		.order = -1,
-		.zone = page_zone(pfn_to_page(m, start)),
+		.zone = page_zone_peek(m, pfn_to_page(m, start)),
 		.mode = MIGRATE_SYNC,
 		.ignore_skip_hint = true,
 		.no_set_skip_hint = true,
@@ -2841,9 +2873,9 @@ static bool pf_contig_range_ok(struct pf_machine *m, unsigned long start, unsign
 		why = "is empty or ends before it starts";
 	else if (end > m->memmap_pfns || !pfn_valid(m, start) || !pfn_valid(m, end - 1))
 		why = "is not memory of the machine";
-	else if (page_zone(pfn_to_page(m, start)) != page_zone(pfn_to_page(m, end - 1)))
+	else if (page_zone_peek(m, pfn_to_page(m, start)) != page_zone_peek(m, pfn_to_page(m, end - 1)))
 		why = "spans more than one zone";
-	else if (zone_idx(page_zone(pfn_to_page(m, start))) == ZONE_DEVICE)
+	else if (zone_idx(page_zone_peek(m, pfn_to_page(m, start))) == ZONE_DEVICE)
 		why = "is device memory";
 	if (!why)
 		return true;
@@ -2865,16 +2897,16 @@ int pf_alloc_contig_range(struct pf_machine *m, unsigned long start_pfn, unsigne
 }
 
 /* pfn_range_valid_contig (6.12): every page present, in @z, not reserved (no hugetlb here). */
-static bool pfn_range_valid_contig(struct zone *z, unsigned long start_pfn, unsigned long nr_pages)
+static __data_race bool pfn_range_valid_contig(struct zone *z, unsigned long start_pfn, unsigned long nr_pages)
 {
 	struct pf_machine *m = zone_machine(z);
 	for (unsigned long i = start_pfn; i < start_pfn + nr_pages; i++) {
 		if (!pfn_valid(m, i))
 			return false;
 		struct pf_page *page = pfn_to_page(m, i);
-		if (page_zone(page) != z)
+		if (page_zone_peek(m, page) != z)
 			return false;
-		if (PageReserved(page))
+		if ((page->flags >> PG_reserved) & 1)	/* PageReserved, read directly: a peek */
 			return false;
 	}
 	return true;

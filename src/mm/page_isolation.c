@@ -50,9 +50,68 @@ static inline struct pf_page *pfn_to_online_page(struct pf_machine *m, unsigned 
 	return pfn_to_page(m, pfn);
 }
 
-static inline bool is_migrate_isolate_page(const struct pf_page *page)
+/*
+ * Peeks at pages other threads own (the kernel reads them racily too, and
+ * validates what matters under zone->lock): fields read directly, in
+ * functions outside the thread sanitizer's view, so a peek never calls an
+ * instrumented accessor.
+ */
+static inline __data_race unsigned long peek_flags(const struct pf_page *page)
 {
-	return is_migrate_isolate(get_pageblock_migratetype(page));
+	return page->flags;
+}
+
+static inline __data_race bool peek_buddy(const struct pf_page *page)
+{
+	return (page->page_type >> 24) == PGTY_buddy;
+}
+
+static inline __data_race unsigned long peek_private(const struct pf_page *page)
+{
+	return page->private;
+}
+
+/* compound_head, and whether the page is part of a compound page */
+static inline __data_race struct pf_page *peek_head(struct pf_page *page, bool *compound)
+{
+	unsigned long head = page->compound_head;
+	if (head & 1) {
+		*compound = true;
+		return (struct pf_page *)(head - 1);
+	}
+	*compound = (page->flags >> PG_head) & 1;
+	return page;
+}
+
+/* the order of a compound head (folio_order), read without holding the page */
+static inline __data_race unsigned int peek_compound_order(const struct pf_page *head)
+{
+	if (!((head->flags >> PG_head) & 1))
+		return 0;
+	return (unsigned int)(head[1].flags & 0xff);
+}
+
+static inline __data_race bool peek_movable(const struct pf_page *page)
+{
+	return ((unsigned long)page->mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_MOVABLE;
+}
+
+static inline __data_race int peek_refcount(const struct pf_page *page)
+{
+	return page->_refcount;
+}
+
+/* get_pfnblock_migratetype by pfn alone: the usemap, without reading the page */
+static inline int block_mt(const struct pf_machine *m, unsigned long pfn)
+{
+	unsigned long idx = (pfn >> pageblock_order) * NR_PAGEBLOCK_BITS;
+	unsigned long w = __atomic_load_n(&m->pageblock_flags[idx / 64], __ATOMIC_RELAXED);
+	return (int)((w >> (idx & 63)) & MIGRATETYPE_MASK);
+}
+
+static inline bool is_migrate_isolate_page(const struct pf_machine *m, const struct pf_page *page)
+{
+	return is_migrate_isolate(block_mt(m, (unsigned long)(page - m->mem_map)));
 }
 
 /* __first_valid_page (6.12): the first online page of [pfn, pfn + nr_pages), or NULL. */
@@ -82,12 +141,12 @@ static __data_race struct pf_page *has_unmovable_pages(struct pf_machine *m, uns
 						       unsigned long end_pfn, int migratetype, int flags)
 {
 	struct pf_page *page = pfn_to_page(m, start_pfn);
-	struct zone *zone = page_zone(page);
+	struct zone *zone = page_zone_peek(m, page);
 
 	VM_BUG_ON(pageblock_start_pfn(start_pfn) != pageblock_start_pfn(end_pfn - 1));
 
 	/* A CMA pageblock may be isolated only by a CMA request (cma_alloc). */
-	if (is_migrate_cma(get_pageblock_migratetype(page))) {
+	if (is_migrate_cma(block_mt(m, start_pfn))) {
 		if (is_migrate_cma(migratetype))
 			return NULL;
 		return page;
@@ -96,36 +155,40 @@ static __data_race struct pf_page *has_unmovable_pages(struct pf_machine *m, uns
 	for (unsigned long pfn = start_pfn; pfn < end_pfn; pfn++) {
 		page = pfn_to_page(m, pfn);
 
+		unsigned long pflags = peek_flags(page);
+		bool compound;
+
 		/* boot reservations and holes */
-		if (PageReserved(page))
+		if ((pflags >> PG_reserved) & 1)
 			return page;
 		/* in ZONE_MOVABLE everything not reserved is taken to be movable, as the kernel does */
 		if (zone_idx(zone) == ZONE_MOVABLE)
 			continue;
 
-		if (PageCompound(page)) {
-			struct pf_page *head = pf_compound_head(page);
-			unsigned int order = compound_order(head);
+		struct pf_page *head = peek_head(page, &compound);
+		if (compound) {
+			unsigned int order = peek_compound_order(head);
 			/* a page being freed meanwhile may show no order that makes sense */
-			if (!__PageMovable(head) || order >= BITS_PER_LONG_ORDER)
+			if (!peek_movable(head) || order >= BITS_PER_LONG_ORDER)
 				return page;
 			/* the rest of the compound page moves with its head */
-			pfn = page_to_pfn(head) + (1UL << order) - 1;
+			pfn = (unsigned long)(head - m->mem_map) + (1UL << order) - 1;
 			continue;
 		}
 
-		if (!page_ref_count(page)) {
-			if (PageBuddy(page))
-				pfn += (1UL << buddy_order(page)) - 1;
+		if (!peek_refcount(page)) {
+			/* PageBuddy and its order are stable under zone->lock */
+			if (peek_buddy(page))
+				pfn += (1UL << peek_private(page)) - 1;
 			continue;
 		}
 
-		if ((flags & MEMORY_OFFLINE) && PageHWPoison(page))
+		if ((flags & MEMORY_OFFLINE) && ((pflags >> PG_hwpoison) & 1))
 			continue;
-		if ((flags & MEMORY_OFFLINE) && PageOffline(page))
+		if ((flags & MEMORY_OFFLINE) && (page->page_type >> 24) == PGTY_offline)
 			continue;
 
-		if (__PageMovable(page))
+		if (peek_movable(page))
 			continue;
 		return page;
 	}
@@ -138,17 +201,16 @@ static __data_race struct pf_page *has_unmovable_pages(struct pf_machine *m, uns
  * Return: 0, or -EBUSY (already isolated, unmovable page, block not
  * wholly in the zone).
  */
-static int set_migratetype_isolate(struct pf_page *page, int migratetype, int isol_flags, unsigned long start_pfn,
-				   unsigned long end_pfn)
+static int set_migratetype_isolate(struct pf_machine *m, struct pf_page *page, int migratetype, int isol_flags,
+				   unsigned long start_pfn, unsigned long end_pfn)
 {
-	struct pf_machine *m = page_machine(page);
-	struct zone *zone = page_zone(page);
+	struct zone *zone = page_zone_peek(m, page);
 	struct pf_page *unmovable;
-	unsigned long pfn = page_to_pfn(page);
+	unsigned long pfn = (unsigned long)(page - m->mem_map);
 
 	pf_spin_lock(&zone->lock);
 	/* isolated already: someone else is working on an overlapping range */
-	if (is_migrate_isolate_page(page)) {
+	if (is_migrate_isolate_page(m, page)) {
 		pf_spin_unlock(&zone->lock);
 		return -EBUSY;
 	}
@@ -180,26 +242,26 @@ static int set_migratetype_isolate(struct pf_page *page, int migratetype, int is
  * free buddy outside while isolated; it is taken off and freed again so
  * that it does now.
  */
-static void unset_migratetype_isolate(struct pf_page *page, int migratetype)
+static void unset_migratetype_isolate(struct pf_machine *m, struct pf_page *page, int migratetype)
 {
-	struct pf_machine *m = page_machine(page);
-	struct zone *zone = page_zone(page);
+	struct zone *zone = page_zone_peek(m, page);
 	bool isolated_page = false;
 	unsigned int order = 0;
 
 	pf_spin_lock(&zone->lock);
-	if (!is_migrate_isolate_page(page))
+	if (!is_migrate_isolate_page(m, page))
 		goto out;
 
-	if (PageBuddy(page)) {
-		order = buddy_order(page);
+	if (peek_buddy(page)) {
+		order = (unsigned int)peek_private(page);	/* stable under zone->lock once PageBuddy */
 		if (order >= pageblock_order && order < MAX_PAGE_ORDER) {
 			/* find_buddy_page_pfn: the buddy at this order, if it is a free block of the zone */
-			unsigned long pfn = page_to_pfn(page);
+			unsigned long pfn = (unsigned long)(page - m->mem_map);
 			unsigned long buddy_pfn = pfn ^ (1UL << order);
 			struct pf_page *buddy = pfn_to_page(m, buddy_pfn);
-			if (PageBuddy(buddy) && buddy_order(buddy) == order && page_zone_id(buddy) == page_zone_id(page) &&
-			    !is_migrate_isolate_page(buddy)) {
+			if (peek_buddy(buddy) && peek_private(buddy) == order &&
+			    (peek_flags(buddy) >> PF_ZONES_PGSHIFT) == (peek_flags(page) >> PF_ZONES_PGSHIFT) &&
+			    !is_migrate_isolate_page(m, buddy)) {
 				isolated_page = __isolate_free_page(page, order) != 0;
 				/* no watermark applies inside an isolated block: this cannot fail */
 				VM_BUG_ON(!isolated_page);
@@ -230,7 +292,7 @@ out:
  * for hugetlb, which pageframe does not have).  @skip_isolation: the
  * block is isolated already (the range is a single pageblock).
  */
-static int isolate_single_pageblock(struct pf_machine *m, unsigned long boundary_pfn, int flags, pf_gfp_t gfp_flags,
+static __data_race int isolate_single_pageblock(struct pf_machine *m, unsigned long boundary_pfn, int flags, pf_gfp_t gfp_flags,
 				    bool isolate_before, bool skip_isolation, int migratetype)
 {
 	unsigned long isolate_pageblock, start_pfn, pfn;
@@ -246,13 +308,13 @@ static int isolate_single_pageblock(struct pf_machine *m, unsigned long boundary
 	 * Scan from the MAX_PAGE_ORDER-aligned start, so that a block larger
 	 * than a pageblock that starts before ours is seen whole.
 	 */
-	zone = page_zone(pfn_to_page(m, isolate_pageblock));
+	zone = page_zone_peek(m, pfn_to_page(m, isolate_pageblock));
 	start_pfn = max_t(unsigned long, isolate_pageblock & ~(MAX_ORDER_NR_PAGES - 1), zone->zone_start_pfn);
 
 	if (skip_isolation) {
-		VM_BUG_ON(!is_migrate_isolate_page(pfn_to_page(m, isolate_pageblock)));
+		VM_BUG_ON(!is_migrate_isolate(block_mt(m, isolate_pageblock)));
 	} else {
-		ret = set_migratetype_isolate(pfn_to_page(m, isolate_pageblock), migratetype, flags, isolate_pageblock,
+		ret = set_migratetype_isolate(m, pfn_to_page(m, isolate_pageblock), migratetype, flags, isolate_pageblock,
 					      isolate_pageblock + pageblock_nr_pages);
 		if (ret)
 			return ret;
@@ -271,19 +333,20 @@ static int isolate_single_pageblock(struct pf_machine *m, unsigned long boundary
 		struct pf_page *page = __first_valid_page(m, pfn, boundary_pfn - pfn);
 
 		VM_BUG_ON(!page);
-		pfn = page_to_pfn(page);
+		pfn = (unsigned long)(page - m->mem_map);
 
-		if (PageBuddy(page)) {
+		if (peek_buddy(page)) {
 			/* move_freepages_block_isolate split anything crossing the boundary */
-			unsigned int order = buddy_order(page);	/* read without zone->lock, as the kernel does */
+			unsigned long order = peek_private(page);	/* read without zone->lock, as the kernel does */
 			pfn += order < NR_PAGE_ORDERS ? 1UL << order : 1;
 			continue;
 		}
 
-		if (PageCompound(page)) {
-			struct pf_page *head = pf_compound_head(page);
-			unsigned long head_pfn = page_to_pfn(head);
-			unsigned int order = compound_order(head);
+		bool compound;
+		struct pf_page *head = peek_head(page, &compound);
+		if (compound) {
+			unsigned long head_pfn = (unsigned long)(head - m->mem_map);
+			unsigned int order = peek_compound_order(head);
 			if (order >= BITS_PER_LONG_ORDER)
 				goto failed;	/* freed meanwhile: no order to trust */
 			unsigned long nr_pages = 1UL << order;
@@ -300,7 +363,7 @@ static int isolate_single_pageblock(struct pf_machine *m, unsigned long boundary
 	return 0;
 failed:
 	if (!skip_isolation)
-		unset_migratetype_isolate(pfn_to_page(m, isolate_pageblock), migratetype);
+		unset_migratetype_isolate(m, pfn_to_page(m, isolate_pageblock), migratetype);
 	return -EBUSY;
 }
 
@@ -331,7 +394,7 @@ int start_isolate_page_range(struct pf_machine *m, unsigned long start_pfn, unsi
 
 	ret = isolate_single_pageblock(m, isolate_end, flags, gfp_flags, true, skip_isolation, migratetype);
 	if (ret) {
-		unset_migratetype_isolate(pfn_to_page(m, isolate_start), migratetype);
+		unset_migratetype_isolate(m, pfn_to_page(m, isolate_start), migratetype);
 		return ret;
 	}
 
@@ -339,9 +402,9 @@ int start_isolate_page_range(struct pf_machine *m, unsigned long start_pfn, unsi
 	for (unsigned long pfn = isolate_start + pageblock_nr_pages; pfn < isolate_end - pageblock_nr_pages;
 	     pfn += pageblock_nr_pages) {
 		struct pf_page *page = __first_valid_page(m, pfn, pageblock_nr_pages);
-		if (page && set_migratetype_isolate(page, migratetype, flags, start_pfn, end_pfn)) {
+		if (page && set_migratetype_isolate(m, page, migratetype, flags, start_pfn, end_pfn)) {
 			undo_isolate_page_range(m, isolate_start, pfn, migratetype);
-			unset_migratetype_isolate(pfn_to_page(m, isolate_end - pageblock_nr_pages), migratetype);
+			unset_migratetype_isolate(m, pfn_to_page(m, isolate_end - pageblock_nr_pages), migratetype);
 			return -EBUSY;
 		}
 	}
@@ -359,9 +422,9 @@ void undo_isolate_page_range(struct pf_machine *m, unsigned long start_pfn, unsi
 
 	for (unsigned long pfn = isolate_start; pfn < isolate_end; pfn += pageblock_nr_pages) {
 		struct pf_page *page = __first_valid_page(m, pfn, pageblock_nr_pages);
-		if (!page || !is_migrate_isolate_page(page))
+		if (!page || !is_migrate_isolate_page(m, page))
 			continue;
-		unset_migratetype_isolate(page, migratetype);
+		unset_migratetype_isolate(m, page, migratetype);
 	}
 }
 
@@ -370,16 +433,16 @@ void undo_isolate_page_range(struct pf_machine *m, unsigned long start_pfn, unsi
  * blocks (and, for MEMORY_OFFLINE, hwpoisoned and released offline pages);
  * the pfn where the walk stopped.  Context: zone->lock held.
  */
-static unsigned long __test_page_isolated_in_pageblock(struct pf_machine *m, unsigned long pfn, unsigned long end_pfn,
+static __data_race unsigned long __test_page_isolated_in_pageblock(struct pf_machine *m, unsigned long pfn, unsigned long end_pfn,
 						       int flags)
 {
 	while (pfn < end_pfn) {
 		struct pf_page *page = pfn_to_page(m, pfn);
-		if (PageBuddy(page))
-			pfn += 1UL << buddy_order(page);	/* on the isolate lists: pf_check verifies that */
-		else if ((flags & MEMORY_OFFLINE) && PageHWPoison(page))
+		if (peek_buddy(page))
+			pfn += 1UL << peek_private(page);	/* on the isolate lists: pf_check verifies that */
+		else if ((flags & MEMORY_OFFLINE) && ((peek_flags(page) >> PG_hwpoison) & 1))
 			pfn++;
-		else if ((flags & MEMORY_OFFLINE) && PageOffline(page) && !page_ref_count(page))
+		else if ((flags & MEMORY_OFFLINE) && (page->page_type >> 24) == PGTY_offline && !peek_refcount(page))
 			pfn++;
 		else
 			break;
@@ -401,14 +464,14 @@ int test_pages_isolated(struct pf_machine *m, unsigned long start_pfn, unsigned 
 	/* the block type first: free blocks need not be pageblock-aligned */
 	for (pfn = start_pfn; pfn < end_pfn; pfn += pageblock_nr_pages) {
 		page = __first_valid_page(m, pfn, pageblock_nr_pages);
-		if (page && !is_migrate_isolate_page(page))
+		if (page && !is_migrate_isolate_page(m, page))
 			break;
 	}
 	page = __first_valid_page(m, start_pfn, end_pfn - start_pfn);
 	if (pfn < end_pfn || !page)
 		return -EBUSY;
 
-	zone = page_zone(page);
+	zone = page_zone_peek(m, page);
 	pf_spin_lock(&zone->lock);
 	pfn = __test_page_isolated_in_pageblock(m, start_pfn, end_pfn, isol_flags);
 	pf_spin_unlock(&zone->lock);
