@@ -561,7 +561,7 @@ static struct pf_page *__cma_alloc(struct pf_machine *m, struct cma *cma, unsign
 	}
 
 	if (ret && !(gfp & PF___GFP_NOWARN)) {
-		pf_printk(m, '3', "cma_alloc: %s: alloc failed, req-size: %lu pages, ret: %d", cma->name, count, ret);
+		pf_printk(m, '3', "__cma_alloc: %s: alloc failed, req-size: %lu pages, ret: %d", cma->name, count, ret);
 		cma_debug_show_areas(m, cma);
 	}
 	__count_vm_events(m, page ? CMA_ALLOC_SUCCESS : CMA_ALLOC_FAIL, 1);
