@@ -722,7 +722,22 @@ void drain_local_pages(struct pf_machine *m, struct zone *zone);
 void drain_all_pages(struct pf_machine *m, struct zone *zone);
 bool decay_pcp_high(struct zone *zone, struct per_cpu_pages *pcp);
 void pcp_spin_lock(struct zone *zone, struct per_cpu_pages *pcp);
-void pcp_spin_unlock(struct per_cpu_pages *pcp);
+/*
+ * pcp_spin_unlock - release a pageset however pcp_spin_trylock or
+ * pcp_spin_lock took it (page_alloc.c): a remote holder also lets local
+ * takers in again.  Inline: every fast path ends with it.
+ */
+static inline __attribute__((always_inline)) void pcp_spin_unlock(struct per_cpu_pages *pcp)
+{
+	if (unlikely(pcp->remote_held)) {
+		pcp->remote_held = 0;
+		pf_spin_unlock(&pcp->lock);
+		__atomic_store_n(&pcp->remote_pending, 0, __ATOMIC_RELEASE);
+		pf_spin_unlock(&pcp->remote_lock);
+		return;
+	}
+	pf_spin_unlock(&pcp->lock);
+}
 int gfp_migratetype(pf_gfp_t flags);
 /*
  * alloc_migratetype - the migratetype a request of @m gets: 6.12's

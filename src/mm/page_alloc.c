@@ -803,7 +803,7 @@ static struct pf_page *__rmqueue(struct zone *zone, unsigned int order, int migr
 #define TAIL_MAPPING ((void *)0x400)	/* POISON_POINTER_DELTA + 0x400 */
 
 /* page_expected_state: one combined check of the fields a free page must have clear. */
-static inline bool page_expected_state(const struct pf_page *page, unsigned long check_flags)
+static inline __attribute__((always_inline)) bool page_expected_state(const struct pf_page *page, unsigned long check_flags)
 {
 	if (unlikely(page->_mapcount != -1))
 		return false;
@@ -1419,20 +1419,8 @@ void pcp_spin_lock(struct zone *zone, struct per_cpu_pages *pcp)
 	pcp_remote_trylock(zone, (int)(pcp - zone->per_cpu_pageset), true);
 }
 
-void pcp_spin_unlock(struct per_cpu_pages *pcp)
-{
-	if (unlikely(pcp->remote_held)) {
-		pcp->remote_held = 0;
-		pf_spin_unlock(&pcp->lock);
-		__atomic_store_n(&pcp->remote_pending, 0, __ATOMIC_RELEASE);
-		pf_spin_unlock(&pcp->remote_lock);
-		return;
-	}
-	pf_spin_unlock(&pcp->lock);
-}
-
 /* this_cpu_add on a counter of the pcp: plain arithmetic under pcp->lock, relaxed so readers may fold it. */
-static inline void pcp_ev_add(unsigned long *c, unsigned long d)
+static inline __attribute__((always_inline)) void pcp_ev_add(unsigned long *c, unsigned long d)
 {
 	__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED) + d, __ATOMIC_RELAXED);
 }
@@ -3741,7 +3729,8 @@ void build_fast_gfp_table(struct pf_machine *m)
  * fast path then hands the request to the general path, whose
  * pcp_spin_trylock does what the kernel does in each case.
  */
-static inline struct per_cpu_pages *pcp_trylock_fast(struct pf_machine *m, struct zone *zone, int cpu)
+static inline __attribute__((always_inline)) struct per_cpu_pages *pcp_trylock_fast(struct pf_machine *m,
+										   struct zone *zone, int cpu)
 {
 	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 

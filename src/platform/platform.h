@@ -49,7 +49,7 @@ static inline void pf_spin_lock_init(pf_spinlock_t *l)
 	PF_SPIN_SET_OWNER(l, NULL);
 }
 
-static inline bool pf_spin_trylock(pf_spinlock_t *l)
+static inline __attribute__((always_inline)) bool pf_spin_trylock(pf_spinlock_t *l)
 {
 	if (atomic_load_explicit(&l->locked, memory_order_relaxed) ||
 	    atomic_exchange_explicit(&l->locked, 1, memory_order_acquire))
@@ -65,7 +65,7 @@ static inline void pf_spin_lock(pf_spinlock_t *l)
 		pf_os_cpu_relax_or_yield(spins++);
 }
 
-static inline void pf_spin_unlock(pf_spinlock_t *l)
+static inline __attribute__((always_inline)) void pf_spin_unlock(pf_spinlock_t *l)
 {
 	PF_SPIN_SET_OWNER(l, NULL);
 	atomic_store_explicit(&l->locked, 0, memory_order_release);
