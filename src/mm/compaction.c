@@ -140,12 +140,24 @@ static void reset_cached_positions(struct zone *zone)
 	zone->compact_cached_free_pfn = pageblock_start_pfn(zone_end_pfn(zone) - 1);
 }
 
+/*
+ * Page tests inside the scanners' __data_race functions, which peek at
+ * pages other threads own (the kernel reads them racily too): macros, so
+ * they expand inside the uninstrumented caller (page.h's inline accessors
+ * are instrumented, and a __data_race caller does not inline them).
+ */
+#define peek_PageHead(page)		((((page)->flags) >> PG_head) & 1)
+#define peek_PageTail(page)		((page)->compound_head & 1)
+#define peek_PageCompound(page)		(peek_PageHead(page) || peek_PageTail(page))
+#define peek_compound_order(page)	(peek_PageHead(page) ? (unsigned int)((page)[1].flags & 0xff) : 0U)
+#define peek_PageBuddy(page)		(((page)->page_type >> 24) == PGTY_buddy)
+#define peek_PageIsolated(page)		((((page)->flags) >> PG_isolated) & 1)
+
 /* The order a movable block moves with: its compound order, else its allocation record's. */
-static __data_race unsigned int movable_block_order(const struct pf_page *page)
+static __data_race unsigned int movable_block_order(struct pf_machine *m, const struct pf_page *page)
 {
-	if (PageHead(page))
-		return compound_order(page);
-	struct pf_machine *m = page_machine(page);
+	if (peek_PageHead(page))
+		return peek_compound_order(page);
 	unsigned int rec = __atomic_load_n(&m->alloc_order[page - m->mem_map], __ATOMIC_RELAXED);
 	return rec ? rec - 1 : 0;
 }
@@ -156,18 +168,30 @@ static __data_race unsigned int movable_block_order(const struct pf_page *page)
  */
 static __data_race bool pageblock_skip_persistent(struct pf_page *page)
 {
-	if (!PageCompound(page))
+	if (!peek_PageCompound(page))
 		return false;
-	if (PageTail(page))
+	if (peek_PageTail(page))
 		page = (struct pf_page *)(__atomic_load_n(&page->compound_head, __ATOMIC_RELAXED) - 1);
-	return compound_order(page) >= pageblock_order;
+	return peek_compound_order(page) >= pageblock_order;
+}
+
+/*
+ * page_zone_id of a page others may be changing (allocating, locking,
+ * freeing): its zone bits never change, the rest of the flags word is
+ * peeked at as the kernel's data_race() reads do.  Out of ThreadSanitizer's
+ * view (internal.h's page_zone_id is instrumented, and a __data_race caller
+ * does not inline it).
+ */
+static inline __data_race int page_zone_id_peek(const struct pf_page *page)
+{
+	return (int)(page->flags >> PF_ZONES_PGSHIFT);
 }
 
 /*
  * pageblock_pfn_to_page (6.12): the first page of [start_pfn, end_pfn) when
  * both ends exist and lie in @zone, else NULL.
  */
-static struct pf_page *pageblock_pfn_to_page(unsigned long start_pfn, unsigned long end_pfn, struct zone *zone)
+static __data_race struct pf_page *pageblock_pfn_to_page(unsigned long start_pfn, unsigned long end_pfn, struct zone *zone)
 {
 	struct pf_machine *m = zone_machine(zone);
 
@@ -175,9 +199,9 @@ static struct pf_page *pageblock_pfn_to_page(unsigned long start_pfn, unsigned l
 	if (!pfn_valid(m, start_pfn) || !pfn_valid(m, end_pfn))
 		return NULL;
 	struct pf_page *start_page = pfn_to_page(m, start_pfn);
-	if (page_zone_id(start_page) != page_zone_id(pfn_to_page(m, zone->zone_start_pfn)))
+	if (page_zone_id_peek(start_page) != page_zone_id_peek(pfn_to_page(m, zone->zone_start_pfn)))
 		return NULL;
-	if (page_zone_id(pfn_to_page(m, end_pfn)) != page_zone_id(start_page))
+	if (page_zone_id_peek(pfn_to_page(m, end_pfn)) != page_zone_id_peek(start_page))
 		return NULL;
 	return start_page;
 }
@@ -198,7 +222,7 @@ static __data_race bool __reset_isolation_pfn(struct zone *zone, unsigned long p
 	if (!pfn_valid(m, pfn))
 		return false;
 	page = pfn_to_page(m, pfn);
-	if (page_zone_id(page) != page_zone_id(pfn_to_page(m, zone->zone_start_pfn)))
+	if (page_zone_id_peek(page) != page_zone_id_peek(pfn_to_page(m, zone->zone_start_pfn)))
 		return false;
 	if (pageblock_skip_persistent(page))
 		return false;
@@ -229,7 +253,7 @@ static __data_race bool __reset_isolation_pfn(struct zone *zone, unsigned long p
 			clear_pageblock_skip(page);
 			return true;
 		}
-		if (check_target && PageBuddy(page)) {
+		if (check_target && peek_PageBuddy(page)) {
 			clear_pageblock_skip(page);
 			return true;
 		}
@@ -377,8 +401,8 @@ static __data_race unsigned long isolate_freepages_block(struct compact_control 
 		nr_scanned++;
 
 		/* a compound page is passed over whole (a racy order is bounded by the block) */
-		if (PageCompound(page)) {
-			unsigned int corder = compound_order(page);
+		if (peek_PageCompound(page)) {
+			unsigned int corder = peek_compound_order(page);
 			if (corder <= MAX_PAGE_ORDER && blockpfn + (1UL << corder) <= end_pfn) {
 				blockpfn += (1UL << corder) - 1;
 				page += (1UL << corder) - 1;
@@ -386,7 +410,7 @@ static __data_race unsigned long isolate_freepages_block(struct compact_control 
 			}
 			goto isolate_fail;
 		}
-		if (!PageBuddy(page))
+		if (!peek_PageBuddy(page))
 			goto isolate_fail;
 		if (!locked) {
 			locked = compact_lock_irqsave(&cc->zone->lock, cc);
@@ -570,8 +594,8 @@ static __data_race int isolate_migratepages_block(struct compact_control *cc, un
 		}
 
 		/* free: pass the whole buddy block (an order read unlocked is used only if sane) */
-		if (PageBuddy(page)) {
-			unsigned long freepage_order = __atomic_load_n(&page->private, __ATOMIC_RELAXED);
+		if (peek_PageBuddy(page)) {
+			unsigned long freepage_order = page->private;	/* a peek: a plain read (TSan tracks atomics even here) */
 			if (freepage_order > 0 && freepage_order <= MAX_PAGE_ORDER) {
 				low_pfn += (1UL << freepage_order) - 1;
 				nr_scanned += (1UL << freepage_order) - 1;
@@ -580,8 +604,8 @@ static __data_race int isolate_migratepages_block(struct compact_control *cc, un
 		}
 
 		/* compound pages too big for the target are passed over whole */
-		if (PageCompound(page) && !cc->alloc_contig) {
-			unsigned int order = compound_order(page);
+		if (peek_PageCompound(page) && !cc->alloc_contig) {
+			unsigned int order = peek_compound_order(page);
 			if (skip_isolation_on_order((int)order, cc->order)) {
 				if (order <= MAX_PAGE_ORDER) {
 					low_pfn += (1UL << order) - 1;
@@ -591,11 +615,11 @@ static __data_race int isolate_migratepages_block(struct compact_control *cc, un
 			}
 		}
 
-		if (__PageMovable(page) && !PageIsolated(page)) {
-			unsigned int order = movable_block_order(page);
+		if (__PageMovable(page) && !peek_PageIsolated(page)) {
+			unsigned int order = movable_block_order(m, page);
 			unsigned long nr_pages = 1UL << order;
 
-			if (!cc->alloc_contig && !PageHead(page) && order && skip_isolation_on_order((int)order, cc->order))
+			if (!cc->alloc_contig && !peek_PageHead(page) && order && skip_isolation_on_order((int)order, cc->order))
 				goto isolate_fail;
 			if (isolate_movable_page(page, mode)) {
 				list_add(&page->lru, &cc->migratepages);
@@ -701,10 +725,10 @@ static bool suitable_migration_source(struct compact_control *cc, struct pf_page
  */
 static __data_race bool suitable_migration_target(struct compact_control *cc, struct pf_page *page)
 {
-	if (PageBuddy(page)) {
+	if (peek_PageBuddy(page)) {
 		int order = cc->order > 0 ? cc->order : pageblock_order;
 		/* read without zone->lock: at worst a usable block is passed over */
-		if (__atomic_load_n(&page->private, __ATOMIC_RELAXED) >= (unsigned long)order)
+		if (page->private >= (unsigned long)order)	/* a peek */
 			return false;
 	}
 	if (cc->ignore_block_suitable)
@@ -1007,7 +1031,7 @@ static void isolate_freepages(struct compact_control *cc)
 static struct pf_page *compaction_alloc(struct pf_page *src, unsigned long data)
 {
 	struct compact_control *cc = (struct compact_control *)data;
-	unsigned int order = movable_block_order(src);
+	unsigned int order = movable_block_order(zone_machine(cc->zone), src);
 	bool has_isolated_pages = false;
 	unsigned int start_order;
 	struct pf_page *freepage;
@@ -1045,7 +1069,7 @@ again:
 static void compaction_free(struct pf_page *dst, unsigned long data)
 {
 	struct compact_control *cc = (struct compact_control *)data;
-	unsigned int order = movable_block_order(dst);
+	unsigned int order = movable_block_order(zone_machine(cc->zone), dst);
 
 	if (free_pages_prepare_isolated(dst, order)) {
 		list_add(&dst->lru, &cc->freepages[order]);

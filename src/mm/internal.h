@@ -314,11 +314,33 @@ extern atomic_int pf_machine_slots_used;
 
 
 
+#if defined(__SANITIZE_THREAD__)
+#define PF_TSAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PF_TSAN_BUILD 1
+#endif
+#endif
+
+#ifdef PF_TSAN_BUILD
+/*
+ * Under ThreadSanitizer, a peek outside its view: compaction's scanners and
+ * contiguous allocations find the machine of pages other threads own,
+ * whose flags words those owners rewrite with plain stores (allocating,
+ * freeing); the machine bits never change after boot.  A volatile plain
+ * read (TSan would still track an atomic one inside a __data_race function).
+ */
+static inline __data_race unsigned page_machine_id(const struct pf_page *page)
+{
+	return (unsigned)((*(const volatile unsigned long *)&page->flags >> PF_MACHINE_PGSHIFT) & PF_MACHINE_MASK);
+}
+#else
 static inline unsigned page_machine_id(const struct pf_page *page)
 {
 	/* relaxed atomic: isolators of movable pages change flag bits of pages they do not own */
 	return (unsigned)((__atomic_load_n(&page->flags, __ATOMIC_RELAXED) >> PF_MACHINE_PGSHIFT) & PF_MACHINE_MASK);
 }
+#endif
 
 static inline struct pf_machine *page_machine(const struct pf_page *page)
 {
@@ -436,6 +458,8 @@ static inline void page_ref_inc(struct pf_page *page)
  * owner's count seen through pf_page_count leaves them out.
  */
 #define PAGE_REF_SPECULATIVE	(1 << 20)
+/* the most references an owner may hold (get_page refuses more), so that a migration's lent ones fit below the unit */
+#define PAGE_REF_OWNER_MAX	(PAGE_REF_SPECULATIVE / 2)
 
 static inline int page_owner_refs(const struct pf_page *page)
 {
