@@ -15,20 +15,22 @@
  */
 struct pf_machine *pf_page_checked(const struct pf_page *page, const char *caller)
 {
-	/* The common case first: the machine named in page->flags holds the pointer in its memmap. */
-	struct pf_machine *fm = page ? pf_page_machine_fast(page) : NULL;
-	if (likely(fm))
-		return fm;
+	/* The common case first: the pointer lies in a machine's memmap, in a section that has one. */
+	struct pf_machine *m = page ? pf_page_machine_fast(page) : NULL;
+	if (likely(m) && likely(pfn_valid(m, (unsigned long)(page - m->mem_map))))
+		return m;
 	if (unlikely(!page)) {
 		pf_printk(NULL, '4', "pageframe: %s(NULL): no page", caller);
 		return NULL;
 	}
-	struct pf_machine *m = pf_page_machine(page);
+	if (!m)
+		m = pf_page_machine(page);
 	if (unlikely(!m)) {
 		pf_printk(NULL, '4', "pageframe: %s(%p): not a struct pf_page of any machine", caller, (const void *)page);
 		return NULL;
 	}
-	if (unlikely(page_machine(page) != m)) {
+	/* an unwritten memmap section reads as machine 0's: pfn_valid tells a hole from a page */
+	if (unlikely(page_machine(page) != m || !pfn_valid(m, (unsigned long)(page - m->mem_map)))) {
 		pf_printk(m, '4', "pageframe: %s: pfn %#lx has no memmap (a hole between nodes)", caller,
 			  (unsigned long)(page - m->mem_map));
 		atomic_fetch_add(&m->nr_bad_pages, 1);

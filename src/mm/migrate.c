@@ -40,6 +40,14 @@
 #define NR_MAX_MIGRATE_SYNC_RETRY	(NR_MAX_MIGRATE_PAGES_RETRY - NR_MAX_MIGRATE_ASYNC_RETRY)
 
 /*
+ * pageframe's own: owner references lent to dst while the owner's
+ * migrate_page runs, beyond the n0 it held on src (see
+ * migrate_movable_ops_page); well below PAGE_REF_SPECULATIVE, so they
+ * stay in the owner's part of the count.
+ */
+#define DST_OWNER_BIAS		(PAGE_REF_SPECULATIVE / 4)
+
+/*
  * __PageMovable (include/linux/page-flags.h, 6.12), out of line and
  * uninstrumented (__data_race): a volatile plain read, which
  * ThreadSanitizer leaves alone (it would still track an atomic one).
@@ -185,8 +193,9 @@ static struct pf_machine *machine_of_unowned(const struct pf_page *page)
  * drops.
  *
  * Deliberate differences: no slab test (no slab pages here); the
- * speculative reference is PAGE_REF_SPECULATIVE (internal.h) and becomes
- * an ordinary one when the isolation succeeds; a machine on which no page
+ * speculative reference is PAGE_REF_SPECULATIVE (internal.h) and stays one
+ * while the page is isolated, so page_owner_refs() counts exactly the
+ * owner's references and a double free by the owner is still refused; a machine on which no page
  * was ever made movable is refused at once.  As in 6.12, non-LRU movable
  * pages are not counted in NR_ISOLATED_ANON/FILE (compaction and
  * migrate_folio_done count only LRU folios there).
@@ -222,9 +231,7 @@ bool isolate_movable_page(struct pf_page *page, isolate_mode_t mode)
 		pf_printk(m, '4', "pageframe: isolate_movable_page: pfn %#lx: the owner set PG_isolated",
 			  page_to_pfn(page));
 	SetPageIsolated(page);
-	/* the speculative reference becomes the isolation's ordinary one */
-	__atomic_add_fetch(&page->_refcount, 1 - PAGE_REF_SPECULATIVE, __ATOMIC_RELAXED);
-	unlock_page(page);
+	unlock_page(page);	/* the speculative reference is the isolation's */
 	return true;
 
 out_no_isolated:
@@ -260,14 +267,8 @@ void putback_movable_pages(struct list_head *l)
 		VM_BUG_ON_PAGE(!__PageMovable(page), page);
 		VM_BUG_ON_PAGE(!PageIsolated(page), page);
 		lock_page(page);
-		/*
-		 * Once PG_isolated goes, another isolator may count the
-		 * owner's references (page_owner_refs): ours becomes a
-		 * speculative one first, so that it is never counted as the
-		 * owner's.
-		 */
-		__atomic_add_fetch(&page->_refcount, PAGE_REF_SPECULATIVE - 1, __ATOMIC_RELAXED);
-		if (PageMovable(page))
+		/* an owner that freed the page or gave up its movability is not called */
+		if (PageMovable(page) && page_owner_refs(page) > 0)
 			putback_movable_folio(page);
 		else
 			ClearPageIsolated(page);
@@ -301,7 +302,7 @@ static unsigned int block_order(struct pf_page *page)
 /* folio_test_large && folio_test_pmd_mappable: a compound block of the PMD order */
 static bool block_is_thp(struct pf_page *page)
 {
-	return PageHead(page) && compound_order(page) == HPAGE_PMD_ORDER;
+	return PageHead(page) && compound_order(page) >= HPAGE_PMD_ORDER;	/* folio_test_pmd_mappable: >= */
 }
 
 /*
@@ -313,7 +314,7 @@ static bool block_is_thp(struct pf_page *page)
 static void migrate_folio_done(struct pf_page *src, enum migrate_reason reason)
 {
 	(void)reason;	/* MR_MEMORY_FAILURE keeps the page for page_handle_poison: no memory failure here */
-	put_page_refs(src, 1);
+	put_page_refs(src, PAGE_REF_SPECULATIVE);
 }
 
 /* migrate_folio_undo_src (mm/migrate.c, 6.12) */
@@ -358,8 +359,8 @@ static int migrate_folio_unmap(new_page_t get_new_page, free_page_t put_new_page
 	bool locked = false;
 	bool dst_locked = false;
 
-	/* only our reference left: the owner freed it meanwhile, we are done (the kernel's ref_count == 1) */
-	if (page_owner_refs(src) == 1) {
+	/* no owner's reference left: the owner freed it meanwhile, we are done (the kernel's ref_count == 1) */
+	if (page_owner_refs(src) == 0) {
 		list_del(&src->lru);
 		migrate_folio_done(src, reason);	/* free_pages_prepare clears PG_isolated and the mapping */
 		return MIGRATEPAGE_SUCCESS;
@@ -415,19 +416,22 @@ out:
  * dst carries exactly what the owner held on src.  The owner may use dst
  * (and free it) from the moment its migrate_page publishes it, before
  * this function sees the return value, so dst is made the owner's first:
- * with both pages locked, n0 = page_owner_refs(src) - 1 (all but the
- * isolation's reference; speculative ones are not counted, internal.h) is
- * added to dst, which keeps the allocation's reference as ours, and dst
- * becomes movable with src's operations (the kernel's owners call
+ * with both pages locked, n0 = page_owner_refs(src) (the owner's: the
+ * isolation's reference and other speculative ones are not counted) is
+ * added to dst with DST_OWNER_BIAS more (so that dst never reaches zero
+ * in our hands, nor looks freed, whatever the owner drops from it before
+ * the correction below), which keeps the allocation's reference as ours,
+ * and dst becomes movable with src's operations (the kernel's owners call
  * __SetPageMovable(dst) in migrate_page).  On 0, n1, the owner's count on
  * src now, is what moves: dst is corrected by n1 - n0 (an owner that
- * dropped src inside migrate_page), our allocation reference to dst turns
- * speculative before dst is unlocked (another migration may isolate dst
- * at once and must count only the owner's), and src gives up n1, keeping
- * only the isolation's reference; src keeps only PAGE_MAPPING_MOVABLE, as after the
- * kernel's __ClearPageMovable.  On failure dst gives the n0 back and is
- * not movable.  The owner may change its references to src only under
- * the lock its migrate_page takes, and not at all once it returned 0.
+ * took or dropped a reference to src after n0 was read) and loses the
+ * bias, our allocation reference to dst turns speculative before dst is
+ * unlocked (another migration may isolate dst at once and must count
+ * only the owner's), and src gives up n1, keeping only the isolation's
+ * reference; src keeps only PAGE_MAPPING_MOVABLE, as after the kernel's
+ * __ClearPageMovable.  On failure dst gives n0 and the bias back and is
+ * not movable.  The owner may change its references
+ * to src only under the lock its migrate_page takes, and not at all once it returned 0.
  * page->private is the owner's and is never touched.
  *
  * Deliberate differences: on a hosted machine the library copies the
@@ -444,37 +448,49 @@ static int migrate_movable_ops_page(struct pf_page *dst, struct pf_page *src, en
 	*dst_ref = 1;	/* the allocation's reference, which migrate_folio_move drops */
 
 	VM_BUG_ON_PAGE(!PageIsolated(src), src);
-	/* an owner that gave up the page's movability (pf_clear_page_movable): nothing to do */
-	if (PageMovable(src)) {
+	/*
+	 * An owner that gave up the page's movability (pf_clear_page_movable)
+	 * or freed it since migrate_folio_unmap looked: nothing to do, and the
+	 * owner is not called for a page it no longer has.
+	 */
+	if (PageMovable(src) && page_owner_refs(src) > 0) {
 		const struct pf_movable_operations *mops = page_movable_ops(src);
 		struct pf_machine *m = page_machine(src);
-		int n0 = page_owner_refs(src) - 1;
+		int n0 = page_owner_refs(src);
 
 		if (m->base)
 			memcpy(m->base + page_to_pfn(dst) * PAGE_SIZE, m->base + page_to_pfn(src) * PAGE_SIZE,
 			       PAGE_SIZE << block_order(src));
-		if (n0 > 0)
-			__atomic_add_fetch(&dst->_refcount, n0, __ATOMIC_RELAXED);
+		/*
+		 * n0 and a bias: the owner may take a reference to src after
+		 * n0 was read (under its lock, before migrate_page takes it)
+		 * and then drop all n1 > n0 of them on dst before we correct
+		 * by n1 - n0; the bias keeps dst from reaching zero (freed
+		 * while we hold it locked) or looking freed to the owner's
+		 * frees.  dst stays locked until the correction, so no
+		 * isolator counts it meanwhile.
+		 */
+		__atomic_add_fetch(&dst->_refcount, n0 + DST_OWNER_BIAS, __ATOMIC_RELAXED);
 		__atomic_store_n(&dst->mapping, (void *)((unsigned long)mops | PAGE_MAPPING_MOVABLE), __ATOMIC_RELEASE);
 
 		rc = mops->migrate_page(dst, src, (int)mode);
 
 		if (rc == MIGRATEPAGE_SUCCESS) {
-			int n1 = page_owner_refs(src) - 1;
+			int n1 = page_owner_refs(src);
 			/*
 			 * dst is movable and soon unlocked: our allocation
 			 * reference becomes a speculative one, so that another
 			 * isolator of dst counts only the owner's n1.
 			 */
-			__atomic_add_fetch(&dst->_refcount, n1 - n0 + PAGE_REF_SPECULATIVE - 1, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&dst->_refcount, n1 - n0 - DST_OWNER_BIAS + PAGE_REF_SPECULATIVE - 1,
+					   __ATOMIC_RELAXED);
 			*dst_ref = PAGE_REF_SPECULATIVE;
 			if (n1 > 0)
 				__atomic_sub_fetch(&src->_refcount, n1, __ATOMIC_RELEASE);
 			__atomic_store_n(&src->mapping, (void *)PAGE_MAPPING_MOVABLE, __ATOMIC_RELEASE);
 		} else {
 			__atomic_store_n(&dst->mapping, NULL, __ATOMIC_RELEASE);
-			if (n0 > 0)
-				__atomic_sub_fetch(&dst->_refcount, n0, __ATOMIC_RELAXED);
+			__atomic_sub_fetch(&dst->_refcount, n0 + DST_OWNER_BIAS, __ATOMIC_RELAXED);
 		}
 	}
 	if (rc == MIGRATEPAGE_SUCCESS)

@@ -2361,7 +2361,8 @@ void __free_pages(struct pf_page *page, unsigned int order)
 {
 	unsigned rec = alloc_record(page);
 
-	if (unlikely(page_ref_count(page) <= 0)) {
+	/* the owner's references: a migration's speculative one does not make a second free right */
+	if (unlikely(page_owner_refs(page) <= 0)) {
 		pf_bad_free(page, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
 		return;
 	}
@@ -2419,7 +2420,7 @@ void put_page(struct pf_page *page)
 {
 	struct pf_page *head = pf_compound_head(page);
 
-	if (unlikely(page_ref_count(head) <= 0)) {
+	if (unlikely(page_owner_refs(head) <= 0)) {
 		pf_bad_free(head, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
 		return;
 	}
@@ -2465,7 +2466,13 @@ void put_page_refs(struct pf_page *page, int nr)
 void get_page(struct pf_page *page)
 {
 	struct pf_page *head = pf_compound_head(page);
-	if (unlikely(page_ref_count(head) <= 0)) {
+	/*
+	 * Deliberate difference: the owner's references are capped at
+	 * PAGE_REF_OWNER_MAX (internal.h), which keeps them apart from a
+	 * migration's; one more is refused as an overflow.
+	 */
+	int owned = page_owner_refs(head);
+	if (unlikely(owned <= 0 || owned >= PAGE_REF_OWNER_MAX)) {
 		pf_bad_free(head, "VM_BUG_ON_PAGE(page_ref_zero_or_close_to_overflow(page))");
 		return;
 	}
@@ -2988,7 +2995,7 @@ bool free_contig_range(struct pf_machine *m, unsigned long pfn, unsigned long nr
 		const char *why = NULL;
 		if (!pfn_valid(m, pfn + i) || PageTail(p) || PageHead(p))
 			why = "free_contig_range: the page is not an order-0 page of a contiguous allocation";
-		else if (page_ref_count(p) <= 0)
+		else if (page_owner_refs(p) <= 0)
 			why = "VM_BUG_ON_PAGE(page_ref_count(page) == 0)";
 		else if (__atomic_load_n(&m->alloc_order[pfn + i], __ATOMIC_RELAXED) != 1)
 			why = "free_contig_range: the page is not an order-0 page of a contiguous allocation";
