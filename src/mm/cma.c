@@ -407,6 +407,30 @@ static unsigned long find_next_bit_val(const unsigned long *map, unsigned long s
 }
 
 /*
+ * cma_range_allocated (pageframe's own) - does [pfn, pfn + nr) hold pages
+ * cma_alloc handed out?  Those go back through pf_cma_release, which
+ * clears their bits; pf_free_contig_range refuses them.
+ */
+bool cma_range_allocated(struct pf_machine *m, unsigned long pfn, unsigned long nr)
+{
+	for (int a = 0; a < m->cma_area_count; a++) {
+		struct cma *cma = &m->cma_areas[a];
+		if (!cma->count || !cma->bitmap || pfn >= cma->base_pfn + cma->count || pfn + nr <= cma->base_pfn)
+			continue;
+		unsigned long lo = pfn > cma->base_pfn ? pfn : cma->base_pfn;
+		unsigned long hi = pfn + nr < cma->base_pfn + cma->count ? pfn + nr : cma->base_pfn + cma->count;
+		pf_spin_lock(&cma->lock);
+		bool any = false;
+		for (unsigned long p = lo; p < hi && !any; p++)
+			any = test_bit((p - cma->base_pfn) >> cma->order_per_bit, cma->bitmap);
+		pf_spin_unlock(&cma->lock);
+		if (any)
+			return true;
+	}
+	return false;
+}
+
+/*
  * bitmap_find_next_zero_area_off (lib/bitmap.c): the first run of @nr clear
  * bits at or after @start whose index plus @align_offset is a multiple of
  * @align_mask + 1; a value past @size when there is none.
@@ -601,6 +625,8 @@ bool pf_cma_release(struct pf_machine *m, int area, const struct pf_page *pages,
 			  count, cma->name);
 		return false;
 	}
+	if (!count)
+		return true;	/* cma_release of nothing: the pages are the area's, so it succeeds */
 	pf_spin_lock(&cma->lock);
 	unsigned long first = pfn - cma->base_pfn, bad = ~0UL;
 	for (unsigned long i = first; i < first + count && bad == ~0UL; i++)

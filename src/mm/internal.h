@@ -996,5 +996,6 @@ int cma_parse(struct pf_machine *m, const char *arg, int line, char *err, size_t
 int dma_contiguous_reserve(struct pf_machine *m, char *err, size_t errlen);
 int cma_init_reserved_areas(struct pf_machine *m, char *err, size_t errlen);
 void cma_release_areas(struct pf_machine *m);
+bool cma_range_allocated(struct pf_machine *m, unsigned long pfn, unsigned long nr);
 
 #endif /* PF_MM_INTERNAL_H */

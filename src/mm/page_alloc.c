@@ -2799,9 +2799,15 @@ int alloc_contig_range(struct pf_machine *m, unsigned long start, unsigned long 
 	if (__alloc_contig_verify_gfp_mask(gfp_mask, &cc.gfp_mask))
 		return -EINVAL;
 
+	/*
+	 * Deliberate difference: a failed isolation returns at once (6.12 goes
+	 * to its undo, which would re-type pageblocks another caller - a
+	 * cma_alloc - isolated); start_isolate_page_range already undid its
+	 * own partial work.
+	 */
 	ret = start_isolate_page_range(m, start, end, migratetype, 0, gfp_mask);
 	if (ret)
-		goto done;
+		return ret;
 
 	drain_all_pages(m, cc.zone);
 
@@ -2993,7 +2999,14 @@ bool free_contig_range(struct pf_machine *m, unsigned long pfn, unsigned long nr
 	for (unsigned long i = 0; i < nr_pages; i++) {
 		struct pf_page *p = page + i;
 		const char *why = NULL;
-		if (!pfn_valid(m, pfn + i) || PageTail(p) || PageHead(p))
+		if (!pfn_valid(m, pfn + i)) {
+			/* no memmap there: nothing to dump, say so plainly */
+			pf_printk(m, '4', "pageframe: free_contig_range: pfn %#lx in [%#lx, +%lu) has no memmap (a hole)",
+				  pfn + i, pfn, nr_pages);
+			atomic_fetch_add(&m->nr_bad_pages, 1);
+			return false;
+		}
+		if (PageTail(p) || PageHead(p))
 			why = "free_contig_range: the page is not an order-0 page of a contiguous allocation";
 		else if (page_owner_refs(p) <= 0)
 			why = "VM_BUG_ON_PAGE(page_ref_count(page) == 0)";
@@ -3017,6 +3030,13 @@ void pf_free_contig_range(struct pf_machine *m, unsigned long pfn, unsigned long
 {
 	if (!m)
 		return;
+	/* pages pf_cma_alloc handed out go back through pf_cma_release, which also clears the area's bitmap */
+	if (nr_pages && pfn < m->memmap_pfns && nr_pages <= m->memmap_pfns - pfn && cma_range_allocated(m, pfn, nr_pages)) {
+		pf_printk(m, '4', "pageframe: free_contig_range: [%#lx, +%lu) holds pages of a CMA allocation; "
+			  "release them with pf_cma_release", pfn, nr_pages);
+		atomic_fetch_add(&m->nr_bad_pages, 1);
+		return;
+	}
 	free_contig_range(m, pfn, nr_pages);
 }
 
