@@ -1815,6 +1815,39 @@ static void warn_alloc(struct pf_machine *m, pf_gfp_t gfp_mask, const nodemask_t
  * __GFP_NOFAIL endless retry are not built: a __GFP_NOFAIL request that
  * cannot be met fails with a warning.
  */
+/*
+ * should_compact_retry (mm/page_alloc.c, 6.12, CONFIG_COMPACTION) - after a
+ * direct compaction that did not give the block: retry a few times when
+ * compaction said it succeeded (a racing allocation took the block; a
+ * quarter as often for costly orders), else raise the priority until the
+ * order's floor (SYNC_LIGHT for costly orders, SYNC_FULL otherwise).
+ * Deliberate difference: COMPACT_SKIPPED (too few free pages to migrate
+ * into) gives up, where the kernel goes on while reclaim could help.
+ */
+#define MAX_COMPACT_RETRIES 16
+static bool should_compact_retry(unsigned int order, enum compact_result compact_result,
+				 enum compact_priority *compact_priority, int *compaction_retries)
+{
+	int max_retries = MAX_COMPACT_RETRIES;
+
+	if (!order || compact_result == COMPACT_SKIPPED)
+		return false;
+	if (compact_result == COMPACT_SUCCESS) {
+		if (order > PAGE_ALLOC_COSTLY_ORDER)
+			max_retries /= 4;
+		if (++(*compaction_retries) <= max_retries)
+			return true;
+	}
+	enum compact_priority min_priority =
+		order > PAGE_ALLOC_COSTLY_ORDER ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
+	if (*compact_priority > min_priority) {
+		(*compact_priority)--;
+		*compaction_retries = 0;
+		return true;
+	}
+	return false;
+}
+
 static struct pf_page *__alloc_pages_slowpath(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
 					      struct alloc_context *ac)
 {
@@ -1832,12 +1865,55 @@ static struct pf_page *__alloc_pages_slowpath(struct pf_machine *m, pf_gfp_t gfp
 	if (page)
 		goto got_pg;
 
+	/*
+	 * Costly orders, and high orders that are not movable, try an async
+	 * direct compaction before anything else (reclaim would not produce
+	 * the contiguous block): __alloc_pages_slowpath's first compaction.
+	 */
+	bool costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
+	enum compact_priority compact_priority = DEF_COMPACT_PRIORITY;
+	enum compact_result compact_result = COMPACT_SKIPPED;
+	int compaction_retries = 0;
+	if (can_direct_reclaim && (costly_order || (order > 0 && ac->migratetype != MIGRATE_MOVABLE)) &&
+	    !__gfp_pfmemalloc_flags(gfp_mask)) {
+		page = __alloc_pages_direct_compact(m, gfp_mask, order, alloc_flags, ac, INIT_COMPACT_PRIORITY,
+						    &compact_result);
+		if (page)
+			goto got_pg;
+		if (costly_order && (gfp_mask & PF___GFP_NORETRY)) {
+			/* a THP-style request: compaction could not even start, or was deferred: give up */
+			if (compact_result == COMPACT_SKIPPED || compact_result == COMPACT_DEFERRED)
+				goto nopage;
+			compact_priority = INIT_COMPACT_PRIORITY;	/* __GFP_NORETRY: stay async */
+		}
+	}
+
 	reserve_flags = __gfp_pfmemalloc_flags(gfp_mask);
 	if (reserve_flags) {
 		alloc_flags = gfp_to_alloc_flags_cma(m, gfp_mask, reserve_flags) | (alloc_flags & ALLOC_KSWAPD);
 		page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
 		if (page)
 			goto got_pg;
+	}
+
+	/*
+	 * Direct reclaim is not built (the memory-pressure issue); direct
+	 * compaction runs at compact_priority and, as should_compact_retry
+	 * decides, again at rising priority.  Deliberate difference: a
+	 * compaction skipped for lack of free pages does not retry, as no
+	 * reclaim can free them yet.
+	 */
+	if (can_direct_reclaim && order > 0) {
+		for (;;) {
+			page = __alloc_pages_direct_compact(m, gfp_mask, order, alloc_flags, ac, compact_priority,
+							    &compact_result);
+			if (page)
+				goto got_pg;
+			if (gfp_mask & PF___GFP_NORETRY)
+				break;
+			if (!should_compact_retry(order, compact_result, &compact_priority, &compaction_retries))
+				break;
+		}
 	}
 
 	if (can_direct_reclaim || order == 0) {
@@ -3069,8 +3145,8 @@ void init_cma_reserved_pageblock(struct pf_page *page)
  * __alloc_pages_direct_compact (6.12) - the slow path's direct compaction:
  * try_to_compact_pages, then the free lists.  A run that was not skipped
  * counts compact_stall, then compact_success (resetting the zone's
- * deferral) or compact_fail.  Not yet called by __alloc_pages_slowpath
- * (a later issue wires it in); no captured page, no psi or delay accounting.
+ * deferral) or compact_fail.  __alloc_pages_slowpath calls it (with
+ * should_compact_retry); no captured page, no psi or delay accounting.
  */
 struct pf_page *__alloc_pages_direct_compact(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
 					     unsigned int alloc_flags, const struct alloc_context *ac,

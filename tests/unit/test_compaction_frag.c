@@ -95,11 +95,73 @@ static void random_half_compacts(void **state)
 	pf_bind_cpu(-1);
 }
 
+/*
+ * Direct compaction in the slow path (6.12 __alloc_pages_slowpath): the same random half.  An
+ * order-9 request that may not enter direct reclaim (GFP_NOWAIT-like: no __GFP_DIRECT_RECLAIM)
+ * fails, counting no compaction.  GFP_HIGHUSER_MOVABLE (costly order, may reclaim) runs an async
+ * direct compaction first (INIT_COMPACT_PRIORITY): compaction_suitable passes (about 8192 free
+ * pages against min 0 + 2 << 9 = 1024, fragmentation index of an order-9 request with no free
+ * block above the 500 threshold), compact_zone stops as soon as the zone has a free order-9 block
+ * of a suitable type (__compact_finished), and get_page_from_freelist takes it: one
+ * compact_stall, one compact_success, the owner's pages moved with contents intact.  Requests go
+ * on succeeding until the scanners have met; every one either succeeds or fails counted.
+ */
+static void direct_compaction_in_slowpath(void **state)
+{
+	(void)state;
+	pf_bind_cpu(0);
+	struct pf_machine *m = pf_test_boot(MACHINE);
+	struct cmp_owner *o = cmp_owner_new(m, NPAGES);
+	struct pf_page *p;
+	while ((p = pf_alloc_pages(m, PF_GFP_HIGHUSER_MOVABLE | PF_GFP_NOWARN, 0)) != NULL)
+		cmp_owner_adopt(o, (unsigned)(pf_page_to_pfn(p) - 0x1000), p);
+	uint64_t seed = 0x5eed5eed5eedULL;
+	for (unsigned s = 0; s < NPAGES; s++)
+		if (pf_test_xorshift64s(&seed) >> 63)
+			cmp_owner_free(o, s);
+	pf_drain_all_pages(m);
+
+	/* no direct reclaim, no direct compaction */
+	assert_null(pf_alloc_pages(m, PF___GFP_HIGHMEM | PF___GFP_MOVABLE | PF___GFP_KSWAPD_RECLAIM | PF___GFP_NOWARN, 9));
+	assert_int_equal(pf_test_vmstat(m, "compact_stall"), 0);
+
+	struct pf_page *huge = pf_alloc_pages(m, PF_GFP_HIGHUSER_MOVABLE | PF_GFP_NOWARN, 9);
+	assert_non_null(huge);
+	assert_int_equal(pf_page_to_pfn(huge) & 511, 0);
+	assert_int_equal(pf_test_vmstat(m, "compact_stall"), 1);
+	assert_int_equal(pf_test_vmstat(m, "compact_success"), 1);
+	assert_int_equal(pf_test_vmstat(m, "compact_fail"), 0);
+	assert_true(pf_test_vmstat(m, "pgmigrate_success") > 0);
+	assert_int_equal(cmp_owner_check(o), -1);
+
+	/* more of them: each succeeds through compaction or fails with its compact_stall counted */
+	struct pf_page *more[32];
+	int got = 0;
+	for (int i = 0; i < 32; i++)
+		if ((more[got] = pf_alloc_pages(m, PF_GFP_HIGHUSER_MOVABLE | PF_GFP_NOWARN, 9)) != NULL)
+			got++;
+	long stall = pf_test_vmstat(m, "compact_stall"), ok = pf_test_vmstat(m, "compact_success"),
+	     fail = pf_test_vmstat(m, "compact_fail");
+	print_message("direct compaction: %d more order-9 blocks; compact_stall %ld, success %ld, fail %ld\n", got,
+		      stall, ok, fail);
+	assert_true(got >= 10);	/* the scanners meet near the middle of the 32 blocks (random_half_compacts) */
+	assert_int_equal(stall, ok + fail);
+	assert_int_equal(cmp_owner_check(o), -1);
+	pf_free_pages(huge, 9);
+	for (int i = 0; i < got; i++)
+		pf_free_pages(more[i], 9);
+	pf_test_check(m, "after direct compaction");
+	cmp_owner_destroy(o);
+	pf_machine_destroy(m);
+	pf_bind_cpu(-1);
+}
+
 int main(void)
 {
 	pf_test_watchdog("test_compaction_frag", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(random_half_compacts),
+		cmocka_unit_test(direct_compaction_in_slowpath),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
