@@ -12,8 +12,19 @@
  * the per-CPU lists drained, and buddyinfo must equal the boot buddyinfo.
  * Any violation prints what was wrong and traps so the fuzzer reports it.
  *
+ * Movable pages, compaction and contiguous ranges: a live block can be
+ * made movable with an owner whose callbacks find the block by its page in
+ * the model and switch it to dst when migrate_page moves it (the stamps
+ * follow the contents: they depend on the block, not on its pfn); some
+ * owners refuse (isolate_page false, migrate_page -EAGAIN / -EBUSY).
+ * Every pgmigrate_success page must be a move the owner saw.  Contiguous
+ * ranges (pf_alloc_contig_range, pf_alloc_contig_pages, pf_cma_alloc) are
+ * kept in a second table and given back whole (pf_free_contig_range,
+ * pf_cma_release, or page by page).
+ *
  * Input layout: byte 0 picks the machine; then each step is an opcode byte
- * followed by the operands it reads (missing bytes read as 0).
+ * followed by the operands it reads (missing bytes read as 0).  Opcodes
+ * 0xc0..0xff are the movable/compaction/contiguous family.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -31,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_BLOCKS	4096
 #define MAX_PFN		(1UL << 15)	/* above every machine's last pfn (64 MiB = 0x4000) */
 #define MAX_BAD_OPS	50		/* bad_page shows 60 reports a minute per machine */
+#define MAX_RANGES	64
 
 static const char *const machines[] = {
 	/* one node, two CPUs, 64 MiB, as DMA + DMA32 */
@@ -43,6 +55,8 @@ static const char *const machines[] = {
 	"reserve 0x3000000-0x3000fff\ninit_on_alloc 1\ninit_on_free 1\nthp never\nbacking hosted\n",
 	/* one CPU, a movable zone from kernelcore */
 	"cpus 1\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\ncmdline kernelcore=50%\nbacking hosted\n",
+	/* two CMA areas: 8 MiB placed top-down, 4 MiB at 16 MiB */
+	"cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\ncma 8M\ncma 4M@0x1000000\nbacking hosted\n",
 };
 #define NR_MACHINES (sizeof machines / sizeof machines[0])
 
@@ -51,6 +65,17 @@ struct block {
 	unsigned order;
 	int compound;
 	int refcount;
+	uint64_t stamp;
+	int movable;			/* 0 never, 1 pf_set_page_movable in force, 2 cleared (the free path then keeps it whole) */
+	int refuse;			/* the owner's answer: see owner_refuses() */
+	unsigned calls;			/* callbacks the owner answered for it */
+};
+
+/* A contiguous range handed out: order-0 pages, or one compound page. */
+struct range {
+	unsigned long pfn, nr;
+	int compound;
+	int cma;			/* the CMA area it came from, or -1 */
 	uint64_t stamp;
 };
 
@@ -62,7 +87,14 @@ struct state {
 	unsigned long max_pfn;		/* one past the last pfn the machine has memory at */
 	struct block blocks[MAX_BLOCKS];
 	int nr_blocks;
-	int32_t owner[MAX_PFN];		/* block index + 1 for every pfn of a live block, else 0 */
+	int32_t owner[MAX_PFN];		/* block index + 1 for every pfn of a live block, -(range index + 1) for a range, else 0 */
+	struct range ranges[MAX_RANGES];
+	int nr_ranges;
+	int nr_cma;			/* CMA areas of the machine */
+	int nr_nodes;
+	long migrated_pages;		/* pages the owner saw move */
+	long migrated0;			/* pgmigrate_success at boot */
+	long ranges_taken, cma_taken, movable_set;	/* what the input reached (FUZZ_API_VERBOSE prints them) */
 	uint64_t gen;
 	long reports;			/* "BUG: Bad page state in process" lines */
 	long suppressed;		/* "BUG: Bad page state: N messages suppressed" lines */
@@ -139,9 +171,15 @@ static char *show(const char *what)
 	return buf;
 }
 
+/* Independent of the pfn: a migrated block carries its stamps to dst. */
+static uint64_t stamp_at(uint64_t stamp, unsigned long i)
+{
+	return (stamp ^ ((i + 1) * 0x9E3779B97F4A7C15ull)) | 1;
+}
+
 static uint64_t stamp_of(const struct block *b, unsigned long i)
 {
-	return (b->stamp ^ ((b->pfn + i) * 0x9E3779B97F4A7C15ull)) | 1;
+	return stamp_at(b->stamp, i);
 }
 
 static uint64_t *word0(unsigned long pfn)
@@ -169,10 +207,14 @@ static void check_block_stamp(const struct block *b)
 	}
 }
 
+static void check_range(const struct range *r);
+
 static void check_all_stamps(void)
 {
 	for (int i = 0; i < S.nr_blocks; i++)
 		check_block_stamp(&S.blocks[i]);
+	for (int i = 0; i < S.nr_ranges; i++)
+		check_range(&S.ranges[i]);
 }
 
 static struct pf_page *page_of(unsigned long pfn)
@@ -223,6 +265,9 @@ static void adopt(struct pf_page *page, unsigned order, pf_gfp_t gfp)
 	b->order = order;
 	b->compound = compound;
 	b->refcount = 1;
+	b->movable = 0;
+	b->refuse = 0;
+	b->calls = 0;
 	for (unsigned long i = 0; i < n; i++)
 		S.owner[pfn + i] = S.nr_blocks;
 	stamp_block(b);
@@ -265,11 +310,16 @@ static struct expect snap(void)
 	return e;
 }
 
-static void expect_bad(struct expect before, long n)
+static void expect_bad2(struct expect before, long nreports, long nbad)
 {
 	long r = S.reports - before.reports, b = bad_pages() - before.bad;
-	CHECK(r == n, "expected %ld \"BUG: Bad page state\" reports, got %ld", n, r);
-	CHECK(b == n, "expected pageframe_bad_pages to grow by %ld, it grew by %ld", n, b);
+	CHECK(r == nreports, "expected %ld \"BUG: Bad page state\" reports, got %ld", nreports, r);
+	CHECK(b == nbad, "expected pageframe_bad_pages to grow by %ld, it grew by %ld", nbad, b);
+}
+
+static void expect_bad(struct expect before, long n)
+{
+	expect_bad2(before, n, n);
 }
 
 static void check_count(const struct block *b)
@@ -284,7 +334,7 @@ static void model_free_ref(int idx)
 	struct block *b = &S.blocks[idx];
 	if (--b->refcount == 0) {
 		forget(idx);
-	} else if (!b->compound && b->order) {
+	} else if (!b->compound && b->order && !b->movable) {
 		/* __free_pages: the first page lives on at order 0, the rest is freed now */
 		for (unsigned long i = 1; i < (1UL << b->order); i++)
 			S.owner[b->pfn + i] = 0;
@@ -624,6 +674,472 @@ static void op_misc(void)
 	expect_bad(e, 0);
 }
 
+/* ---- movable pages: the owner's callbacks (the model is the owner) ------------ */
+
+static int block_of_page(const struct pf_page *page)
+{
+	CHECK(pf_page_machine(page) == S.m, "a callback got page %p of another machine", (const void *)page);
+	unsigned long pfn = pf_page_to_pfn(page);
+	CHECK(pfn < MAX_PFN && S.owner[pfn] > 0, "a callback got pfn %#lx, which is no live block", pfn);
+	int idx = S.owner[pfn] - 1;
+	CHECK(S.blocks[idx].pfn == pfn, "a callback got pfn %#lx, inside block %#lx", pfn, S.blocks[idx].pfn);
+	CHECK(S.blocks[idx].movable == 1, "a callback for block %#lx, which is not movable (%d)", pfn,
+	      S.blocks[idx].movable);
+	return idx;
+}
+
+/*
+ * refuse: 0 never; 1 isolate_page always false; 2 isolate_page false every
+ * other call; 3 migrate_page -EAGAIN always; 4 every other call; 5 -EBUSY
+ * always; 6 -EBUSY every third call.
+ */
+static bool fz_isolate(struct pf_page *page, int mode)
+{
+	CHECK(!(mode & ~(PF_ISOLATE_ASYNC_MIGRATE | PF_ISOLATE_UNEVICTABLE)), "isolate_page mode %#x", mode);
+	struct block *b = &S.blocks[block_of_page(page)];
+	b->calls++;
+	return !(b->refuse == 1 || (b->refuse == 2 && (b->calls & 1)));
+}
+
+static int fz_migrate(struct pf_page *dst, struct pf_page *src, int mode)
+{
+	CHECK(mode >= PF_MIGRATE_ASYNC && mode <= PF_MIGRATE_SYNC, "migrate_page mode %d", mode);
+	int idx = block_of_page(src);
+	struct block *b = &S.blocks[idx];
+	b->calls++;
+	if (b->refuse == 3 || (b->refuse == 4 && (b->calls & 1)))
+		return -EAGAIN;
+	if (b->refuse == 5 || (b->refuse == 6 && b->calls % 3 == 0))
+		return -EBUSY;
+	unsigned long dpfn = pf_page_to_pfn(dst), n = 1UL << b->order;
+	CHECK(dpfn != ~0UL && pf_page_machine(dst) == S.m, "migrate_page: dst %p is none of the machine's",
+	      (void *)dst);
+	CHECK((dpfn & (n - 1)) == 0 && dpfn + n <= S.max_pfn, "migrate_page: dst pfn %#lx for an order-%u block",
+	      dpfn, b->order);
+	for (unsigned long i = 0; i < n; i++)
+		CHECK(!S.owner[dpfn + i], "migrate_page: dst pfn %#lx overlaps a live block or range", dpfn + i);
+	/* the library copied the block: the stamps must already be at dst */
+	for (unsigned long i = 0; i < n; i++) {
+		uint64_t w = *word0(dpfn + i);
+		CHECK(w == stamp_of(b, i), "migrate_page: dst pfn %#lx page %lu has %#llx, src's stamp is %#llx", dpfn,
+		      i, (unsigned long long)w, (unsigned long long)stamp_of(b, i));
+	}
+	CHECK(!!(dst->flags & (1UL << PF_PG_head)) == b->compound, "migrate_page: dst PG_head differs from src's");
+	for (unsigned long i = 0; i < n; i++)
+		S.owner[b->pfn + i] = 0;
+	b->pfn = dpfn;
+	set_owner(idx);
+	S.migrated_pages += (long)n;
+	return 0;
+}
+
+static void fz_putback(struct pf_page *page)
+{
+	S.blocks[block_of_page(page)].calls++;
+}
+
+static const struct pf_movable_operations fz_ops = { fz_isolate, fz_migrate, fz_putback };
+static const struct pf_movable_operations fz_ops_incomplete = { fz_isolate, fz_migrate, NULL };
+
+static long vmstat(const char *name)
+{
+	long v = -1;
+	CHECK(pf_vmstat_get(S.m, name, &v) == 0, "pf_vmstat_get(%s) failed", name);
+	return v;
+}
+
+/* Every page migration counted is a move an owner saw (the model's owner never frees an isolated page). */
+static void check_migrations(void)
+{
+	long v = vmstat("pgmigrate_success") - S.migrated0;
+	CHECK(v == S.migrated_pages, "pgmigrate_success grew by %ld, the owners saw %ld pages move", v,
+	      S.migrated_pages);
+}
+
+static void make_movable(int idx, int refuse)
+{
+	struct block *b = &S.blocks[idx];
+	struct expect e = snap();
+	b->refuse = refuse;
+	b->movable = 1;
+	S.movable_set++;
+	pf_set_page_movable(page_of(b->pfn), &fz_ops);
+	expect_bad(e, 0);
+}
+
+static void op_movable(int refusing)
+{
+	int idx = pick_block();
+	if (idx < 0)
+		return;
+	make_movable(idx, refusing ? 1 + (int)(u8() % 6) : 0);
+}
+
+static void op_movable_all(void)
+{
+	unsigned refusing = u8();
+	for (int i = 0; i < S.nr_blocks; i++)
+		if (S.blocks[i].movable != 1)
+			make_movable(i, (refusing & 7) == 7 ? 1 + (int)(i % 6) : 0);
+}
+
+/* Wrong pages and operations for pf_set_page_movable / pf_clear_page_movable: reported, nothing changes. */
+static void op_movable_bad(void)
+{
+	if (S.bad_ops >= MAX_BAD_OPS)
+		return;
+	unsigned how = u8() % 4;
+	struct expect e = snap();
+	if (how == 0 || how == 1) {
+		/* a tail of a live block, or a page that is no live block's */
+		struct pf_page *p;
+		int idx = pick_block();
+		if (how == 0 && idx >= 0 && S.blocks[idx].order) {
+			struct block *b = &S.blocks[idx];
+			p = page_of(b->pfn + 1 + u16() % ((1UL << b->order) - 1));
+		} else {
+			unsigned long pfn = u16() % S.max_pfn;
+			p = page_of(pfn);
+			if (!p || S.owner[pfn])
+				return;
+		}
+		S.bad_ops++;
+		if (u8() & 1)
+			pf_set_page_movable(p, &fz_ops);
+		else
+			pf_clear_page_movable(p);
+		expect_bad(e, 1);
+		return;
+	}
+	int idx = pick_block();
+	if (idx < 0)
+		return;
+	struct block *b = &S.blocks[idx];
+	S.bad_ops++;
+	if (how == 2) {
+		/* operations without putback_page: refused, counted, no bad page report */
+		pf_set_page_movable(page_of(b->pfn), &fz_ops_incomplete);
+	} else {
+		if (b->movable == 1)
+			return (void)S.bad_ops--;
+		pf_clear_page_movable(page_of(b->pfn));	/* not movable: a line, counted */
+	}
+	expect_bad2(e, 0, 1);
+}
+
+static void op_clear_movable(void)
+{
+	int idx = pick_block();
+	if (idx < 0 || S.blocks[idx].movable != 1)
+		return;
+	struct expect e = snap();
+	pf_clear_page_movable(page_of(S.blocks[idx].pfn));
+	expect_bad(e, 0);
+	S.blocks[idx].movable = 2;
+}
+
+static void op_compact(void)
+{
+	unsigned sel = u8();
+	struct expect e = snap();
+	char val[16];
+	int r;
+	switch (sel % 4) {
+	case 0:
+		snprintf(val, sizeof val, "%u", u8() % 110);
+		r = pf_sysctl_set(S.m, "compaction_proactiveness", val);
+		CHECK(r == 0 || r == -EINVAL, "compaction_proactiveness %s: %d", val, r);
+		break;
+	case 1:
+		snprintf(val, sizeof val, "%u", u16() % 1100);
+		r = pf_sysctl_set(S.m, "extfrag_threshold", val);
+		CHECK(r == 0 || r == -EINVAL, "extfrag_threshold %s: %d", val, r);
+		break;
+	default:
+		snprintf(val, sizeof val, "%u", (sel & 0x80) ? u8() % 3 : 1);
+		r = pf_sysctl_set(S.m, "compact_memory", val);
+		CHECK(strcmp(val, "1") == 0 ? r == 0 : r == -EINVAL, "compact_memory %s: %d", val, r);
+		break;
+	}
+	expect_bad(e, 0);
+}
+
+static void op_kcompactd(void)
+{
+	unsigned sel = u8();
+	int nid = sel < 240 ? (int)(sel % 2) : (int)(sel - 240) - 4;
+	struct expect e = snap();
+	unsigned n = 1 + u8() % 4;
+	for (unsigned i = 0; i < n; i++) {
+		int r = pf_kcompactd_run(S.m, nid);
+		if (nid >= 0 && nid < S.nr_nodes)
+			CHECK(r >= PF_KCOMPACTD_IDLE && r <= PF_KCOMPACTD_PROACTIVE, "pf_kcompactd_run(%d): %d", nid, r);
+		else
+			CHECK(r == -EINVAL, "pf_kcompactd_run(%d) of no node: %d", nid, r);
+	}
+	expect_bad(e, 0);
+}
+
+/* ---- contiguous ranges ---------------------------------------------------------- */
+
+static void adopt_range(struct pf_page *page, unsigned long nr, int compound, int cma, pf_gfp_t gfp)
+{
+	unsigned long pfn = pf_page_to_pfn(page);
+	CHECK(pfn != ~0UL && pfn + nr <= S.max_pfn, "contiguous range at %#lx + %lu is not the machine's", pfn, nr);
+	for (unsigned long i = 0; i < nr; i++) {
+		CHECK(!S.owner[pfn + i], "contiguous range [%#lx, +%lu) holds pfn %#lx of a live block or range", pfn,
+		      nr, pfn + i);
+		struct pf_page *p = page_of(pfn + i);
+		CHECK(pf_page_count(p) == 1 || (compound && i), "contiguous page %#lx has count %d", pfn + i,
+		      pf_page_count(p));
+		CHECK(!!(p->flags & (1UL << PF_PG_head)) == (compound && i == 0), "contiguous page %#lx: PG_head", pfn + i);
+		if (gfp & PF___GFP_ZERO)
+			CHECK(*word0(pfn + i) == 0, "contiguous page %#lx with __GFP_ZERO is not zero", pfn + i);
+	}
+	if (S.nr_ranges >= MAX_RANGES) {
+		/* the table is full: give it back at once */
+		struct expect e = snap();
+		if (cma >= 0)
+			CHECK(pf_cma_release(S.m, cma, page, nr), "pf_cma_release of a fresh range refused");
+		else
+			pf_free_contig_range(S.m, pfn, nr);
+		expect_bad(e, 0);
+		return;
+	}
+	if (cma >= 0)
+		S.cma_taken++;
+	else
+		S.ranges_taken++;
+	struct range *r = &S.ranges[S.nr_ranges++];
+	r->pfn = pfn;
+	r->nr = nr;
+	r->compound = compound;
+	r->cma = cma;
+	r->stamp = ++S.gen * 0xA24BAED4963EE407ull;
+	for (unsigned long i = 0; i < nr; i++) {
+		S.owner[pfn + i] = -S.nr_ranges;
+		*word0(pfn + i) = stamp_at(r->stamp, i);
+	}
+}
+
+static void check_range(const struct range *r)
+{
+	for (unsigned long i = 0; i < r->nr; i++) {
+		uint64_t w = *word0(r->pfn + i);
+		CHECK(w == stamp_at(r->stamp, i), "range [%#lx, +%lu): page %lu lost its stamp", r->pfn, r->nr, i);
+		CHECK(S.owner[r->pfn + i] == -(int)(r - S.ranges) - 1, "range [%#lx, +%lu): owner map", r->pfn, r->nr);
+	}
+}
+
+static void forget_range(int ri)
+{
+	struct range *r = &S.ranges[ri];
+	for (unsigned long i = 0; i < r->nr; i++)
+		S.owner[r->pfn + i] = 0;
+	S.nr_ranges--;
+	if (ri != S.nr_ranges) {
+		S.ranges[ri] = S.ranges[S.nr_ranges];
+		r = &S.ranges[ri];
+		for (unsigned long i = 0; i < r->nr; i++)
+			S.owner[r->pfn + i] = -(ri + 1);
+	}
+}
+
+/* Give back range @ri whole. */
+static void free_range(int ri, unsigned how)
+{
+	struct range *r = &S.ranges[ri];
+	check_range(r);
+	struct expect e = snap();
+	if (r->cma >= 0) {
+		CHECK(pf_cma_release(S.m, r->cma, page_of(r->pfn), r->nr), "pf_cma_release of [%#lx, +%lu) refused",
+		      r->pfn, r->nr);
+	} else if (how & 1) {
+		/* page by page */
+		if (r->compound)
+			pf_put_page(page_of(r->pfn + u16() % r->nr));
+		else
+			for (unsigned long i = 0; i < r->nr; i++)
+				pf_free_pages(page_of(r->pfn + i), 0);
+	} else {
+		pf_free_contig_range(S.m, r->pfn, r->nr);
+	}
+	expect_bad(e, 0);
+	forget_range(ri);
+}
+
+static void contig_result(int rc, unsigned long start, unsigned long end, pf_gfp_t gfp)
+{
+	CHECK(rc == 0 || rc == -EBUSY || rc == -ENOMEM || rc == -EINVAL, "pf_alloc_contig_range [%#lx, %#lx): %d",
+	      start, end, rc);
+	if (start >= end)
+		CHECK(rc == -EINVAL, "pf_alloc_contig_range of a bad range [%#lx, %#lx): %d", start, end, rc);
+	/* past the memory: -EINVAL, or -EBUSY for pfns in the memmap of its last section (reserved pages) */
+	if (end > S.max_pfn)
+		CHECK(rc == -EINVAL || rc == -EBUSY, "pf_alloc_contig_range past the memory [%#lx, %#lx): %d", start,
+		      end, rc);
+	if (rc)
+		return;
+	adopt_range(page_of(start), end - start, !!(gfp & PF___GFP_COMP), -1, gfp);
+}
+
+static pf_gfp_t pick_contig_gfp(void)
+{
+	unsigned sel = u8();
+	static const pf_gfp_t g[] = { PF_GFP_KERNEL, PF_GFP_KERNEL | PF___GFP_NOWARN, PF_GFP_KERNEL | PF___GFP_ZERO,
+				      PF_GFP_KERNEL | PF___GFP_RETRY_MAYFAIL, PF_GFP_HIGHUSER_MOVABLE, PF_GFP_DMA32 | PF_GFP_KERNEL };
+	if (sel < 240)
+		return g[sel % 6] | PF___GFP_NOWARN;
+	return u32() & PF___GFP_BITS_MASK;	/* anything: mostly refused */
+}
+
+static void op_contig_range(int near_block)
+{
+	unsigned sel = u8();
+	unsigned long start, end;
+	pf_gfp_t gfp = pick_contig_gfp() & ~PF___GFP_COMP;
+	int idx;
+	if (near_block && (idx = pick_block()) >= 0) {
+		/* over a live (movable or not) block and a few pages around it */
+		struct block *b = &S.blocks[idx];
+		start = b->pfn - (b->pfn < 8 ? b->pfn : sel % 8);
+		end = b->pfn + (1UL << b->order) + (sel >> 3) % 8;
+	} else if (sel < 160) {
+		start = u16() % S.max_pfn;
+		end = start + 1 + u16() % 1100;
+	} else if (sel < 220) {
+		/* 2^k at a 2^k boundary, as one compound page */
+		unsigned k = u8() % 11;
+		start = (u16() % S.max_pfn) & ~((1UL << k) - 1);
+		end = start + (1UL << k);
+		if (sel & 1)
+			gfp |= PF___GFP_COMP;
+	} else {
+		/* bad: empty, backwards, past memory, huge */
+		start = u16();
+		end = sel < 235 ? start : sel < 245 ? start - 1 - u8() : S.max_pfn + u16();
+		if (sel == 255)
+			end = ~0UL;
+	}
+	struct expect e = snap();
+	int rc = pf_alloc_contig_range(S.m, start, end, gfp);
+	expect_bad(e, 0);
+	contig_result(rc, start, end, gfp);
+}
+
+static void op_contig_pages(void)
+{
+	unsigned sel = u8();
+	unsigned long nr = sel < 200 ? 1 + u16() % 1100 : sel < 250 ? 1UL << (u8() % 13) : sel == 250 ? 0 : u32();
+	pf_gfp_t gfp = pick_contig_gfp();
+	unsigned ns = u8();
+	int nid = ns < 240 ? -1 : (int)(ns - 240) - 4;
+	struct expect e = snap();
+	struct pf_page *p = pf_alloc_contig_pages(S.m, nr, gfp, nid);
+	expect_bad(e, 0);
+	if (!nr)
+		CHECK(!p, "pf_alloc_contig_pages(0) returned a page");
+	if (p)
+		adopt_range(p, nr, !!(gfp & PF___GFP_COMP) && nr > 1 && !(nr & (nr - 1)), -1, gfp);
+}
+
+static void op_free_range(void)
+{
+	if (!S.nr_ranges)
+		return;
+	int ri = (int)(u8() % (unsigned)S.nr_ranges);
+	free_range(ri, u8());
+}
+
+/* Bad frees of contiguous ranges: reported (or a line), nothing freed. */
+static void op_free_range_bad(void)
+{
+	if (!S.nr_ranges || S.bad_ops >= MAX_BAD_OPS)
+		return;
+	struct range *r = &S.ranges[u8() % (unsigned)S.nr_ranges];
+	unsigned how = u8() % 4;
+	struct expect e = snap();
+	switch (how) {
+	case 0: {
+		/* one page more, which is free or not handed out: a bad page */
+		unsigned long next = r->pfn + r->nr;
+		if (r->compound || next >= S.max_pfn || S.owner[next] || !page_of(next))
+			return;
+		if (r->cma >= 0) {
+			/* refused by the area's bitmap or its end: a line, not counted */
+			CHECK(!pf_cma_release(S.m, r->cma, page_of(r->pfn), r->nr + 1), "pf_cma_release of one page more");
+			expect_bad(e, 0);
+		} else {
+			S.bad_ops++;
+			pf_free_contig_range(S.m, r->pfn, r->nr + 1);
+			expect_bad(e, 1);
+		}
+		break;
+	}
+	case 1:
+		/* past the machine's memmap (its last 128 MiB section ends at MAX_PFN): a line */
+		pf_free_contig_range(S.m, MAX_PFN + u16(), 1 + u8());
+		expect_bad(e, 0);
+		break;
+	case 2:
+		if (r->compound) {
+			/* a compound page of another size: a warning */
+			pf_free_contig_range(S.m, r->pfn, r->nr * 2);
+			expect_bad(e, 0);
+		} else if (r->cma < 0) {
+			/* a contiguous range is not the CMA area's */
+			for (int a = 0; a < S.nr_cma; a++)
+				CHECK(!pf_cma_release(S.m, a, page_of(r->pfn), r->nr), "pf_cma_release of a non-CMA range");
+			CHECK(!pf_cma_release(S.m, S.nr_cma + (int)(u8() % 3), page_of(r->pfn), r->nr),
+			      "pf_cma_release of no area");
+			expect_bad(e, 0);
+		}
+		break;
+	default: {
+		/* the range, then the same range again: a double free (for CMA: a bitmap refusal, a line) */
+		unsigned long pfn = r->pfn, nr = r->nr;
+		int cma = r->cma;
+		free_range((int)(r - S.ranges), 0);
+		e = snap();
+		if (cma >= 0) {
+			CHECK(!pf_cma_release(S.m, cma, page_of(pfn), nr), "pf_cma_release twice");
+			expect_bad(e, 0);
+		} else {
+			S.bad_ops++;
+			pf_free_contig_range(S.m, pfn, nr);
+			expect_bad(e, 1);
+		}
+		break;
+	}
+	}
+	check_all_stamps();
+}
+
+static void op_cma_alloc(void)
+{
+	unsigned sel = u8();
+	int area = sel < 240 ? (S.nr_cma ? (int)(sel % (unsigned)S.nr_cma) : 0) : (int)(sel - 240) - 8;
+	unsigned long count = 1 + u16() % 1200;
+	unsigned align = u8();
+	align = align < 200 ? align % 10 : align < 250 ? align % 64 : align;
+	if (u8() == 255)
+		count = 0;
+	struct expect e = snap();
+	struct pf_page *p = pf_cma_alloc(S.m, area, count, align, true);
+	expect_bad(e, 0);
+	if (area < 0 || area >= S.nr_cma || !count || align >= 64) {
+		CHECK(!p, "pf_cma_alloc(area %d, %lu, align %u) of a bad request returned a page", area, count, align);
+		return;
+	}
+	if (!p)
+		return;
+	unsigned long base, size, pfn = pf_page_to_pfn(p);
+	CHECK(pf_cma_area(S.m, area, &base, &size) == 0, "pf_cma_area(%d)", area);
+	CHECK(pfn >= base && pfn + count <= base + size, "pf_cma_alloc: [%#lx, +%lu) outside area %d", pfn, count, area);
+	CHECK(((pfn - base) & ((1UL << align) - 1)) == 0 || align > 9, "pf_cma_alloc: pfn %#lx not at 2^%u", pfn, align);
+	adopt_range(p, count, 0, area, 0);
+}
+
 static void check_step(void)
 {
 	char err[256];
@@ -643,6 +1159,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(S.m, "pf_machine_create: %s", err);
 	S.init_on_alloc = which == 2;
 	S.max_pfn = 0x4000;
+	S.nr_nodes = which == 1 ? 2 : 1;
+	unsigned long cbase, csize;
+	while (pf_cma_area(S.m, S.nr_cma, &cbase, &csize) == 0)
+		S.nr_cma++;
+	S.migrated0 = vmstat("pgmigrate_success");
 	pf_set_report_hook(S.m, hook, NULL);
 	pf_bind_cpu(0);
 	char *boot_buddyinfo = show("buddyinfo");
@@ -651,6 +1172,29 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (S.step = 0; S.step < MAX_STEPS && S.pos < S.len; S.step++) {
 		unsigned op = u8();
+		if (op >= 0xc0) {
+			switch ((op - 0xc0) % 16) {
+			case 0: S.op = "movable"; op_movable(0); break;
+			case 1: S.op = "movable, refusing"; op_movable(1); break;
+			case 2: S.op = "movable, bad"; op_movable_bad(); break;
+			case 3: S.op = "clear movable"; op_clear_movable(); break;
+			case 4: S.op = "compact"; op_compact(); break;
+			case 5: S.op = "kcompactd"; op_kcompactd(); break;
+			case 6: case 7: S.op = "contig range"; op_contig_range(0); break;
+			case 8: S.op = "contig range over a block"; op_contig_range(1); break;
+			case 9: S.op = "contig pages"; op_contig_pages(); break;
+			case 10: case 11: S.op = "free range"; op_free_range(); break;
+			case 12: S.op = "cma alloc"; op_cma_alloc(); break;
+			case 13: S.op = "free range, bad"; op_free_range_bad(); break;
+			case 14: S.op = "movable, all"; op_movable_all(); break;
+			default: S.op = "compact"; op_compact(); break;
+			}
+			check_step();
+			check_migrations();
+			if ((S.step & 15) == 15)
+				check_all_stamps();
+			continue;
+		}
 		switch (op % 16) {
 		case 0: case 1: case 2: S.op = "alloc"; op_alloc(0); break;
 		case 3: S.op = "alloc_node"; op_alloc(1); break;
@@ -671,7 +1215,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	S.op = "teardown";
 	check_all_stamps();
+	check_migrations();
+	if (getenv("FUZZ_API_VERBOSE"))
+		fprintf(stderr, "fuzz_api: machine %u, %d steps: %ld made movable, %ld pages migrated, %ld ranges and %ld CMA "
+			"ranges taken, %d bad operations\n", which, S.step, S.movable_set, S.migrated_pages, S.ranges_taken,
+			S.cma_taken, S.bad_ops);
 	free_everything();
+	while (S.nr_ranges)
+		free_range(S.nr_ranges - 1, 0);
 	pf_drain_all_pages(S.m);
 	check_step();
 	char *end_buddyinfo = show("buddyinfo");

@@ -14,6 +14,14 @@
  * injection (fail_page_alloc) is switched on when built with
  * PF_HAVE_FAIL_PAGE_ALLOC.  At the end everything is freed and pages lost
  * must be 0.  Exit status: 0 clean, 1 a violation, 2 usage.
+ *
+ * Compaction is on: each thread also keeps movable blocks (order 0, plain
+ * order 1, compound order 2) in a table of its own, under its own lock,
+ * which its pf_movable_operations take (the blocks are never handed to
+ * other threads); a compaction thread runs compact_memory and kcompactd
+ * passes, and a contiguous thread takes and gives back ranges now and
+ * then (pf_alloc_contig_pages); both stop at the checkpoints too.  The end
+ * report adds the migrations and compactions done.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,6 +39,16 @@
 #define MAX_OWN 512		/* blocks a thread holds at most */
 #define MBOX 64			/* mailbox slots per thread */
 #define CHECK_MS 250
+#define MAX_MOV 64		/* movable blocks a thread holds at most */
+#define NR_EXTRA 2		/* the compaction and contiguous threads */
+
+struct mslot {			/* a movable block; page->private is thread * MAX_MOV + slot + 1 */
+	struct pf_page *page;
+	unsigned order;
+	int compound;
+	int frozen;		/* isolated: not written until migrate_page or putback_page */
+	uint64_t stamp;
+};
 
 struct blk {
 	struct pf_page *page;
@@ -54,6 +72,9 @@ struct worker {
 	struct ref mbox[MBOX];
 	int nr_mbox;
 	unsigned long ops, allocs, alloc_fail, frees, handoffs, shared;
+	pthread_mutex_t mov_lock;	/* mov[], and reference changes to its pages */
+	struct mslot mov[MAX_MOV];
+	long moves, moved_pages, isolations, mov_allocs;
 };
 
 static struct pf_machine *M;
@@ -64,6 +85,7 @@ static pthread_barrier_t bar_in, bar_out;
 static atomic_long live_pages;
 static atomic_long violations;
 static atomic_long bad_reports, log_lines;
+static atomic_long compactions, kcompactd_passes, contig_taken, contig_pages, contig_failed;
 
 #define FAILF(...) do { fprintf(stderr, "soak: VIOLATION: " __VA_ARGS__); fputc('\n', stderr); \
 			atomic_fetch_add(&violations, 1); } while (0)
@@ -161,6 +183,132 @@ static void adopt(struct worker *w, struct pf_page *p, unsigned order, pf_gfp_t 
 	w->allocs++;
 }
 
+/* ---- movable blocks: the owner's side ---- */
+
+static struct mslot *mslot_of(struct pf_page *page, struct worker **wp)
+{
+	unsigned long idx = page->private;
+	if (idx == 0 || idx > (unsigned long)NT * MAX_MOV) {
+		FAILF("a movable page callback for pfn %#lx, private %#lx: not ours", pf_page_to_pfn(page), idx);
+		return NULL;
+	}
+	*wp = &W[(idx - 1) / MAX_MOV];
+	return &(*wp)->mov[(idx - 1) % MAX_MOV];
+}
+
+static bool mov_isolate(struct pf_page *page, int mode)
+{
+	(void)mode;
+	struct worker *w;
+	struct mslot *s = mslot_of(page, &w);
+	if (!s)
+		return false;
+	pthread_mutex_lock(&w->mov_lock);
+	bool ok = s->page == page && !s->frozen;
+	if (ok) {
+		s->frozen = 1;
+		w->isolations++;
+	}
+	pthread_mutex_unlock(&w->mov_lock);
+	return ok;
+}
+
+static int mov_migrate(struct pf_page *dst, struct pf_page *src, int mode)
+{
+	(void)mode;
+	struct worker *w;
+	struct mslot *s = mslot_of(src, &w);
+	if (!s)
+		return -EBUSY;
+	pthread_mutex_lock(&w->mov_lock);
+	if (s->page != src) {	/* freed while isolated */
+		pthread_mutex_unlock(&w->mov_lock);
+		return -EAGAIN;
+	}
+	struct blk b = { .page = dst, .order = s->order, .stamp = s->stamp };
+	check_stamp(&b, "migrate_page dst");
+	dst->private = src->private;
+	s->page = dst;
+	s->frozen = 0;
+	w->moves++;
+	w->moved_pages += 1L << s->order;
+	pthread_mutex_unlock(&w->mov_lock);
+	return 0;
+}
+
+static void mov_putback(struct pf_page *page)
+{
+	struct worker *w;
+	struct mslot *s = mslot_of(page, &w);
+	if (!s)
+		return;
+	pthread_mutex_lock(&w->mov_lock);
+	if (s->page == page)
+		s->frozen = 0;
+	pthread_mutex_unlock(&w->mov_lock);
+}
+
+static const struct pf_movable_operations mov_ops = { mov_isolate, mov_migrate, mov_putback };
+
+static void mov_stamp(struct mslot *s)
+{
+	for (unsigned long i = 0; i < (1UL << s->order); i++)
+		*(uint64_t *)pf_page_address(s->page + i) = s->stamp ^ (i * 0x9E3779B97F4A7C15ull);
+}
+
+/* The owner's lock held. */
+static void mov_free(struct worker *w, struct mslot *s)
+{
+	struct blk b = { .page = s->page, .order = s->order, .stamp = s->stamp };
+	check_stamp(&b, "movable free");
+	struct pf_page *p = s->page;
+	s->page = NULL;
+	s->frozen = 0;
+	atomic_fetch_sub(&live_pages, 1L << s->order);
+	if (s->compound && (rnd(w) & 1))
+		pf_put_page(p + 1);
+	else
+		pf_free_pages(p, s->order);
+	w->frees++;
+}
+
+static void mov_step(struct worker *w, uint64_t r)
+{
+	int i = (int)((r >> 8) % MAX_MOV);
+	struct mslot *s = &w->mov[i];
+	pthread_mutex_lock(&w->mov_lock);
+	if (!s->page) {
+		unsigned order = (r >> 16) % 8 == 0 ? 2 : (r >> 16) % 8 == 1 ? 1 : 0;
+		struct pf_page *p = pf_alloc_pages(M, PF_GFP_HIGHUSER_MOVABLE | PF___GFP_NOWARN |
+						      (order == 2 ? PF___GFP_COMP : 0), order);
+		if (p) {
+			s->page = p;
+			s->order = order;
+			s->compound = order == 2;
+			s->frozen = 0;
+			s->stamp = rnd(w) | 1;
+			mov_stamp(s);
+			atomic_fetch_add(&live_pages, 1L << order);
+			p->private = (unsigned long)(w->id * MAX_MOV + i + 1);
+			pf_set_page_movable(p, &mov_ops);
+			w->mov_allocs++;
+			w->allocs++;
+		} else {
+			w->alloc_fail++;
+		}
+	} else if ((r >> 16) % 4 == 0) {
+		mov_free(w, s);
+	} else {
+		struct blk b = { .page = s->page, .order = s->order, .stamp = s->stamp };
+		check_stamp(&b, "movable touch");
+		if (!s->frozen) {
+			s->stamp = rnd(w) | 1;
+			mov_stamp(s);
+		}
+	}
+	pthread_mutex_unlock(&w->mov_lock);
+}
+
 static void take_mail(struct worker *w)
 {
 	pthread_mutex_lock(&w->mbox_lock);
@@ -232,6 +380,8 @@ static void step(struct worker *w)
 		pf_bind_cpu((r >> 8) & 1 ? -1 : (int)((r >> 9) % 64));
 	} else if (what < 92 && w->id == 0) {
 		pf_vmstat_refresh(M);
+	} else if (what < 97) {
+		mov_step(w, r);
 	} else {
 		take_mail(w);
 	}
@@ -251,12 +401,86 @@ static void *worker_main(void *arg)
 	}
 	/* everybody stops sending before anybody empties its mailbox */
 	pthread_barrier_wait(&bar_in);
+	pthread_mutex_lock(&w->mov_lock);
+	for (int i = 0; i < MAX_MOV; i++)
+		if (w->mov[i].page)
+			mov_free(w, &w->mov[i]);
+	pthread_mutex_unlock(&w->mov_lock);
 	take_mail(w);
 	while (w->nr_mbox || w->nr_own) {
 		while (w->nr_own)
 			drop_ref(w, w->own[--w->nr_own].b);
 		take_mail(w);
 	}
+	return NULL;
+}
+
+/* Sleep @ms, or less when a pause or the stop is asked for. */
+static void nap_ms(int ms)
+{
+	for (int i = 0; i < ms && !atomic_load(&pause_req) && !atomic_load(&stop_req); i++) {
+		struct timespec t = { 0, 1000000L };
+		nanosleep(&t, NULL);
+	}
+}
+
+/* compact_memory and kcompactd passes; stops at the checkpoints (nothing isolated meanwhile) */
+static void *compactor_main(void *arg)
+{
+	uint64_t rng = (uint64_t)(uintptr_t)arg | 1;
+	while (!atomic_load_explicit(&stop_req, memory_order_relaxed)) {
+		if (atomic_load_explicit(&pause_req, memory_order_acquire)) {
+			pthread_barrier_wait(&bar_in);
+			pthread_barrier_wait(&bar_out);
+			continue;
+		}
+		if (pf_test_xorshift64s(&rng) & 1) {
+			if (pf_sysctl_set(M, "compact_memory", "1") != 0)
+				FAILF("compact_memory refused");
+			atomic_fetch_add(&compactions, 1);
+		} else {
+			int rc = pf_kcompactd_run(M, 0);
+			if (rc < 0)
+				FAILF("pf_kcompactd_run: %d", rc);
+			atomic_fetch_add(&kcompactd_passes, 1);
+		}
+		nap_ms(10);
+	}
+	pthread_barrier_wait(&bar_in);
+	return NULL;
+}
+
+/* now and then a contiguous range (taken, stamped, checked, given back before any checkpoint) */
+static void *contig_main(void *arg)
+{
+	uint64_t rng = (uint64_t)(uintptr_t)arg | 1;
+	while (!atomic_load_explicit(&stop_req, memory_order_relaxed)) {
+		if (atomic_load_explicit(&pause_req, memory_order_acquire)) {
+			pthread_barrier_wait(&bar_in);
+			pthread_barrier_wait(&bar_out);
+			continue;
+		}
+		unsigned long n = 1 + pf_test_xorshift64s(&rng) % 512;
+		struct pf_page *p = pf_alloc_contig_pages(M, n, PF_GFP_KERNEL | PF___GFP_NOWARN, -1);
+		if (p) {
+			uint64_t stamp = pf_test_xorshift64s(&rng) | 1;
+			for (unsigned long i = 0; i < n; i++)
+				*(uint64_t *)pf_page_address(p + i) = stamp ^ i;
+			nap_ms(2);
+			for (unsigned long i = 0; i < n; i++)
+				if (*(uint64_t *)pf_page_address(p + i) != (stamp ^ i)) {
+					FAILF("contiguous range pfn %#lx + %lu: stamp changed", pf_page_to_pfn(p), i);
+					break;
+				}
+			pf_free_contig_range(M, pf_page_to_pfn(p), n);
+			atomic_fetch_add(&contig_taken, 1);
+			atomic_fetch_add(&contig_pages, (long)n);
+		} else {
+			atomic_fetch_add(&contig_failed, 1);
+		}
+		nap_ms(20);
+	}
+	pthread_barrier_wait(&bar_in);
 	return NULL;
 }
 
@@ -299,6 +523,17 @@ static long audit(const char *when)
 			check_stamp(W[t].own[i].b, when);
 		for (int i = 0; i < W[t].nr_mbox; i++)
 			check_stamp(W[t].mbox[i].b, when);
+		pthread_mutex_lock(&W[t].mov_lock);
+		for (int i = 0; i < MAX_MOV; i++) {
+			struct mslot *s = &W[t].mov[i];
+			if (!s->page)
+				continue;
+			struct blk b = { .page = s->page, .order = s->order, .stamp = s->stamp };
+			check_stamp(&b, when);
+			if (s->frozen)
+				FAILF("%s: movable block pfn %#lx still isolated at a checkpoint", when, pf_page_to_pfn(s->page));
+		}
+		pthread_mutex_unlock(&W[t].mov_lock);
 	}
 	pf_drain_all_pages(M);
 	long free_pages = vmstat("nr_free_pages");
@@ -385,8 +620,8 @@ int main(int argc, char **argv)
 #endif
 
 	W = calloc((size_t)NT, sizeof *W);
-	pthread_barrier_init(&bar_in, NULL, (unsigned)NT + 1);
-	pthread_barrier_init(&bar_out, NULL, (unsigned)NT + 1);
+	pthread_barrier_init(&bar_in, NULL, (unsigned)NT + 1 + NR_EXTRA);
+	pthread_barrier_init(&bar_out, NULL, (unsigned)NT + 1 + NR_EXTRA);
 	uint64_t seed = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ull;
 	const char *s = getenv("SOAK_SEED");
 	if (s)
@@ -397,11 +632,21 @@ int main(int argc, char **argv)
 		W[t].id = t;
 		W[t].rng = (seed ^ ((uint64_t)(t + 1) * 0xD6E8FEB86659FD93ull)) | 1;
 		pthread_mutex_init(&W[t].mbox_lock, NULL);
+		pthread_mutex_init(&W[t].mov_lock, NULL);
+	}
+	/* every worker's table exists before any callback can look one up */
+	for (int t = 0; t < NT; t++)
 		if (pthread_create(&W[t].tid, NULL, worker_main, &W[t]) != 0) {
 			fprintf(stderr, "soak: pthread_create failed\n");
 			return 2;
 		}
+	pthread_t extra[NR_EXTRA];
+	if (pthread_create(&extra[0], NULL, compactor_main, (void *)(uintptr_t)(seed ^ 0xC0C0)) != 0 ||
+	    pthread_create(&extra[1], NULL, contig_main, (void *)(uintptr_t)(seed ^ 0xC071)) != 0) {
+		fprintf(stderr, "soak: pthread_create failed\n");
+		return 2;
 	}
+	long migrated0 = vmstat("pgmigrate_success");
 
 	/* a hang (a worker stuck, a barrier never met) aborts with the phase named, after twice the run plus 2 minutes */
 	pf_test_watchdog("soak", (unsigned)(seconds * 2) + 120);
@@ -435,6 +680,9 @@ int main(int argc, char **argv)
 		pf_test_phase("joining worker %d of %d", t, NT);
 		pthread_join(W[t].tid, NULL);
 	}
+	pf_test_phase("joining the compaction and contiguous threads");
+	for (int t = 0; t < NR_EXTRA; t++)
+		pthread_join(extra[t], NULL);
 	pf_test_phase("final audit");
 
 	pf_bind_cpu(-1);
@@ -462,6 +710,21 @@ int main(int argc, char **argv)
 	}
 	printf("soak: operations %lu (allocations %lu, failed %lu, frees %lu, handoffs %lu, shared refs %lu), "
 	       "checkpoints %d\n", ops, allocs, fails, frees, handoffs, shared, checks);
+	long moves = 0, moved_pages = 0, isolations = 0, mov_allocs = 0;
+	for (int t = 0; t < NT; t++) {
+		moves += W[t].moves;
+		moved_pages += W[t].moved_pages;
+		isolations += W[t].isolations;
+		mov_allocs += W[t].mov_allocs;
+	}
+	printf("soak: movable blocks %ld, isolated %ld times, moved %ld times (%ld pages); pgmigrate_success %ld, "
+	       "pgmigrate_fail %ld\n", mov_allocs, isolations, moves, moved_pages, vmstat("pgmigrate_success") - migrated0,
+	       vmstat("pgmigrate_fail"));
+	printf("soak: compactions: compact_memory %ld, kcompactd passes %ld (compact_stall %ld, compact_isolated %ld, "
+	       "compact_daemon_wake %ld); contiguous ranges %ld (%ld pages), %ld not found\n", atomic_load(&compactions),
+	       atomic_load(&kcompactd_passes), vmstat("compact_stall"), vmstat("compact_isolated"),
+	       vmstat("compact_daemon_wake"), atomic_load(&contig_taken), atomic_load(&contig_pages),
+	       atomic_load(&contig_failed));
 	printf("soak: failures injected %ld\n", injected);
 	printf("soak: pages lost %ld\n", lost);
 	printf("soak: log lines %ld, bad page reports %ld, violations %ld\n", atomic_load(&log_lines),
