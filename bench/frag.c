@@ -458,6 +458,10 @@ static void f3_alloc(struct pf_machine *m, const char *key, double *p50_out)
 	snprintf(k, sizeof k, "%s_p99", key);
 	fig("F3", k, got.n ? (double)lat[got.n * 99 / 100] / 1e3 : 0, "us");
 	*p50_out = p50;
+	if (verbose)
+		fprintf(stderr, "F3 %s: compact_stall %ld compact_success %ld compact_fail %ld compact_migrate_scanned %ld "
+			"pgmigrate_success %ld\n", key, vmstat(m, "compact_stall"), vmstat(m, "compact_success"),
+			vmstat(m, "compact_fail"), vmstat(m, "compact_migrate_scanned"), vmstat(m, "pgmigrate_success"));
 	for (size_t i = 0; i < got.n; i++)
 		pf_free_pages(got.v[i], 9);
 	free(got.v);
