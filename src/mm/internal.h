@@ -256,11 +256,6 @@ struct pf_machine {
 	bool speculative_refs;
 	bool rmqueue_carve_off;		/* tests: rmqueue_bulk takes block by block, as the kernel's loop */
 	struct fail_page_alloc_attr fail_page_alloc;
-	/* CMA areas (cma.c): cma_areas[0..cma_area_count), totalcma_pages over all of them */
-	struct cma cma_areas[MAX_CMA_AREAS];
-	int cma_area_count;
-	unsigned long totalcma_pages;
-	pf_spinlock_t cma_mutex;	/* one alloc_contig_range of a CMA area at a time (cma_mutex) */
 	/*
 	 * The fast paths' view (pageframe's own, page_alloc.c): fast_off
 	 * is non-zero while a feature they leave to the general path is on
@@ -306,6 +301,15 @@ struct pf_machine {
 	void *trace_arg;
 	unsigned trace_mask;
 	unsigned long long boot_ns;
+
+	/*
+	 * CMA areas (cma.c): cma_areas[0..cma_area_count), totalcma_pages over all of them.
+	 * Cold, and large: kept last so the fields every allocation reads stay on few cache lines.
+	 */
+	struct cma cma_areas[MAX_CMA_AREAS];
+	int cma_area_count;
+	unsigned long totalcma_pages;
+	pf_spinlock_t cma_mutex;	/* one alloc_contig_range of a CMA area at a time (cma_mutex) */
 };
 
 /* The table of live machines: page->flags carries the index. */
@@ -704,7 +708,7 @@ static inline int pf_this_cpu(struct pf_machine *m)
 	return likely(cpu < m->nr_cpus) ? cpu : cpu % m->nr_cpus;
 }
 /* pf_this_cpu without a call: -1 when the caller must use pf_this_cpu (platform.h). */
-static inline int pf_this_cpu_nocall(struct pf_machine *m)
+static inline __attribute__((always_inline)) int pf_this_cpu_nocall(struct pf_machine *m)
 {
 	int cpu = pf_bound_cpu >= 0 ? pf_bound_cpu : pf_os_current_cpu_nocall();
 	if (unlikely(cpu >= m->nr_cpus))

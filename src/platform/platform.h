@@ -133,7 +133,7 @@ extern long pf_os_rseq_offset;	/* 0 when rseq is not registered; set before main
 extern _Thread_local int pf_os_cpu_cached __attribute__((tls_model("initial-exec")));	/* -1: not asked yet */
 extern _Thread_local unsigned pf_os_cpu_calls __attribute__((tls_model("initial-exec")));
 /* The cpu_id of the thread's rseq area, or -1 when rseq is not registered. */
-static inline int pf_os_rseq_cpu(void)
+static inline __attribute__((always_inline)) int pf_os_rseq_cpu(void)
 {
 	if (__builtin_expect(pf_os_rseq_offset != 0, 1)) {
 		const int *cpu_id = (const int *)((const char *)__builtin_thread_pointer() + pf_os_rseq_offset + 4);
@@ -153,7 +153,7 @@ static inline int pf_os_current_cpu(void)
 }
 
 /* pf_os_current_cpu without a call: -1 when only pf_os_current_cpu_slow can tell. */
-static inline int pf_os_current_cpu_nocall(void)
+static inline __attribute__((always_inline)) int pf_os_current_cpu_nocall(void)
 {
 	int cpu = pf_os_rseq_cpu();
 	if (__builtin_expect(cpu >= 0, 1))
@@ -181,7 +181,7 @@ static inline int pf_os_current_cpu_nocall(void)
  * signature glibc registered rseq with), which reports -1.  Inline, so the
  * fast paths pay no call; each copy has its own descriptor in __rseq_cs.
  */
-static inline int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
+static inline __attribute__((always_inline)) int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
 {
 	struct pf_os_rseq_area {
 		unsigned int cpu_id_start, cpu_id;
@@ -223,7 +223,7 @@ migrated:
 	return -1;
 }
 #else
-static inline int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
+static inline __attribute__((always_inline)) int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
 {
 	(void)lock;
 	(void)remote_pending;
