@@ -346,7 +346,7 @@ static inline unsigned page_machine_id(const struct pf_page *page)
 }
 #endif
 
-static inline struct pf_machine *page_machine(const struct pf_page *page)
+static inline __attribute__((always_inline)) struct pf_machine *page_machine(const struct pf_page *page)
 {
 	return atomic_load_explicit(&pf_machine_table[page_machine_id(page)], memory_order_relaxed);
 }
@@ -568,7 +568,8 @@ static inline void __mod_zone_page_state(struct zone *zone, enum zone_stat_item 
  * |diff + delta| exceeds the threshold t; from a zero differential that is
  * every t / |delta| + 1 calls.
  */
-static inline void __mod_zone_page_state_repeat(struct zone *zone, enum zone_stat_item item, long delta,
+static inline __attribute__((always_inline)) void __mod_zone_page_state_repeat(struct zone *zone,
+									    enum zone_stat_item item, long delta,
 						unsigned long times)
 {
 	struct pf_machine *m = zone->zone_pgdat->machine;

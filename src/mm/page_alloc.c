@@ -39,13 +39,21 @@ static inline unsigned long *pfn_to_bitidx(struct pf_machine *m, unsigned long p
 }
 
 /* get_pfnblock_migratetype: the migratetype bits of the block holding pfn. */
-int get_pfnblock_migratetype(const struct pf_page *page, unsigned long pfn)
+static inline __attribute__((always_inline)) int __get_pfnblock_migratetype(const struct pf_page *page,
+									   unsigned long pfn)
 {
 	unsigned long bitidx;
 	unsigned long *word = pfn_to_bitidx(page_machine(page), pfn, &bitidx);
 	unsigned long w = __atomic_load_n(word, __ATOMIC_RELAXED);
 	return (int)((w >> bitidx) & MIGRATETYPE_MASK);
 }
+
+int get_pfnblock_migratetype(const struct pf_page *page, unsigned long pfn)
+{
+	return __get_pfnblock_migratetype(page, pfn);
+}
+/* in this file (the buddy and per-CPU paths read it per page): always the inline body */
+#define get_pfnblock_migratetype(page, pfn) __get_pfnblock_migratetype(page, pfn)
 
 /* set_pfnblock_flags_mask with MIGRATETYPE_MASK (atomic read-modify-write as cmpxchg). */
 void set_pageblock_migratetype(struct pf_page *page, int migratetype)

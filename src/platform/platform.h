@@ -58,7 +58,7 @@ static inline __attribute__((always_inline)) bool pf_spin_trylock(pf_spinlock_t 
 	return true;
 }
 
-static inline void pf_spin_lock(pf_spinlock_t *l)
+static inline __attribute__((always_inline)) void pf_spin_lock(pf_spinlock_t *l)
 {
 	unsigned spins = 0;
 	while (!pf_spin_trylock(l))
@@ -142,7 +142,7 @@ static inline __attribute__((always_inline)) int pf_os_rseq_cpu(void)
 	return -1;
 }
 
-static inline int pf_os_current_cpu(void)
+static inline __attribute__((always_inline)) int pf_os_current_cpu(void)
 {
 	int cpu = pf_os_rseq_cpu();
 	if (__builtin_expect(cpu >= 0, 1))
