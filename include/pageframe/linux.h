@@ -203,12 +203,12 @@ static inline int page_to_nid(const struct page *page)
 
 static inline unsigned long page_private(const struct page *page)
 {
-	return pf_from_const_page(page)->private;
+	return pf_from_const_page(page)->PF_PAGE_PRIVATE;
 }
 
-static inline void set_page_private(struct page *page, unsigned long private)
+static inline void set_page_private(struct page *page, unsigned long value)
 {
-	pf_from_page(page)->private = private;
+	pf_from_page(page)->PF_PAGE_PRIVATE = value;
 }
 
 #ifdef __cplusplus

@@ -60,6 +60,13 @@ struct pf_rcu_head {
  * Words 1-5 are a union chosen by the page's use.  Then the
  * _mapcount/page_type word, _refcount, and memcg_data.
  */
+/* page->private; C++ code sees it as private_ ("private" is a C++ keyword) */
+#ifdef __cplusplus
+#define PF_PAGE_PRIVATE private_
+#else
+#define PF_PAGE_PRIVATE private
+#endif
+
 struct pf_page {
 	unsigned long flags;		/* flag bits, node, zone; changed with atomics */
 	union {
@@ -78,7 +85,7 @@ struct pf_page {
 				unsigned long index;	/* page offset in the mapping */
 				unsigned long share;	/* share count for fsdax */
 			};
-			unsigned long private;	/* buddy order while PageBuddy; swp_entry_t; buffer heads */
+			unsigned long PF_PAGE_PRIVATE;	/* private: buddy order while PageBuddy; swp_entry_t; buffer heads */
 		};
 		struct {	/* page_pool used by netstack */
 			unsigned long pp_magic;	/* PP_SIGNATURE, bit 0 kept clear */
@@ -139,7 +146,11 @@ struct pf_page {
 };
 
 #if defined(__LP64__) || defined(_LP64)
+#ifdef __cplusplus
+static_assert(sizeof(struct pf_page) == 64, "struct pf_page must be 64 bytes, as struct page on 64-bit");
+#else
 _Static_assert(sizeof(struct pf_page) == 64, "struct pf_page must be 64 bytes, as struct page on 64-bit");
+#endif
 #endif
 
 /*
@@ -226,7 +237,11 @@ enum pf_pageflags {
 #define PF_PAGEFLAGS_MASK	((1UL << PF___NR_PAGEFLAGS) - 1)
 #define PF_MAX_MACHINES		(1 << PF_MACHINE_WIDTH)
 
+#ifdef __cplusplus
+static_assert(PF_MACHINE_PGSHIFT >= PF___NR_PAGEFLAGS, "page->flags fields overlap the flag bits");
+#else
 _Static_assert(PF_MACHINE_PGSHIFT >= PF___NR_PAGEFLAGS, "page->flags fields overlap the flag bits");
+#endif
 
 /* Zone and node of a page, decoded from page->flags as page_zonenum()/page_to_nid(). */
 static inline unsigned pf_page_zonenum(const struct pf_page *page)

@@ -75,11 +75,17 @@ PF_API void pf_machine_destroy(struct pf_machine *m);
 
 /**
  * pf_sysctl_set - write a vm sysctl on a live machine, as writing
- * /proc/sys/vm/<name> would ("min_free_kbytes", "watermark_scale_factor",
- * "watermark_boost_factor", "lowmem_reserve_ratio", "percpu_pagelist_high_fraction").
- * The zone set-up that depends on it is recomputed at once.
+ * /proc/sys/vm/<name> would: "min_free_kbytes", "watermark_scale_factor",
+ * "watermark_boost_factor", "lowmem_reserve_ratio",
+ * "percpu_pagelist_high_fraction", "compact_memory" (writing 1 compacts
+ * every zone), "compaction_proactiveness", "extfrag_threshold",
+ * "compact_unevictable_allowed", "defrag_mode" (a 6.15 sysctl); a "vm."
+ * prefix is accepted.  Values are read as the kernel's proc handlers read
+ * them.  What depends on the value is recomputed at once.
  *
- * Return: 0, -ENOENT for an unknown name, -EINVAL for a bad value.
+ * Return: 0, -ENOENT for an unknown name, -EINVAL for a value the kernel
+ * refuses (a bad lowmem_reserve_ratio entry returns 0 after writing the
+ * entries before it, as the kernel's handler does; docs/ERRORS.md).
  */
 PF_API int pf_sysctl_set(struct pf_machine *m, const char *name, const char *value);
 

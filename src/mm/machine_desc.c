@@ -445,7 +445,9 @@ static int d_sysctl(struct parser *p, const char *dir, const char *s)
 	rc = pf_sysctl_check(name, value);
 	if (rc == -ENOENT)
 		rc = perr(p, "sysctl: unknown '%s' (min_free_kbytes, watermark_scale_factor, "
-			  "watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction)", name);
+			  "watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction, "
+			  "compact_memory, compaction_proactiveness, extfrag_threshold, "
+			  "compact_unevictable_allowed, defrag_mode)", name);
 	else if (rc)
 		rc = perr(p, "sysctl: bad value '%s' for %s", value, name);
 	if (rc)
@@ -712,10 +714,12 @@ int pf_parse_machine(struct pf_machine *m, struct pf_desc *d, const char *text, 
 		}
 		memcpy(line, t, len);
 		line[len] = '\0';
+		/* a NUL inside the line (only possible when the text came with a length) is refused first */
+		bool has_nul = strlen(line) != len;
 		if (len && line[len - 1] == '\r')	/* CRLF text */
 			line[len - 1] = '\0';
 		p->lineno++;
-		if (memchr(line, '\0', len) != NULL && strlen(line) != len)
+		if (has_nul)
 			rc = perr(p, "the line holds a NUL byte");
 		else
 			rc = parse_line(p, line);

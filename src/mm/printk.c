@@ -62,7 +62,7 @@ bool pf_burst_limit_pass(struct pf_burst_limit *rs, unsigned long burst, unsigne
 			 unsigned long now, unsigned long *suppressed)
 {
 	*suppressed = 0;
-	if (atomic_load(&rs->nr_shown) == burst) {
+	if (atomic_load(&rs->nr_shown) >= burst) {	/* >=: two racing reports may both pass at burst - 1 */
 		if (now < atomic_load(&rs->resume)) {
 			atomic_fetch_add(&rs->nr_unshown, 1);
 			return false;

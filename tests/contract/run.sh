@@ -45,6 +45,14 @@ fi
 ver=$(sed -n 's/^#define PF_VERSION_STRING "\(.*\)"$/\1/p' "$incdir/pageframe/version.h")
 [ "$ver" = "$(pkg-config --modversion pageframe)" ] || fail "version.h says $ver, pageframe.pc $(pkg-config --modversion pageframe)"
 
+# The installed headers compile as C++ too, when a C++ compiler is there (pageframe.h declares
+# extern "C"; page.h names page->private private_ there, "private" being a C++ keyword).
+if command -v c++ >/dev/null; then
+	printf '#include <pageframe/pageframe.h>\n#include <pageframe/page.h>\n#include <pageframe/linux.h>\nint main() { struct pf_page p = {}; p.private_ = 1; return (int)p.private_ - 1; }\n' > "$work/cxx.cc"
+	# shellcheck disable=SC2086
+	c++ -std=c++17 -Wall -Wextra -Werror -fsyntax-only $cflags "$work/cxx.cc" || fail "the installed headers do not compile as C++"
+fi
+
 run() {
 	out=$("$1" 2>&1) || { printf '%s\n' "$out"; fail "$1 failed"; }
 	printf '%s\n' "$out" | grep -q "^contract ok" || { printf '%s\n' "$out"; fail "$1 did not say contract ok"; }

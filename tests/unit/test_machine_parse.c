@@ -163,6 +163,18 @@ static void backing_none(void **state)
 	pf_machine_destroy(m);
 }
 
+/* CRLF text (docs/MACHINE.md): the same machine as with LF, and an error still names its line */
+static void crlf_lines(void **state)
+{
+	(void)state;
+	struct pf_machine *a = accepted("cpus 1\r\nmem 0 0x1000000-0x3ffffff\r\nsysctl vm.min_free_kbytes=2048\r\n");
+	char v[32];
+	assert_int_equal(pf_sysctl_get(a, "min_free_kbytes", v, sizeof v), 0);
+	assert_string_equal(v, "2048");
+	pf_machine_destroy(a);
+	refused("cpus 1\r\nmem 0 0x1000000-0x3ffffff\r\nbogus 1\r\n", 3, "bogus");
+}
+
 static void strip_nl(char *s)
 {
 	size_t n = strlen(s);
@@ -223,6 +235,7 @@ int main(void)
 		cmocka_unit_test(unknown_sysctl),      cmocka_unit_test(bad_thp),
 		cmocka_unit_test(kernel_log_lines),    cmocka_unit_test(backing_none),
 		cmocka_unit_test(sysctl_set_get),      cmocka_unit_test(bad_pcp_high_max_fraction),
+		cmocka_unit_test(crlf_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
