@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sched.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
 #include "pf_testlib.h"
@@ -291,6 +292,12 @@ static void threaded_worker(void **state)
 int main(void)
 {
 	pf_test_watchdog("test_compaction_kcompactd", 60);
+	/* one host CPU: zone counter differentials follow it, and wakeup_deterministic compares two machines */
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	if (sched_setaffinity(0, sizeof one, &one))
+		perror("sched_setaffinity");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(proactive_threshold),
 		cmocka_unit_test(proactive_backoff),
