@@ -15,7 +15,7 @@ reps=${REPS:-5}
 out=$build/bench
 mkdir -p "$out"
 cc=${CC:-gcc}
-cflags="-O2 -g -std=gnu11 -Wall -Wextra -I$root/include -I$build/include"  # build/include: generated pageframe/version.h
+cflags="-O2 -g -std=gnu11 -Wall -Wextra -I$root/include"
 
 "$cc" $cflags "$here/bench_pageframe.c" "$build/libpageframe.a" -lpthread -o "$out/pageframe"
 "$cc" $cflags -DBENCH_NAME='"pageframe-pcp1"' -DBENCH_MACHINE_EXTRA='"pcp_high_max_fraction 1\n"' \
