@@ -18,6 +18,7 @@
 #include <pageframe/pageframe.h>
 #include "mm/internal.h"
 #include "pf_testlib.h"
+#include "machine_compare.h"
 
 /* 2 CPUs, DMA + DMA32 of 256 MiB: small enough to compare every page often. */
 #define MACHINE "cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0xfffffff\n"
@@ -27,66 +28,6 @@ struct live {
 	struct pf_page *page;
 	unsigned order;
 };
-
-static long folded_free_pages(struct zone *z, int ncpus)
-{
-	long x = atomic_load(&z->vm_stat[NR_FREE_PAGES]);
-	for (int cpu = 0; cpu < ncpus; cpu++)
-		x += z->per_cpu_zonestats[cpu].vm_stat_diff[NR_FREE_PAGES];
-	return x;
-}
-
-/* Every observable piece of allocator state of @a and @b, compared. */
-static void compare_machines(struct pf_machine *a, struct pf_machine *b)
-{
-	assert_int_equal(a->memmap_pfns, b->memmap_pfns);
-	for (unsigned long pfn = 0; pfn < a->memmap_pfns; pfn++) {
-		if (!pfn_valid(a, pfn))
-			continue;
-		struct pf_page *pa = &a->mem_map[pfn], *pb = &b->mem_map[pfn];
-		const unsigned long id = PF_MACHINE_MASK << PF_MACHINE_PGSHIFT;	/* the machine's own index */
-		if ((pa->flags & ~id) != (pb->flags & ~id) || pa->private != pb->private || pa->page_type != pb->page_type ||
-		    pa->_refcount != pb->_refcount || a->alloc_order[pfn] != b->alloc_order[pfn])
-			fail_msg("pfn %#lx differs: flags %#lx/%#lx private %lu/%lu type %#x/%#x ref %d/%d", pfn,
-				 pa->flags, pb->flags, pa->private, pb->private, pa->page_type, pb->page_type,
-				 pa->_refcount, pb->_refcount);
-	}
-	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
-		struct zone *za = &a->node_data[0]->node_zones[zi], *zb = &b->node_data[0]->node_zones[zi];
-		if (!populated_zone(za))
-			continue;
-		assert_int_equal(folded_free_pages(za, a->nr_cpus), folded_free_pages(zb, b->nr_cpus));
-		for (int o = 0; o < NR_PAGE_ORDERS; o++) {
-			assert_int_equal(za->free_area[o].nr_free, zb->free_area[o].nr_free);
-			for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-				struct list_head *la = &za->free_area[o].free_list[mt], *lb = &zb->free_area[o].free_list[mt];
-				struct list_head *ea = la->next, *eb = lb->next;
-				for (; ea != la && eb != lb; ea = ea->next, eb = eb->next) {
-					unsigned long fa = (unsigned long)(list_entry(ea, struct pf_page, buddy_list) - a->mem_map);
-					unsigned long fb = (unsigned long)(list_entry(eb, struct pf_page, buddy_list) - b->mem_map);
-					if (fa != fb)
-						fail_msg("zone %d order %d type %d: free list has %#lx / %#lx", zi, o, mt, fa, fb);
-				}
-				assert_true(ea == la && eb == lb);	/* same length */
-			}
-		}
-		for (int cpu = 0; cpu < a->nr_cpus; cpu++) {
-			struct per_cpu_pages *pa = &za->per_cpu_pageset[cpu], *pb = &zb->per_cpu_pageset[cpu];
-			assert_int_equal(pa->count, pb->count);
-			assert_int_equal(pa->high, pb->high);
-			assert_int_equal(pa->free_count, pb->free_count);
-			assert_int_equal(pa->alloc_factor, pb->alloc_factor);
-			for (int i = 0; i < NR_PCP_LISTS; i++) {
-				struct list_head *la = &pa->lists[i], *lb = &pb->lists[i];
-				struct list_head *ea = la->next, *eb = lb->next;
-				for (; ea != la && eb != lb; ea = ea->next, eb = eb->next)
-					assert_int_equal(list_entry(ea, struct pf_page, pcp_list) - a->mem_map,
-							 list_entry(eb, struct pf_page, pcp_list) - b->mem_map);
-				assert_true(ea == la && eb == lb);
-			}
-		}
-	}
-}
 
 static void carve_equals_loop(void **state)
 {
