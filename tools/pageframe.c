@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #endif
 #include <pageframe/pageframe.h>
+#include <pageframe/page.h>
 
 #include <errno.h>
 #include <stdint.h>
@@ -95,6 +96,101 @@ static uint64_t rnd(void)
 	return rng_state * 2685821657736338717ull;
 }
 
+/*
+ * The demo's second act: movable pages with an owner (the owner here only records where each of its
+ * pages lives), a random half of them freed - no free 2 MiB block is left - then compact_memory
+ * moves the rest together, contents and all, and the free order-9 blocks come back.
+ */
+static struct pf_page **demo_pages;
+static bool demo_isolate(struct pf_page *page, int mode)
+{
+	(void)page;
+	(void)mode;
+	return true;
+}
+static int demo_migrate(struct pf_page *dst, struct pf_page *src, int mode)
+{
+	(void)mode;
+	demo_pages[src->private] = dst;	/* the owner's index travels in page->private */
+	dst->private = src->private;
+	return 0;
+}
+static void demo_putback(struct pf_page *page)
+{
+	(void)page;
+}
+static const struct pf_movable_operations demo_ops = { demo_isolate, demo_migrate, demo_putback };
+
+static long order9_free(struct pf_machine *m)
+{
+	/* allocatable order-9 blocks, counted by taking them (GFP_TRANSHUGE_LIGHT: no compaction) */
+	enum { MAXB = 4096 };
+	struct pf_page **got = calloc(MAXB, sizeof *got);
+	long n = 0;
+	while (got && n < MAXB && (got[n] = pf_alloc_pages(m, PF_GFP_TRANSHUGE_LIGHT, 9)) != NULL)
+		n++;
+	for (long i = 0; i < n; i++)
+		pf_free_pages(got[i], 9);
+	free(got);
+	return n;
+}
+
+static void demo_compaction(struct pf_machine *m)
+{
+	size_t cap = 1 << 16, n = 0;
+	demo_pages = calloc(cap, sizeof *demo_pages);
+	if (!demo_pages)
+		return;
+	struct pf_page *p;
+	while ((p = pf_alloc_pages(m, PF_GFP_HIGHUSER_MOVABLE | PF_GFP_NOWARN, 0)) != NULL) {
+		if (n == cap) {
+			struct pf_page **more = realloc(demo_pages, 2 * cap * sizeof *more);
+			if (!more) {
+				pf_free_pages(p, 0);
+				break;
+			}
+			demo_pages = more;
+			cap *= 2;
+		}
+		p->private = n;
+		demo_pages[n++] = p;
+		unsigned long *w = pf_page_address(p);
+		if (w)
+			*w = 0x5eed0000UL + n;	/* a stamp that must move with the page */
+		pf_set_page_movable(p, &demo_ops);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (rnd() & 1) {
+			pf_free_pages(demo_pages[i], 0);
+			demo_pages[i] = NULL;
+		}
+	pf_drain_all_pages(m);
+	long before = order9_free(m);
+	long moved0 = 0, moved1 = 0;
+	pf_vmstat_get(m, "pgmigrate_success", &moved0);
+	pf_sysctl_set(m, "compact_memory", "1");
+	pf_drain_all_pages(m);
+	pf_vmstat_get(m, "pgmigrate_success", &moved1);
+	long after = order9_free(m);
+	long bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned long *w = demo_pages[i] ? pf_page_address(demo_pages[i]) : NULL;
+		if (w && *w != 0x5eed0000UL + i + 1)
+			bad++;
+	}
+	printf("\n== compaction: memory filled with %zu movable pages of an owner, a random half freed: %ld free 2 MiB blocks;\n"
+	       "   after compact_memory (%ld pages moved, %ld stamps wrong): %ld free 2 MiB blocks\n",
+	       n, before, moved1 - moved0, bad, after);
+	printf("\n== buddyinfo after compaction\n");
+	pf_show(m, "buddyinfo", stdout);
+	for (size_t i = 0; i < n; i++)
+		if (demo_pages[i])
+			pf_free_pages(demo_pages[i], 0);
+	free(demo_pages);
+	demo_pages = NULL;
+	pf_drain_all_pages(m);
+}
+
 static int cmd_run(const char *path, long ops)
 {
 	struct pf_machine *m = boot(path);
@@ -146,6 +242,9 @@ static int cmd_run(const char *path, long ops)
 	pf_show(m, "buddyinfo", stdout);
 	printf("\n== pagetypeinfo\n");
 	pf_show(m, "pagetypeinfo", stdout);
+
+	demo_compaction(m);
+
 	char err[512];
 	int rc = pf_check(m, err, sizeof err);
 	printf("\n== pf_check: %s\n", rc ? err : "every invariant holds");
