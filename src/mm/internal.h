@@ -703,7 +703,7 @@ struct pf_page *__alloc_pages_fastpath(struct pf_machine *m, pf_gfp_t gfp, int n
 /* The CPU a thread bound itself to with pf_bind_cpu, or -1. */
 extern _Thread_local int pf_bound_cpu __attribute__((tls_model("initial-exec")));
 /* smp_processor_id for a machine: the bound CPU or the one we run on, folded. */
-static inline int pf_this_cpu(struct pf_machine *m)
+static inline __attribute__((always_inline)) int pf_this_cpu(struct pf_machine *m)
 {
 	int cpu = pf_bound_cpu >= 0 ? pf_bound_cpu : pf_os_current_cpu();
 	return likely(cpu < m->nr_cpus) ? cpu : cpu % m->nr_cpus;

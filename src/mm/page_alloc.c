@@ -1401,7 +1401,7 @@ static struct per_cpu_pages *pcp_remote_trylock(struct zone *zone, int cpu, bool
 }
 
 /* pcp_spin_trylock(zone->per_cpu_pageset): this CPU's pageset, taken, or NULL if busy. */
-static inline struct per_cpu_pages *pcp_spin_trylock(struct zone *zone)
+static inline __attribute__((always_inline)) struct per_cpu_pages *pcp_spin_trylock(struct zone *zone)
 {
 	struct pf_machine *m = zone_machine(zone);
 
