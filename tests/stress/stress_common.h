@@ -174,4 +174,34 @@ static inline unsigned long stress_managed_total(struct pf_machine *m)
 	return t;
 }
 
+/*
+ * Tagged content stamps for blocks that move (test_stress_migrate, test_stress_compaction): the
+ * first and last word of every page of a block carry a value derived from the block's tag, the
+ * page's index and the word, so a page copied to the wrong place, half copied or written by
+ * someone else shows.
+ */
+static inline uint64_t stress_stamp_of(uint64_t tag, unsigned long i, unsigned w)
+{
+	return (tag * 0x9e3779b97f4a7c15ULL) ^ (i << 24) ^ ((uint64_t)w << 40) ^ 0x0123456789abcdefULL;
+}
+
+static inline void stress_stamp_block(struct pf_page *page, unsigned order, uint64_t tag)
+{
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		uint64_t *p = pf_page_address(page + i);
+		p[0] = stress_stamp_of(tag, i, 0);
+		p[511] = stress_stamp_of(tag, i, 511);
+	}
+}
+
+static inline bool stress_stamps_hold(struct pf_page *page, unsigned order, uint64_t tag)
+{
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		uint64_t *p = pf_page_address(page + i);
+		if (p[0] != stress_stamp_of(tag, i, 0) || p[511] != stress_stamp_of(tag, i, 511))
+			return false;
+	}
+	return true;
+}
+
 #endif

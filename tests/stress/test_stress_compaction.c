@@ -36,28 +36,11 @@ static struct {
 	atomic_long compactions, kcompactd_runs, kcompactd_rc_bad;
 } X;
 
-static uint64_t stamp_of(uint64_t tag, unsigned long i, unsigned w)
-{
-	return (tag * 0x9e3779b97f4a7c15ULL) ^ (i << 24) ^ ((uint64_t)w << 40) ^ 0x0123456789abcdefULL;
-}
 
-static void stamp_block(struct pf_page *page, unsigned order, uint64_t tag)
-{
-	for (unsigned long i = 0; i < (1UL << order); i++) {
-		uint64_t *p = pf_page_address(page + i);
-		p[0] = stamp_of(tag, i, 0);
-		p[511] = stamp_of(tag, i, 511);
-	}
-}
 
 static bool block_holds(struct pf_page *page, unsigned order, uint64_t tag, uint64_t moves)
 {
-	for (unsigned long i = 0; i < (1UL << order); i++) {
-		uint64_t *p = pf_page_address(page + i);
-		if (p[0] != stamp_of(tag, i, 0) || p[511] != stamp_of(tag, i, 511))
-			return false;
-	}
-	return ((uint64_t *)pf_page_address(page))[1] == moves;
+	return stress_stamps_hold(page, order, tag) && ((uint64_t *)pf_page_address(page))[1] == moves;
 }
 
 static void stamp_failed(const char *where, struct pf_page *page)
@@ -177,7 +160,7 @@ static void owner_step(struct owner *o, uint64_t *rs, uint64_t *next_tag)
 		if (p) {
 			s->tag = ++*next_tag;
 			s->moves = 0;
-			stamp_block(p, s->order, s->tag);
+			stress_stamp_block(p, s->order, s->tag);
 			((uint64_t *)pf_page_address(p))[1] = 0;
 			p->private = (unsigned long)(o->id * NSLOTS + idx + 1);
 			s->frozen = s->keep = false;
@@ -195,7 +178,7 @@ static void owner_step(struct owner *o, uint64_t *rs, uint64_t *next_tag)
 	if (r < 5) {
 		if (!s->frozen) {	/* touch: new contents */
 			s->tag = ++*next_tag;
-			stamp_block(p, s->order, s->tag);
+			stress_stamp_block(p, s->order, s->tag);
 		}
 	} else if (r < 7) {
 		if (s->extra < 2) {	/* a pin held for a while, also while isolated */
@@ -269,13 +252,13 @@ static void *compactor_main(void *arg)
 static void contig_stamp(struct pf_page *p, unsigned long n, uint64_t tag)
 {
 	for (unsigned long i = 0; i < n; i++)
-		*(uint64_t *)pf_page_address(p + i) = stamp_of(tag, i, 7);
+		*(uint64_t *)pf_page_address(p + i) = stress_stamp_of(tag, i, 7);
 }
 
 static void contig_check(struct pf_page *p, unsigned long n, uint64_t tag)
 {
 	for (unsigned long i = 0; i < n; i++)
-		if (*(uint64_t *)pf_page_address(p + i) != stamp_of(tag, i, 7)) {
+		if (*(uint64_t *)pf_page_address(p + i) != stress_stamp_of(tag, i, 7)) {
 			stamp_failed("contiguous range", p + i);
 			return;
 		}
@@ -488,7 +471,7 @@ static void pin_while_isolated(void **state)
 	long free0 = stress_vmstat(X.m, "nr_free_pages");
 	struct pf_page *p = pf_alloc_pages(X.m, PF_GFP_HIGHUSER_MOVABLE, 0);
 	assert_non_null(p);
-	stamp_block(p, 0, 77);
+	stress_stamp_block(p, 0, 77);
 	P.page = p;
 	pf_set_page_movable(p, &pin_ops);
 	unsigned long pfn = pf_page_to_pfn(p);

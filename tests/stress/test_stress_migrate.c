@@ -24,29 +24,8 @@ static struct {
 	atomic_long stamp_bad, moves, isolations, refused, owner_frees_frozen, migrate_rc_bad, lost_src;
 } X;
 
-static uint64_t stamp_of(uint64_t tag, unsigned long i, unsigned w)
-{
-	return (tag * 0x9e3779b97f4a7c15ULL) ^ (i << 24) ^ ((uint64_t)w << 40) ^ 0x0123456789abcdefULL;
-}
 
-static void stamp_block(struct pf_page *page, unsigned order, uint64_t tag)
-{
-	for (unsigned long i = 0; i < (1UL << order); i++) {
-		uint64_t *p = pf_page_address(page + i);
-		p[0] = stamp_of(tag, i, 0);
-		p[511] = stamp_of(tag, i, 511);
-	}
-}
 
-static bool stamps_hold(struct pf_page *page, unsigned order, uint64_t tag)
-{
-	for (unsigned long i = 0; i < (1UL << order); i++) {
-		uint64_t *p = pf_page_address(page + i);
-		if (p[0] != stamp_of(tag, i, 0) || p[511] != stamp_of(tag, i, 511))
-			return false;
-	}
-	return true;
-}
 
 static void stamp_failed(const char *where, struct pf_page *page)
 {
@@ -97,7 +76,7 @@ static int own_migrate(struct pf_page *dst, struct pf_page *src, int mode)
 		return -EAGAIN;	/* a transient refusal: retried */
 	}
 	/* the library copied the block before asking */
-	if (!stamps_hold(dst, s->order, s->tag))
+	if (!stress_stamps_hold(dst, s->order, s->tag))
 		stamp_failed("dst as handed to migrate_page", dst);
 	dst->private = src->private;
 	atomic_store_explicit(&s->page, dst, memory_order_relaxed);
@@ -148,7 +127,7 @@ static void *owner_main(void *arg)
 			p = pf_alloc_pages(X.m, PF_GFP_HIGHUSER_MOVABLE | (s->compound ? PF___GFP_COMP : 0), s->order);
 			if (p) {
 				s->tag = ++next_tag;
-				stamp_block(p, s->order, s->tag);
+				stress_stamp_block(p, s->order, s->tag);
 				p->private = (unsigned long)idx + 1;
 				s->frozen = false;
 				pf_set_page_movable(p, &own_ops);
@@ -156,16 +135,16 @@ static void *owner_main(void *arg)
 			}
 		} else {
 			unsigned r = (unsigned)(stress_rand(&rs) % 8);
-			if (!stamps_hold(p, s->order, s->tag))
+			if (!stress_stamps_hold(p, s->order, s->tag))
 				stamp_failed("owner", p);
 			if (r < 4) {
 				if (!s->frozen) {	/* touch: new contents */
 					s->tag = ++next_tag;
-					stamp_block(p, s->order, s->tag);
+					stress_stamp_block(p, s->order, s->tag);
 				}
 			} else if (r == 4) {
 				pf_get_page(p);	/* a second reference for a while */
-				if (!stamps_hold(p, s->order, s->tag))
+				if (!stress_stamps_hold(p, s->order, s->tag))
 					stamp_failed("owner, two references", p);
 				pf_put_page(p);
 			} else {
@@ -284,7 +263,7 @@ static void stress_migrate(void **state)
 			continue;
 		assert_false(s->frozen);
 		assert_int_equal(pf_page_count(p), 1);
-		if (!stamps_hold(p, s->order, s->tag))
+		if (!stress_stamps_hold(p, s->order, s->tag))
 			stamp_failed("final", p);
 		pf_free_pages(p, s->order);
 	}

@@ -148,20 +148,7 @@ static void fast_equals_general(void **state)
 		if (step % 10000 == 9999)
 			compare_machines(a, b);
 	}
-	/* bulk refills of every size */
-	struct pf_page *va[200], *vb[200];
-	for (unsigned n = 1; n <= 200; n += 13) {
-		memset(va, 0, sizeof va);
-		memset(vb, 0, sizeof vb);
-		unsigned long ga = pf_alloc_pages_bulk(a, PF_GFP_KERNEL, n, va);
-		unsigned long gb = pf_alloc_pages_bulk(b, PF_GFP_KERNEL, n, vb);
-		assert_int_equal(ga, gb);
-		for (unsigned long i = 0; i < ga; i++) {
-			assert_int_equal(pf_page_to_pfn(va[i]), pf_page_to_pfn(vb[i]));
-			pf_free_pages(va[i], 0);
-			pf_free_pages(vb[i], 0);
-		}
-	}
+	compare_bulk_refills(a, b);
 	compare_machines(a, b);
 	for (unsigned k = 0; k < SLOTS; k++)
 		while (la[k].page) {
