@@ -303,6 +303,26 @@ struct pf_machine {
 	unsigned long long boot_ns;
 
 	/*
+	 * The 0.3 subsystems: each keeps its fields under its own heading
+	 * (new fields go directly below the heading, never between two).
+	 */
+	/* -- vmscan.c, swap.c, workingset.c, swapfile.c: LRU reclaim, kswapd -- */
+
+	/* -- shrinker.c, oom_kill.c -- */
+
+	/* -- memcontrol.c -- */
+
+	/* -- cpuset.c, mempolicy.c, page-writeback.c -- */
+
+	/* -- page_ext.c, page_owner.c, stackdepot.c -- */
+
+	/* -- page_poison.c, debug_page_alloc.c, sanitizers -- */
+
+	/* -- page_reporting.c, backings -- */
+
+	/* -- the slow path (page_alloc.c), show_mem.c -- */
+
+	/*
 	 * CMA areas (cma.c): cma_areas[0..cma_area_count), totalcma_pages over all of them.
 	 * Cold, and large: kept last so the fields every allocation reads stay on few cache lines.
 	 */

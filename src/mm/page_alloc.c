@@ -22,6 +22,7 @@
  */
 #include "internal.h"
 #include "migrate.h"
+#include "sched.h"
 
 #include <stdlib.h>
 #include <limits.h>
@@ -1316,6 +1317,8 @@ static struct pf_page *rmqueue_buddy(struct zone *preferred_zone, struct zone *z
 #define CONFIG_PCP_BATCH_SCALE_MAX	5
 
 _Thread_local int pf_bound_cpu __attribute__((tls_model("initial-exec"))) = -1;
+/* sched.h: the calling thread as mm sees it (current) */
+_Thread_local struct pf_task pf_current_task __attribute__((tls_model("initial-exec")));
 
 int pf_bind_cpu(int cpu)
 {
