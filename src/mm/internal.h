@@ -299,7 +299,7 @@ struct pf_machine {
 	/* tracing */
 	pf_trace_fn trace;
 	void *trace_arg;
-	unsigned trace_mask;
+	unsigned long long trace_mask;	/* bit per enum pf_trace_event */
 	unsigned long long boot_ns;
 
 	/*
@@ -841,10 +841,11 @@ enum pf_trace_event {
 	TRACE_MM_MIGRATE_PAGES,
 	TRACE_NR_EVENTS
 };
+_Static_assert(TRACE_NR_EVENTS <= 64, "trace_mask has a bit per event");
 
 static inline bool trace_enabled(struct pf_machine *m, enum pf_trace_event ev)
 {
-	return unlikely(m->trace != NULL) && (m->trace_mask & (1u << ev));
+	return unlikely(m->trace != NULL) && (m->trace_mask & (1ULL << ev));
 }
 
 void pf_trace_mm_page_alloc(struct pf_machine *m, struct pf_page *page, unsigned int order, pf_gfp_t gfp,

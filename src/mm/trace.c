@@ -271,9 +271,9 @@ int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn, void 
 		pf_fast_update(m);
 		return 0;
 	}
-	unsigned mask = 0;
+	unsigned long long mask = 0;
 	if (!events || !strcmp(events, "all")) {
-		mask = (1u << TRACE_NR_EVENTS) - 1;
+		mask = TRACE_NR_EVENTS == 64 ? ~0ULL : (1ULL << TRACE_NR_EVENTS) - 1;
 	} else {
 		const char *p = events;
 		while (*p) {
@@ -282,7 +282,7 @@ int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn, void 
 			int found = 0;
 			for (int i = 0; i < TRACE_NR_EVENTS; i++)
 				if (strlen(event_names[i]) == len && !strncmp(event_names[i], p, len)) {
-					mask |= 1u << i;
+					mask |= 1ULL << i;
 					found = 1;
 				}
 			if (!found)
