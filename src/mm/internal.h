@@ -646,6 +646,7 @@ int calculate_normal_threshold(struct zone *zone);
 void zone_statistics(struct zone *preferred_zone, struct zone *z, long nr_account);
 int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out);
 unsigned long global_zone_page_state(struct pf_machine *m, enum zone_stat_item item);
+unsigned long global_node_page_state(struct pf_machine *m, enum node_stat_item item);
 
 /* ---- mmzone.c --------------------------------------------------------------- */
 void build_all_zonelists(struct pf_machine *m);

@@ -175,6 +175,15 @@ static unsigned long node_page_state(pg_data_t *pgdat, int item)
 	return x < 0 ? 0 : (unsigned long)x;
 }
 
+/* global_node_page_state (include/linux/vmstat.h, 6.12): a node counter summed over the nodes */
+unsigned long global_node_page_state(struct pf_machine *m, enum node_stat_item item)
+{
+	long x = 0;
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		x += atomic_load(&m->node_data[nid]->vm_stat[item]);
+	return x < 0 ? 0 : (unsigned long)x;
+}
+
 /*
  * global_dirty_limits (mm/page-writeback.c, 6.12 defaults: dirty_ratio 20,
  * dirty_background_ratio 10): dirtyable memory is free pages above the
