@@ -30,13 +30,23 @@ struct owner {
 
 static struct {
 	struct pf_machine *m;
-	double deadline;
+	double deadline;	/* the run ends here once something moved and a contiguous range was taken, */
+	double hard_deadline;	/* and here at the latest (a loaded machine may schedule the threads late) */
+	atomic_long any_moves;
 	struct owner own[NOWNERS];
 	atomic_long stamp_bad, foreign, contig_ok, contig_busy, contig_nomem, contig_rc_bad, contig_pages;
 	atomic_long compactions, kcompactd_runs, kcompactd_rc_bad;
 } X;
 
 
+
+static bool keep_running(void)
+{
+	double now = stress_now();
+	if (now < X.deadline)
+		return true;
+	return now < X.hard_deadline && (atomic_load(&X.any_moves) == 0 || atomic_load(&X.contig_ok) == 0);
+}
 
 static bool block_holds(struct pf_page *page, unsigned order, uint64_t tag, uint64_t moves)
 {
@@ -111,6 +121,7 @@ static int own_migrate(struct pf_page *dst, struct pf_page *src, int mode)
 	s->page = dst;
 	s->frozen = false;
 	o->moves++;
+	atomic_fetch_add(&X.any_moves, 1);
 	o->moved_pages += 1L << s->order;
 	pthread_mutex_unlock(&o->lock);
 	return 0;
@@ -221,7 +232,7 @@ static void *owner_main(void *arg)
 	uint64_t rs = 0xA0761D6478BD642FULL * (uint64_t)(o->id + 1);
 	uint64_t next_tag = (uint64_t)o->id << 40;
 	pf_bind_cpu(o->id);
-	while (stress_now() < X.deadline)
+	while (keep_running())
 		for (int k = 0; k < 64; k++)
 			owner_step(o, &rs, &next_tag);
 	return NULL;
@@ -233,7 +244,7 @@ static void *compactor_main(void *arg)
 	uint64_t rs = 0x1D8E4E27C47D124FULL;
 	static const char *const proactive[] = { "0", "20", "90", "100" };
 	pf_bind_cpu(3);
-	while (stress_now() < X.deadline) {
+	while (keep_running()) {
 		if (stress_rand(&rs) % 4 == 0)
 			pf_sysctl_set(X.m, "compaction_proactiveness", proactive[stress_rand(&rs) % 4]);
 		if (stress_rand(&rs) & 1) {
@@ -281,7 +292,7 @@ static void *contig_main(void *arg)
 	(void)arg;
 	uint64_t rs = 0x8EBC6AF09C88C6E3ULL, tag = 1ULL << 50;
 	pf_bind_cpu(2);
-	while (stress_now() < X.deadline) {
+	while (keep_running()) {
 		unsigned long n, pfn;
 		struct pf_page *p = NULL;
 		bool compound = false;
@@ -339,6 +350,7 @@ static void stress_compaction(void **state)
 	long free0 = stress_vmstat(X.m, "nr_free_pages");
 	long migrated0 = stress_vmstat(X.m, "pgmigrate_success");
 	X.deadline = stress_now() + stress_seconds(2.5);
+	X.hard_deadline = X.deadline + stress_seconds(20);
 	pf_test_phase("owners, compactor and contiguous allocator running");
 
 	pthread_t t[NOWNERS + 2];
