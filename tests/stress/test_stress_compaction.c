@@ -350,7 +350,7 @@ static void stress_compaction(void **state)
 	long free0 = stress_vmstat(X.m, "nr_free_pages");
 	long migrated0 = stress_vmstat(X.m, "pgmigrate_success");
 	X.deadline = stress_now() + stress_seconds(2.5);
-	X.hard_deadline = X.deadline + stress_seconds(20);
+	X.hard_deadline = X.deadline + 15.0;
 	pf_test_phase("owners, compactor and contiguous allocator running");
 
 	pthread_t t[NOWNERS + 2];
