@@ -24,7 +24,7 @@ static void usage(FILE *out)
 		"commands:\n"
 		"  run [-m FILE] [-n OPS]      boot a machine, run a mixed workload, show buddyinfo\n"
 		"                              before and after and pf_check's verdict\n"
-		"  buddyinfo|pagetypeinfo|zoneinfo|vmstat|extfrag_index|unusable_index -m FILE\n"
+		"  buddyinfo|pagetypeinfo|zoneinfo|vmstat|meminfo|extfrag_index|unusable_index -m FILE\n"
 		"                              print the /proc (or debugfs) view of a machine after boot\n"
 		"  pageblocks -m FILE          one line per pageblock: its type, its free, movable,\n"
 		"                              unmovable... pages, mixed or not (docs/VIEWS.md)\n"
@@ -302,7 +302,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	static const char *const views[] = { "buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat", "extfrag_index",
-					     "unusable_index", "pageblocks", "check" };
+					     "unusable_index", "pageblocks", "meminfo", "check" };
 	for (size_t i = 0; i < sizeof views / sizeof views[0]; i++) {
 		if (strcmp(cmd, views[i]))
 			continue;

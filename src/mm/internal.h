@@ -647,6 +647,9 @@ void zone_statistics(struct zone *preferred_zone, struct zone *z, long nr_accoun
 int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out);
 unsigned long global_zone_page_state(struct pf_machine *m, enum zone_stat_item item);
 unsigned long global_node_page_state(struct pf_machine *m, enum node_stat_item item);
+/* meminfo.c */
+long si_mem_available(struct pf_machine *m);
+int meminfo_proc_show(struct pf_machine *m, FILE *out);
 
 /* ---- mmzone.c --------------------------------------------------------------- */
 void build_all_zonelists(struct pf_machine *m);

@@ -676,6 +676,8 @@ int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out)
 		return fail_page_alloc_show(m, out);
 	} else if (!strcmp(what, "pageblocks")) {
 		pageblocks_show(out, m);
+	} else if (!strcmp(what, "meminfo")) {
+		return meminfo_proc_show(m, out);
 	} else if (!strcmp(what, "extfrag_index")) {
 		for (int nid = 0; nid < m->nr_node_ids; nid++)
 			walk_zones_in_node(out, m->node_data[nid], true, false, extfrag_show_print);
