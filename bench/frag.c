@@ -17,8 +17,9 @@
  *     pages are kept; every movable page is freed; every CPU's per-CPU list
  *     is drained.  possible = NR_FREE_PAGES / 512; allocatable = order-9
  *     GFP_TRANSHUGE_LIGHT allocations that succeed in a row.  Reported:
- *     allocatable, possible and their ratio, and the blocks above the
- *     reserves (per zone: free - min watermark - protection for a request
+ *     allocatable, possible and their ratio, the free 2 MiB blocks buddyinfo
+ *     shows (orders 9 and 10) over possible - what pollution left, watermarks
+ *     aside - and the blocks above the reserves (per zone: free - min watermark - protection for a request
  *     that may use ZONE_MOVABLE, over 512), with grouping by mobility on
  *     and off (the description's "mobility_grouping off"), and on with
  *     "thp never" (min_free_kbytes = 4 * sqrt(lowmem in kB), without
@@ -173,11 +174,54 @@ static long above_reserves(struct pf_machine *m)
  * row; then they are given back and the per-CPU lists drained, so the
  * machine is as before apart from pageblocks the allocations re-typed.
  */
-static long count_order9(struct pf_machine *m, long *possible, long *reachable)
+/* free 2 MiB blocks as buddyinfo shows them: each free order-9 block, two per order-10 block */
+static long free_order9_blocks(struct pf_machine *m)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	long n = 0;
+	if (!f)
+		return -1;
+	if (pf_show(m, "buddyinfo", f)) {
+		fclose(f);
+		free(buf);
+		return -1;
+	}
+	fclose(f);
+	for (char *line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		char *p = strstr(line, "zone");
+		if (p && (!nl || p < nl)) {
+			p += 4;
+			while (*p == ' ')
+				p++;
+			while (*p && *p != ' ')
+				p++;	/* the zone name */
+			long c[11];
+			int k = 0;
+			for (; k < 11; k++) {
+				char *end;
+				c[k] = strtol(p, &end, 10);
+				if (end == p)
+					break;
+				p = end;
+			}
+			if (k == 11)
+				n += c[9] + 2 * c[10];
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	free(buf);
+	return n;
+}
+
+static long count_order9(struct pf_machine *m, long *possible, long *reachable, long *free9)
 {
 	pf_drain_all_pages(m);
 	*possible = vmstat(m, "nr_free_pages") / (long)ORDER9_PAGES;
 	*reachable = above_reserves(m);
+	*free9 = free_order9_blocks(m);
 	struct pages got = { 0 };
 	struct pf_page *p;
 	while ((p = pf_alloc_pages(m, PF_GFP_TRANSHUGE_LIGHT | PF___GFP_NOWARN, 9)))
@@ -278,7 +322,7 @@ static void f0(const char *scn, bool grouping, bool thp)
 	}
 	for (size_t i = 0; i < mov.n; i++)
 		pf_free_pages(mov.v[i], 0);
-	long possible, reachable, got = count_order9(m, &possible, &reachable);
+	long possible, reachable, free9, got = count_order9(m, &possible, &reachable, &free9);
 	if (verbose) {
 		pf_set_trace(m, NULL, NULL, NULL);
 		fprintf(stderr, "%s: %zu unmovable kept, %zu movable freed\n", scn, unmov.n, mov.n);
@@ -288,6 +332,7 @@ static void f0(const char *scn, bool grouping, bool thp)
 	fig(scn, "possible", (double)possible, "blocks");
 	fig(scn, "ratio", possible ? 100.0 * (double)got / (double)possible : 0, "%");
 	fig(scn, "above_reserves", (double)reachable, "blocks");
+	fig(scn, "free_order9", (double)free9, "blocks");
 	for (size_t i = 0; i < unmov.n; i++)
 		pf_free_pages(unmov.v[i], 0);
 	free(unmov.v);
@@ -383,15 +428,16 @@ static void f12(const char *scn, unsigned unmovable_in, uint64_t seed, bool grou
 		pf_free_pages(owned[perm[i]], 0);
 		owned[perm[i]] = NULL;
 	}
-	long possible0, reach0, got0 = count_order9(m, &possible0, &reach0);
+	long possible0, reach0, free0, got0 = count_order9(m, &possible0, &reach0, &free0);
 	uint64_t t0 = now_ns();
 	int rc = pf_sysctl_set(m, "compact_memory", "1");
 	double secs = (double)(now_ns() - t0) / 1e9;
-	long possible1, reach1, got1 = count_order9(m, &possible1, &reach1);
+	long possible1, reach1, free1, got1 = count_order9(m, &possible1, &reach1, &free1);
 	fig(scn, "order9_before", (double)got0, "blocks");
 	fig(scn, "possible_before", (double)possible0, "blocks");
 	fig(scn, "ratio_before", possible0 ? 100.0 * (double)got0 / (double)possible0 : 0, "%");
 	fig(scn, "above_reserves_before", (double)reach0, "blocks");
+	fig(scn, "free_order9_before", (double)free0, "blocks");
 	if (rc) {
 		not_built(scn, "compact_memory");
 	} else {
@@ -399,6 +445,7 @@ static void f12(const char *scn, unsigned unmovable_in, uint64_t seed, bool grou
 		fig(scn, "possible_after", (double)possible1, "blocks");
 		fig(scn, "ratio_after", possible1 ? 100.0 * (double)got1 / (double)possible1 : 0, "%");
 		fig(scn, "above_reserves_after", (double)reach1, "blocks");
+		fig(scn, "free_order9_after", (double)free1, "blocks");
 		fig(scn, "compact_time", secs * 1e3, "ms");
 	}
 	for (size_t i = 0; i < nmov; i++)

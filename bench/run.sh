@@ -147,12 +147,15 @@ def cell(prog, scn, sfx="", time=False):
     if ("order9" + sfx) not in d:
         return "not built (%s)" % nb[(prog, scn)].split(None, 1)[-1] if (prog, scn) in nb else "-"
     c = "%d/%d (%.1f %%)" % (d["order9" + sfx], d["possible" + sfx], d["ratio" + sfx])
+    if ("free_order9" + sfx) in d and d["possible" + sfx]:
+        c += "; %d free (%.1f %%)" % (d["free_order9" + sfx], 100.0 * d["free_order9" + sfx] / d["possible" + sfx])
     if ("above_reserves" + sfx) in d:
         c += "; %d above the reserves" % d["above_reserves" + sfx]
     if time and "compact_time" in d:
         c += ", %.0f ms" % d["compact_time"]
     return c
-print("\nFragmentation (bench/frag.c; order-9 blocks allocatable / free memory in 2 MiB, and the blocks the "
+print("\nFragmentation (bench/frag.c; order-9 blocks allocatable / free memory in 2 MiB, the free 2 MiB blocks "
+      "buddyinfo shows (pollution alone, watermarks aside), and the blocks the "
       "watermarks and lowmem protection leave a movable request; peers: 2 MiB blocks built inside the address "
       "range their 4 KiB blocks used, no compaction):\n")
 cols = ["pageframe", "pageframe, grouping off"] + peers
