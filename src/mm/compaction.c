@@ -22,8 +22,8 @@
  *     PageLRU).
  *   - A movable block may be a non-compound high-order block: its order is
  *     its allocation record's, and it moves as one, like a large folio.
- *   - No capture control: a direct compactor takes its page from the free
- *     lists afterwards.
+ *   - Capture control as 6.12: a direct compactor is handed the block its
+ *     own frees (the drain of its per-CPU lists) merge up to its order.
  *   - One compactor per zone at a time (zone->compact_lock, pageframe's
  *     own) keeps the cached positions and deferral counts consistent without
  *     the kernel's tolerated data races; alloc_contig_range's scanners,
@@ -36,6 +36,7 @@
  */
 #include "internal.h"
 #include "migrate.h"
+#include "sched.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -1438,12 +1439,13 @@ static enum compact_result compaction_suit_allocation_order(struct zone *zone, u
  * compact_zone (6.12) - one compaction run over cc->zone: isolate a
  * batch of movable pages, migrate them into isolated free pages, until
  * compact_finished says stop; then give unused free pages back.
- * Differences: no capture control; the pages freed by migration are
- * drained from this CPU's per-CPU lists (lru_add_drain_cpu_zone's
- * drain_local_pages) when the scanner leaves an order-aligned block, as in
- * the kernel.  Context: zone->compact_lock held.
+ * The pages freed by migration are drained from this CPU's per-CPU lists
+ * (lru_add_drain_cpu_zone's drain_local_pages) when the scanner leaves an
+ * order-aligned block, as in the kernel; a direct compactor (@capc set)
+ * stops as soon as a free handed it its block.
+ * Context: zone->compact_lock held.
  */
-enum compact_result compact_zone(struct compact_control *cc)
+enum compact_result compact_zone(struct compact_control *cc, struct capture_control *capc)
 {
 	struct pf_machine *m = zone_machine(cc->zone);
 	enum compact_result ret;
@@ -1554,6 +1556,12 @@ rescan:
 			}
 		}
 
+		/* a free merged the block this direct compactor wanted: done */
+		if (capc && __atomic_load_n(&capc->page, __ATOMIC_RELAXED)) {
+			ret = COMPACT_SUCCESS;
+			break;
+		}
+
 check_drain:
 		/* left the order-aligned block migrated from: let its freed pages merge */
 		if (cc->order > 0 && last_migrated_pfn) {
@@ -1589,7 +1597,8 @@ out:
 
 /*
  * compact_zone_order (6.12): a direct compactor's run over one zone, its
- * mode and hint handling from @prio.  No capture: *capture is left NULL.
+ * mode and hint handling from @prio, with a capture control published in
+ * the thread's task for its duration: *capture is the block it was handed.
  * Context: zone->compact_lock held.
  */
 static enum compact_result compact_zone_order(struct zone *zone, int order, pf_gfp_t gfp_mask,
@@ -1610,8 +1619,19 @@ static enum compact_result compact_zone_order(struct zone *zone, int order, pf_g
 	cc.whole_zone = prio == MIN_COMPACT_PRIORITY;
 	cc.ignore_skip_hint = prio == MIN_COMPACT_PRIORITY;
 	cc.ignore_block_suitable = prio == MIN_COMPACT_PRIORITY;
-	*capture = NULL;
-	return compact_zone(&cc);
+
+	struct capture_control capc = { .cc = &cc, .page = NULL };
+	struct pf_task *t = current_task();
+	/* a signal handler of this thread that frees pages may capture from here on */
+	__atomic_store_n(&t->capture_control, &capc, __ATOMIC_RELEASE);
+	enum compact_result ret = compact_zone(&cc, &capc);
+	/* withdraw the claim before reading it, so no later free can slip a block in unseen */
+	__atomic_store_n(&t->capture_control, NULL, __ATOMIC_RELEASE);
+	*capture = __atomic_load_n(&capc.page, __ATOMIC_ACQUIRE);
+	/* a block captured even though compaction ended otherwise still counts as success */
+	if (*capture)
+		ret = COMPACT_SUCCESS;
+	return ret;
 }
 
 /*
@@ -1619,8 +1639,9 @@ static enum compact_result compact_zone_order(struct zone *zone, int order, pf_g
  * of @order: each zone of the allocation's zonelist that is not deferred
  * is compacted until one says SUCCESS (its deferral is then reset as
  * "expected to succeed"); sync runs that scanned without success defer.
- * Return: the highest result.  Differences: no cpusets, no capture, and
- * the kernel's gfp_compaction_allowed is the test for __GFP_IO.
+ * Return: the highest result, *capture the block a zone's run captured.
+ * Differences: no cpusets; the kernel's gfp_compaction_allowed is the test
+ * for __GFP_IO.
  */
 enum compact_result try_to_compact_pages(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
 					 unsigned int alloc_flags, const struct alloc_context *ac,
@@ -1689,7 +1710,7 @@ int compact_node(pg_data_t *pgdat, bool proactive)
 			continue;
 		cc.zone = zone;
 		pf_spin_lock(&zone->compact_lock);
-		compact_zone(&cc);
+		compact_zone(&cc, NULL);
 		pf_spin_unlock(&zone->compact_lock);
 		if (proactive) {
 			count_compact_events(m, KCOMPACTD_MIGRATE_SCANNED, (long)cc.total_migrate_scanned);
@@ -1843,7 +1864,7 @@ static void kcompactd_do_work(pg_data_t *pgdat)
 			continue;
 		}
 		cc.zone = zone;
-		status = compact_zone(&cc);
+		status = compact_zone(&cc, NULL);
 		if (status == COMPACT_SUCCESS) {
 			compaction_defer_reset(zone, cc.order, false);
 		} else if (status == COMPACT_PARTIAL_SKIPPED || status == COMPACT_COMPLETE) {

@@ -915,6 +915,17 @@ struct compact_control {
 	bool alloc_contig;
 };
 
+/*
+ * struct capture_control (mm/internal.h, 6.12): a direct compactor's claim
+ * on the block it is making.  While it is set in the compacting thread's
+ * task, a free of that zone which merges up to cc->order hands the block
+ * to the compactor (page) instead of the free lists.
+ */
+struct capture_control {
+	struct compact_control *cc;
+	struct pf_page *page;
+};
+
 /* compaction.c: the scanners alloc_contig_range uses too */
 unsigned long isolate_freepages_range(struct compact_control *cc, unsigned long start_pfn, unsigned long end_pfn);
 int isolate_migratepages_range(struct compact_control *cc, unsigned long low_pfn, unsigned long end_pfn);
@@ -956,7 +967,7 @@ bool compaction_restarting(struct zone *zone, int order);
 void reset_isolation_suitable(pg_data_t *pgdat);
 bool compaction_suitable(struct zone *zone, int order, int highest_zoneidx);
 bool __compaction_suitable(struct zone *zone, int order, int highest_zoneidx, unsigned long wmark_target);
-enum compact_result compact_zone(struct compact_control *cc);
+enum compact_result compact_zone(struct compact_control *cc, struct capture_control *capc);
 enum compact_result try_to_compact_pages(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
 					 unsigned int alloc_flags, const struct alloc_context *ac,
 					 enum compact_priority prio, struct pf_page **capture);

@@ -312,6 +312,38 @@ static void __free_one_page(struct pf_page *page, unsigned long pfn, struct zone
 	__free_one_page_merge(page, pfn, zone, order, migratetype, fpi_flags);
 }
 
+/*
+ * task_capc (mm/page_alloc.c, 6.12): the calling thread's capture control
+ * when it is a direct compactor of @zone that has no block yet.
+ */
+static inline struct capture_control *task_capc(struct zone *zone)
+{
+	struct capture_control *capc = __atomic_load_n(&pf_current_task.capture_control, __ATOMIC_RELAXED);
+
+	if (likely(!capc))
+		return NULL;
+	return !capc->page && capc->cc->zone == zone ? capc : NULL;
+}
+
+/*
+ * compaction_capture (6.12): hand a block of the compactor's order to it,
+ * unless it is CMA or isolated memory, or a movable block's piece wanted by
+ * an unmovable or reclaimable request (no worse than a fallback would do,
+ * but no better either).
+ */
+static inline bool compaction_capture(struct capture_control *capc, struct pf_page *page, unsigned int order,
+				      int migratetype)
+{
+	if (!capc || (int)order != capc->cc->order)
+		return false;
+	if (is_migrate_cma(migratetype) || is_migrate_isolate(migratetype))
+		return false;
+	if (order < pageblock_order && migratetype == MIGRATE_MOVABLE && capc->cc->migratetype != MIGRATE_MOVABLE)
+		return false;
+	__atomic_store_n(&capc->page, page, __ATOMIC_RELEASE);
+	return true;
+}
+
 /* __free_one_page after its account_freepages (free_pcppages_bulk accounts a run at once). */
 static inline void __free_one_page_merge(struct pf_page *page, unsigned long pfn, struct zone *zone,
 					 unsigned int order, int migratetype, fpi_t fpi_flags)
@@ -321,6 +353,8 @@ static inline void __free_one_page_merge(struct pf_page *page, unsigned long pfn
 	struct pf_page *buddy;
 	bool to_tail;
 
+	struct capture_control *capc = task_capc(zone);
+
 	lockdep_assert_held(&zone->lock);
 	VM_BUG_ON(!zone->initialized);
 	VM_BUG_ON(migratetype == -1);
@@ -329,6 +363,12 @@ static inline void __free_one_page_merge(struct pf_page *page, unsigned long pfn
 
 	while (order < MAX_PAGE_ORDER) {
 		int buddy_mt = migratetype;
+
+		/* a direct compactor waits for exactly this block: it is not free, it is the compactor's */
+		if (unlikely(capc) && compaction_capture(capc, page, order, migratetype)) {
+			account_freepages(zone, -(1 << order), migratetype);
+			return;
+		}
 
 		buddy = find_buddy_page_pfn(zone, page, pfn, order, &buddy_pfn);
 		if (!buddy)

@@ -18,6 +18,7 @@
 
 struct mem_cgroup;
 struct mempolicy;
+struct capture_control;
 
 /* task_struct->flags bits that mm reads (include/linux/sched.h, 6.12 values) */
 #define PF_MEMALLOC		0x00000800	/* reclaiming: may use the reserves, must not recurse */
@@ -28,6 +29,9 @@ struct mempolicy;
 
 struct pf_task {
 	unsigned int flags;		/* PF_MEMALLOC, PF_KSWAPD, PF_MEMALLOC_NO* */
+
+	/* compaction.c: a direct compactor's capture (task_capc in page_alloc.c reads it) */
+	struct capture_control *capture_control;
 
 	/* memcontrol.c: set_active_memcg's target (NULL: the root) */
 	struct mem_cgroup *active_memcg;
