@@ -79,7 +79,8 @@ PF_API void pf_machine_destroy(struct pf_machine *m);
  * "watermark_boost_factor", "lowmem_reserve_ratio",
  * "percpu_pagelist_high_fraction", "compact_memory" (writing 1 compacts
  * every zone), "compaction_proactiveness", "extfrag_threshold",
- * "compact_unevictable_allowed", "defrag_mode" (a 6.15 sysctl); a "vm."
+ * "compact_unevictable_allowed", "defrag_mode" (a 6.15 sysctl),
+ * "drop_caches" (2 runs every shrinker, <pageframe/shrinker.h>); a "vm."
  * prefix is accepted.  Values are read as the kernel's proc handlers read
  * them.  What depends on the value is recomputed at once.
  *
@@ -409,4 +410,7 @@ PF_API int pf_cma_area(struct pf_machine *m, int area, unsigned long *base_pfn, 
 #ifdef __cplusplus
 }
 #endif
+
+#include <pageframe/shrinker.h>	/* caches the machine may shrink (pf_shrinker_*) */
+
 #endif /* PAGEFRAME_PAGEFRAME_H */

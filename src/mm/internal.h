@@ -309,6 +309,10 @@ struct pf_machine {
 	/* -- vmscan.c, swap.c, workingset.c, swapfile.c: LRU reclaim, kswapd -- */
 
 	/* -- shrinker.c, oom_kill.c -- */
+	pf_spinlock_t shrinker_lock;		/* shrinker_list and each shrinker's refs (shrinker.h) */
+	struct list_head shrinker_list;		/* struct pf_shrinker, in registration order */
+	int sysctl_drop_caches;			/* vm.drop_caches: the last value written, 1..4 */
+	bool drop_caches_stfu;			/* a write with bit 4 silenced the log line for good */
 
 	/* -- memcontrol.c -- */
 
@@ -843,6 +847,10 @@ enum pf_trace_event {
 	TRACE_MM_COMPACTION_WAKEUP_KCOMPACTD,
 	TRACE_MM_COMPACTION_KCOMPACTD_WAKE,
 	TRACE_MM_MIGRATE_PAGES,
+	/* shrinkers (include/trace/events/vmscan.h) and the OOM killer (oom.h) */
+	TRACE_MM_SHRINK_SLAB_START,
+	TRACE_MM_SHRINK_SLAB_END,
+	TRACE_MARK_VICTIM,
 	TRACE_NR_EVENTS
 };
 _Static_assert(TRACE_NR_EVENTS <= 64, "trace_mask has a bit per event");
@@ -876,6 +884,31 @@ void __trace_mm_compaction_kcompactd(struct pf_machine *m, enum pf_trace_event e
 void __trace_mm_migrate_pages(struct pf_machine *m, unsigned long succeeded, unsigned long failed,
 			      unsigned long thp_succeeded, unsigned long thp_failed, unsigned long thp_split,
 			      unsigned long large_folio_split, int mode, int reason);
+
+/* ---- shrinker.c, oom_kill.c ----------------------------------------------------- */
+struct mem_cgroup;
+struct pf_ctl_table;
+/*
+ * shrink_slab (mm/shrinker.c, 6.12): ask every shrinker of @m for objects
+ * at @priority (DEF_PRIORITY 12 gentle .. 0 everything) on behalf of
+ * node @nid.  @memcg NULL is the root (every shrinker); another memcg gets
+ * only memcg-aware shrinkers, of which there are none yet (0).  Called
+ * with no lock held; the callbacks may allocate.  Return: objects freed.
+ */
+unsigned long shrink_slab(struct pf_machine *m, pf_gfp_t gfp_mask, int nid, struct mem_cgroup *memcg, int priority);
+/* drop_slab (mm/vmscan.c, 6.12): shrink_slab at priority 0 on every node until it stops paying */
+void drop_slab(struct pf_machine *m);
+void shrinker_init(struct pf_machine *m);
+void shrinker_release(struct pf_machine *m);
+int drop_caches_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+
+/* shrinker and OOM events; callers test trace_enabled first */
+struct pf_shrinker;
+struct pf_shrink_control;
+void __trace_mm_shrink_slab_start(struct pf_shrinker *s, struct pf_shrink_control *sc, long nr_objects_to_shrink,
+				  long cache_items, unsigned long long delta, long total_scan, int priority);
+void __trace_mm_shrink_slab_end(struct pf_shrinker *s, int nid, int shrinker_retval, long unused_scan_cnt,
+				long new_scan_cnt, long total_scan);
 
 /* ---- compaction, isolation, contiguous ranges (Linux 6.12 mm/internal.h) ------ */
 /*

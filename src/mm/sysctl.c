@@ -183,7 +183,7 @@ int proc_dointvec_minmax(struct pf_machine *m, const struct pf_ctl_table *table,
 
 /* ---- the vm table ------------------------------------------------------------ */
 
-static const int zero = 0, one = 1, one_hundred = 100, one_thousand = 1000, three_thousand = 3000;
+static const int zero = 0, one = 1, four = 4, one_hundred = 100, one_thousand = 1000, three_thousand = 3000;
 
 /* page_alloc_sysctl_table (mm/page_alloc.c, 6.12), with offsets into the machine for .data. */
 static const struct vm_sysctl {
@@ -212,6 +212,9 @@ static const struct vm_sysctl {
 	/* Linux 6.15 (page_alloc.c), a later kernel than the one followed: see compaction.c */
 	{ { "defrag_mode", NULL, 1, &zero, &one, proc_dointvec_minmax },
 	  offsetof(struct pf_machine, defrag_mode) },
+	/* fs/drop_caches.c (kernel/sysctl.c's vm_table, 6.12): 1..4, write-only there */
+	{ { "drop_caches", NULL, 1, &one, &four, drop_caches_sysctl_handler },
+	  offsetof(struct pf_machine, sysctl_drop_caches) },
 };
 
 static const struct vm_sysctl *vm_sysctl_find(const char *name)

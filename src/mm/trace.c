@@ -12,6 +12,7 @@
  * The time is seconds since the machine booted.
  */
 #include "internal.h"
+#include "shrinker.h"
 
 #include <string.h>
 
@@ -105,6 +106,9 @@ static const char *const event_names[TRACE_NR_EVENTS] = {
 	[TRACE_MM_COMPACTION_WAKEUP_KCOMPACTD] = "mm_compaction_wakeup_kcompactd",
 	[TRACE_MM_COMPACTION_KCOMPACTD_WAKE] = "mm_compaction_kcompactd_wake",
 	[TRACE_MM_MIGRATE_PAGES] = "mm_migrate_pages",
+	[TRACE_MM_SHRINK_SLAB_START] = "mm_shrink_slab_start",
+	[TRACE_MM_SHRINK_SLAB_END] = "mm_shrink_slab_end",
+	[TRACE_MARK_VICTIM] = "mark_victim",
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -259,6 +263,32 @@ void __trace_mm_migrate_pages(struct pf_machine *m, unsigned long succeeded, uns
 	     "mode=%s reason=%s",
 	     succeeded, failed, thp_succeeded, thp_failed, thp_split, large_folio_split,
 	     mode >= 0 && mode < 3 ? modes[mode] : "?", reason >= 0 && reason < 10 ? reasons[reason] : "?");
+}
+
+/* ---- shrinkers (include/trace/events/vmscan.h, 6.12) ---------------------------- */
+
+/*
+ * The kernel prints the scan callback as a symbol (%pS) and the shrinker's
+ * address (%p, hashed); pageframe prints the shrinker's name and address.
+ */
+void __trace_mm_shrink_slab_start(struct pf_shrinker *s, struct pf_shrink_control *sc, long nr_objects_to_shrink,
+				  long cache_items, unsigned long long delta, long total_scan, int priority)
+{
+	char flags[512];
+	pf_format_gfp_flags(sc->gfp_mask, flags, sizeof flags);
+	emit(s->m, TRACE_MM_SHRINK_SLAB_START,
+	     "%s %016lx: nid: %d objects to shrink %ld gfp_flags %s cache items %ld delta %lld total_scan %ld "
+	     "priority %d",
+	     s->name, (unsigned long)s, sc->nid, nr_objects_to_shrink, flags, cache_items, (long long)delta,
+	     total_scan, priority);
+}
+
+void __trace_mm_shrink_slab_end(struct pf_shrinker *s, int nid, int shrinker_retval, long unused_scan_cnt,
+				long new_scan_cnt, long total_scan)
+{
+	emit(s->m, TRACE_MM_SHRINK_SLAB_END,
+	     "%s %016lx: nid: %d unused scan count %ld new scan count %ld total_scan %ld last shrinker return val %d",
+	     s->name, (unsigned long)s, nid, unused_scan_cnt, new_scan_cnt, total_scan, shrinker_retval);
 }
 
 int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn, void *arg)
