@@ -37,12 +37,13 @@ struct shrinker_frame {
 };
 static _Thread_local struct shrinker_frame *shrinker_running;
 
-static bool shrinker_running_here(const struct pf_shrinker *s)
+/* The references this thread holds on @s: one per call of its callbacks in progress here. */
+static int shrinker_refs_here(const struct pf_shrinker *s)
 {
+	int n = 0;
 	for (struct shrinker_frame *f = shrinker_running; f; f = f->up)
-		if (f->s == s)
-			return true;
-	return false;
+		n += f->s == s;
+	return n;
 }
 
 static unsigned long shrinker_count(struct pf_shrinker *s, struct pf_shrink_control *sc)
@@ -230,19 +231,17 @@ static unsigned long do_shrink_slab(struct pf_shrink_control *sc, struct pf_shri
 /* ---- the list ---------------------------------------------------------------- */
 
 /*
- * shrinker_put, with m->shrinker_lock held: drop a reference; the last one
- * of a dead shrinker takes it off the list and frees it or hands it to the
- * unregister waiting for it.  The caller must have read s->list.next first.
+ * shrinker_put, with m->shrinker_lock held: drop a reference.  The last
+ * one of a shrinker unregistered from its own callback takes it off the
+ * list and frees it; otherwise the unregister waiting for the references
+ * to drain does.  The caller must have read s->list.next first.
  */
 static void shrinker_put_locked(struct pf_shrinker *s)
 {
-	if (--s->refs || !atomic_load_explicit(&s->dead, memory_order_relaxed))
+	if (--s->refs || !s->free_on_put)
 		return;
 	list_del(&s->list);
-	if (s->free_on_put)
-		free(s);
-	else
-		atomic_store_explicit(&s->gone, true, memory_order_release);
+	free(s);
 }
 
 /*
@@ -431,21 +430,24 @@ void pf_shrinker_unregister(struct pf_shrinker *s)
 		return;
 	}
 	atomic_store_explicit(&s->dead, true, memory_order_release);
-	if (!s->refs) {
-		list_del(&s->list);
+	/*
+	 * Wait for the calls in other threads (they stop before their next
+	 * batch), never for our own: called from the shrinker's callback,
+	 * this thread holds a reference until that call returns.
+	 */
+	int mine = shrinker_refs_here(s);
+	for (unsigned spins = 0; s->refs > mine; spins++) {
 		pf_spin_unlock(&m->shrinker_lock);
-		free(s);
-		return;
-	}
-	if (shrinker_running_here(s)) {
-		/* from its own callback: waiting would wait for ourselves */
-		s->free_on_put = true;
-		pf_spin_unlock(&m->shrinker_lock);
-		return;
-	}
-	pf_spin_unlock(&m->shrinker_lock);
-	for (unsigned spins = 0; !atomic_load_explicit(&s->gone, memory_order_acquire); spins++)
 		pf_os_cpu_relax_or_yield(spins);
+		pf_spin_lock(&m->shrinker_lock);
+	}
+	if (s->refs) {
+		s->free_on_put = true;	/* the put that ends our own call frees it */
+		pf_spin_unlock(&m->shrinker_lock);
+		return;
+	}
+	list_del(&s->list);
+	pf_spin_unlock(&m->shrinker_lock);
 	free(s);
 }
 

@@ -10,10 +10,10 @@
  * reference.  shrink_slab takes one (refs++) under the lock before calling
  * out and drops it under the lock after, then steps to the next entry,
  * which the reference kept valid.  pf_shrinker_unregister marks the
- * shrinker dead (no new reference, no further batch) and, once refs is 0,
- * takes it off the list and frees it: it waits for other threads' calls to
- * return, or, called from the shrinker's own callback, leaves the freeing
- * to the put that ends that call (free_on_put).
+ * shrinker dead (no new reference, no further batch), waits until only the
+ * references of this thread's own calls of it are left (none, unless it is
+ * called from the shrinker's callback), and then takes it off the list and
+ * frees it, or leaves that to the put that ends its own call (free_on_put).
  */
 #ifndef PF_MM_SHRINKER_H
 #define PF_MM_SHRINKER_H
@@ -57,7 +57,6 @@ struct pf_shrinker {
 	int refs;			/* shrink_slab calls in progress */
 	bool free_on_put;		/* unregistered from its own callback: the last put frees */
 	atomic_bool dead;		/* unregister began: no new call, no further batch */
-	atomic_bool gone;		/* off the list: the waiting unregister may free */
 	atomic_uint lies_reported;	/* 1 << enum shrinker_lie */
 	atomic_uint stop_streak;
 	atomic_long nr_deferred[MAX_NUMNODES];
