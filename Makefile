@@ -10,6 +10,7 @@
 #   make soak    a multi-threaded soak with fault injection (SOAK_SECONDS, SOAK_THREADS)
 #   make install install into PREFIX (default /usr/local)
 #   make deps    install the Debian packages the build needs (as root)
+#   make deps-report  install what the HTML report and its browser test need (Chart.js, Chromium)
 #   make check-words  fail on comments copied word for word from Linux 6.12 (part of make test)
 
 PREFIX   ?= /usr/local
@@ -18,8 +19,10 @@ CMAKE    ?= cmake
 CTEST    ?= ctest
 DEBIAN_PACKAGES := cmake gcc clang make pkg-config libcmocka-dev
 BENCH_PACKAGES  := libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev valgrind python3
+# The HTML report embeds Debian's Chart.js; its browser test drives Debian's headless Chromium.
+REPORT_PACKAGES := libjs-chart.js chromium python3
 
-.PHONY: all deps build run test test-gcc test-asan test-tsan check-words bench fuzz soak install clean
+.PHONY: all deps deps-report build run test test-gcc test-asan test-tsan check-words bench fuzz soak install clean
 
 all: build
 
@@ -38,6 +41,11 @@ deps:
 	  fi; \
 	fi
 
+# Chart.js for `pageframe replay --report` / `report --live`, Chromium for the report's browser test
+# (tests/tools/report_browser.py; without Chromium that test is skipped).
+deps-report:
+	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(REPORT_PACKAGES)"
+
 build: deps
 	@$(CMAKE) -S . -B build -DCMAKE_C_COMPILER=gcc -DPAGEFRAME_DEBUG_VM=2 >/dev/null
 	@$(CMAKE) --build build -j $(JOBS)
@@ -45,10 +53,10 @@ build: deps
 run: build
 	./build/pageframe run
 
-test-gcc: build
+test-gcc: build deps-report
 	$(CTEST) --test-dir build --output-on-failure -j $(JOBS)
 
-test-asan: deps
+test-asan: deps deps-report
 	@$(CMAKE) -S . -B build-asan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
 	  -DPAGEFRAME_SANITIZE=address,undefined -DPAGEFRAME_DEBUG_VM=2 >/dev/null
 	@$(CMAKE) --build build-asan -j $(JOBS)
@@ -86,12 +94,14 @@ bench: deps
 FUZZ_SECONDS ?= 300
 fuzz: deps
 	@$(CMAKE) -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DPAGEFRAME_DEBUG_VM=2 >/dev/null
-	@$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_api fuzz_machine
-	mkdir -p build-fuzz/corpus_api build-fuzz/corpus_machine build-fuzz/artifacts
+	@$(CMAKE) --build build-fuzz -j $(JOBS) --target fuzz_api fuzz_machine fuzz_trace
+	mkdir -p build-fuzz/corpus_api build-fuzz/corpus_machine build-fuzz/corpus_trace build-fuzz/artifacts
 	./build-fuzz/tests/fuzz/fuzz_api -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 	  -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus_api tests/fuzz/corpus_api
 	./build-fuzz/tests/fuzz/fuzz_machine -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
 	  -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus_machine tests/fuzz/corpus_machine
+	./build-fuzz/tests/fuzz/fuzz_trace -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
+	  -artifact_prefix=build-fuzz/artifacts/ build-fuzz/corpus_trace tests/fuzz/corpus_trace
 
 # A multi-threaded soak with fault injection: SOAK_SECONDS, SOAK_THREADS; prints pages lost (must be 0).
 SOAK_SECONDS ?= 600

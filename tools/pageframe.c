@@ -10,6 +10,8 @@
 #include <pageframe/pageframe.h>
 #include <pageframe/page.h>
 
+#include "commands.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +33,11 @@ static void usage(FILE *out)
 		"  check -m FILE               boot a machine and run pf_check\n"
 		"  extfrag [BUDDYINFO]         extfrag_index for a real /proc/buddyinfo (default: the live one)\n"
 		"  unusable [BUDDYINFO]        unusable_index for a real /proc/buddyinfo\n"
+		"  replay [-m FILE] TRACE      replay a kernel's kmem page events (ftrace text) on a machine;\n"
+		"                              --report FILE.html, --every N, --vary 'DIRECTIVE', --stats\n"
+		"                              (docs/REPLAY.md)\n"
+		"  report --live -o FILE.html  sample this host's /proc into the HTML report;\n"
+		"                              --interval S, --samples N\n"
 		"  help                        this text\n"
 		"\n"
 		"FILE is a machine description (docs/MACHINE.md); '-' reads standard input.\n"
@@ -261,6 +268,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
+	if (!strcmp(cmd, "replay"))
+		return cmd_replay(argc - 2, argv + 2);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(argc - 2, argv + 2);
 	const char *path = NULL;
 	long ops = 200000;
 	const char *positional = NULL;

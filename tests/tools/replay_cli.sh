@@ -1,0 +1,66 @@
+#!/bin/sh
+# pageframe replay, as a user runs it: the real 6.18 excerpt on the machine it was recorded on,
+# the handwritten bad lines, --vary, --stats, and the usage errors.
+# usage: replay_cli.sh PAGEFRAME DATA_DIR WORK_DIR
+set -u
+CLI=$1 DATA=$2/replay WORK=$3
+mkdir -p "$WORK"
+fail() { echo "FAIL: $*"; exit 1; }
+
+# --- the excerpt: the expected counts come from the trace itself, with awk, not from pageframe:
+# N: every kmem page event line; A: its mm_page_alloc lines (each with a page: the recorded machine
+# had far more memory free than the trace uses, none fails here either); F: the frees whose pfn a
+# replayed allocation of the trace still holds; S = N - A - F.
+TRACE=$DATA/trace-6.18-excerpt.txt
+exp=$(awk '
+  / mm_page_(alloc|free|free_batched|alloc_zone_locked|pcpu_drain|alloc_extfrag): / {
+    n++
+    match($0, /pfn=0x[0-9a-f]+/); pfn = substr($0, RSTART + 4, RLENGTH - 4)
+    if ($0 ~ / mm_page_alloc: /) { a++; live[pfn] = 1 }
+    else if ($0 ~ / mm_page_free(_batched)?: /) { if (pfn in live) { f++; delete live[pfn] } }
+  }
+  END { printf "replay: %d events, %d allocations, %d frees, %d skipped, 0 lines not understood, pf_check clean", n, a, f, n - a - f }' "$TRACE")
+out=$("$CLI" replay -m "$DATA/host-6.18.machine" "$TRACE" 2>"$WORK/excerpt.err") || fail "excerpt: exit $?: $(cat "$WORK/excerpt.err")"
+last=$(printf '%s\n' "$out" | tail -n 1)
+[ "$last" = "$exp" ] || fail "excerpt: last line
+  got:      $last
+  expected: $exp"
+# the README of the data: 3000 events
+case "$last" in "replay: 3000 events,"*) ;; *) fail "excerpt: not 3000 events: $last";; esac
+grep -q 'events replayed on 1 machine' "$WORK/excerpt.err" || fail "excerpt: no timing line"
+
+# --- bad lines: each named with its line number; the good lines still replayed
+out=$("$CLI" replay -m "$DATA/host-6.18.machine" "$DATA/malformed.txt" 2>"$WORK/bad.err")
+rc=$?
+[ $rc -eq 0 ] || fail "malformed: exit $rc (pf_check is clean, so 0)"
+last=$(printf '%s\n' "$out" | tail -n 1)
+[ "$last" = "replay: 2 events, 1 allocations, 1 frees, 0 skipped, 7 lines not understood, pf_check clean" ] ||
+  fail "malformed: $last"
+for want in "malformed.txt:3: not understood: mm_page_alloc: field 'migra' has no '='" \
+            "malformed.txt:4: not understood: unknown gfp flag '__GFP_BOGUS'" \
+            "malformed.txt:5: not understood: mm_page_alloc: absurd order 99" \
+            "malformed.txt:6: not understood: mm_page_alloc: order 11 is beyond the largest order, 10" \
+            "malformed.txt:7: not understood: mm_page_alloc: pfn 0x7fffffffff is beyond the machine's memory map" \
+            "2 more lines not understood"; do
+  grep -qF "$want" "$WORK/bad.err" || fail "malformed: no '$want' in: $(cat "$WORK/bad.err")"
+done
+
+# --- --vary: one column per machine, and the last line still the base machine's
+out=$("$CLI" replay -m "$DATA/host-6.18.machine" --vary 'sysctl vm.watermark_boost_factor=0' \
+      --vary 'sysctl vm.min_free_kbytes=200000' --stats "$TRACE" 2>"$WORK/vary.err") || fail "vary: exit $?: $(cat "$WORK/vary.err")"
+printf '%s\n' "$out" | head -n 1 | grep -q 'base.*vm.watermark_boost_factor=0.*vm.min_free_kbytes=200000' ||
+  fail "vary: no column per machine: $(printf '%s\n' "$out" | head -n 1)"
+[ "$(printf '%s\n' "$out" | tail -n 1)" = "$exp" ] || fail "vary: last line $(printf '%s\n' "$out" | tail -n 1)"
+# --stats: the trace's allocations by order, from grep
+o0=$(grep -c ' mm_page_alloc: .* order=0 ' "$TRACE")
+printf '%s\n' "$out" | grep -q "^  order 0  *$o0\$" || fail "stats: order 0 is not $o0"
+printf '%s\n' "$out" | grep -q '^== mm_page_alloc_extfrag: 0 in the trace' || fail "stats: extfrag line"
+
+# --- usage errors
+"$CLI" replay -m "$DATA/host-6.18.machine" >/dev/null 2>&1 && fail "replay without a trace succeeded"
+"$CLI" replay -m "$DATA/host-6.18.machine" "$WORK/nonexistent.txt" 2>"$WORK/none.err" && fail "missing trace succeeded"
+grep -q 'nonexistent.txt: No such file' "$WORK/none.err" || fail "missing trace: $(cat "$WORK/none.err")"
+"$CLI" replay --every 0 "$TRACE" 2>/dev/null && fail "--every 0 accepted"
+"$CLI" replay --vary 'sysctl vm.nonsense=1' "$TRACE" 2>"$WORK/vbad.err" && fail "a bad --vary directive accepted"
+[ -s "$WORK/vbad.err" ] || fail "bad --vary: no message"
+echo "ok"
