@@ -80,7 +80,9 @@ PF_API void pf_machine_destroy(struct pf_machine *m);
  * "percpu_pagelist_high_fraction", "compact_memory" (writing 1 compacts
  * every zone), "compaction_proactiveness", "extfrag_threshold",
  * "compact_unevictable_allowed", "defrag_mode" (a 6.15 sysctl),
- * "drop_caches" (2 runs every shrinker, <pageframe/shrinker.h>); a "vm."
+ * "drop_caches" (2 runs every shrinker, <pageframe/shrinker.h>),
+ * "panic_on_oom", "oom_kill_allocating_task", "oom_dump_tasks"
+ * (<pageframe/oom.h>); a "vm."
  * prefix is accepted.  Values are read as the kernel's proc handlers read
  * them.  What depends on the value is recomputed at once.
  *
@@ -412,5 +414,6 @@ PF_API int pf_cma_area(struct pf_machine *m, int area, unsigned long *base_pfn, 
 #endif
 
 #include <pageframe/shrinker.h>	/* caches the machine may shrink (pf_shrinker_*) */
+#include <pageframe/oom.h>	/* the OOM killer: tasks, the hook, show_mem (pf_oom_*) */
 
 #endif /* PAGEFRAME_PAGEFRAME_H */

@@ -313,6 +313,15 @@ struct pf_machine {
 	struct list_head shrinker_list;		/* struct pf_shrinker, in registration order */
 	int sysctl_drop_caches;			/* vm.drop_caches: the last value written, 1..4 */
 	bool drop_caches_stfu;			/* a write with bit 4 silenced the log line for good */
+	pf_spinlock_t oom_lock;			/* oom_lock: one OOM kill at a time (held around out_of_memory) */
+	pf_spinlock_t oom_task_lock;		/* oom_tasks, each task's refs, the hook */
+	struct list_head oom_tasks;		/* struct pf_oom_task, in registration order (oom.h) */
+	bool (*oom_hook)(void *arg, pf_gfp_t gfp, unsigned order);	/* pf_set_oom_hook */
+	void *oom_hook_arg;
+	struct pf_burst_limit oom_rs;		/* oom_kill_process's report ratelimit */
+	int sysctl_panic_on_oom;		/* vm.panic_on_oom 0..2 */
+	int sysctl_oom_kill_allocating_task;	/* vm.oom_kill_allocating_task */
+	int sysctl_oom_dump_tasks;		/* vm.oom_dump_tasks, default 1 */
 
 	/* -- memcontrol.c -- */
 
@@ -901,6 +910,21 @@ void drop_slab(struct pf_machine *m);
 void shrinker_init(struct pf_machine *m);
 void shrinker_release(struct pf_machine *m);
 int drop_caches_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+/*
+ * out_of_memory (mm/oom_kill.c, 6.12), with struct oom_control in oom.h:
+ * the caller holds m->oom_lock (the slow path takes it with a trylock).
+ */
+struct oom_control;
+bool out_of_memory(struct oom_control *oc);
+void oom_init(struct pf_machine *m);
+void oom_release(struct pf_machine *m);
+/*
+ * __show_mem (mm/show_mem.c, 6.12): the "Mem-Info:" block through the
+ * report hook, for the nodes of @nodemask (or of the thread's cpuset when
+ * NULL) if @filter has SHOW_MEM_FILTER_NODES, zones up to @max_zone_idx.
+ */
+#define SHOW_MEM_FILTER_NODES	0x0001u
+void __show_mem(struct pf_machine *m, unsigned int filter, nodemask_t *nodemask, int max_zone_idx);
 
 /* shrinker and OOM events; callers test trace_enabled first */
 struct pf_shrinker;
@@ -909,6 +933,9 @@ void __trace_mm_shrink_slab_start(struct pf_shrinker *s, struct pf_shrink_contro
 				  long cache_items, unsigned long long delta, long total_scan, int priority);
 void __trace_mm_shrink_slab_end(struct pf_shrinker *s, int nid, int shrinker_retval, long unused_scan_cnt,
 				long new_scan_cnt, long total_scan);
+void __trace_mark_victim(struct pf_machine *m, int pid, const char *comm, unsigned long total_vm_kb,
+			 unsigned long anon_rss_kb, unsigned long file_rss_kb, unsigned long shmem_rss_kb, unsigned uid,
+			 unsigned long pgtables_kb, short oom_score_adj);
 
 /* ---- compaction, isolation, contiguous ranges (Linux 6.12 mm/internal.h) ------ */
 /*

@@ -81,6 +81,7 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 	m->pcp_high_max_fraction = MIN_PERCPU_PAGELIST_HIGH_FRACTION;	/* the kernel's high_max */
 	fail_page_alloc_init(&m->fail_page_alloc);
 	shrinker_init(m);	/* before the machine is in the table: unregister walks it */
+	oom_init(m);		/* likewise */
 	m->nr_cpus = pf_os_ncpus();
 	if (m->nr_cpus > NR_CPUS_MAX)
 		m->nr_cpus = NR_CPUS_MAX;
@@ -159,6 +160,7 @@ void pf_machine_destroy(struct pf_machine *m)
 	free(m->pageblock_flags);
 	cma_release_areas(m);
 	shrinker_release(m);
+	oom_release(m);
 	pf_os_release(m->alloc_order, m->memmap_pfns);
 	pf_os_release(m->mem_map, m->memmap_bytes);
 	pf_os_release(m->base, m->base_bytes);

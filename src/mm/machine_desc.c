@@ -447,7 +447,8 @@ static int d_sysctl(struct parser *p, const char *dir, const char *s)
 		rc = perr(p, "sysctl: unknown '%s' (min_free_kbytes, watermark_scale_factor, "
 			  "watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction, "
 			  "compact_memory, compaction_proactiveness, extfrag_threshold, "
-			  "compact_unevictable_allowed, defrag_mode, drop_caches)", name);
+			  "compact_unevictable_allowed, defrag_mode, drop_caches, panic_on_oom, "
+			  "oom_kill_allocating_task, oom_dump_tasks)", name);
 	else if (rc)
 		rc = perr(p, "sysctl: bad value '%s' for %s", value, name);
 	if (rc)

@@ -41,6 +41,9 @@ struct pf_task {
 	nodemask_t mems_allowed;
 	struct mempolicy *mempolicy;	/* NULL: the default policy */
 	int in_interrupt;		/* atomic-context scope depth (in_interrupt()) */
+
+	/* oom_kill.c: the thread's OOM task (pf_oom_task_attach), the kernel's current as a victim */
+	struct pf_oom_task *oom_task;
 };
 
 extern _Thread_local struct pf_task pf_current_task __attribute__((tls_model("initial-exec")));

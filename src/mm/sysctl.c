@@ -183,7 +183,7 @@ int proc_dointvec_minmax(struct pf_machine *m, const struct pf_ctl_table *table,
 
 /* ---- the vm table ------------------------------------------------------------ */
 
-static const int zero = 0, one = 1, four = 4, one_hundred = 100, one_thousand = 1000, three_thousand = 3000;
+static const int zero = 0, one = 1, two = 2, four = 4, one_hundred = 100, one_thousand = 1000, three_thousand = 3000;
 
 /* page_alloc_sysctl_table (mm/page_alloc.c, 6.12), with offsets into the machine for .data. */
 static const struct vm_sysctl {
@@ -215,6 +215,13 @@ static const struct vm_sysctl {
 	/* fs/drop_caches.c (kernel/sysctl.c's vm_table, 6.12): 1..4, write-only there */
 	{ { "drop_caches", NULL, 1, &one, &four, drop_caches_sysctl_handler },
 	  offsetof(struct pf_machine, sysctl_drop_caches) },
+	/* vm_oom_kill_table (mm/oom_kill.c, 6.12) */
+	{ { "panic_on_oom", NULL, 1, &zero, &two, proc_dointvec_minmax },
+	  offsetof(struct pf_machine, sysctl_panic_on_oom) },
+	{ { "oom_kill_allocating_task", NULL, 1, NULL, NULL, proc_dointvec_minmax },
+	  offsetof(struct pf_machine, sysctl_oom_kill_allocating_task) },
+	{ { "oom_dump_tasks", NULL, 1, NULL, NULL, proc_dointvec_minmax },
+	  offsetof(struct pf_machine, sysctl_oom_dump_tasks) },
 };
 
 static const struct vm_sysctl *vm_sysctl_find(const char *name)

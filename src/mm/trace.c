@@ -291,6 +291,17 @@ void __trace_mm_shrink_slab_end(struct pf_shrinker *s, int nid, int shrinker_ret
 	     s->name, (unsigned long)s, nid, unused_scan_cnt, new_scan_cnt, total_scan, shrinker_retval);
 }
 
+/* mark_victim (include/trace/events/oom.h, 6.12), sizes in kB */
+void __trace_mark_victim(struct pf_machine *m, int pid, const char *comm, unsigned long total_vm_kb,
+			 unsigned long anon_rss_kb, unsigned long file_rss_kb, unsigned long shmem_rss_kb, unsigned uid,
+			 unsigned long pgtables_kb, short oom_score_adj)
+{
+	emit(m, TRACE_MARK_VICTIM,
+	     "pid=%d comm=%s total-vm=%lukB anon-rss=%lukB file-rss:%lukB shmem-rss:%lukB uid=%u pgtables=%lukB "
+	     "oom_score_adj=%hd",
+	     pid, comm, total_vm_kb, anon_rss_kb, file_rss_kb, shmem_rss_kb, uid, pgtables_kb, oom_score_adj);
+}
+
 int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn, void *arg)
 {
 	if (!m)
