@@ -70,6 +70,25 @@ struct pf_page;
  */
 PF_API struct pf_machine *pf_machine_create(const char *description, char *err, size_t errlen);
 
+/**
+ * pf_machine_create_with_memory - boot a machine whose pages live in memory
+ * the caller mapped itself ("backing external", docs/MACHINE.md).
+ * @base: the address of the machine's lowest present pfn (the start of its
+ *        lowest memory line, rounded up to a page); a multiple of the page
+ *        size (4096).  Page pfn N then lives at @base + (N - lowest) * 4096.
+ * @size: bytes at @base; at least (highest present pfn + 1 - lowest) * 4096.
+ * The description may say "backing external" or nothing about its backing;
+ * any other backing line is refused.  The library never maps, unmaps or
+ * frees the memory: it must stay mapped until pf_machine_destroy returns.
+ * "free_page_reporting dontneed|free" applies madvise to it as on hosted
+ * memory.
+ *
+ * Return: the machine, or NULL with @err set ("line 2: backing external:
+ * too small: ...", "... misaligned: ...", docs/ERRORS.md).
+ */
+PF_API struct pf_machine *pf_machine_create_with_memory(const char *description, void *base, size_t size,
+							 char *err, size_t errlen);
+
 /** pf_machine_destroy - release a machine and all its memory.  NULL is a no-op. */
 PF_API void pf_machine_destroy(struct pf_machine *m);
 

@@ -140,6 +140,12 @@ struct pf_region {
 enum pf_backing {
 	PF_BACKING_HOSTED,
 	PF_BACKING_NONE,
+	/* page_reporting.c, backings: the kinds of docs/MACHINE.md's backing line beyond these two */
+	PF_BACKING_MEMFD,
+	PF_BACKING_FILE,
+	PF_BACKING_HUGETLBFS,
+	PF_BACKING_SHM,
+	PF_BACKING_EXTERNAL,
 };
 
 enum pf_thp_mode {
@@ -332,6 +338,22 @@ struct pf_machine {
 	/* -- page_poison.c, debug_page_alloc.c, sanitizers -- */
 
 	/* -- page_reporting.c, backings -- */
+	int backing_line;		/* the description's backing line, 0 when none */
+	char *backing_name;		/* backing file PATH / shm NAME (malloc'd) */
+	struct pf_os_mem mem;		/* how base is mapped (platform.h); mem.base NULL: nothing */
+	void *external_base;		/* pf_machine_create_with_memory's memory, until boot maps it */
+	size_t external_size;
+	bool external_given;		/* created by pf_machine_create_with_memory */
+	int page_reporting_mode;	/* PF_REPORTING_* (page_reporting.h) */
+	int page_reporting_line;	/* its description line */
+	int page_reporting_order;	/* the module parameter: -1 until set, as 6.12's */
+	/*
+	 * The order at and above which __free_one_page notifies (one compare
+	 * there): page_reporting_order while a sink is registered, otherwise
+	 * past MAX_PAGE_ORDER so no merged block reaches it.
+	 */
+	unsigned int page_reporting_notify_order;
+	struct page_reporting_dev_info *pr_dev_info;	/* the registered sink, NULL when off */
 
 	/* -- the slow path (page_alloc.c), show_mem.c -- */
 
@@ -1098,5 +1120,10 @@ int dma_contiguous_reserve(struct pf_machine *m, char *err, size_t errlen);
 int cma_init_reserved_areas(struct pf_machine *m, char *err, size_t errlen);
 void cma_release_areas(struct pf_machine *m);
 bool cma_range_allocated(struct pf_machine *m, unsigned long pfn, unsigned long nr);
+
+/* backing.c: the memory behind the pages (the description's backing line) */
+int backing_parse(struct pf_machine *m, const char *s, int line, char *why, size_t len);
+int backing_map(struct pf_machine *m, char *err, size_t errlen);
+void backing_release(struct pf_machine *m);
 
 #endif /* PF_MM_INTERNAL_H */

@@ -45,7 +45,13 @@ static int apply_boot_sysctls(struct pf_machine *m, const struct pf_desc *d, cha
 	return 0;
 }
 
-struct pf_machine *pf_machine_create(const char *description, char *err, size_t errlen)
+/*
+ * machine_create - pf_machine_create, or with @external
+ * pf_machine_create_with_memory: the pages then live in [@base, @base +
+ * @size), the caller's (backing.c checks it fits).
+ */
+static struct pf_machine *machine_create(const char *description, void *base, size_t size, bool external,
+					 char *err, size_t errlen)
 {
 	char dummy[8];
 	if (!err || !errlen) {
@@ -118,6 +124,21 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 		pf_machine_destroy(m);
 		return NULL;
 	}
+	if (external) {
+		/* the caller's memory is the backing: a backing line may only say so */
+		if (m->backing_line && m->backing != PF_BACKING_EXTERNAL) {
+			snprintf(err, errlen, "line %d: backing: this machine's memory is the one given to "
+				 "pf_machine_create_with_memory: write 'backing external' or leave the line out",
+				 m->backing_line);
+			pf_desc_release(&desc);
+			pf_machine_destroy(m);
+			return NULL;
+		}
+		m->backing = PF_BACKING_EXTERNAL;
+		m->external_given = true;
+		m->external_base = base;
+		m->external_size = size;
+	}
 	/*
 	 * rseq pagesets need one pageset per host CPU: on a machine with fewer
 	 * CPUs than the host, threads on the other CPUs would take a folded
@@ -142,6 +163,17 @@ struct pf_machine *pf_machine_create(const char *description, char *err, size_t 
 	return m;
 }
 
+struct pf_machine *pf_machine_create(const char *description, char *err, size_t errlen)
+{
+	return machine_create(description, NULL, 0, false, err, errlen);
+}
+
+struct pf_machine *pf_machine_create_with_memory(const char *description, void *base, size_t size, char *err,
+						 size_t errlen)
+{
+	return machine_create(description, base, size, true, err, errlen);
+}
+
 void pf_machine_destroy(struct pf_machine *m)
 {
 	if (!m)
@@ -163,7 +195,7 @@ void pf_machine_destroy(struct pf_machine *m)
 	oom_release(m);
 	pf_os_release(m->alloc_order, m->memmap_pfns);
 	pf_os_release(m->mem_map, m->memmap_bytes);
-	pf_os_release(m->base, m->base_bytes);
+	backing_release(m);	/* backing.c */
 	if (m->id >= 0)
 		atomic_store(&pf_machine_table[m->id], NULL);
 	free(m->cpu_to_node);

@@ -489,18 +489,14 @@ static int d_thp(struct parser *p, const char *dir, const char *s)
 	return end_of_line(p, s);
 }
 
+/* backing KIND [PATH|NAME]: read by backing.c, which knows the kinds */
 static int d_backing(struct parser *p, const char *dir, const char *s)
 {
-	char tok2[128];
+	char why[400];
 	(void)dir;
-	s = next_token(s, tok2, sizeof tok2);
-	if (!strcmp(tok2, "hosted"))
-		p->m->backing = PF_BACKING_HOSTED;
-	else if (!strcmp(tok2, "none"))
-		p->m->backing = PF_BACKING_NONE;
-	else
-		return perr(p, "backing: expected hosted or none, got '%s'", tok2);
-	return end_of_line(p, s);
+	if (backing_parse(p->m, s, p->lineno, why, sizeof why))
+		return perr(p, "%s", why);
+	return 0;
 }
 
 /* fail_page_alloc probability=10 interval=1 times=-1 ... (the debugfs attribute names) */
@@ -598,7 +594,7 @@ static const struct directive {
 	{ "sysctl", d_sysctl, "sysctl vm.NAME=VALUE: written once the machine has booted" },
 	{ "cmdline", d_cmdline, "cmdline kernelcore=... movablecore=... mem=...: boot parameters" },
 	{ "thp", d_thp, "thp always|madvise|never: transparent hugepage mode" },
-	{ "backing", d_backing, "backing hosted|none: real memory behind the pages, or only the memmap" },
+	{ "backing", d_backing, "backing hosted|none|memfd|file PATH|hugetlbfs|shm NAME|external: the memory behind the pages" },
 	{ "fail_page_alloc", d_fail_page_alloc, "fail_page_alloc NAME=VALUE ...: fault injection at boot" },
 	{ "init_on_alloc", d_init_on, "init_on_alloc 0|1: zero pages when handed out" },
 	{ "init_on_free", d_init_on, "init_on_free 0|1: zero pages when freed" },

@@ -586,13 +586,17 @@ int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
 	}
 	if (m->backing == PF_BACKING_HOSTED) {
 		m->base_bytes = m->memmap_pfns * PAGE_SIZE;
-		m->base = pf_os_reserve(m->base_bytes);
-		if (!m->base) {
+		if (pf_os_mem_map(&m->mem, PF_OS_MEM_ANON, NULL, m->base_bytes, err, errlen)) {
 			snprintf(err, errlen,
 				 "cannot reserve %zu MiB of address space for hosted memory (try 'backing none')",
 				 m->base_bytes >> 20);
 			return -ENOMEM;
 		}
+		m->base = m->mem.base;
+	} else if (m->backing != PF_BACKING_NONE) {
+		int rc = backing_map(m, err, errlen);	/* page_reporting.c, backings */
+		if (rc)
+			return rc;
 	}
 	m->alloc_order = pf_os_reserve(m->memmap_pfns);
 	if (!m->alloc_order) {

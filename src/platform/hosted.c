@@ -266,3 +266,168 @@ void pf_os_worker_stop(struct pf_os_worker *w)
 	pthread_mutex_destroy(&w->lock);
 	free(w);
 }
+
+/* ---- memory behind a machine's pages (platform.h pf_os_mem_*) ---- */
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+
+#define PF_OS_HUGE_PAGE (2UL << 20)
+#ifndef MFD_HUGE_SHIFT
+#define MFD_HUGE_SHIFT 26	/* <linux/memfd.h>: the huge page size's log2 sits here in the flags */
+#endif
+
+bool pf_os_shm_name_ok(const char *name)
+{
+	if (!name)
+		return false;
+	const char *n = name[0] == '/' ? name + 1 : name;
+	size_t len = strlen(n);
+	if (!len || len > NAME_MAX || !strcmp(n, ".") || !strcmp(n, ".."))
+		return false;
+	for (const char *c = n; *c; c++)
+		if (*c == '/' || (unsigned char)*c < 0x21 || *c == 0x7f)
+			return false;
+	return true;
+}
+
+/* Size the descriptor's file to @size (only ever growing it) and map it shared. */
+static int mem_map_fd(struct pf_os_mem *mem, const char *what, size_t size, char *err, size_t errlen)
+{
+	struct stat st;
+	if (fstat(mem->fd, &st) != 0) {
+		snprintf(err, errlen, "cannot stat %s: %s", what, strerror(errno));
+		return -errno;
+	}
+	if (mem->kind == PF_OS_MEM_FILE && !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a regular file", what);
+		return -EINVAL;
+	}
+	if ((unsigned long long)st.st_size > (unsigned long long)size) {
+		snprintf(err, errlen,
+			 "size mismatch: %s holds %llu bytes, more than this machine's %zu (pfn 0 up to its "
+			 "last section): it was made for another machine",
+			 what, (unsigned long long)st.st_size, size);
+		return -EINVAL;
+	}
+	if ((unsigned long long)st.st_size < (unsigned long long)size && ftruncate(mem->fd, (off_t)size) != 0) {
+		int e = errno;
+		snprintf(err, errlen, "cannot extend %s to %zu bytes: %s", what, size, strerror(e));
+		return -e;
+	}
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, mem->fd, 0);
+	if (p == MAP_FAILED) {
+		int e = errno;
+		if (mem->kind == PF_OS_MEM_HUGETLB)
+			snprintf(err, errlen,
+				 "cannot map %zu MiB of 2 MiB huge pages: %s (the host must have %zu free huge "
+				 "pages reserved: /proc/sys/vm/nr_hugepages, HugePages_Free in /proc/meminfo)",
+				 size >> 20, strerror(e), size / PF_OS_HUGE_PAGE);
+		else
+			snprintf(err, errlen, "cannot map %s (%zu MiB) shared: %s", what, size >> 20, strerror(e));
+		return -e;
+	}
+	mem->base = p;
+	return 0;
+}
+
+int pf_os_mem_map(struct pf_os_mem *mem, int kind, const char *name, size_t size, char *err, size_t errlen)
+{
+	char what[PATH_MAX + 32];
+	int rc;
+
+	memset(mem, 0, sizeof *mem);
+	mem->kind = kind;
+	mem->fd = -1;
+	mem->size = size;
+	mem->granule = (size_t)sysconf(_SC_PAGESIZE);
+	switch (kind) {
+	case PF_OS_MEM_ANON:
+		mem->base = pf_os_reserve(size);
+		if (!mem->base) {
+			snprintf(err, errlen, "cannot reserve %zu MiB of address space", size >> 20);
+			return -ENOMEM;
+		}
+		return 0;
+	case PF_OS_MEM_MEMFD:
+		mem->fd = memfd_create("pageframe", MFD_CLOEXEC);
+		snprintf(what, sizeof what, "the memfd");
+		break;
+	case PF_OS_MEM_HUGETLB:
+		mem->granule = PF_OS_HUGE_PAGE;
+		if (size % PF_OS_HUGE_PAGE) {
+			snprintf(err, errlen, "%zu bytes is not a whole number of 2 MiB huge pages", size);
+			return -EINVAL;
+		}
+		mem->fd = memfd_create("pageframe-huge", MFD_CLOEXEC | MFD_HUGETLB | (21 << MFD_HUGE_SHIFT));
+		snprintf(what, sizeof what, "the hugetlbfs memfd");
+		break;
+	case PF_OS_MEM_FILE:
+		mem->fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		snprintf(what, sizeof what, "'%s'", name);
+		break;
+	case PF_OS_MEM_SHM:
+		if (!pf_os_shm_name_ok(name)) {
+			snprintf(err, errlen, "'%s' is not a POSIX shared memory name", name ? name : "");
+			return -EINVAL;
+		}
+		mem->fd = shm_open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		snprintf(what, sizeof what, "shared memory '%s'", name);
+		break;
+	default:
+		snprintf(err, errlen, "unknown kind of memory %d", kind);
+		return -EINVAL;
+	}
+	if (mem->fd < 0) {
+		int e = errno;
+		if (kind == PF_OS_MEM_FILE)
+			snprintf(err, errlen, "cannot open or create %s for reading and writing: %s", what, strerror(e));
+		else if (kind == PF_OS_MEM_SHM)
+			snprintf(err, errlen, "cannot open or create %s (shm_open): %s", what, strerror(e));
+		else
+			snprintf(err, errlen, "cannot create %s: %s", what, strerror(e));
+		return -e;
+	}
+	rc = mem_map_fd(mem, what, size, err, errlen);
+	if (rc) {
+		close(mem->fd);
+		mem->fd = -1;
+	}
+	return rc;
+}
+
+void pf_os_mem_external(struct pf_os_mem *mem, void *base, size_t size)
+{
+	memset(mem, 0, sizeof *mem);
+	mem->kind = PF_OS_MEM_EXTERNAL;
+	mem->fd = -1;
+	mem->base = base;
+	mem->size = size;
+	mem->granule = (size_t)sysconf(_SC_PAGESIZE);
+}
+
+void pf_os_mem_unmap(struct pf_os_mem *mem)
+{
+	if (mem->base && mem->kind != PF_OS_MEM_EXTERNAL)
+		munmap(mem->base, mem->size);
+	if (mem->fd >= 0)
+		close(mem->fd);
+	mem->base = NULL;
+	mem->fd = -1;
+}
+
+int pf_os_mem_discard(struct pf_os_mem *mem, size_t off, size_t len, int how)
+{
+	size_t g = mem->granule, start = (off + g - 1) / g * g, end = (off + len) / g * g;
+	if (!mem->base || start >= end || end > mem->size)
+		return 0;
+	if (mem->fd >= 0) {
+		if (fallocate(mem->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)start, (off_t)(end - start)))
+			return -errno;
+		return 0;
+	}
+	if (madvise(mem->base + start, end - start, how == PF_OS_DISCARD_FREE ? MADV_FREE : MADV_DONTNEED))
+		return -errno;
+	return 0;
+}

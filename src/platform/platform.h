@@ -252,4 +252,50 @@ unsigned long long pf_os_now_ns(void);
 int pf_os_tid(void);
 const char *pf_os_comm(void);
 
+/*
+ * Memory behind a machine's pages (the description's backing line; hosted.c).
+ * pf_os_mem_map maps @size bytes of the kind asked for, readable and
+ * writable: PF_OS_MEM_ANON private anonymous memory committed lazily (the
+ * pf_os_reserve of "backing hosted"); PF_OS_MEM_MEMFD an anonymous file
+ * (memfd_create) mapped shared; PF_OS_MEM_FILE the file @name, created if
+ * absent and extended to @size, mapped shared so what is written stays in
+ * it; PF_OS_MEM_HUGETLB a hugetlbfs memfd of 2 MiB pages, mapped shared
+ * with its huge pages reserved at once; PF_OS_MEM_SHM the POSIX shared
+ * memory object @name (shm_open), created if absent, mapped shared.  A file
+ * or object larger than @size is refused (it was made for another
+ * machine).  On failure @err says what and why, and nothing stays mapped
+ * or open.  PF_OS_MEM_EXTERNAL is memory the caller mapped:
+ * pf_os_mem_external records it, and unmap leaves it alone.
+ *
+ * pf_os_mem_discard gives [@off, @off + @len) back to the host, the way
+ * the kind allows: fallocate(PUNCH_HOLE | KEEP_SIZE) for a file descriptor
+ * (memfd, file, hugetlbfs, shm), otherwise madvise with MADV_DONTNEED
+ * (@how PF_OS_DISCARD_DONTNEED) or MADV_FREE (PF_OS_DISCARD_FREE).  Only
+ * whole granules (mem->granule bytes, aligned) are given back; the part of
+ * the range outside them is left as it is.  Return: 0 or -errno.
+ */
+enum pf_os_mem_kind {
+	PF_OS_MEM_ANON,
+	PF_OS_MEM_MEMFD,
+	PF_OS_MEM_FILE,
+	PF_OS_MEM_HUGETLB,
+	PF_OS_MEM_SHM,
+	PF_OS_MEM_EXTERNAL,
+};
+#define PF_OS_DISCARD_DONTNEED	0
+#define PF_OS_DISCARD_FREE	1
+struct pf_os_mem {
+	int kind;
+	int fd;			/* -1 when there is none */
+	char *base;
+	size_t size;
+	size_t granule;		/* what discard gives back at least: the host page, or the huge page */
+};
+int pf_os_mem_map(struct pf_os_mem *mem, int kind, const char *name, size_t size, char *err, size_t errlen);
+void pf_os_mem_external(struct pf_os_mem *mem, void *base, size_t size);
+void pf_os_mem_unmap(struct pf_os_mem *mem);
+int pf_os_mem_discard(struct pf_os_mem *mem, size_t off, size_t len, int how);
+/* pf_os_shm_name_ok - @name is a POSIX shared memory name shm_open takes: "/x" or "x", no other '/' */
+bool pf_os_shm_name_ok(const char *name);
+
 #endif /* PF_PLATFORM_H */

@@ -21,6 +21,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_INPUT 65536
 
+/*
+ * The appended line replaces any backing line of the input (a later one
+ * wins), so "backing file PATH", "shm NAME" and "hugetlbfs" are read and
+ * checked for their form but never opened: the fuzzer creates no files.
+ */
 static const char suffix[] = "\nbacking none\n";
 
 static long lines;
