@@ -363,6 +363,52 @@ PF_API int pf_kcompactd_start(struct pf_machine *m);
 /** pf_kcompactd_stop - stop and join the threads; pf_machine_destroy does it too. */
 PF_API void pf_kcompactd_stop(struct pf_machine *m);
 
+/* ---- Free page reporting (mm/page_reporting.c) ----------------------------- */
+/*
+ * With "free_page_reporting dontneed" or "free" in the description, free
+ * blocks of page_reporting_order pages and up (pf_sysctl_set(m,
+ * "page_reporting_order", "N"), 0..10; default the pageblock order, 9) are
+ * given back to the host, the way the backing allows (madvise
+ * MADV_DONTNEED or MADV_FREE for anonymous and external memory, a punched
+ * hole for memfd, file, hugetlbfs and shm), and marked reported until they
+ * are allocated again.  As in the kernel, a pass runs 2 s after a large
+ * enough block is freed, in batches of 32 blocks, taking at most about a
+ * sixteenth of each free list per pass, and only in zones above their low
+ * watermark plus a batch.  A thread of the machine runs the passes from
+ * boot; pf_page_reporting_stop turns it into steps of pf_page_reporting_run.
+ * docs/DESIGN.md "Free page reporting".
+ */
+
+/**
+ * pf_report_free_pages - report every free block now: the per-CPU lists
+ * are drained, then passes run back to back, without the delay, until
+ * none is left to report (the budget and the watermark rule still apply
+ * to each pass).  Works whether or not the thread runs.
+ * Return: the pages reported (given back), -EINVAL for a NULL machine,
+ * -ENODEV when reporting is off.
+ */
+PF_API long pf_report_free_pages(struct pf_machine *m);
+
+/**
+ * pf_page_reporting_run - one step of the delayed work in the calling
+ * thread: when a pass was requested (a free of a large enough block, or
+ * the first one at boot), run it as if its 2 s had passed.  A pass that
+ * runs out of budget requests the next.  Deterministic.
+ * Return: the pages reported (0 when no pass was due), -EINVAL, -ENODEV
+ * when reporting is off, -EBUSY while the thread runs.
+ */
+PF_API long pf_page_reporting_run(struct pf_machine *m);
+
+/**
+ * pf_page_reporting_start - run the passes on the machine's thread again
+ * (it starts at boot when reporting is on).  Return: 0, -EINVAL, -ENODEV,
+ * -EAGAIN when the thread cannot be created.
+ */
+PF_API int pf_page_reporting_start(struct pf_machine *m);
+
+/** pf_page_reporting_stop - stop and join the thread; a pass in progress ends first.  pf_machine_destroy does it too. */
+PF_API void pf_page_reporting_stop(struct pf_machine *m);
+
 /* ---- Contiguous ranges and CMA (mm/page_alloc.c, mm/cma.c) ----------------- */
 
 /**

@@ -1125,5 +1125,10 @@ bool cma_range_allocated(struct pf_machine *m, unsigned long pfn, unsigned long 
 int backing_parse(struct pf_machine *m, const char *s, int line, char *why, size_t len);
 int backing_map(struct pf_machine *m, char *err, size_t errlen);
 void backing_release(struct pf_machine *m);
+/* page_reporting.c (the rest in page_reporting.h) */
+int page_reporting_parse(struct pf_machine *m, const char *s, int line, char *why, size_t len);
+void page_reporting_early_init(struct pf_machine *m);
+int page_reporting_init(struct pf_machine *m, char *err, size_t errlen);
+int page_reporting_order_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
 
 #endif /* PF_MM_INTERNAL_H */

@@ -9,6 +9,7 @@
  * printk.c.
  */
 #include "internal.h"
+#include "page_reporting.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -88,6 +89,7 @@ static struct pf_machine *machine_create(const char *description, void *base, si
 	fail_page_alloc_init(&m->fail_page_alloc);
 	shrinker_init(m);	/* before the machine is in the table: unregister walks it */
 	oom_init(m);		/* likewise */
+	page_reporting_early_init(m);	/* page_reporting_order unset (-1), no sink */
 	m->nr_cpus = pf_os_ncpus();
 	if (m->nr_cpus > NR_CPUS_MAX)
 		m->nr_cpus = NR_CPUS_MAX;
@@ -160,6 +162,11 @@ static struct pf_machine *machine_create(const char *description, void *base, si
 	}
 	pf_desc_release(&desc);
 	m->boot_ns = pf_os_now_ns();
+	/* free_page_reporting: the sink registers and its worker starts last, on a booted machine */
+	if (page_reporting_init(m, err, errlen)) {
+		pf_machine_destroy(m);
+		return NULL;
+	}
 	return m;
 }
 
@@ -179,6 +186,7 @@ void pf_machine_destroy(struct pf_machine *m)
 	if (!m)
 		return;
 	pf_kcompactd_stop(m);	/* its threads use the machine */
+	page_reporting_unregister(m);	/* and so does the reporting worker */
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		pg_data_t *pgdat = m->node_data[nid];
 		if (!pgdat)

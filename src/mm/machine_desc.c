@@ -448,7 +448,7 @@ static int d_sysctl(struct parser *p, const char *dir, const char *s)
 			  "watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction, "
 			  "compact_memory, compaction_proactiveness, extfrag_threshold, "
 			  "compact_unevictable_allowed, defrag_mode, drop_caches, panic_on_oom, "
-			  "oom_kill_allocating_task, oom_dump_tasks)", name);
+			  "oom_kill_allocating_task, oom_dump_tasks, page_reporting_order)", name);
 	else if (rc)
 		rc = perr(p, "sysctl: bad value '%s' for %s", value, name);
 	if (rc)
@@ -495,6 +495,16 @@ static int d_backing(struct parser *p, const char *dir, const char *s)
 	char why[400];
 	(void)dir;
 	if (backing_parse(p->m, s, p->lineno, why, sizeof why))
+		return perr(p, "%s", why);
+	return 0;
+}
+
+/* free_page_reporting dontneed|free|off: read by page_reporting.c */
+static int d_free_page_reporting(struct parser *p, const char *dir, const char *s)
+{
+	char why[200];
+	(void)dir;
+	if (page_reporting_parse(p->m, s, p->lineno, why, sizeof why))
 		return perr(p, "%s", why);
 	return 0;
 }
@@ -600,6 +610,7 @@ static const struct directive {
 	{ "init_on_free", d_init_on, "init_on_free 0|1: zero pages when freed" },
 	{ "pcp_high_max_fraction", d_pcp_high_max_fraction, "pcp_high_max_fraction N: per-CPU lists up to managed / N" },
 	{ "cma", d_cma, "cma SIZE[@START[-LIMIT]]: a CMA area, placed as the kernel's cma= places it" },
+	{ "free_page_reporting", d_free_page_reporting, "free_page_reporting dontneed|free|off: give freed memory back to the host" },
 	{ "mobility_grouping", d_mobility_grouping, "mobility_grouping on|off: off groups no pages by mobility" },
 };
 

@@ -22,6 +22,7 @@
  */
 #include "internal.h"
 #include "migrate.h"
+#include "page_reporting.h"
 #include "sched.h"
 
 #include <stdlib.h>
@@ -212,6 +213,9 @@ static inline void __del_page_from_free_list(struct pf_page *page, struct zone *
 	list_del(&page->buddy_list);
 	__ClearPageBuddy(page);
 	set_page_private(page, 0);
+	/* a reported block leaves the lists unreported (page_reporting.c); one test of a flags word at hand */
+	if (unlikely(page->flags & (1UL << PG_reported)))
+		__ClearPageReported(page);
 	__atomic_store_n(&zone->free_area[order].nr_free, zone->free_area[order].nr_free - 1, __ATOMIC_RELAXED);
 }
 
@@ -413,6 +417,10 @@ done_merging:
 		to_tail = buddy_merge_likely(zone, pfn, buddy_pfn, page, order);
 
 	__add_to_free_list(page, zone, order, migratetype, to_tail);
+
+	/* a block of page_reporting_order or more asks for a reporting pass (page_reporting.h) */
+	if (!(fpi_flags & FPI_SKIP_REPORT_NOTIFY))
+		page_reporting_notify_free(zone_machine(zone), order);
 }
 
 /*

@@ -184,6 +184,7 @@ int proc_dointvec_minmax(struct pf_machine *m, const struct pf_ctl_table *table,
 /* ---- the vm table ------------------------------------------------------------ */
 
 static const int zero = 0, one = 1, two = 2, four = 4, one_hundred = 100, one_thousand = 1000, three_thousand = 3000;
+static const int max_page_order = MAX_PAGE_ORDER;
 
 /* page_alloc_sysctl_table (mm/page_alloc.c, 6.12), with offsets into the machine for .data. */
 static const struct vm_sysctl {
@@ -222,6 +223,9 @@ static const struct vm_sysctl {
 	  offsetof(struct pf_machine, sysctl_oom_kill_allocating_task) },
 	{ { "oom_dump_tasks", NULL, 1, NULL, NULL, proc_dointvec_minmax },
 	  offsetof(struct pf_machine, sysctl_oom_dump_tasks) },
+	/* mm/page_reporting.c's module parameter page_reporting_order (0..MAX_PAGE_ORDER; -1 while unset) */
+	{ { "page_reporting_order", NULL, 1, &zero, &max_page_order, page_reporting_order_sysctl_handler },
+	  offsetof(struct pf_machine, page_reporting_order) },
 };
 
 static const struct vm_sysctl *vm_sysctl_find(const char *name)
