@@ -22,11 +22,21 @@
  * kept in a second table and given back whole (pf_free_contig_range,
  * pf_cma_release, or page by page).
  *
+ * Shrinkers and the OOM killer (op_misc's selectors 0xf0..0xff): a
+ * shrinker whose cache is pages of its own, honest or lying in one of the
+ * ways docs/ERRORS.md lists (a count beyond what it holds, SHRINK_STOP
+ * forever, more freed than scanned, nr_scanned 0), driven by drop_caches:
+ * every call must end and free only what the cache holds.  OOM tasks hold
+ * pages of their own with a random oom_score_adj; pf_out_of_memory must
+ * kill the task oom_badness ranks first (ties to the later one) and its
+ * kill frees its pages.  Neither touches the block model.
+ *
  * Input layout: byte 0 picks the machine; then each step is an opcode byte
  * followed by the operands it reads (missing bytes read as 0).  Opcodes
  * 0xc0..0xff are the movable/compaction/contiguous family.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -648,10 +658,230 @@ static void op_sysctl(void)
 		CHECK(pf_sysctl_get(S.m, names[which], buf, sizeof buf) == 0, "pf_sysctl_get(%s)", names[which]);
 }
 
+/* ---- shrinkers and OOM tasks: pages of their own, outside the block model ---------- */
+
+#define FZ_CACHE	64
+#define FZ_TASKS	4
+static struct fz_cache {
+	struct pf_shrinker *s;
+	struct pf_page *pages[FZ_CACHE];
+	unsigned nr;
+	unsigned lie;		/* 0 honest, 1 counts more, 2 SHRINK_STOP, 3 frees more than scanned, 4 scanned 0 */
+	int seeks;
+	unsigned long scans;
+	long freed_by_drop, kills;	/* what the input reached (FUZZ_API_VERBOSE) */
+} FC;
+
+static struct fz_task {
+	struct pf_oom_task *t;
+	struct pf_page *pages[16];
+	unsigned nr;
+	short adj;
+	unsigned kills;
+	unsigned seq;		/* registration order: the OOM's walk order */
+} FT[FZ_TASKS];
+static unsigned fz_seq;
+
+/*
+ * Pages held outside the block model are marked in the owner map, so the
+ * operations that look for a free pfn (bad frees, movable on a free page)
+ * leave them alone.
+ */
+#define FZ_FOREIGN INT32_MIN
+
+static struct pf_page *fz_alloc(void)
+{
+	struct pf_page *p = pf_alloc_pages(S.m, PF_GFP_KERNEL | PF___GFP_NOWARN, 0);
+	if (p) {
+		unsigned long pfn = pf_page_to_pfn(p);
+		CHECK(pfn < MAX_PFN && !S.owner[pfn], "a cache page at pfn %#lx, which the model holds", pfn);
+		S.owner[pfn] = FZ_FOREIGN;
+	}
+	return p;
+}
+
+static void fz_free(struct pf_page *p)
+{
+	unsigned long pfn = pf_page_to_pfn(p);
+	CHECK(pfn < MAX_PFN && S.owner[pfn] == FZ_FOREIGN, "freeing cache page %#lx, not marked", pfn);
+	S.owner[pfn] = 0;
+	pf_free_pages(p, 0);
+}
+
+static unsigned long fz_count(void *arg, struct pf_shrink_control *sc)
+{
+	(void)arg;
+	(void)sc;
+	if (FC.lie == 1)
+		return FC.nr + 1000;
+	return FC.nr ? FC.nr : PF_SHRINK_EMPTY;
+}
+
+static unsigned long fz_scan(void *arg, struct pf_shrink_control *sc)
+{
+	(void)arg;
+	CHECK(sc->nr_to_scan > 0 && sc->nr_scanned == sc->nr_to_scan, "scan_objects asked for %lu, scanned %lu",
+	      sc->nr_to_scan, sc->nr_scanned);
+	CHECK(++FC.scans < 10000000, "a shrinker walk does not end");
+	if (FC.lie == 2)
+		return PF_SHRINK_STOP;
+	unsigned long n = 0;
+	while (n < sc->nr_to_scan && FC.nr) {
+		fz_free(FC.pages[--FC.nr]);
+		n++;
+	}
+	if (FC.lie == 4)
+		sc->nr_scanned = 0;
+	return FC.lie == 3 ? n + 500 : n;
+}
+
+static const struct pf_shrinker_ops fz_shrinker_ops = { fz_count, fz_scan };
+
+static void fz_task_get_mm(void *arg, struct pf_oom_task_mm *mm)
+{
+	struct fz_task *t = arg;
+	mm->total_vm = mm->rss_anon = t->nr;
+}
+
+static void fz_task_kill(void *arg)
+{
+	struct fz_task *t = arg;
+	t->kills++;
+	while (t->nr)
+		fz_free(t->pages[--t->nr]);
+}
+
+static const struct pf_oom_task_ops fz_task_ops = { fz_task_get_mm, fz_task_kill };
+
+static void fz_cache_teardown(void)
+{
+	if (FC.s)
+		pf_shrinker_unregister(FC.s);
+	while (FC.nr)
+		fz_free(FC.pages[--FC.nr]);
+	for (int i = 0; i < FZ_TASKS; i++) {
+		if (FT[i].t)
+			pf_oom_task_unregister(FT[i].t);
+		while (FT[i].nr)
+			fz_free(FT[i].pages[--FT[i].nr]);
+	}
+	memset(&FC, 0, sizeof FC);
+	memset(FT, 0, sizeof FT);
+	fz_seq = 0;
+}
+
+/* The machine's managed pages: meminfo's MemTotal in kB / 4 (totalram_pages) */
+static unsigned long fz_totalram(void)
+{
+	char *mi = show("meminfo");
+	unsigned long kb = 0;
+	CHECK(sscanf(mi, "MemTotal: %lu kB", &kb) == 1, "meminfo without MemTotal");
+	free(mi);
+	return kb / 4;
+}
+
+static void op_shrinker_oom(unsigned what)
+{
+	switch (what % 6) {
+	case 0:	/* (re)register the shrinker with a lie from the input, and fill its cache */
+		if (FC.s)
+			pf_shrinker_unregister(FC.s);
+		FC.seeks = (int)(u8() % 5);
+		FC.s = pf_shrinker_register(S.m, "fuzz", &fz_shrinker_ops, NULL, FC.seeks);
+		CHECK(FC.s != NULL, "pf_shrinker_register failed");
+		FC.lie = u8() % 5;
+		/* fall through */
+	case 1: {
+		unsigned k = u8() % 32;
+		while (k-- && FC.nr < FZ_CACHE) {
+			struct pf_page *p = fz_alloc();
+			if (!p)
+				break;
+			FC.pages[FC.nr++] = p;
+		}
+		break;
+	}
+	case 2: {
+		/*
+		 * drop_caches: every walk ends; a shrinker that frees what it scans
+		 * ends empty when seeks > 0 (priority 0 asks for count * 4 / seeks,
+		 * at least its whole cache of at most 64); with seeks 0 the request
+		 * is count / 2, below the cache and a batch, so it is only deferred
+		 */
+		unsigned before = FC.nr;
+		FC.scans = 0;
+		CHECK(pf_sysctl_set(S.m, "drop_caches", "2") == 0, "drop_caches 2 refused");
+		if (FC.s && FC.seeks && (FC.lie == 0 || FC.lie == 3 || FC.lie == 4))
+			CHECK(FC.nr == 0, "drop_caches left %u of %u objects of a shrinker that frees", FC.nr, before);
+		FC.freed_by_drop += before - FC.nr;
+		break;
+	}
+	case 3:
+		if (FC.s) {
+			pf_shrinker_unregister(FC.s);
+			FC.s = NULL;
+		}
+		break;
+	case 4: {	/* a task holding pages */
+		int i = (int)(u8() % FZ_TASKS);
+		struct fz_task *t = &FT[i];
+		if (!t->t) {
+			t->adj = (short)((int)(u16() % 2001) - 1000);
+			t->t = pf_oom_task_register(S.m, "fuzz", 100 + i, t->adj, &fz_task_ops, t);
+			t->seq = ++fz_seq;
+			CHECK(t->t != NULL, "pf_oom_task_register failed");
+		}
+		unsigned k = u8() % 16;
+		while (k-- && t->nr < 16) {
+			struct pf_page *p = fz_alloc();
+			if (!p)
+				break;
+			t->pages[t->nr++] = p;
+		}
+		break;
+	}
+	default: {	/* SysRq-f: the victim is the one oom_badness ranks first, a tie going to the later one */
+		long per = (long)(fz_totalram() / 1000), best = LONG_MIN;
+		int want = -1;
+		for (int i = 0; i < FZ_TASKS; i++) {
+			struct fz_task *t = &FT[i];
+			if (!t->t || t->kills || t->adj == -1000)
+				continue;
+			long points = (long)t->nr + t->adj * per;
+			if (points > best || (want >= 0 && points == best && t->seq > FT[want].seq)) {
+				best = points;
+				want = i;
+			}
+		}
+		unsigned kills[FZ_TASKS];
+		for (int i = 0; i < FZ_TASKS; i++)
+			kills[i] = FT[i].kills;
+		bool r = pf_out_of_memory(S.m);
+		int got = -1;
+		for (int i = 0; i < FZ_TASKS; i++)
+			if (FT[i].kills != kills[i]) {
+				CHECK(got < 0, "one OOM killed two tasks");
+				got = i;
+			}
+		CHECK(r == (got >= 0), "pf_out_of_memory returned %d, killed task %d", r, got);
+		CHECK(got == want, "OOM killed task %d, oom_badness ranks task %d first", got, want);
+		if (got >= 0)
+			CHECK(FT[got].nr == 0, "the victim still holds %u pages", FT[got].nr);
+		FC.kills += got >= 0;
+		break;
+	}
+	}
+}
+
 static void op_misc(void)
 {
-	unsigned what = u8() % 6;
+	unsigned sel = u8(), what = sel % 6;
 	struct expect e = snap();
+	if (sel >= 0xf0) {
+		op_shrinker_oom(sel - 0xf0);
+		expect_bad(e, 0);
+		return;
+	}
 	switch (what) {
 	case 0: pf_drain_all_pages(S.m); break;
 	case 1: pf_drain_local_pages(S.m); break;
@@ -1220,6 +1450,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "fuzz_api: machine %u, %d steps: %ld made movable, %ld pages migrated, %ld ranges and %ld CMA "
 			"ranges taken, %d bad operations\n", which, S.step, S.movable_set, S.migrated_pages, S.ranges_taken,
 			S.cma_taken, S.bad_ops);
+	if (getenv("FUZZ_API_VERBOSE"))
+		fprintf(stderr, "fuzz_api: %ld cache objects dropped, %ld OOM kills\n", FC.freed_by_drop, FC.kills);
+	fz_cache_teardown();
 	free_everything();
 	while (S.nr_ranges)
 		free_range(S.nr_ranges - 1, 0);
