@@ -8,4 +8,7 @@ int cmd_replay(int argc, char **argv);
 /* pageframe report --live ... (tools/live.c); argv holds what follows "report". */
 int cmd_report(int argc, char **argv);
 
+/* pageframe run [-m MACHINE] SCENARIO (tools/simulate.c); argv holds what follows "run". */
+int cmd_run_scenario(int argc, char **argv);
+
 #endif

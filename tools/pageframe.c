@@ -26,6 +26,8 @@ static void usage(FILE *out)
 		"commands:\n"
 		"  run [-m FILE] [-n OPS]      boot a machine, run a mixed workload, show buddyinfo\n"
 		"                              before and after and pf_check's verdict\n"
+		"  run [-m FILE] SCENARIO      simulate a workload scenario (docs/SCENARIO.md);\n"
+		"                              --report FILE.html, --seed N, --progress/--no-progress\n"
 		"  buddyinfo|pagetypeinfo|zoneinfo|vmstat|meminfo|extfrag_index|unusable_index -m FILE\n"
 		"                              print the /proc (or debugfs) view of a machine after boot\n"
 		"  pageblocks -m FILE          one line per pageblock: its type, its free, movable,\n"
@@ -272,6 +274,15 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(argc - 2, argv + 2);
+	if (!strcmp(cmd, "run")) {
+		/* run with a scenario file is the simulator; without one, the demo */
+		for (int i = 2; i < argc; i++) {
+			if ((!strcmp(argv[i], "-m") || !strcmp(argv[i], "-n")) && i + 1 < argc)
+				i++;
+			else if (strcmp(argv[i], "-n"))	/* a scenario, or an option only the simulator has */
+				return cmd_run_scenario(argc - 2, argv + 2);
+		}
+	}
 	const char *path = NULL;
 	long ops = 200000;
 	const char *positional = NULL;

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_trace.c - libFuzzer target: the input is a trace file; each line goes
- * through `pageframe replay`'s parser (tools/trace_parse.c) as the replay reads
- * it.  A line is ignored (0), read (1) or refused with a reason (-1); a read
- * line must carry what its event needs, within the bounds the parser promises,
- * and a refusal must say why.  Any breach traps so the fuzzer reports it.
+ * fuzz_trace.c - libFuzzer target for the CLI's two text parsers.  The input
+ * is read as a trace file: each line goes through `pageframe replay`'s parser
+ * (tools/trace_parse.c) as the replay reads it.  A line is ignored (0), read (1)
+ * or refused with a reason (-1); a read line must carry what its event needs,
+ * within the bounds the parser promises, and a refusal must say why.  The same
+ * input is then read as a scenario of `pageframe run` (tools/scenario.c): it is
+ * accepted within the scenario's bounds or refused with "line N: ...".  Any
+ * breach traps so the fuzzer reports it.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "scenario.h"
 #include "trace_parse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -48,6 +52,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			      "gfp text outside the line", p, len);
 		}
 		p += len;
+	}
+
+	static struct scenario sc;
+	char err[256];
+	memset(err, 'x', sizeof err);
+	const char *t = (const char *)data;
+	if (sc_parse(t, size, &sc, err, sizeof err)) {
+		check(memchr(err, '\0', sizeof err) && err[0], "a refused scenario without a reason", t, size);
+	} else {
+		check(sc.nphases >= 1 && sc.nphases <= SC_MAX_PHASES, "phases out of bounds", t, size);
+		check(sc.tick_us >= 10 && sc.tick_us <= 1000000, "tick out of bounds", t, size);
+		check(sc_total_us(&sc) / sc.tick_us <= 50000000ull, "too many ticks", t, size);
+		for (int i = 0; i < sc.nphases; i++) {
+			check(sc.phases[i].duration_us > 0, "an empty phase", t, size);
+			check(sc.phases[i].nstreams >= 0 && sc.phases[i].nstreams <= SC_MAX_STREAMS, "streams out of bounds",
+			      t, size);
+			for (int k = 0; k < sc.phases[i].nstreams; k++) {
+				const struct sc_stream *st = &sc.phases[i].streams[k];
+				check(st->kind < SC_NR_KINDS && st->order <= 10 && st->rate > 0 && st->rate <= 1e7 &&
+				      st->burst >= 1 && st->name[0], "a stream out of bounds", t, size);
+			}
+		}
 	}
 	return 0;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The HTML report as a person sees it: each report (a replay with a --vary machine, and
-`report --live` of this host) opened in Debian's headless Chromium; no errors on the page, one
+"""The HTML report as a person sees it: each report (a replay with a --vary machine, a run of a
+shipped scenario, and `report --live` of this host) opened in Debian's headless Chromium; no errors on the page, one
 pageblock cell per pageblock of the machine, the charts holding the series the data has (read back
 from the page's DOM: its self-test block lists every Chart.js chart with its datasets), a
 screenshot under the build folder.  Expected numbers come from the machine's own views and /proc,
@@ -116,6 +116,27 @@ if st:
     rows = re.search(r'<table id="t_ext">(.*?)</table>', dom, re.S)
     nrows = rows.group(1).count("<tr>") - 1 if rows and rows.group(1).strip() else 0
     check(nrows == ours, "replay: %d rows in the extfrag table, replay --stats counted %d" % (nrows, ours))
+
+# ---- the run report: a shipped scenario on the small example machine
+root = os.path.dirname(os.path.dirname(os.path.abspath(sys.argv[2])))
+small = os.path.join(root, "examples", "scenarios", "small.machine")
+scn = os.path.join(root, "examples", "scenarios", "desktop.scn")
+runrep = os.path.join(work, "run.html")
+r = run(cli, "run", "--no-progress", "-m", small, "--report", runrep, scn)
+check(r.returncode == 0, "run --report: exit %d: %s" % (r.returncode, r.stderr))
+m = re.search(r"mm_page_alloc_extfrag: (\d+);", r.stdout)
+check(m is not None, "run: no extfrag count in the summary")
+st, dom = open_report(runrep, os.path.join(work, "run.png"))
+if st and m:
+    blocks = len(run(cli, "pageblocks", "-m", small).stdout.splitlines()) - 1
+    check(st["cells"] == blocks, "run: %d pageblock cells, the machine has %d pageblocks" % (st["cells"], blocks))
+    zones = zones_and_cpus(run(cli, "zoneinfo", "-m", small).stdout)
+    # desktop.scn: 8 s in ticks of 1 ms, a snapshot every 250 ms: one at the start and 8000 / 250 = 32
+    check_charts(st, zones, 1 + 8000 // 250, ["scenario"], "run")
+    rows = re.search(r'<table id="t_ext">(.*?)</table>', dom, re.S)
+    nrows = rows.group(1).count("<tr>") - 1 if rows and rows.group(1).strip() else 0
+    want = min(int(m.group(1)), 1000)
+    check(nrows == want, "run: %d rows in the extfrag table, the run counted %s" % (nrows, m.group(1)))
 
 # ---- report --live: this host
 live = os.path.join(work, "live.html")

@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tools/simulate.c - `pageframe run -m MACHINE SCENARIO`: a workload of
+ * streams of allocations (slab-like, caches, page cache, anonymous memory,
+ * THP, interrupt bursts) with rates, lifetimes and phases, run on a simulated
+ * clock, deterministic from the scenario's seed (docs/SCENARIO.md).
+ *
+ * One thread plays every CPU in turn (pf_bind_cpu) tick by tick, so the same
+ * seed gives the same machine.  kcompactd (pf_kcompactd_run) and the vmstat
+ * worker (pf_vmstat_refresh) are stepped on the simulated clock.  The library
+ * has no reclaim yet: the simulator reclaims itself, freeing the oldest
+ * cache and page-cache pages - as kswapd when free memory falls below the
+ * zones' low watermarks, and before retrying an allocation that failed
+ * (direct reclaim, counted as a stall).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "commands.h"
+#include "report.h"
+#include "scenario.h"
+#include "trace_parse.h"
+
+#include <pageframe/pageframe.h>
+#include <pageframe/page.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct rec {
+	struct pf_page *page;	/* NULL: a free slot */
+	uint8_t order, cpu, stream, phase;	/* phase and stream: where it was made */
+	bool lru;		/* on the reclaim list (reclaimable, pagecache) */
+	int32_t prev, next;	/* reclaim list links, or the free-slot chain in next */
+	int32_t heap;		/* index in the expiry heap, -1 when held to the end */
+	uint64_t expiry;	/* tick */
+};
+
+struct stream_stats {
+	long allocated, failed, freed, reclaimed;
+};
+
+struct sim {
+	struct pf_machine *m;
+	const struct scenario *sc;
+	struct rec *recs;
+	int32_t nrecs, cap, free_slot;
+	int32_t lru_head, lru_tail;	/* oldest at the head */
+	long lru_pages;
+	int32_t *heap;
+	int32_t nheap;
+	uint64_t rng;
+	int ncpus, bound;
+	long wm_low, wm_high;		/* sums over the zones */
+	long kswapd_runs, direct_reclaims, reclaimed_pages, kcompactd_runs, held_pages;
+	struct stream_stats st[SC_MAX_PHASES][SC_MAX_STREAMS];
+	double acc[SC_MAX_STREAMS][SC_MAX_CPUS];
+	struct rp_report *rep;
+	double now_s;
+	char cur_gfp[64];
+	long extfrag;
+};
+
+static struct sim *g_sim;	/* the movable-page callbacks find their records here */
+
+static uint64_t rnd(struct sim *s)
+{
+	s->rng ^= s->rng >> 12;
+	s->rng ^= s->rng << 25;
+	s->rng ^= s->rng >> 27;
+	return s->rng * 2685821657736338717ull;
+}
+
+static double rnd01(struct sim *s)
+{
+	return (double)(rnd(s) >> 11) / 9007199254740992.0;
+}
+
+/* ---- movable pages: the owner's callbacks keep the record pointing at the page ---- */
+static bool sim_isolate(struct pf_page *page, int mode)
+{
+	(void)page;
+	(void)mode;
+	return true;
+}
+static int sim_migrate(struct pf_page *dst, struct pf_page *src, int mode)
+{
+	(void)mode;
+	g_sim->recs[src->private].page = dst;
+	dst->private = src->private;
+	return 0;
+}
+static void sim_putback(struct pf_page *page)
+{
+	(void)page;
+}
+static const struct pf_movable_operations sim_ops = { sim_isolate, sim_migrate, sim_putback };
+
+/* ---- the expiry heap (by tick, then slot for a fixed order) ---- */
+static bool before(struct sim *s, int32_t a, int32_t b)
+{
+	return s->recs[a].expiry < s->recs[b].expiry || (s->recs[a].expiry == s->recs[b].expiry && a < b);
+}
+static void heap_set(struct sim *s, int32_t i, int32_t r)
+{
+	s->heap[i] = r;
+	s->recs[r].heap = i;
+}
+static void heap_up(struct sim *s, int32_t i)
+{
+	int32_t r = s->heap[i];
+	while (i > 0 && before(s, r, s->heap[(i - 1) / 2])) {
+		heap_set(s, i, s->heap[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	heap_set(s, i, r);
+}
+static void heap_down(struct sim *s, int32_t i)
+{
+	int32_t r = s->heap[i];
+	for (;;) {
+		int32_t c = 2 * i + 1;
+		if (c >= s->nheap)
+			break;
+		if (c + 1 < s->nheap && before(s, s->heap[c + 1], s->heap[c]))
+			c++;
+		if (!before(s, s->heap[c], r))
+			break;
+		heap_set(s, i, s->heap[c]);
+		i = c;
+	}
+	heap_set(s, i, r);
+}
+static void heap_remove(struct sim *s, int32_t r)
+{
+	int32_t i = s->recs[r].heap;
+	if (i < 0)
+		return;
+	s->recs[r].heap = -1;
+	int32_t last = s->heap[--s->nheap];
+	if (i == s->nheap)
+		return;
+	heap_set(s, i, last);
+	heap_up(s, i);
+	heap_down(s, s->recs[last].heap);
+}
+
+/* ---- records ---- */
+static int32_t rec_new(struct sim *s)
+{
+	if (s->free_slot >= 0) {
+		int32_t r = s->free_slot;
+		s->free_slot = s->recs[r].next;
+		return r;
+	}
+	if (s->nrecs == s->cap) {
+		int32_t ncap = s->cap ? s->cap * 2 : 4096;
+		struct rec *nr = realloc(s->recs, (size_t)ncap * sizeof *nr);
+		int32_t *nh = realloc(s->heap, (size_t)ncap * sizeof *nh);
+		if (nr)
+			s->recs = nr;
+		if (nh)
+			s->heap = nh;
+		if (!nr || !nh)
+			return -1;
+		s->cap = ncap;
+	}
+	return s->nrecs++;
+}
+
+static void lru_unlink(struct sim *s, int32_t r)
+{
+	struct rec *x = &s->recs[r];
+	if (x->prev >= 0)
+		s->recs[x->prev].next = x->next;
+	else
+		s->lru_head = x->next;
+	if (x->next >= 0)
+		s->recs[x->next].prev = x->prev;
+	else
+		s->lru_tail = x->prev;
+	x->lru = false;
+	s->lru_pages -= 1L << x->order;
+}
+
+static void rec_free(struct sim *s, int32_t r, bool reclaimed)
+{
+	struct rec *x = &s->recs[r];
+	heap_remove(s, r);
+	if (x->lru)
+		lru_unlink(s, r);
+	pf_free_pages(x->page, x->order);
+	s->held_pages -= 1L << x->order;
+	if (reclaimed)
+		s->st[x->phase][x->stream].reclaimed++;
+	else
+		s->st[x->phase][x->stream].freed++;
+	x->page = NULL;
+	x->next = s->free_slot;
+	s->free_slot = r;
+}
+
+static void bind(struct sim *s, int cpu)
+{
+	if (cpu != s->bound) {
+		pf_bind_cpu(cpu);
+		s->bound = cpu;
+	}
+}
+
+/* Free the oldest cache pages until @target pages have gone (or none are left). */
+static long reclaim(struct sim *s, long target)
+{
+	long got = 0;
+	while (got < target && s->lru_head >= 0) {
+		int32_t r = s->lru_head;
+		got += 1L << s->recs[r].order;
+		rec_free(s, r, true);
+	}
+	s->reclaimed_pages += got;
+	return got;
+}
+
+static long nr_free(struct sim *s)
+{
+	long v = 0;
+	pf_vmstat_get(s->m, "nr_free_pages", &v);
+	return v;
+}
+
+static void on_trace(void *arg, const char *line)
+{
+	struct sim *s = arg;
+	struct tp_record t;
+	char err[64];
+	if (tp_parse_line(line, strlen(line), &t, err, sizeof err) != 1 || t.event != TP_ALLOC_EXTFRAG)
+		return;
+	s->extfrag++;
+	if (s->rep)
+		rp_extfrag_event(s->rep, s->now_s, t.pfn, t.order, t.fallback_order, t.migratetype,
+				 t.fallback_migratetype, t.change_ownership, s->cur_gfp);
+}
+
+static char *show(struct pf_machine *m, const char *what)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	pf_show(m, what, f);
+	fclose(f);
+	return buf;
+}
+
+static void snapshot(struct sim *s)
+{
+	if (!s->rep)
+		return;
+	struct rp_snapshot snap = { .t = s->now_s };
+	char *bi = show(s->m, "buddyinfo"), *zi = show(s->m, "zoneinfo"), *ef = show(s->m, "extfrag_index");
+	char *un = show(s->m, "unusable_index"), *pb = show(s->m, "pageblocks");
+	snap.buddyinfo = bi;
+	snap.zoneinfo = zi;
+	snap.extfrag = ef;
+	snap.unusable = un;
+	snap.pageblocks = pb;
+	long v = 0;
+	snap.vm[RP_VM_KSWAPD] = s->kswapd_runs;
+	snap.vm[RP_VM_KCOMPACTD] = s->kcompactd_runs;
+	snap.vm[RP_VM_ALLOCSTALL] = s->direct_reclaims;
+	snap.vm[RP_VM_COMPACTSTALL] = pf_vmstat_get(s->m, "compact_stall", &v) ? -1 : v;
+	rp_snapshot(s->rep, &snap);
+	free(bi);
+	free(zi);
+	free(ef);
+	free(un);
+	free(pb);
+}
+
+/* The sums of the zones' low and high watermarks, from zoneinfo. */
+static void watermarks(struct sim *s)
+{
+	char *zi = show(s->m, "zoneinfo");
+	s->wm_low = s->wm_high = 0;
+	for (const char *p = zi; p && (p = strstr(p, "\n        low")) != NULL; p++) {
+		long v;
+		if (sscanf(p, "\n        low %ld", &v) == 1)
+			s->wm_low += v;
+	}
+	for (const char *p = zi; p && (p = strstr(p, "\n        high")) != NULL; p++) {
+		long v;
+		if (sscanf(p, "\n        high %ld", &v) == 1)
+			s->wm_high += v;
+	}
+	free(zi);
+}
+
+/* A progress bar on a terminal (percent, simulated seconds a second, ETA); plain lines every 10% elsewhere. */
+static void progress(double done_s, double total_s, double elapsed, bool tty, int *last)
+{
+	double frac = total_s > 0 ? done_s / total_s : 1;
+	int pct = (int)(frac * 100);
+	double rate = elapsed > 0 ? done_s / elapsed : 0;
+	double eta = rate > 0 ? (total_s - done_s) / rate : 0;
+	if (tty) {
+		if (pct == *last && frac < 1)
+			return;
+		*last = pct;
+		int bar = (int)(frac * 30);
+		fprintf(stderr, "\r%3d%% [%.*s%.*s] %.2f simulated s/s, ETA %.0f s  ", pct, bar,
+			"##############################", 30 - bar, "..............................", rate, eta);
+		if (frac >= 1)
+			fputc('\n', stderr);
+	} else {
+		if (pct / 10 == *last / 10 && frac < 1)
+			return;
+		*last = pct;
+		fprintf(stderr, "run: %3d%% (%.2f of %.2f simulated s), %.2f simulated s/s, ETA %.0f s\n", pct, done_s,
+			total_s, rate, eta);
+	}
+}
+
+static void usage_run(FILE *f)
+{
+	fprintf(f, "usage: pageframe run [-m MACHINE] [--report FILE.html] [--seed N] [--progress|--no-progress] "
+		   "SCENARIO\n  (without SCENARIO: the demo)\n");
+}
+
+int cmd_run_scenario(int argc, char **argv)
+{
+	const char *machine = NULL, *path = NULL, *report = NULL;
+	int prog = -1;
+	bool seed_set = false;
+	unsigned long long seed = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		bool more = i + 1 < argc;
+		if (!strcmp(a, "-m") && more)
+			machine = argv[++i];
+		else if (!strcmp(a, "--report") && more)
+			report = argv[++i];
+		else if (!strcmp(a, "--seed") && more) {
+			char *end;
+			seed = strtoull(argv[++i], &end, 0);
+			if (*end || !*argv[i]) {
+				fprintf(stderr, "pageframe: --seed wants a number, not '%s'\n", argv[i]);
+				return 2;
+			}
+			seed_set = true;
+		} else if (!strcmp(a, "--progress"))
+			prog = 1;
+		else if (!strcmp(a, "--no-progress"))
+			prog = 0;
+		else if ((a[0] != '-' || !strcmp(a, "-")) && !path)
+			path = a;
+		else {
+			fprintf(stderr, "pageframe: run: unexpected argument '%s'\n", a);
+			usage_run(stderr);
+			return 2;
+		}
+	}
+	if (!path) {
+		usage_run(stderr);
+		return 2;
+	}
+	char err[512];
+	size_t len;
+	char *text = rp_slurp(path, &len, err, sizeof err);
+	if (!text) {
+		fprintf(stderr, "pageframe: %s\n", err);
+		return 1;
+	}
+	static struct scenario sc;
+	int bad = sc_parse(text, len, &sc, err, sizeof err);
+	free(text);
+	if (bad) {
+		fprintf(stderr, "pageframe: %s: %s\n", path, err);
+		return 1;
+	}
+	if (seed_set)
+		sc.seed = seed;
+	char *desc = machine ? rp_slurp(machine, NULL, err, sizeof err) : strdup("");
+	if (!desc) {
+		fprintf(stderr, "pageframe: %s\n", machine ? err : "out of memory");
+		return 1;
+	}
+	static struct sim s;
+	memset(&s, 0, sizeof s);
+	s.m = pf_machine_create(desc, err, sizeof err);
+	free(desc);
+	if (!s.m) {
+		fprintf(stderr, "pageframe: %s: %s\n", machine ? machine : "default machine", err);
+		return 1;
+	}
+	/* the CPU count: the zoneinfo pagesets of the first zone */
+	{
+		char *zi = show(s.m, "zoneinfo");
+		int n = 0;
+		const char *p = zi ? strstr(zi, "pagesets") : NULL;
+		const char *stop = p ? strstr(p, "Node ") : NULL;
+		for (const char *q = p; q && (q = strstr(q, "cpu:")) != NULL && (!stop || q < stop); q++)
+			n++;
+		s.ncpus = n > 0 ? n : 1;
+		free(zi);
+	}
+	if (s.ncpus > SC_MAX_CPUS)
+		s.ncpus = SC_MAX_CPUS;
+	if (sc.max_cpu >= s.ncpus) {
+		fprintf(stderr, "pageframe: %s: line %d: CPU %d, but the machine has %d CPUs\n", path, sc.max_cpu_line,
+			sc.max_cpu, s.ncpus);
+		pf_machine_destroy(s.m);
+		return 1;
+	}
+	s.sc = &sc;
+	s.rng = sc.seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull;
+	s.free_slot = -1;
+	s.lru_head = s.lru_tail = -1;
+	s.bound = -1;
+	g_sim = &s;
+	watermarks(&s);
+	uint64_t total_us = sc_total_us(&sc);
+	uint64_t ticks = total_us / sc.tick_us;
+	uint64_t snap_every = (sc.snapshot_us ? sc.snapshot_us : (total_us / 40 ? total_us / 40 : 1)) / sc.tick_us;
+	if (!snap_every)
+		snap_every = 1;
+	if (report) {
+		char title[512];
+		snprintf(title, sizeof title, "pageframe run of %s on %s (seed %" PRIu64 ")", path,
+			 machine ? machine : "the default machine", sc.seed);
+		s.rep = rp_new(title, "run", "simulated seconds");
+		if (!s.rep || rp_run_begin(s.rep, "scenario")) {
+			fprintf(stderr, "pageframe: out of memory\n");
+			pf_machine_destroy(s.m);
+			return 1;
+		}
+	}
+	pf_set_trace(s.m, "mm_page_alloc_extfrag", on_trace, &s);
+	bool tty = prog >= 0 ? prog : isatty(STDERR_FILENO);
+	int lastpct = -1;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	printf("== %s: %d phases, %.3f simulated seconds in ticks of %" PRIu64 " us, seed %" PRIu64 ", %d CPUs\n",
+	       path, sc.nphases, (double)total_us / 1e6, sc.tick_us, sc.seed, s.ncpus);
+
+	int phase = 0;
+	uint64_t phase_end = sc.phases[0].duration_us / sc.tick_us;
+	int32_t *pending = malloc(sizeof *pending * 1024);
+	int32_t npending = 0, cappending = 1024;
+	long allocs = 0, failed = 0;
+	snapshot(&s);
+	for (uint64_t tick = 0; tick < ticks; tick++) {
+		while (tick >= phase_end && phase + 1 < sc.nphases) {
+			phase++;
+			phase_end += sc.phases[phase].duration_us / sc.tick_us;
+		}
+		const struct sc_phase *ph = &sc.phases[phase];
+		s.now_s = (double)(tick * sc.tick_us) / 1e6;
+		double dt = (double)sc.tick_us / 1e6;
+		/* lifetimes that end this tick, freed on the CPU that allocated */
+		npending = 0;
+		while (s.nheap && s.recs[s.heap[0]].expiry <= tick) {
+			int32_t r = s.heap[0];
+			heap_remove(&s, r);
+			if (s.recs[r].lru)	/* out of reclaim's reach: it is freed below */
+				lru_unlink(&s, r);
+			if (npending == cappending) {
+				int32_t *np = realloc(pending, sizeof *np * (size_t)cappending * 2);
+				if (!np)
+					break;
+				pending = np;
+				cappending *= 2;
+			}
+			pending[npending++] = r;
+		}
+		for (int cpu = 0; cpu < s.ncpus; cpu++) {
+			bool bound_here = false;
+			for (int32_t i = 0; i < npending; i++)
+				if (s.recs[pending[i]].cpu == cpu) {
+					if (!bound_here) {
+						bind(&s, cpu);
+						bound_here = true;
+					}
+					rec_free(&s, pending[i], false);
+				}
+			for (int k = 0; k < ph->nstreams; k++) {
+				const struct sc_stream *st = &ph->streams[k];
+				uint64_t mask = st->cpus ? st->cpus : (s.ncpus >= 64 ? ~0ull : (1ull << s.ncpus) - 1);
+				if (!(mask & (1ull << cpu)))
+					continue;
+				int ncpu = __builtin_popcountll(mask & (s.ncpus >= 64 ? ~0ull : (1ull << s.ncpus) - 1));
+				/* bursts a tick on this CPU, rounded at random */
+				double want = s.acc[k][cpu] + st->rate / st->burst * dt / ncpu;
+				long nb = (long)want;
+				s.acc[k][cpu] = want - (double)nb;
+				if (rnd01(&s) < s.acc[k][cpu]) {
+					nb++;
+					s.acc[k][cpu] -= 1;
+				}
+				if (nb <= 0)
+					continue;
+				if (!bound_here) {
+					bind(&s, cpu);
+					bound_here = true;
+				}
+				snprintf(s.cur_gfp, sizeof s.cur_gfp, "%s (%s)", st->name, sc_kind_name(st->kind));
+				for (long n = 0; n < nb * (long)st->burst; n++) {
+					struct pf_page *p = pf_alloc_pages(s.m, st->gfp | PF_GFP_NOWARN, st->order);
+					if (!p && sc.reclaim && (st->gfp & PF___GFP_DIRECT_RECLAIM) && s.lru_head >= 0) {
+						s.direct_reclaims++;
+						reclaim(&s, 32L << st->order);
+						p = pf_alloc_pages(s.m, st->gfp | PF_GFP_NOWARN, st->order);
+					}
+					if (!p) {
+						s.st[phase][k].failed++;
+						failed++;
+						continue;
+					}
+					int32_t r = rec_new(&s);
+					if (r < 0) {
+						pf_free_pages(p, st->order);
+						s.st[phase][k].failed++;
+						failed++;
+						continue;
+					}
+					struct rec *x = &s.recs[r];
+					*x = (struct rec){ .page = p, .order = (uint8_t)st->order, .cpu = (uint8_t)cpu,
+							   .stream = (uint8_t)k, .phase = (uint8_t)phase, .prev = -1, .next = -1, .heap = -1 };
+					s.held_pages += 1L << st->order;
+					allocs++;
+					s.st[phase][k].allocated++;
+					if (st->kind == SC_PAGECACHE || st->kind == SC_ANON || st->kind == SC_THP) {
+						p->private = (unsigned long)r;
+						pf_set_page_movable(p, &sim_ops);
+					}
+					if (st->kind == SC_PAGECACHE || st->kind == SC_RECLAIMABLE) {
+						x->lru = true;
+						x->prev = s.lru_tail;
+						if (s.lru_tail >= 0)
+							s.recs[s.lru_tail].next = r;
+						else
+							s.lru_head = r;
+						s.lru_tail = r;
+						s.lru_pages += 1L << st->order;
+					}
+					if (st->lifetime_us) {
+						double life = (double)st->lifetime_us * (0.5 + rnd01(&s));
+						x->expiry = tick + 1 + (uint64_t)(life / (double)sc.tick_us);
+						s.heap[s.nheap] = r;
+						x->heap = s.nheap++;
+						heap_up(&s, x->heap);
+					}
+				}
+			}
+		}
+		/* the simulator's kswapd: every millisecond of simulated time */
+		if (sc.reclaim && (tick * sc.tick_us) % 1000 < sc.tick_us) {
+			long fr = nr_free(&s);
+			if (fr < s.wm_low && s.lru_head >= 0) {
+				s.kswapd_runs++;
+				reclaim(&s, s.wm_high - fr);
+			}
+		}
+		uint64_t next_us = (tick + 1) * sc.tick_us;
+		if (sc.kcompactd_us && next_us % sc.kcompactd_us < sc.tick_us) {
+			for (int nid = 0; nid < 64; nid++)
+				if (pf_kcompactd_run(s.m, nid) == -EINVAL)
+					break;
+			s.kcompactd_runs++;
+		}
+		if (sc.vmstat_us && next_us % sc.vmstat_us < sc.tick_us)
+			pf_vmstat_refresh(s.m);
+		if ((tick + 1) % snap_every == 0) {
+			s.now_s = (double)next_us / 1e6;
+			snapshot(&s);
+		}
+		if (prog != 0 && (int)((tick + 1) * 100 / ticks) != lastpct) {
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			progress((double)((tick + 1) * sc.tick_us) / 1e6, (double)total_us / 1e6,
+				 (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, tty, &lastpct);
+		}
+	}
+	free(pending);
+	s.now_s = (double)ticks * (double)sc.tick_us / 1e6;
+	if (ticks % snap_every)
+		snapshot(&s);
+	bind(&s, -1);
+	pf_set_trace(s.m, NULL, NULL, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	/* the summary */
+	printf("%-10s %-12s %-12s %5s %10s %8s %10s %10s\n", "phase", "stream", "kind", "order", "allocated", "failed",
+	       "freed", "reclaimed");
+	for (int i = 0; i < sc.nphases; i++)
+		for (int k = 0; k < sc.phases[i].nstreams; k++) {
+			const struct sc_stream *st = &sc.phases[i].streams[k];
+			printf("%-10s %-12s %-12s %5u %10ld %8ld %10ld %10ld\n", sc.phases[i].name, st->name,
+			       sc_kind_name(st->kind), st->order, s.st[i][k].allocated, s.st[i][k].failed, s.st[i][k].freed,
+			       s.st[i][k].reclaimed);
+		}
+	printf("reclaim: %ld kswapd-like runs, %ld direct reclaims, %ld pages reclaimed; kcompactd: %ld passes; "
+	       "mm_page_alloc_extfrag: %ld; pages held at the end: %ld\n", s.kswapd_runs, s.direct_reclaims,
+	       s.reclaimed_pages, s.kcompactd_runs, s.extfrag, s.held_pages);
+	printf("== buddyinfo at the end\n");
+	fflush(stdout);
+	pf_show(s.m, "buddyinfo", stdout);
+	fprintf(stderr, "pageframe: %" PRIu64 " ticks in %.3f s\n", ticks,
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+
+	char check[512] = "";
+	int crc = pf_check(s.m, check, sizeof check);
+	/* give everything back: the machine must be whole again */
+	for (int32_t r = 0; r < s.nrecs; r++)
+		if (s.recs[r].page) {
+			s.recs[r].heap = -1;
+			pf_free_pages(s.recs[r].page, s.recs[r].order);
+			s.recs[r].page = NULL;
+		}
+	pf_drain_all_pages(s.m);
+	if (!crc)
+		crc = pf_check(s.m, check, sizeof check);
+	int rc = 0;
+	if (s.rep) {
+		char note[256];
+		snprintf(note, sizeof note, "A snapshot every %.3f simulated seconds; kswapd and stall marks are the "
+			 "simulator's own reclaim (the library has none yet).", (double)(snap_every * sc.tick_us) / 1e6);
+		rp_note(s.rep, note);
+		if (rp_write(s.rep, report, err, sizeof err)) {
+			fprintf(stderr, "pageframe: %s\n", err);
+			rc = 1;
+		}
+		rp_free(s.rep);
+	}
+	pf_machine_destroy(s.m);
+	free(s.recs);
+	free(s.heap);
+	printf("run: %.3f simulated seconds, %ld allocations, %ld failed, %ld pages reclaimed, %s%s\n",
+	       (double)total_us / 1e6, allocs, failed, s.reclaimed_pages, crc ? "pf_check: " : "pf_check clean",
+	       crc ? check : "");
+	fflush(stdout);
+	return crc ? 1 : rc;
+}
