@@ -349,8 +349,8 @@ static const char *const fast_expected_head[] = {
 };
 static const char *const fast_expected_tail[] = {
 	"mm_compaction_isolate_migratepages: range=(0x7c00 ~ 0x7c20) nr_scanned=32 nr_taken=32",
-	"mm_migrate_pages: nr_succeeded=32 nr_failed=0 nr_thp_succeeded=0 nr_thp_failed=0 nr_thp_split=0 nr_split=0 "
-	"mode=MIGRATE_SYNC_LIGHT reason=compaction",
+	("mm_migrate_pages: nr_succeeded=32 nr_failed=0 nr_thp_succeeded=0 nr_thp_failed=0 nr_thp_split=0 nr_split=0 "
+	 "mode=MIGRATE_SYNC_LIGHT reason=compaction"),
 	"mm_compaction_end: zone_start=0x1000 migrate_pfn=0x7c20 free_pfn=0x7e00 zone_end=0x8000, mode=sync status=success",
 };
 
