@@ -882,6 +882,11 @@ enum pf_trace_event {
 	TRACE_MM_SHRINK_SLAB_START,
 	TRACE_MM_SHRINK_SLAB_END,
 	TRACE_MARK_VICTIM,
+	TRACE_OOM_SCORE_ADJ_UPDATE,
+	TRACE_RECLAIM_RETRY_ZONE,
+	TRACE_WAKE_REAPER,
+	TRACE_START_TASK_REAPING,
+	TRACE_FINISH_TASK_REAPING,
 	TRACE_NR_EVENTS
 };
 _Static_assert(TRACE_NR_EVENTS <= 64, "trace_mask has a bit per event");
@@ -958,6 +963,12 @@ void __trace_mm_shrink_slab_end(struct pf_shrinker *s, int nid, int shrinker_ret
 void __trace_mark_victim(struct pf_machine *m, int pid, const char *comm, unsigned long total_vm_kb,
 			 unsigned long anon_rss_kb, unsigned long file_rss_kb, unsigned long shmem_rss_kb, unsigned uid,
 			 unsigned long pgtables_kb, short oom_score_adj);
+/* oom_score_adj_update; wake_reaper, start_task_reaping, finish_task_reaping (@ev, the pid only) */
+void __trace_oom_score_adj_update(struct pf_machine *m, int pid, const char *comm, short oom_score_adj);
+void __trace_oom_reaper(struct pf_machine *m, enum pf_trace_event ev, int pid);
+/* reclaim_retry_zone: should_reclaim_retry's verdict on one zone (the slow path, page_alloc.c) */
+void __trace_reclaim_retry_zone(struct zone *zone, int order, unsigned long reclaimable, unsigned long available,
+				unsigned long min_wmark, int no_progress_loops, bool wmark_check);
 
 /* ---- compaction, isolation, contiguous ranges (Linux 6.12 mm/internal.h) ------ */
 /*

@@ -473,11 +473,18 @@ static void __oom_kill_process(struct pf_oom_task *victim, const char *message)
 		  K(mm.total_vm), K(mm.rss_anon), K(mm.rss_file), K(mm.rss_shmem), 0u, mm.pgtables_bytes >> 10,
 		  task_adj(victim));
 
+	/* queue_oom_reaper and oom_reap_task: here the kill callback is the reaping */
+	if (trace_enabled(m, TRACE_WAKE_REAPER))
+		__trace_oom_reaper(m, TRACE_WAKE_REAPER, victim->pid);
+	if (trace_enabled(m, TRACE_START_TASK_REAPING))
+		__trace_oom_reaper(m, TRACE_START_TASK_REAPING, victim->pid);
 	if (!atomic_load_explicit(&victim->dead, memory_order_acquire)) {
 		unsigned int old = memalloc_enter();
 		victim->ops.kill(victim->arg);
 		memalloc_leave(old);
 	}
+	if (trace_enabled(m, TRACE_FINISH_TASK_REAPING))
+		__trace_oom_reaper(m, TRACE_FINISH_TASK_REAPING, victim->pid);
 	task_get_mm(victim, &mm);
 	atomic_store_explicit(&victim->victim, OOM_TASK_REAPED, memory_order_release);
 	pf_printk(m, '6', "oom_reaper: reaped process %d (%s), now anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB",
@@ -719,6 +726,8 @@ int pf_oom_task_set_adj(struct pf_oom_task *t, short oom_score_adj)
 	if (!m)
 		return -EINVAL;
 	atomic_store_explicit(&t->oom_score_adj, oom_score_adj, memory_order_relaxed);
+	if (trace_enabled(m, TRACE_OOM_SCORE_ADJ_UPDATE))
+		__trace_oom_score_adj_update(m, t->pid, t->comm, oom_score_adj);
 	pf_spin_unlock(&m->oom_task_lock);
 	return 0;
 }

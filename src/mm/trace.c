@@ -109,6 +109,11 @@ static const char *const event_names[TRACE_NR_EVENTS] = {
 	[TRACE_MM_SHRINK_SLAB_START] = "mm_shrink_slab_start",
 	[TRACE_MM_SHRINK_SLAB_END] = "mm_shrink_slab_end",
 	[TRACE_MARK_VICTIM] = "mark_victim",
+	[TRACE_OOM_SCORE_ADJ_UPDATE] = "oom_score_adj_update",
+	[TRACE_RECLAIM_RETRY_ZONE] = "reclaim_retry_zone",
+	[TRACE_WAKE_REAPER] = "wake_reaper",
+	[TRACE_START_TASK_REAPING] = "start_task_reaping",
+	[TRACE_FINISH_TASK_REAPING] = "finish_task_reaping",
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -300,6 +305,29 @@ void __trace_mark_victim(struct pf_machine *m, int pid, const char *comm, unsign
 	     "pid=%d comm=%s total-vm=%lukB anon-rss=%lukB file-rss:%lukB shmem-rss:%lukB uid=%u pgtables=%lukB "
 	     "oom_score_adj=%hd",
 	     pid, comm, total_vm_kb, anon_rss_kb, file_rss_kb, shmem_rss_kb, uid, pgtables_kb, oom_score_adj);
+}
+
+/* oom_score_adj_update (include/trace/events/oom.h, 6.12) */
+void __trace_oom_score_adj_update(struct pf_machine *m, int pid, const char *comm, short oom_score_adj)
+{
+	emit(m, TRACE_OOM_SCORE_ADJ_UPDATE, "pid=%d comm=%s oom_score_adj=%hd", pid, comm, oom_score_adj);
+}
+
+/* wake_reaper, start_task_reaping, finish_task_reaping (6.12): the pid alone */
+void __trace_oom_reaper(struct pf_machine *m, enum pf_trace_event ev, int pid)
+{
+	emit(m, ev, "pid=%d", pid);
+}
+
+/* reclaim_retry_zone (include/trace/events/oom.h, 6.12) */
+void __trace_reclaim_retry_zone(struct zone *zone, int order, unsigned long reclaimable, unsigned long available,
+				unsigned long min_wmark, int no_progress_loops, bool wmark_check)
+{
+	emit(zone_machine(zone), TRACE_RECLAIM_RETRY_ZONE,
+	     "node=%d zone=%-8s order=%d reclaimable=%lu available=%lu min_wmark=%lu no_progress_loops=%d "
+	     "wmark_check=%d",
+	     zone_to_nid(zone), zone_type_name(zone_idx(zone)), order, reclaimable, available, min_wmark,
+	     no_progress_loops, wmark_check);
 }
 
 int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn, void *arg)

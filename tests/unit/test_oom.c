@@ -161,13 +161,13 @@ static void add_set(struct pf_machine *m)
 	add(m, &tasks[5], "shy", 106, -100);
 }
 
-static char traced[4][512];
+static char traced[8][512];
 static int nr_traced;
 
 static void keep_trace(void *arg, const char *line)
 {
 	(void)arg;
-	if (nr_traced < 4)
+	if (nr_traced < 8)
 		snprintf(traced[nr_traced], sizeof traced[0], "%s", line);
 	nr_traced++;
 }
@@ -181,7 +181,8 @@ static void test_badness_order_and_report(void **state)
 	for (int i = 0; i < 6; i++)
 		assert_true(oom_badness(tasks[i].self, 16128) == points[i]);
 
-	assert_int_equal(pf_set_trace(m, "mark_victim", keep_trace, NULL), 0);
+	assert_int_equal(pf_set_trace(m, "mark_victim,wake_reaper,start_task_reaping,finish_task_reaping,"
+				      "oom_score_adj_update", keep_trace, NULL), 0);
 	assert_true(oom(m, PF_GFP_KERNEL, 0));
 	pf_set_trace(m, NULL, NULL, NULL);
 	assert_int_equal(tasks[4].kills, 1);
@@ -212,9 +213,21 @@ static void test_badness_order_and_report(void **state)
 	expect_line("3|Out of memory: Killed process 105 (tie) total-vm:6000kB, anon-rss:4800kB, file-rss:0kB, "
 		    "shmem-rss:0kB, UID:0 pgtables:400kB oom_score_adj:0");
 	expect_line("6|oom_reaper: reaped process 105 (tie), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB");
-	assert_int_equal(nr_traced, 1);
+	/* the events in the order 6.12 gives them: the victim marked, then the reaper woken, reaping, done */
+	assert_int_equal(nr_traced, 4);
 	assert_non_null(strstr(traced[0], "mark_victim: pid=105 comm=tie total-vm=6000kB anon-rss=4800kB "
 				"file-rss:0kB shmem-rss:0kB uid=0 pgtables=400kB oom_score_adj=0"));
+	assert_non_null(strstr(traced[1], "wake_reaper: pid=105"));
+	assert_non_null(strstr(traced[2], "start_task_reaping: pid=105"));
+	assert_non_null(strstr(traced[3], "finish_task_reaping: pid=105"));
+
+	/* writing oom_score_adj is traced as /proc/PID/oom_score_adj is */
+	nr_traced = 0;
+	assert_int_equal(pf_set_trace(m, "oom_score_adj_update", keep_trace, NULL), 0);
+	assert_int_equal(pf_oom_task_set_adj(tasks[5].self, -100), 0);
+	pf_set_trace(m, NULL, NULL, NULL);
+	assert_int_equal(nr_traced, 1);
+	assert_non_null(strstr(traced[0], "oom_score_adj_update: pid=106 comm=shy oom_score_adj=-100"));
 
 	/* the killed task is never chosen or listed again; the rest go in badness order */
 	nr_lines = 0;
@@ -517,6 +530,21 @@ static void test_lifetime_and_bad_input(void **state)
 	pf_machine_destroy(m);	/* frees "u" */
 }
 
+/* reclaim_retry_zone, for the slow path's should_reclaim_retry: 6.12's layout (zone name padded to 8) */
+static void test_reclaim_retry_zone_event(void **state)
+{
+	(void)state;
+	struct pf_machine *m = boot(SMALL);
+	nr_traced = 0;
+	assert_int_equal(pf_set_trace(m, "reclaim_retry_zone", keep_trace, NULL), 0);
+	__trace_reclaim_retry_zone(&m->node_data[0]->node_zones[ZONE_DMA32], 3, 10, 20, 5, 1, true);
+	pf_set_trace(m, NULL, NULL, NULL);
+	assert_int_equal(nr_traced, 1);
+	assert_non_null(strstr(traced[0], ": reclaim_retry_zone: node=0 zone=DMA32    order=3 reclaimable=10 "
+				"available=20 min_wmark=5 no_progress_loops=1 wmark_check=1"));
+	pf_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_kill_allocating_task),
 		cmocka_unit_test(test_panic_on_oom),
 		cmocka_unit_test(test_lifetime_and_bad_input),
+		cmocka_unit_test(test_reclaim_retry_zone_event),
 	};
 	pf_test_watchdog("test_oom", 20);
 	return cmocka_run_group_tests(tests, NULL, NULL);
