@@ -330,6 +330,14 @@ struct pf_machine {
 	int sysctl_oom_dump_tasks;		/* vm.oom_dump_tasks, default 1 */
 
 	/* -- memcontrol.c -- */
+	struct mem_cgroup *root_mem_cgroup;	/* made with the first memcg (memcg_lock) */
+	bool memcg_kmem_online_key;		/* a memcg was created: charging is on for good (FAST_OFF_MEMCG) */
+	pf_spinlock_t memcg_lock;		/* the memcg tree: links, online, reclaim walk positions */
+	pf_spinlock_t objcg_lock;		/* objcg->memcg and the objcg lists */
+	pf_spinlock_t percpu_charge_mutex;	/* one drain_all_stock at a time (trylock) */
+	struct memcg_stock_pcp *memcg_stock;	/* [nr_cpus] */
+	struct list_head memcg_released;	/* released memcgs, freed with the machine */
+	unsigned long memcg_last_id;
 
 	/* -- cpuset.c, mempolicy.c, page-writeback.c -- */
 
@@ -795,6 +803,7 @@ static inline __attribute__((always_inline)) int pf_this_cpu_nocall(struct pf_ma
 #define FAST_OFF_FAIL		(1u << 1)	/* fail_page_alloc has a probability */
 #define FAST_OFF_INIT		(1u << 2)	/* init_on_alloc or init_on_free */
 #define FAST_OFF_FORCED		(1u << 3)	/* pf_fast_force_off: tests run everything through the general path */
+#define FAST_OFF_MEMCG		(1u << 4)	/* a memcg exists: __GFP_ACCOUNT charges in __alloc_pages, uncharges at free */
 #define FAST_GFP_MASK		0x1fu		/* __GFP_DMA|HIGHMEM|DMA32|MOVABLE|RECLAIMABLE */
 void pf_fast_update(struct pf_machine *m);
 void pf_fast_force_off(struct pf_machine *m, bool off);
@@ -843,6 +852,30 @@ static inline unsigned int buddy_order(const struct pf_page *page)
 {
 	return (unsigned int)page_private(page);
 }
+
+/* ---- memcontrol.c (the rest is in memcontrol.h) ---------------------------------- */
+/*
+ * memcg_kmem_online (6.12's static key): a memcg other than the root was
+ * created on the machine; from then on FAST_OFF_MEMCG keeps the fast paths
+ * off and __alloc_pages charges __GFP_ACCOUNT requests.
+ */
+static inline bool memcg_kmem_online(struct pf_machine *m)
+{
+	return __atomic_load_n(&m->memcg_kmem_online_key, __ATOMIC_RELAXED);
+}
+/* page->memcg_data's low bits (enum page_memcg_data_flags, 6.12) */
+#define MEMCG_DATA_OBJEXTS	(1UL << 0)
+#define MEMCG_DATA_KMEM		(1UL << 1)
+#define MEMCG_DATA_FLAGS_MASK	(MEMCG_DATA_OBJEXTS | MEMCG_DATA_KMEM)
+/* PageMemcgKmem (6.12): memcg_data holds an obj_cgroup, charged as kmem */
+static inline bool PageMemcgKmem(const struct pf_page *page)
+{
+	return (page->memcg_data & MEMCG_DATA_KMEM) != 0;
+}
+int __memcg_kmem_charge_page(struct pf_page *page, pf_gfp_t gfp, int order);
+void __memcg_kmem_uncharge_page(struct pf_page *page, int order);
+void memcg_kmem_uncharge_split(struct pf_page *page, int order);
+void mem_cgroup_machine_exit(struct pf_machine *m);
 
 /* ---- debug_page.c ------------------------------------------------------------ */
 void bad_page(struct pf_page *page, const char *reason);

@@ -187,6 +187,7 @@ void pf_machine_destroy(struct pf_machine *m)
 		return;
 	pf_kcompactd_stop(m);	/* its threads use the machine */
 	page_reporting_unregister(m);	/* and so does the reporting worker */
+	mem_cgroup_machine_exit(m);
 	for (int nid = 0; nid < MAX_NUMNODES; nid++) {
 		pg_data_t *pgdat = m->node_data[nid];
 		if (!pgdat)

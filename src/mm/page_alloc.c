@@ -969,6 +969,9 @@ static __data_race struct pf_page *free_pages_check(struct pf_page *page, unsign
 	struct pf_page copy = *page;
 	if ((unsigned long)copy.mapping & 3UL)	/* PAGE_MAPPING_FLAGS */
 		copy.mapping = NULL;
+	/* and a kmem charge is uncharged before the checks (free_checked) */
+	if (PageMemcgKmem(&copy) && memcg_kmem_online(page_machine(page)))
+		copy.memcg_data = 0;
 	if (!page_expected_state(&copy, PAGE_FLAGS_CHECK_AT_FREE)) {
 		*reason = page_bad_reason(&copy, PAGE_FLAGS_CHECK_AT_FREE);
 		return page;
@@ -2071,6 +2074,12 @@ struct pf_page *__alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned int o
 	ac.nodemask = nodemask;
 	page = __alloc_pages_slowpath(m, alloc_gfp, order, &ac);
 out:
+	/* __GFP_ACCOUNT: charge the thread's memcg; over its limit the page goes back */
+	if (memcg_kmem_online(m) && (gfp & PF___GFP_ACCOUNT) && page &&
+	    unlikely(__memcg_kmem_charge_page(page, gfp, (int)order) != 0)) {
+		__free_pages(page, order);
+		page = NULL;
+	}
 	if (trace_enabled(m, TRACE_MM_PAGE_ALLOC))
 		pf_trace_mm_page_alloc(m, page, order, alloc_gfp, ac.migratetype);
 	return page;
@@ -2476,6 +2485,13 @@ static void free_checked(struct pf_page *page, unsigned int order)
 		pf_bad_free(bad, reason);
 		return;
 	}
+	/*
+	 * free_pages_prepare (6.12) uncharges a kmem page before its checks;
+	 * here the checks ran first (with the kmem charge let through) so that a
+	 * refused free leaves the charge too.
+	 */
+	if (memcg_kmem_online(m) && PageMemcgKmem(page))
+		__memcg_kmem_uncharge_page(page, (int)order);
 	free_the_page(page, order);
 }
 
@@ -2534,6 +2550,9 @@ void __free_pages(struct pf_page *page, unsigned int order)
 			set_alloc_record(m, (unsigned long)(page - m->mem_map), (unsigned char)(order + 1));
 		free_checked(page, order);
 	} else if (split) {
+		/* the pages freed now take their part of a kmem charge with them (memcontrol.c) */
+		if (memcg_kmem_online(m) && PageMemcgKmem(page))
+			memcg_kmem_uncharge_split(page, (int)order);
 		/* the first page lives on at order 0 */
 		while (order-- > 0) {
 			struct pf_page *p = page + (1UL << order);
@@ -3658,6 +3677,9 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 	/* just one page wanted: __alloc_pages does it (the failed: path) */
 	if (nr_pages - nr_populated == 1)
 		goto failed;
+	/* the bulk allocator does not charge memcgs: one page the usual way, charged */
+	if (memcg_kmem_online(m) && (gfp & PF___GFP_ACCOUNT))
+		goto failed;
 	gfp &= m->gfp_allowed_mask;
 	if (unlikely(gfp_zone(gfp) < 0 || gfp_migratetype(gfp) < 0))
 		goto failed;	/* __alloc_pages reports it */
@@ -3834,6 +3856,8 @@ void pf_fast_update(struct pf_machine *m)
 		off |= FAST_OFF_INIT;
 	if (m->fast_forced_off)
 		off |= FAST_OFF_FORCED;
+	if (memcg_kmem_online(m))
+		off |= FAST_OFF_MEMCG;
 	__atomic_store_n(&m->fast_off, off, __ATOMIC_RELAXED);
 }
 

@@ -35,6 +35,7 @@ struct pf_task {
 
 	/* memcontrol.c: set_active_memcg's target (NULL: the root) */
 	struct mem_cgroup *active_memcg;
+	unsigned int memcg_nr_pages_over_high;	/* charged over memory.high, not yet paid for */
 
 	/* cpuset.c / mempolicy.c: the thread's placement */
 	bool mems_allowed_set;		/* false: every node (the root cpuset) */

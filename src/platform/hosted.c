@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <errno.h>
 #include <unistd.h>
 
 #if PF_DEBUG_VM >= 1
@@ -101,6 +102,13 @@ unsigned long long pf_os_now_ns(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (unsigned long long)ts.tv_sec * 1000000000ull + (unsigned long long)ts.tv_nsec;
+}
+
+void pf_os_sleep_ns(unsigned long long ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull) };
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
 }
 
 int pf_os_tid(void)
