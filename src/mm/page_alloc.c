@@ -15,7 +15,8 @@
  *     general paths (__alloc_pages; pf_free_pages_checked).
  *   - No reclaim, compaction or OOM killer: the slow path retries with the
  *     reserves gfp allows, then fails (user space has nothing to reclaim).
- *   - No cpusets, memory policies, KASAN, KMSAN, memcg charging.
+ *   - No cpusets, memory policies, KASAN, KMSAN.  __GFP_ACCOUNT pages are
+ *     charged to memcgs (memcontrol.c) at the end of __alloc_pages.
  *   - Bad frees are refused before anything changes (see __free_pages).
  *
  * It must not call the OS: memory comes from platform.h via mm_init.c.
