@@ -192,6 +192,21 @@ static void uncharged_until_attached(void **state)
 	pf_free_pages(q, 2);
 	pf_free_pages(p, 0);
 	assert_int_equal(show_key(cg, "memory.stat", "kernel"), 0);
+
+	/*
+	 * A non-compound order-2 block still referenced when __free_pages drops its reference:
+	 * pages 1..3 are freed now (order 1 at +2, order 0 at +1) and take 3 pages of charge
+	 * with them; the first page keeps one page of charge until its last reference goes.
+	 */
+	q = pf_alloc_pages(m, PF_GFP_KERNEL_ACCOUNT, 2);
+	assert_non_null(q);
+	assert_int_equal(show_key(cg, "memory.stat", "kernel"), 4 * 4096);
+	pf_get_page(q);
+	pf_free_pages(q, 2);
+	assert_int_equal(show_key(cg, "memory.stat", "kernel"), 1 * 4096);
+	assert_int_equal(pf_page_count(q), 1);
+	pf_put_page(q);
+	assert_int_equal(show_key(cg, "memory.stat", "kernel"), 0);
 	pf_memcg_attach(NULL);
 	pf_memcg_destroy(cg);
 	pf_test_check(m, "end");
