@@ -112,6 +112,10 @@ struct state {
 	int bad_ops;
 	int step;
 	const char *op;
+	/* memory cgroups: [i] made by op_memcg (NULL: none or destroyed), the parent's index or -1 for the root */
+	struct pf_memcg *memcg[6];
+	int memcg_parent[6];
+	long memcg_ops;
 };
 
 static struct state S;
@@ -1370,6 +1374,135 @@ static void op_cma_alloc(void)
 	adopt_range(p, count, 0, area, 0);
 }
 
+/* ---- memory cgroups ------------------------------------------------------------- */
+
+#define NR_FUZZ_MEMCGS 6
+
+/* the value of memory.stat's "kernel" line of a memcg (its subtree's charged kmem pages, in bytes) */
+static unsigned long long memcg_kernel(struct pf_memcg *cg)
+{
+	char *buf = NULL, *k;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	CHECK(f, "open_memstream");
+	CHECK(pf_memcg_show(cg, "memory.stat", f) == 0, "memory.stat of a live memcg");
+	fclose(f);
+	k = strstr(buf, "\nkernel ");
+	CHECK(k, "memory.stat without a kernel line:\n%s", buf);
+	unsigned long long v = strtoull(k + 8, NULL, 10);
+	free(buf);
+	return v;
+}
+
+static int memcg_has_children(int i)
+{
+	for (int j = 0; j < NR_FUZZ_MEMCGS; j++)
+		if (S.memcg[j] && S.memcg_parent[j] == i)
+			return 1;
+	return 0;
+}
+
+/*
+ * Memcgs made, written, read, attached and destroyed at random; the thread's
+ * allocations (op_alloc's gfps include __GFP_ACCOUNT often) charge the
+ * attached one.  memory.high only ever gets "max" or 1G: above it the
+ * allocating thread would sleep for real.  Checked: the set and show
+ * results, a subtree's kernel stat at least each child's, and at teardown
+ * every charge back (memcg_teardown).
+ */
+static void op_memcg(void)
+{
+	static const char *const files[] = { "memory.max", "memory.low", "memory.min", "memory.oom.group",
+					     "memory.current", "memory.stat", "memory.nope", "memory.high" };
+	static const char *const values[] = { "max", "0", "4K", "64K", "1M", "16M", "1", "abc", "", "-1", "2",
+					       "0x10000", "12k\n" };
+	unsigned sel = u8();
+	int i = (int)(u8() % NR_FUZZ_MEMCGS);
+	struct pf_memcg *cg = S.memcg[i];
+
+	S.memcg_ops++;
+	switch (sel % 6) {
+	case 0: {
+		if (cg)
+			break;
+		int p = (int)(u8() % (NR_FUZZ_MEMCGS + 1));
+		struct pf_memcg *parent = p < NR_FUZZ_MEMCGS ? S.memcg[p] : NULL;
+		S.memcg[i] = pf_memcg_create(S.m, parent, (sel & 0x80) ? "f" : "fuzz");
+		S.memcg_parent[i] = parent ? p : -1;
+		CHECK(S.memcg[i], "pf_memcg_create failed");
+		break;
+	}
+	case 1: {
+		if (!cg)
+			break;
+		unsigned f = u8() % (sizeof files / sizeof files[0]);
+		const char *v = values[u8() % (sizeof values / sizeof values[0])];
+		if (f == 7)
+			v = (sel & 0x40) ? "max" : "1G";
+		int rc = pf_memcg_set(cg, files[f], v);
+		int bad_file = f >= 4 && f != 7;
+		int bad_value = f == 3 ? strcmp(v, "0") && strcmp(v, "1")
+				       : !strcmp(v, "abc") || !*v || !strcmp(v, "-1");
+		CHECK(rc == ((bad_file || bad_value) ? -EINVAL : 0), "pf_memcg_set(%s, '%s') = %d", files[f], v, rc);
+		break;
+	}
+	case 2: {
+		if (!cg)
+			break;
+		static const char *const shown[] = { "memory.current", "memory.max", "memory.events", "memory.stat",
+						     "memory.numa_stat", "memory.events.local", "memory.peak", "x" };
+		unsigned f = u8() % 8;
+		FILE *null = fopen("/dev/null", "w");
+		CHECK(null, "/dev/null");
+		int rc = pf_memcg_show(cg, shown[f], null);
+		fclose(null);
+		CHECK(rc == (f == 7 ? -EINVAL : 0), "pf_memcg_show(%s) = %d", shown[f], rc);
+		break;
+	}
+	case 3:
+		pf_memcg_attach((sel & 0x40) ? NULL : cg);
+		break;
+	case 4:
+		if (!cg)
+			break;
+		pf_memcg_destroy(cg);	/* refused while it has children */
+		if (!memcg_has_children(i))
+			S.memcg[i] = NULL;
+		break;
+	default:
+		for (int j = 0; j < NR_FUZZ_MEMCGS; j++) {
+			int p = S.memcg_parent[j];
+			if (S.memcg[j] && p >= 0 && S.memcg[p])
+				CHECK(memcg_kernel(S.memcg[p]) >= memcg_kernel(S.memcg[j]),
+				      "a parent's kernel stat below its child's");
+		}
+		break;
+	}
+}
+
+/* after free_everything: nothing charged anywhere; then every memcg goes, children first */
+static void memcg_teardown(void)
+{
+	pf_memcg_attach(NULL);
+	for (int j = 0; j < NR_FUZZ_MEMCGS; j++)
+		if (S.memcg[j])
+			CHECK(memcg_kernel(S.memcg[j]) == 0, "memcg %d still has %llu bytes of kmem charged after every free",
+			      j, memcg_kernel(S.memcg[j]));
+	for (int left = 1; left;) {
+		left = 0;
+		for (int j = 0; j < NR_FUZZ_MEMCGS; j++) {
+			if (!S.memcg[j])
+				continue;
+			if (memcg_has_children(j)) {
+				left = 1;
+				continue;
+			}
+			pf_memcg_destroy(S.memcg[j]);
+			S.memcg[j] = NULL;
+		}
+	}
+}
+
 static void check_step(void)
 {
 	char err[256];
@@ -1417,7 +1550,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			case 12: S.op = "cma alloc"; op_cma_alloc(); break;
 			case 13: S.op = "free range, bad"; op_free_range_bad(); break;
 			case 14: S.op = "movable, all"; op_movable_all(); break;
-			default: S.op = "compact"; op_compact(); break;
+			default: S.op = "memcg"; op_memcg(); break;
 			}
 			check_step();
 			check_migrations();
@@ -1448,14 +1581,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_migrations();
 	if (getenv("FUZZ_API_VERBOSE"))
 		fprintf(stderr, "fuzz_api: machine %u, %d steps: %ld made movable, %ld pages migrated, %ld ranges and %ld CMA "
-			"ranges taken, %d bad operations\n", which, S.step, S.movable_set, S.migrated_pages, S.ranges_taken,
-			S.cma_taken, S.bad_ops);
+			"ranges taken, %d bad operations, %ld memcg operations\n", which, S.step, S.movable_set, S.migrated_pages,
+			S.ranges_taken, S.cma_taken, S.bad_ops, S.memcg_ops);
 	if (getenv("FUZZ_API_VERBOSE"))
 		fprintf(stderr, "fuzz_api: %ld cache objects dropped, %ld OOM kills\n", FC.freed_by_drop, FC.kills);
 	fz_cache_teardown();
 	free_everything();
 	while (S.nr_ranges)
 		free_range(S.nr_ranges - 1, 0);
+	memcg_teardown();
 	pf_drain_all_pages(S.m);
 	check_step();
 	char *end_buddyinfo = show("buddyinfo");
