@@ -30,6 +30,7 @@
 #define GIB (1ULL << 30)
 
 static char tmpdir[64];
+static char shm_name[64];	/* unlinked by teardown too, should a test fail before it does */
 
 static int setup(void **state)
 {
@@ -42,6 +43,8 @@ static int teardown(void **state)
 {
 	(void)state;
 	char cmd[128];
+	if (shm_name[0])
+		shm_unlink(shm_name);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -293,8 +296,8 @@ static void hugetlbfs(void **state)
 static void shm_shared_between_processes(void **state)
 {
 	(void)state;
-	char name[64], desc[256];
-	snprintf(name, sizeof name, "/pageframe-test-%d", (int)getpid());
+	char *name = shm_name, desc[256];
+	snprintf(shm_name, sizeof shm_name, "/pageframe-test-%d", (int)getpid());
 	snprintf(desc, sizeof desc, "mem 0 0x1000-0x7ffffff\nbacking shm %s\n", name);
 
 	struct pf_machine *m = pf_test_boot(desc);
@@ -335,6 +338,7 @@ static void shm_shared_between_processes(void **state)
 	pf_machine_destroy(m);
 	/* the object outlives the machine until unlinked */
 	assert_int_equal(shm_unlink(name), 0);
+	shm_name[0] = '\0';
 
 	expect_refused("mem 0 0x1000-0x7ffffff\nbacking shm a/b\n",
 		       "line 2: backing shm: 'a/b' is not a POSIX shared memory name", NULL);
