@@ -18,13 +18,17 @@
  * memcg_lock, so it is never called with any of them held.
  */
 #include "memcontrol.h"
+#include "oom.h"
 #include "sched.h"
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 void (*memcg_high_sleep_hook)(unsigned long penalty_jiffies);
+
+static void memcg_stat_format(struct mem_cgroup *memcg, FILE *out);
 
 /* ---- the tree and references --------------------------------------------------- */
 
@@ -415,17 +419,55 @@ static unsigned long memcg_reclaim(struct mem_cgroup *memcg, unsigned long nr_pa
 
 /*
  * mem_cgroup_out_of_memory (6.12): the OOM killer for a memcg over its
- * max, unless the margin came back meanwhile.  Return: true when progress
- * was made (a victim was killed or memory freed).  The OOM killer does
- * not exist in pageframe yet: with nothing to kill the kernel's
- * out_of_memory returns false for a memcg OOM, and so does this.
+ * max (out_of_memory with oc->memcg: the memcg's tasks, measured against
+ * its limit), under the machine's oom_lock, unless the margin came back
+ * while waiting for it.  Return: true when progress was made (a victim was
+ * killed, or its pages are going), false when nothing could be killed.
  */
 static bool mem_cgroup_out_of_memory(struct mem_cgroup *memcg, pf_gfp_t gfp_mask, int order)
 {
-	(void)gfp_mask;
-	if (mem_cgroup_margin(memcg) >= (1UL << order))
-		return true;
-	return false;
+	struct pf_machine *m = memcg->machine;
+	struct oom_control oc = {
+		.m = m,
+		.zonelist = NULL,
+		.nodemask = NULL,
+		.memcg = memcg,
+		.gfp_mask = gfp_mask,
+		.order = order,
+	};
+	bool ret = true;
+
+	pf_spin_lock(&m->oom_lock);
+	if (mem_cgroup_margin(memcg) < (1UL << order))
+		ret = out_of_memory(&oc);
+	pf_spin_unlock(&m->oom_lock);
+	return ret;
+}
+
+/*
+ * mem_cgroup_get_max (6.12): what a memcg OOM measures badness against:
+ * memory.max (the swap it may use adds nothing: memcgs have no swap
+ * counter here).
+ */
+unsigned long mem_cgroup_get_max(struct mem_cgroup *memcg)
+{
+	return PC_READ(memcg->memory.max);
+}
+
+/* mem_cgroup_print_oom_meminfo (6.12): the memcg's usage, limit, failures and memory.stat, for an OOM report */
+void mem_cgroup_print_oom_meminfo(struct mem_cgroup *memcg)
+{
+	struct pf_machine *m = memcg->machine;
+	char path[256];
+
+	pf_printk(m, '6', "memory: usage %llukB, limit %llukB, failcnt %lu",
+		  (unsigned long long)page_counter_read(&memcg->memory) * (PAGE_SIZE / 1024),
+		  (unsigned long long)PC_READ(memcg->memory.max) * (PAGE_SIZE / 1024), PC_READ(memcg->memory.failcnt));
+	pf_printk(m, '6', "swap: usage 0kB, limit %llukB, failcnt 0",
+		  (unsigned long long)PAGE_COUNTER_MAX * (PAGE_SIZE / 1024));
+	mem_cgroup_path(memcg, path, sizeof path);
+	pf_printk(m, '6', "Memory cgroup stats for %s:", path);
+	memcg_stat_format(memcg, NULL);	/* each line through printk */
 }
 
 /* mem_cgroup_oom (6.12): count the OOM event and run the memcg OOM killer (not for costly orders) */
@@ -1216,24 +1258,42 @@ static unsigned long memcg_page_state_output_unit(int item)
 	}
 }
 
+/* one line of memory.stat: to @out, or with @out NULL through the machine's printk (an OOM report) */
+__attribute__((format(printf, 3, 4))) static void stat_line(FILE *out, struct mem_cgroup *memcg, const char *fmt, ...)
+{
+	char line[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (out)
+		fprintf(out, "%s\n", line);
+	else
+		pf_printk(memcg->machine, '6', "%s", line);
+}
+
 /* memcg_stat_format (6.12): memory.stat */
 static void memcg_stat_format(struct mem_cgroup *memcg, FILE *out)
 {
 	for (size_t i = 0; i < sizeof memory_stats / sizeof memory_stats[0]; i++) {
 		unsigned long long size = (unsigned long long)memcg_page_state(memcg, memory_stats[i].idx) *
 					  memcg_page_state_output_unit(memory_stats[i].idx);
-		fprintf(out, "%s %llu\n", memory_stats[i].name, size);
+		stat_line(out, memcg, "%s %llu", memory_stats[i].name, size);
 		if (memory_stats[i].idx == NR_SLAB_UNRECLAIMABLE_B) {
 			size += (unsigned long long)memcg_page_state(memcg, NR_SLAB_RECLAIMABLE_B);
-			fprintf(out, "slab %llu\n", size);
+			stat_line(out, memcg, "slab %llu", size);
 		}
 	}
-	fprintf(out, "pgscan %lu\n", memcg_events(memcg, PGSCAN_KSWAPD) + memcg_events(memcg, PGSCAN_DIRECT) +
-				     memcg_events(memcg, PGSCAN_KHUGEPAGED));
-	fprintf(out, "pgsteal %lu\n", memcg_events(memcg, PGSTEAL_KSWAPD) + memcg_events(memcg, PGSTEAL_DIRECT) +
-				      memcg_events(memcg, PGSTEAL_KHUGEPAGED));
+	stat_line(out, memcg, "pgscan %lu",
+		  memcg_events(memcg, PGSCAN_KSWAPD) + memcg_events(memcg, PGSCAN_DIRECT) +
+			  memcg_events(memcg, PGSCAN_KHUGEPAGED));
+	stat_line(out, memcg, "pgsteal %lu",
+		  memcg_events(memcg, PGSTEAL_KSWAPD) + memcg_events(memcg, PGSTEAL_DIRECT) +
+			  memcg_events(memcg, PGSTEAL_KHUGEPAGED));
 	for (size_t i = 0; i < sizeof memcg_vm_event_stat / sizeof memcg_vm_event_stat[0]; i++)
-		fprintf(out, "%s %lu\n", memcg_vm_event_stat[i].name, memcg_events(memcg, memcg_vm_event_stat[i].idx));
+		stat_line(out, memcg, "%s %lu", memcg_vm_event_stat[i].name,
+			  memcg_events(memcg, memcg_vm_event_stat[i].idx));
 }
 
 /* memory_numa_stat_show (6.12): the node items of memory.stat, per node with memory */

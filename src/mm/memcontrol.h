@@ -278,6 +278,8 @@ bool mem_cgroup_below_min(struct mem_cgroup *target, struct mem_cgroup *memcg);
 struct mem_cgroup *get_mem_cgroup_from_current(struct pf_machine *m);
 struct mem_cgroup *mem_cgroup_get_oom_group(struct mem_cgroup *victim_memcg, struct mem_cgroup *oom_domain);
 int mem_cgroup_path(struct mem_cgroup *memcg, char *buf, size_t len);
+unsigned long mem_cgroup_get_max(struct mem_cgroup *memcg);
+void mem_cgroup_print_oom_meminfo(struct mem_cgroup *memcg);
 /*
  * The test hook for memory.high's throttling sleep (white-box tests
  * record the penalty instead of sleeping); NULL sleeps for real.

@@ -15,6 +15,7 @@
  * request fails instead.
  */
 #include "oom.h"
+#include "memcontrol.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -221,8 +222,7 @@ static enum oom_constraint constrained_alloc(struct oom_control *oc)
 	bool cpuset_limited = false;
 
 	if (is_memcg_oom(oc)) {
-		/* mem_cgroup_get_max: the memcg's limit; no memcg reads here yet, so the kernel's floor */
-		oc->totalpages = oc->totalpages ? oc->totalpages : 1;
+		oc->totalpages = mem_cgroup_get_max(oc->memcg) ? mem_cgroup_get_max(oc->memcg) : 1;
 		return CONSTRAINT_MEMCG;
 	}
 
@@ -265,15 +265,15 @@ static enum oom_constraint constrained_alloc(struct oom_control *oc)
 
 /*
  * Whether @t may be chosen for @oc: a memcg OOM looks only at the tasks
- * registered from that memcg (the kernel walks its subtree; pageframe
- * matches the memcg itself until memcontrol.c's hierarchy is at hand).
+ * registered from that memcg or one below it (the kernel walks the
+ * subtree, mem_cgroup_scan_tasks).
  * oom_cpuset_eligible's node test has nothing to test: a task does not
  * say on which nodes its pages lie, so every task is eligible.
  */
 static bool oom_task_eligible(const struct pf_oom_task *t, const struct oom_control *oc)
 {
 	if (is_memcg_oom(oc))
-		return t->memcg == oc->memcg;
+		return t->memcg && mem_cgroup_is_descendant(t->memcg, oc->memcg);
 	return true;
 }
 
@@ -401,9 +401,9 @@ static void dump_tasks(struct oom_control *oc, struct oom_frame *frame)
 /*
  * dump_header (mm/oom_kill.c, 6.12): who invoked the OOM killer and with
  * what, the memory picture (__show_mem, filtered to the request's nodes
- * and zones), then the task table.  The kernel's dump_stack has no
- * counterpart; a memcg OOM shows the machine's picture too, as the
- * memcg's own (mem_cgroup_print_oom_meminfo) is not at hand yet.
+ * and zones; for a memcg OOM the memcg's usage, limit and memory.stat
+ * instead, mem_cgroup_print_oom_meminfo), then the task table.  The
+ * kernel's dump_stack has no counterpart.
  */
 static void dump_header(struct oom_control *oc, struct oom_frame *frame)
 {
@@ -418,7 +418,10 @@ static void dump_header(struct oom_control *oc, struct oom_frame *frame)
 		  adj);
 	if (cur)
 		oom_task_put(cur);
-	__show_mem(m, SHOW_MEM_FILTER_NODES, oc->nodemask, gfp_zone(oc->gfp_mask));
+	if (is_memcg_oom(oc))
+		mem_cgroup_print_oom_meminfo(oc->memcg);
+	else
+		__show_mem(m, SHOW_MEM_FILTER_NODES, oc->nodemask, gfp_zone(oc->gfp_mask));
 	if (m->sysctl_oom_dump_tasks)
 		dump_tasks(oc, frame);
 }
@@ -430,8 +433,17 @@ static void dump_oom_victim(struct oom_control *oc, struct pf_oom_task *victim)
 	nodemask_t allowed = current_mems_allowed(oc->m);
 	nodemask_list(oc->nodemask, nodes, sizeof nodes);
 	nodemask_list(&allowed, mems, sizeof mems);
-	pf_printk(oc->m, '6', "oom-kill:constraint=%s,nodemask=%s,cpuset=/,mems_allowed=%s,%s,task_memcg=/,task=%s,"
-		  "pid=%d,uid=%d", oom_constraint_text[oc->constraint], nodes, mems, oc->memcg ? "oom_memcg=/" : "global_oom",
+	/* mem_cgroup_print_oom_context: the OOM's memcg (or global_oom), the victim's memcg */
+	char oom_memcg[280] = "global_oom", task_memcg[256] = "/";
+	if (oc->memcg) {
+		char path[256];
+		mem_cgroup_path(oc->memcg, path, sizeof path);
+		snprintf(oom_memcg, sizeof oom_memcg, "oom_memcg=%s", path);
+	}
+	if (victim->memcg && victim->memcg->machine == oc->m)
+		mem_cgroup_path(victim->memcg, task_memcg, sizeof task_memcg);
+	pf_printk(oc->m, '6', "oom-kill:constraint=%s,nodemask=%s,cpuset=/,mems_allowed=%s,%s,task_memcg=%s,task=%s,"
+		  "pid=%d,uid=%d", oom_constraint_text[oc->constraint], nodes, mems, oom_memcg, task_memcg,
 		  victim->comm, victim->pid, 0);
 }
 
@@ -467,6 +479,11 @@ static void __oom_kill_process(struct pf_oom_task *victim, const char *message)
 	}
 	task_get_mm(victim, &mm);
 	__count_vm_events(m, OOM_KILL, 1);
+	/* memcg_memory_event_mm(MEMCG_OOM_KILL): memory.events oom_kill of the victim's memcg */
+	if (victim->memcg && victim->memcg->machine == m)
+		memcg_memory_event(victim->memcg, MEMCG_OOM_KILL);
+	else if (m->root_mem_cgroup)
+		memcg_memory_event(m->root_mem_cgroup, MEMCG_OOM_KILL);
 	mark_oom_victim(victim, &mm);
 	pf_printk(m, '3', "%s: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, "
 		  "shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%hd", message, victim->pid, victim->comm,
