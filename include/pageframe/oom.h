@@ -105,8 +105,9 @@ PF_API struct pf_oom_task *pf_oom_task_register(struct pf_machine *m, const char
 
 /**
  * pf_oom_task_unregister - forget a task.  Waits for its callbacks running
- * in other threads to return; from its own callback it returns at once
- * and the task goes when that call ends.  No callback starts after this
+ * in other threads to return; called from a callback of an OOM running in
+ * this thread (its own kill, say), it does not wait for that OOM, and the
+ * task goes when the OOM is done with it.  No callback starts after this
  * returns.  An unknown or stale pointer is reported and ignored; NULL is a
  * no-op.
  */

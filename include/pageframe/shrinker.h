@@ -103,9 +103,10 @@ PF_API struct pf_shrinker *pf_shrinker_register(struct pf_machine *m, const char
 
 /**
  * pf_shrinker_unregister - remove a shrinker (shrinker_free).  Waits for
- * calls in other threads to return; called from the shrinker's own
- * callback, it returns at once and the shrinker goes when that call ends.
- * Either way no callback starts after this returns.  A pointer that is no
+ * its calls in other threads to return (they stop before their next
+ * batch); called from the shrinker's own callback, it does not wait for
+ * that call, and the shrinker goes when it ends.  Either way no callback
+ * starts after this returns.  A pointer that is no
  * registered shrinker (never registered, already unregistered) is
  * reported and ignored; NULL is a no-op.
  */
