@@ -960,7 +960,7 @@ struct pf_ctl_table;
 /*
  * shrink_slab (mm/shrinker.c, 6.12): ask every shrinker of @m for objects
  * at @priority (DEF_PRIORITY 12 gentle .. 0 everything) on behalf of
- * node @nid.  @memcg NULL is the root (every shrinker); another memcg gets
+ * node @nid.  @memcg NULL or the root: every shrinker; another memcg gets
  * only memcg-aware shrinkers, of which there are none yet (0).  Called
  * with no lock held; the callbacks may allocate.  Return: objects freed.
  */

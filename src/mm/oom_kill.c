@@ -440,7 +440,7 @@ static void dump_oom_victim(struct oom_control *oc, struct pf_oom_task *victim)
 		mem_cgroup_path(oc->memcg, path, sizeof path);
 		snprintf(oom_memcg, sizeof oom_memcg, "oom_memcg=%s", path);
 	}
-	if (victim->memcg && victim->memcg->machine == oc->m)
+	if (victim->memcg)
 		mem_cgroup_path(victim->memcg, task_memcg, sizeof task_memcg);
 	pf_printk(oc->m, '6', "oom-kill:constraint=%s,nodemask=%s,cpuset=/,mems_allowed=%s,%s,task_memcg=%s,task=%s,"
 		  "pid=%d,uid=%d", oom_constraint_text[oc->constraint], nodes, mems, oom_memcg, task_memcg,
@@ -480,7 +480,7 @@ static void __oom_kill_process(struct pf_oom_task *victim, const char *message)
 	task_get_mm(victim, &mm);
 	__count_vm_events(m, OOM_KILL, 1);
 	/* memcg_memory_event_mm(MEMCG_OOM_KILL): memory.events oom_kill of the victim's memcg */
-	if (victim->memcg && victim->memcg->machine == m)
+	if (victim->memcg)
 		memcg_memory_event(victim->memcg, MEMCG_OOM_KILL);
 	else if (m->root_mem_cgroup)
 		memcg_memory_event(m->root_mem_cgroup, MEMCG_OOM_KILL);
@@ -508,14 +508,32 @@ static void __oom_kill_process(struct pf_oom_task *victim, const char *message)
 		  victim->pid, victim->comm, K(mm.rss_anon), K(mm.rss_file), K(mm.rss_shmem));
 }
 
+struct group_kill {
+	struct mem_cgroup *group;
+	const char *message;
+};
+
+/* oom_kill_memcg_member (mm/oom_kill.c, 6.12): every live task of the group but the -1000 ones */
+static int oom_kill_memcg_member(struct pf_oom_task *t, void *arg)
+{
+	struct group_kill *g = arg;
+	if (t->memcg && mem_cgroup_is_descendant(t->memcg, g->group) && task_adj(t) != OOM_SCORE_ADJ_MIN &&
+	    atomic_load_explicit(&t->victim, memory_order_acquire) == OOM_TASK_LIVE)
+		__oom_kill_process(t, g->message);
+	return 0;
+}
+
 /*
  * oom_kill_process (mm/oom_kill.c, 6.12): the report (held to ten per five
- * seconds, the kernel's default ratelimit), then the kill.  memory.oom.group
- * (killing the victim's whole memcg) waits for memcontrol.c.
+ * seconds, the kernel's default ratelimit), then the kill; when the
+ * victim's memcg, or one above it inside the OOM's domain, has
+ * memory.oom.group set, every task of that memcg goes with it
+ * (memory.events oom_group_kill counted).
  */
 static void oom_kill_process(struct oom_control *oc, struct oom_frame *frame, const char *message)
 {
 	struct pf_oom_task *victim = oc->chosen;
+	struct mem_cgroup *oom_group;
 	unsigned long suppressed;
 
 	if (pf_burst_limit_pass(&oc->m->oom_rs, 10, 5, (unsigned long)(pf_os_now_ns() / 1000000000ULL),
@@ -523,7 +541,17 @@ static void oom_kill_process(struct oom_control *oc, struct oom_frame *frame, co
 		dump_header(oc, frame);
 		dump_oom_victim(oc, victim);
 	}
+	oom_group = mem_cgroup_get_oom_group(victim->memcg, oc->memcg);
 	__oom_kill_process(victim, message);
+	if (oom_group) {
+		char path[256];
+		struct group_kill g = { oom_group, message };
+		memcg_memory_event(oom_group, MEMCG_OOM_GROUP_KILL);
+		mem_cgroup_path(oom_group, path, sizeof path);
+		pf_printk(oc->m, '6', "Tasks in %s are going to be killed due to memory.oom.group set", path);
+		oom_for_each_task(oc->m, frame, oom_kill_memcg_member, &g);
+		css_put(oom_group);
+	}
 }
 
 /*
@@ -679,7 +707,9 @@ struct pf_oom_task *pf_oom_task_register(struct pf_machine *m, const char *comm,
 	t->ops = *ops;
 	t->arg = arg;
 	t->pid = pid;
-	t->memcg = current_task()->active_memcg;
+	/* a memcg of this machine only: another machine's may go away with it */
+	struct mem_cgroup *cg = current_task()->active_memcg;
+	t->memcg = cg && cg->machine == m ? cg : NULL;
 	atomic_init(&t->oom_score_adj, oom_score_adj);
 	snprintf(t->comm, sizeof t->comm, "%s", comm);
 	pf_spin_lock(&m->oom_task_lock);

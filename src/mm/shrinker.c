@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memcontrol.h"
 #include "sched.h"
 
 /*
@@ -251,12 +252,13 @@ static void shrinker_put_locked(struct pf_shrinker *s)
  * shrinker_try_get).  SHRINK_EMPTY counts as nothing freed.  The kernel's
  * shrink_slab_memcg, for a memcg other than the root, runs only
  * memcg-aware shrinkers: pageframe has none yet, so it frees nothing.
+ * @memcg NULL (no memcg made yet) is the root.
  */
 unsigned long shrink_slab(struct pf_machine *m, pf_gfp_t gfp_mask, int nid, struct mem_cgroup *memcg, int priority)
 {
 	unsigned long ret, freed = 0;
 
-	if (memcg)
+	if (memcg && !mem_cgroup_is_root(memcg))
 		return 0;	/* shrink_slab_memcg: no memcg-aware shrinkers */
 	if (priority < 0)
 		priority = 0;

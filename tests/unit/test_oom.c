@@ -530,6 +530,49 @@ static void test_lifetime_and_bad_input(void **state)
 	pf_machine_destroy(m);	/* frees "u" */
 }
 
+/*
+ * memory.oom.group: the victim (g1, 100 pages, beats "out" at 50) is in a
+ * memcg with oom.group set, so g2 goes with it; g3 (-1000) stays, and
+ * "out", outside the group, stays.  memory.events of the group: oom_kill 2
+ * (each kill is counted in the victim's memcg), oom_group_kill 1.
+ */
+static void test_oom_group(void **state)
+{
+	(void)state;
+	struct pf_machine *m = boot(SMALL);
+	struct pf_memcg *grp = pf_memcg_create(m, NULL, "grp");
+	assert_non_null(grp);
+	assert_int_equal(pf_memcg_set(grp, "memory.oom.group", "1"), 0);
+	struct task g1 = { .mm = { .rss_anon = 100 } }, g2 = { .mm = { .rss_anon = 10 } },
+		    g3 = { .mm = { .rss_anon = 5 } }, out = { .mm = { .rss_anon = 50 } };
+	struct pf_memcg *prev = pf_memcg_attach(grp);
+	add(m, &g1, "g1", 1, 0);
+	add(m, &g2, "g2", 2, 0);
+	add(m, &g3, "g3", 3, -1000);
+	pf_memcg_attach(prev);
+	add(m, &out, "out", 4, 0);
+	assert_true(pf_out_of_memory(m));
+	assert_int_equal(g1.kills, 1);
+	assert_int_equal(g2.kills, 1);
+	assert_int_equal(g3.kills, 0);
+	assert_int_equal(out.kills, 0);
+	expect_line("6|oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,"
+		    "task_memcg=/grp,task=g1,pid=1,uid=0");
+	expect_line("6|Tasks in /grp are going to be killed due to memory.oom.group set");
+	expect_line("3|Out of memory: Killed process 2 (g2) total-vm:0kB, anon-rss:40kB, file-rss:0kB, "
+		    "shmem-rss:0kB, UID:0 pgtables:0kB oom_score_adj:0");
+	char *events = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&events, &len);
+	assert_int_equal(pf_memcg_show(grp, "memory.events", f), 0);
+	fclose(f);
+	assert_non_null(strstr(events, "oom_kill 2\n"));
+	assert_non_null(strstr(events, "oom_group_kill 1\n"));
+	free(events);
+	assert_int_equal(pf_test_vmstat(m, "oom_kill"), 2);
+	pf_machine_destroy(m);
+}
+
 /* reclaim_retry_zone, for the slow path's should_reclaim_retry: 6.12's layout (zone name padded to 8) */
 static void test_reclaim_retry_zone_event(void **state)
 {
@@ -556,6 +599,7 @@ int main(void)
 		cmocka_unit_test(test_panic_on_oom),
 		cmocka_unit_test(test_lifetime_and_bad_input),
 		cmocka_unit_test(test_reclaim_retry_zone_event),
+		cmocka_unit_test(test_oom_group),
 	};
 	pf_test_watchdog("test_oom", 20);
 	return cmocka_run_group_tests(tests, NULL, NULL);

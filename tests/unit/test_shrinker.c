@@ -437,6 +437,24 @@ static void test_drop_slab_rounds(void **state)
 	pf_machine_destroy(m);
 }
 
+/* The root memcg (made with the first memcg) shrinks every shrinker; another memcg none (no memcg-aware ones). */
+static void test_memcg_root(void **state)
+{
+	(void)state;
+	struct pf_machine *m = boot(SMALL);
+	struct pf_memcg *child = pf_memcg_create(m, NULL, "child");
+	assert_non_null(child);
+	assert_non_null(m->root_mem_cgroup);
+	struct cache *c = new_cache(1000);
+	struct pf_shrinker *s = pf_shrinker_register(m, "cache", &cache_ops, c, PF_DEFAULT_SEEKS);
+	assert_int_equal(shrink_slab(m, PF_GFP_KERNEL, 0, (struct mem_cgroup *)child, 2), 0);
+	assert_int_equal(c->counts, 0);
+	assert_int_equal(shrink_slab(m, PF_GFP_KERNEL, 0, m->root_mem_cgroup, 2), 384);	/* test_priority_arithmetic */
+	pf_shrinker_unregister(s);
+	free(c);
+	pf_machine_destroy(m);
+}
+
 /* Two nodes: a shrinker is asked once per node; NUMA-aware ones keep deferred work per node. */
 static void test_nodes(void **state)
 {
@@ -551,6 +569,7 @@ int main(void)
 		cmocka_unit_test(test_lies),
 		cmocka_unit_test(test_drop_slab_rounds),
 		cmocka_unit_test(test_nodes),
+		cmocka_unit_test(test_memcg_root),
 		cmocka_unit_test(test_unregister_from_callback),
 	};
 	pf_test_watchdog("test_shrinker", 20);
