@@ -478,8 +478,10 @@ PF_API int pf_cma_area(struct pf_machine *m, int area, unsigned long *base_pfn, 
 }
 #endif
 
+/* The topic headers (they use PF_API above) */
 #include <pageframe/shrinker.h>	/* caches the machine may shrink (pf_shrinker_*) */
 #include <pageframe/oom.h>	/* the OOM killer: tasks, the hook, show_mem (pf_oom_*) */
 #include <pageframe/memcg.h>	/* memory cgroups: pf_memcg_* */
+#include <pageframe/mempolicy.h>	/* cpusets, memory policies, the atomic scope */
 
 #endif /* PAGEFRAME_PAGEFRAME_H */

@@ -340,6 +340,13 @@ struct pf_machine {
 	unsigned long memcg_last_id;
 
 	/* -- cpuset.c, mempolicy.c, page-writeback.c -- */
+	unsigned long placement_serial;		/* cpuset.c: this machine's number among all machines made */
+	atomic_int placement_threads;		/* threads with a cpuset or policy here (FAST_OFF_PLACEMENT) */
+	unsigned char iw_table[MAX_NUMNODES];	/* weighted_interleave/nodeN (0: the default, 1) */
+	int dirty_ratio;			/* vm.dirty_ratio, 0..100 (20) */
+	int dirty_background_ratio;		/* vm.dirty_background_ratio, 0..100 (10) */
+	unsigned long dirty_bytes;		/* vm.dirty_bytes (0: the ratio applies) */
+	unsigned long dirty_background_bytes;	/* vm.dirty_background_bytes (0: the ratio applies) */
 
 	/* -- page_ext.c, page_owner.c, stackdepot.c -- */
 
@@ -724,6 +731,7 @@ struct pf_ctl_table {
 	int (*proc_handler)(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
 };
 int proc_dointvec_minmax(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+int proc_doulongvec_minmax(const char *buffer, unsigned long min, unsigned long *out);
 int pf_sysctl_write(struct pf_machine *m, const char *name, const char *value);
 int pf_sysctl_check(const char *name, const char *value);
 
@@ -804,6 +812,7 @@ static inline __attribute__((always_inline)) int pf_this_cpu_nocall(struct pf_ma
 #define FAST_OFF_INIT		(1u << 2)	/* init_on_alloc or init_on_free */
 #define FAST_OFF_FORCED		(1u << 3)	/* pf_fast_force_off: tests run everything through the general path */
 #define FAST_OFF_MEMCG		(1u << 4)	/* a memcg exists: __GFP_ACCOUNT charges in __alloc_pages, uncharges at free */
+#define FAST_OFF_PLACEMENT	(1u << 5)	/* a thread has a cpuset or mempolicy here: it goes to the general path (cpuset.c) */
 #define FAST_GFP_MASK		0x1fu		/* __GFP_DMA|HIGHMEM|DMA32|MOVABLE|RECLAIMABLE */
 void pf_fast_update(struct pf_machine *m);
 void pf_fast_force_off(struct pf_machine *m, bool off);
@@ -1002,6 +1011,20 @@ void __trace_oom_reaper(struct pf_machine *m, enum pf_trace_event ev, int pid);
 /* reclaim_retry_zone: should_reclaim_retry's verdict on one zone (the slow path, page_alloc.c) */
 void __trace_reclaim_retry_zone(struct zone *zone, int order, unsigned long reclaimable, unsigned long available,
 				unsigned long min_wmark, int no_progress_loops, bool wmark_check);
+
+/* ---- cpuset.c, mempolicy.c, page-writeback.c (page_writeback.c) ---------------- */
+/* cpusets and policies: cpuset.h and mempolicy.h; the dirty limits: */
+unsigned long node_dirtyable_memory(pg_data_t *pgdat);
+unsigned long global_dirtyable_memory(struct pf_machine *m);
+void global_dirty_limits(struct pf_machine *m, unsigned long *pbackground, unsigned long *pdirty);
+unsigned long node_dirty_limit(pg_data_t *pgdat);
+bool node_dirty_ok(pg_data_t *pgdat);
+int dirty_background_ratio_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+int dirty_ratio_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+int dirty_background_bytes_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+int dirty_bytes_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+void placement_init(struct pf_machine *m);	/* cpuset.c: machine creation */
+bool placement_fast_off(struct pf_machine *m);	/* cpuset.c: FAST_OFF_PLACEMENT */
 
 /* ---- compaction, isolation, contiguous ranges (Linux 6.12 mm/internal.h) ------ */
 /*

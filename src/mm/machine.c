@@ -71,6 +71,7 @@ static struct pf_machine *machine_create(const char *description, void *base, si
 		return NULL;
 	}
 	m->report = pf_report_default;
+	placement_init(m);	/* cpuset.c: placement and dirty-limit defaults */
 	m->user_min_free_kbytes = -1;
 	m->watermark_scale_factor = 10;
 	m->watermark_boost_factor = 15000;

@@ -22,6 +22,8 @@
  * It must not call the OS: memory comes from platform.h via mm_init.c.
  */
 #include "internal.h"
+#include "cpuset.h"
+#include "mempolicy.h"
 #include "migrate.h"
 #include "page_reporting.h"
 #include "sched.h"
@@ -1715,15 +1717,19 @@ out:
  * get_page_from_freelist (6.12): walk the zonelist from the preferred zone,
  * take the first zone whose watermark check passes.  ALLOC_NOFRAGMENT is
  * dropped (and the walk redone) before falling back to a remote node or
- * when no local zone had a block of the right type.  Deferred struct page
- * init, unaccepted memory, cpusets, dirty limits and node_reclaim are not
- * modelled.
+ * when no local zone had a block of the right type.  Zones the thread's
+ * cpuset does not allow are passed over (ALLOC_CPUSET), and so are nodes
+ * over their dirty limit for __GFP_WRITE requests (spread_dirty_pages,
+ * node_dirty_ok asked once per node in a row).  Deferred struct page init,
+ * unaccepted memory and node_reclaim are not modelled.
  */
 static struct pf_page *get_page_from_freelist(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
 					      unsigned int alloc_flags, const struct alloc_context *ac)
 {
 	struct zoneref *z;
 	struct zone *zone;
+	pg_data_t *last_pgdat = NULL;
+	bool last_pgdat_dirty_ok = false;
 	bool no_fallback;
 
 retry:
@@ -1732,6 +1738,23 @@ retry:
 	for_next_zone_zonelist_nodemask(zone, z, ac->highest_zoneidx, ac->nodemask) {
 		struct pf_page *page;
 		unsigned long mark;
+
+		if ((alloc_flags & ALLOC_CPUSET) && cpusets_enabled(m) && !__cpuset_zone_allowed(zone, gfp_mask))
+			continue;
+		/*
+		 * Page cache about to be written goes to a node still under
+		 * its share of the dirty limit; only on this first pass (the
+		 * slow path clears spread_dirty_pages), so that nodes allowed
+		 * together but too small for the global limit still serve.
+		 */
+		if (ac->spread_dirty_pages) {
+			if (last_pgdat != zone->zone_pgdat) {
+				last_pgdat = zone->zone_pgdat;
+				last_pgdat_dirty_ok = node_dirty_ok(zone->zone_pgdat);
+			}
+			if (!last_pgdat_dirty_ok)
+				continue;
+		}
 
 		if (no_fallback && m->nr_node_ids > 1 && zone != zonelist_zone(ac->preferred_zoneref)) {
 			/*
@@ -1998,18 +2021,31 @@ got_pg:
 	return page;
 }
 
-/* prepare_alloc_pages (6.12): the alloc_context and the should_fail hook. */
+/*
+ * prepare_alloc_pages (6.12): the alloc_context and the should_fail hook.
+ * A thread with a cpuset: the first attempt runs as __GFP_HARDWALL, its
+ * nodes as the nodemask when the caller gave none (in the atomic scope,
+ * or with a caller's nodemask, ALLOC_CPUSET checks each zone instead).
+ */
 static bool prepare_alloc_pages(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order, int preferred_nid,
-				nodemask_t *nodemask, struct alloc_context *ac, unsigned int *alloc_flags)
+				nodemask_t *nodemask, struct alloc_context *ac, pf_gfp_t *alloc_gfp,
+				unsigned int *alloc_flags)
 {
 	ac->highest_zoneidx = (enum zone_type)gfp_zone(gfp_mask);
 	ac->zonelist = node_zonelist(m, preferred_nid, gfp_mask);
 	ac->nodemask = nodemask;
 	ac->migratetype = alloc_migratetype(m, gfp_mask);
+	if (cpusets_enabled(m)) {
+		*alloc_gfp |= PF___GFP_HARDWALL;
+		if (in_task() && !ac->nodemask)
+			ac->nodemask = (nodemask_t *)cpuset_current_mems_allowed(m);
+		else
+			*alloc_flags |= ALLOC_CPUSET;
+	}
 	if (should_fail_alloc_page(m, gfp_mask, order))
 		return false;
 	*alloc_flags = gfp_to_alloc_flags_cma(m, gfp_mask, *alloc_flags);
-	/* recorded like the kernel's fast path; dirty limits are not modelled */
+	/* dirty zone balancing: the first attempt only */
 	ac->spread_dirty_pages = gfp_mask & PF___GFP_WRITE;
 	/*
 	 * The zonelist walk starts at the preferred zone, and NUMA hit/miss
@@ -2059,7 +2095,7 @@ struct pf_page *__alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned int o
 	if (unlikely(preferred_nid < 0 || preferred_nid >= m->nr_node_ids))
 		preferred_nid = 0;
 	alloc_gfp = gfp;
-	if (!prepare_alloc_pages(m, gfp, order, preferred_nid, nodemask, &ac, &alloc_flags))
+	if (!prepare_alloc_pages(m, gfp, order, preferred_nid, nodemask, &ac, &alloc_gfp, &alloc_flags))
 		return NULL;
 
 	/* The fast attempt may claim only whole pageblocks of another type until every local zone has been tried. */
@@ -3684,12 +3720,16 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 	gfp &= m->gfp_allowed_mask;
 	if (unlikely(gfp_zone(gfp) < 0 || gfp_migratetype(gfp) < 0))
 		goto failed;	/* __alloc_pages reports it */
-	if (!prepare_alloc_pages(m, gfp, 0, preferred_nid, nodemask, &ac, &alloc_flags))
+	pf_gfp_t alloc_gfp = gfp;
+	if (!prepare_alloc_pages(m, gfp, 0, preferred_nid, nodemask, &ac, &alloc_gfp, &alloc_flags))
 		goto out;
+	gfp = alloc_gfp;
 
 	/* the first local zone with room for all nr_pages above its low mark */
 	z = ac.preferred_zoneref;
 	for_next_zone_zonelist_nodemask(zone, z, ac.highest_zoneidx, ac.nodemask) {
+		if ((alloc_flags & ALLOC_CPUSET) && cpusets_enabled(m) && !__cpuset_zone_allowed(zone, gfp))
+			continue;
 		if (m->nr_node_ids > 1 && zone != zonelist_zone(ac.preferred_zoneref) &&
 		    zone_to_nid(zone) != zonelist_node_idx(ac.preferred_zoneref))
 			goto failed;
@@ -3845,10 +3885,18 @@ unsigned long pf_alloc_pages_bulk_list(struct pf_machine *m, pf_gfp_t gfp, unsig
 
 /* ---- the fast paths (orders 0..3) ------------------------------------------------------------------------- */
 
-/* pf_fast_update: recompute fast_off after tracing, fail_page_alloc or init_on_* changed. */
+/*
+ * pf_fast_update: recompute fast_off after tracing, fail_page_alloc,
+ * init_on_* or a thread's placement (cpuset.c) changed.  Placement changes
+ * come from any thread at any time, so updates are serialised: the last
+ * one to store has seen every change made before it began.
+ */
+static pf_spinlock_t fast_update_lock;	/* zero: unlocked */
 void pf_fast_update(struct pf_machine *m)
 {
 	unsigned int off = 0;
+
+	pf_spin_lock(&fast_update_lock);
 	if (m->trace)
 		off |= FAST_OFF_TRACE;
 	if (__atomic_load_n(&m->fail_page_alloc.probability, __ATOMIC_RELAXED))
@@ -3859,7 +3907,10 @@ void pf_fast_update(struct pf_machine *m)
 		off |= FAST_OFF_FORCED;
 	if (memcg_kmem_online(m))
 		off |= FAST_OFF_MEMCG;
+	if (placement_fast_off(m))
+		off |= FAST_OFF_PLACEMENT;
 	__atomic_store_n(&m->fast_off, off, __ATOMIC_RELAXED);
+	pf_spin_unlock(&fast_update_lock);
 }
 
 /* pf_fast_force_off: send every allocation and free through the general path (test_fastpath_diff). */
@@ -3947,7 +3998,7 @@ static __attribute__((noinline)) struct pf_page *alloc_fast_general(struct pf_ma
 								    unsigned int order, int nid)
 {
 	if (nid < 0)
-		nid = numa_mem_id(m);
+		return alloc_pages_noprof(m, gfp, order);	/* pf_alloc_pages: the thread's mempolicy */
 	return __alloc_pages(m, gfp, order, nid, NULL);
 }
 
@@ -3976,6 +4027,8 @@ static inline struct pf_page *alloc_fast_prep(struct pf_machine *m, struct pf_pa
 }
 
 static struct pf_page *alloc_pages_fast_order(struct pf_machine *m, pf_gfp_t gfp, unsigned int order, int nid);
+static struct pf_page *alloc_fast_off(struct pf_machine *m, pf_gfp_t gfp, unsigned int order, int nid);
+#define alloc_pages_fast(m, gfp, order, nid) alloc_pages_fast_mask(m, gfp, order, nid, ~0u)
 
 /* the CPU could not be read without a call: read it, then take the fast path again */
 static __attribute__((noinline)) struct pf_page *alloc_fast_cpu(struct pf_machine *m, pf_gfp_t gfp,
@@ -4015,16 +4068,25 @@ static __attribute__((noinline)) struct pf_page *alloc_fast_bad(struct pf_machin
  * alloc_pages_fast - the fast path for a pcp order (0..3) without
  * __GFP_COMP.  Always inlined: the order-0 copy has its order folded in.
  * @nid: the preferred node, or NUMA_NO_NODE for this CPU's.
+ * @off_mask: the fast_off bits that send the request elsewhere: all of
+ * them (alloc_fast_off then sorts out FAST_OFF_PLACEMENT), or all but
+ * FAST_OFF_PLACEMENT for a thread alloc_fast_off found without placement.
  */
-static inline __attribute__((always_inline)) struct pf_page *alloc_pages_fast(struct pf_machine *m, pf_gfp_t gfp,
-									       unsigned int order, int nid)
+static inline __attribute__((always_inline)) struct pf_page *alloc_pages_fast_mask(struct pf_machine *m, pf_gfp_t gfp,
+										    unsigned int order, int nid,
+										    unsigned int off_mask)
 {
 	int cpu = pf_this_cpu_nocall(m);
 	if (unlikely(cpu < 0))
 		return alloc_fast_cpu(m, gfp, order, nid);
 	int pnid = nid < 0 ? m->cpu_to_node[cpu] : nid;
-	if (unlikely((gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE)) | __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED)))
-		return alloc_fast_general(m, gfp, order, nid);	/* __GFP_THISNODE walks the no-fallback zonelist */
+	if (unlikely((gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE)) |
+		     (__atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) & off_mask))) {
+		/* __GFP_THISNODE walks the no-fallback zonelist */
+		if (off_mask & FAST_OFF_PLACEMENT)
+			return alloc_fast_off(m, gfp, order, nid);
+		return alloc_fast_general(m, gfp, order, nid);
+	}
 	const struct pf_fast_gfp *f = &m->fast_gfp[pnid][gfp & FAST_GFP_MASK];
 	struct zone *zone = f->zone;
 	if (unlikely(!zone))
@@ -4096,6 +4158,28 @@ static __attribute__((noinline)) struct pf_page *alloc_pages_fast_order(struct p
 	return alloc_pages_fast(m, gfp, order, nid);
 }
 
+/* the fast path for a thread without placement while another thread has some on @m */
+static __attribute__((noinline)) struct pf_page *alloc_pages_fast_others(struct pf_machine *m, pf_gfp_t gfp,
+									 unsigned int order, int nid)
+{
+	return alloc_pages_fast_mask(m, gfp, order, nid, ~FAST_OFF_PLACEMENT);
+}
+
+/*
+ * alloc_fast_off - a fast_off bit was set (or the gfp needs the general
+ * path).  When the only bit is FAST_OFF_PLACEMENT and the calling thread
+ * has no cpuset or policy on @m, its request is the fast path's after all;
+ * else the general path, which applies the thread's placement.
+ */
+static __attribute__((noinline)) struct pf_page *alloc_fast_off(struct pf_machine *m, pf_gfp_t gfp,
+								unsigned int order, int nid)
+{
+	if (__atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) == FAST_OFF_PLACEMENT &&
+	    !(gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE)) && !placement_for(m))
+		return alloc_pages_fast_others(m, gfp, order, nid);
+	return alloc_fast_general(m, gfp, order, nid);
+}
+
 /* alloc_pages (gfp.h): pcp orders take the fast path, which falls back to __alloc_pages itself. */
 struct pf_page *pf_alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned order)
 {
@@ -4103,7 +4187,9 @@ struct pf_page *pf_alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned orde
 		return alloc_pages_fast(m, gfp, 0, NUMA_NO_NODE);
 	if (order <= PAGE_ALLOC_COSTLY_ORDER && m && !(gfp & PF___GFP_COMP))
 		return alloc_pages_fast_order(m, gfp, order, NUMA_NO_NODE);
-	return pf_alloc_pages_node(m, NUMA_NO_NODE, gfp, order);
+	if (!m)
+		return NULL;
+	return alloc_pages_noprof(m, gfp, order);	/* the thread's mempolicy (mempolicy.c) */
 }
 
 /* __alloc_pages_node's order-0 case for pf_alloc_pages_node (@nid checked). */
@@ -4140,8 +4226,8 @@ static inline __attribute__((always_inline)) void free_pages_fast(struct pf_mach
 	/* __free_pages' allocation record, put_page_testzero's last reference, the switch */
 	if (unlikely(__atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED) != order + 1 ||
 		     __atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) != 1 ||
-		     __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED)))
-		return pf_free_pages_checked(page, order);
+		     (__atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) & ~FAST_OFF_PLACEMENT)))
+		return pf_free_pages_checked(page, order);	/* (placement has nothing to do with freeing) */
 	/* free_page_is_bad on the head (a compound head is the general path's), then the tails */
 	unsigned long flags = __atomic_load_n(&page->flags, __ATOMIC_RELAXED);	/* isolators may set bits meanwhile */
 	if (unlikely(page->_mapcount != -1 || page->mapping || page->memcg_data ||

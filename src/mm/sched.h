@@ -19,6 +19,7 @@
 struct mem_cgroup;
 struct mempolicy;
 struct capture_control;
+struct pf_machine;
 
 /* task_struct->flags bits that mm reads (include/linux/sched.h, 6.12 values) */
 #define PF_MEMALLOC		0x00000800	/* reclaiming: may use the reserves, must not recurse */
@@ -42,6 +43,13 @@ struct pf_task {
 	nodemask_t mems_allowed;
 	struct mempolicy *mempolicy;	/* NULL: the default policy */
 	int in_interrupt;		/* atomic-context scope depth (in_interrupt()) */
+	struct pf_machine *placement_m;	/* the machine mems_allowed and mempolicy are for (NULL: none) */
+	unsigned long placement_serial;	/* placement_m's serial when set (cpuset.c: a machine at the same address is another) */
+	int placement_id;		/* placement_m's slot in pf_machine_table */
+	bool placement_counted;		/* counted in placement_m->placement_threads */
+	unsigned int mems_allowed_seq;	/* read_mems_allowed_begin/retry's sequence */
+	int il_prev;			/* the node interleaving gave last */
+	int il_weight;			/* turns weighted interleaving still owes il_prev */
 
 	/* oom_kill.c: the thread's OOM task (pf_oom_task_attach), the kernel's current as a victim */
 	struct pf_oom_task *oom_task;

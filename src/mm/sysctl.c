@@ -181,6 +181,33 @@ int proc_dointvec_minmax(struct pf_machine *m, const struct pf_ctl_table *table,
 	return err;
 }
 
+/*
+ * proc_doulongvec_minmax (kernel/sysctl.c, 6.12) for one unsigned long:
+ * blanks, a number (0x / 0 prefixes as strtoul), blanks; a minus sign or
+ * a value below @min is -EINVAL.
+ */
+int proc_doulongvec_minmax(const char *buffer, unsigned long min, unsigned long *out)
+{
+	size_t left = strlen(buffer);
+	const char *p = buffer;
+	unsigned long val;
+	bool neg;
+	int err;
+
+	if (left > PAGE_SIZE - 1)
+		left = PAGE_SIZE - 1;
+	proc_skip_spaces(&p, &left);
+	if (!left)
+		return -EINVAL;
+	err = proc_get_long(&p, &left, &val, &neg, proc_wspace_sep, sizeof proc_wspace_sep);
+	if (err)
+		return err;
+	if (neg || val < min)
+		return -EINVAL;
+	*out = val;
+	return 0;
+}
+
 /* ---- the vm table ------------------------------------------------------------ */
 
 static const int zero = 0, one = 1, two = 2, four = 4, one_hundred = 100, one_thousand = 1000, three_thousand = 3000;
@@ -226,7 +253,22 @@ static const struct vm_sysctl {
 	/* mm/page_reporting.c's module parameter page_reporting_order (0..MAX_PAGE_ORDER; -1 while unset) */
 	{ { "page_reporting_order", NULL, 1, &zero, &max_page_order, page_reporting_order_sysctl_handler },
 	  offsetof(struct pf_machine, page_reporting_order) },
+	/* vm_page_writeback_sysctls (mm/page-writeback.c, 6.12) */
+	{ { "dirty_background_ratio", NULL, 1, &zero, &one_hundred, dirty_background_ratio_handler },
+	  offsetof(struct pf_machine, dirty_background_ratio) },
+	{ { "dirty_background_bytes", NULL, 1, NULL, NULL, dirty_background_bytes_handler },
+	  offsetof(struct pf_machine, dirty_background_bytes) },
+	{ { "dirty_ratio", NULL, 1, &zero, &one_hundred, dirty_ratio_handler },
+	  offsetof(struct pf_machine, dirty_ratio) },
+	{ { "dirty_bytes", NULL, 1, NULL, NULL, dirty_bytes_handler },
+	  offsetof(struct pf_machine, dirty_bytes) },
 };
+
+/* the entries whose .data is one unsigned long (proc_doulongvec_minmax), not ints */
+static bool vm_sysctl_ulong(const struct vm_sysctl *e)
+{
+	return e->t.proc_handler == dirty_bytes_handler || e->t.proc_handler == dirty_background_bytes_handler;
+}
 
 static const struct vm_sysctl *vm_sysctl_find(const char *name)
 {
@@ -272,6 +314,10 @@ int pf_sysctl_check(const char *name, const char *value)
 	t.data = scratch;
 	if (!*value)
 		return -EINVAL;	/* process_sysctl_arg refuses an empty value */
+	if (vm_sysctl_ulong(e)) {
+		unsigned long v;
+		return proc_doulongvec_minmax(value, 0, &v);	/* the minimum is the handler's, at write */
+	}
 	return proc_dointvec_minmax(NULL, &t, value);
 }
 
@@ -296,6 +342,10 @@ int pf_sysctl_get(struct pf_machine *m, const char *name, char *buf, size_t len)
 	struct pf_ctl_table t = vm_sysctl_bind(e, m);
 	char tmp[MAX_NR_ZONES * 12 + 1];
 	size_t n = 0;
+	if (vm_sysctl_ulong(e)) {
+		int w = snprintf(buf, len, "%lu", __atomic_load_n((unsigned long *)(void *)t.data, __ATOMIC_RELAXED));
+		return (size_t)w < len ? 0 : -ERANGE;
+	}
 	for (int i = 0; i < t.nr; i++)
 		n += (size_t)snprintf(tmp + n, sizeof tmp - n, i ? "\t%d" : "%d", t.data[i]);
 	int w = snprintf(buf, len, "%s", tmp);

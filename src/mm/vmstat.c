@@ -184,24 +184,7 @@ unsigned long global_node_page_state(struct pf_machine *m, enum node_stat_item i
 	return x < 0 ? 0 : (unsigned long)x;
 }
 
-/*
- * global_dirty_limits (mm/page-writeback.c, 6.12 defaults: dirty_ratio 20,
- * dirty_background_ratio 10): dirtyable memory is free pages above the
- * reserves plus file pages (none here), plus one.
- */
-static void global_dirty_limits(struct pf_machine *m, unsigned long *pbackground, unsigned long *pdirty)
-{
-	unsigned long x = global_zone_page_state(m, NR_FREE_PAGES);
-	x -= x < m->totalreserve_pages ? x : m->totalreserve_pages;
-	unsigned long available_memory = x + 1;
-	unsigned long ratio = (20 * PAGE_SIZE) / 100, bg_ratio = (10 * PAGE_SIZE) / 100;
-	unsigned long thresh = (ratio * available_memory) / PAGE_SIZE;
-	unsigned long bg_thresh = (bg_ratio * available_memory) / PAGE_SIZE;
-	if (bg_thresh >= thresh)
-		bg_thresh = thresh / 2;
-	*pbackground = bg_thresh;
-	*pdirty = thresh;
-}
+/* global_dirty_limits: page_writeback.c */
 
 /* nr_memmap_boot_pages: SPARSEMEM_VMEMMAP maps 2 MiB of memmap (512 pages) per present 128 MiB section. */
 static unsigned long memmap_boot_pages(struct pf_machine *m)
