@@ -3990,9 +3990,10 @@ static inline __attribute__((always_inline)) struct per_cpu_pages *pcp_trylock_f
  * zone_watermark_fast, rmqueue_pcplist, zone_statistics, prep_new_page -
  * with what the machine's fast_gfp table already worked out looked up.
  * Anything else (a failed check, a busy list, tracing, fault injection,
- * init_on_*, __GFP_THISNODE...) goes to __alloc_pages.  The uncommon turns
- * are separate functions reached by tail calls, so that the common path
- * makes no call and needs no stack frame.
+ * init_on_*, __GFP_THISNODE, __GFP_WRITE, a thread with a cpuset or
+ * policy...) goes to __alloc_pages.  The uncommon turns are separate
+ * functions reached by tail calls, so that the common path makes no call
+ * and needs no stack frame.
  */
 static __attribute__((noinline)) struct pf_page *alloc_fast_general(struct pf_machine *m, pf_gfp_t gfp,
 								    unsigned int order, int nid)
@@ -4080,9 +4081,9 @@ static inline __attribute__((always_inline)) struct pf_page *alloc_pages_fast_ma
 	if (unlikely(cpu < 0))
 		return alloc_fast_cpu(m, gfp, order, nid);
 	int pnid = nid < 0 ? m->cpu_to_node[cpu] : nid;
-	if (unlikely((gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE)) |
+	if (unlikely((gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE | PF___GFP_WRITE)) |
 		     (__atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) & off_mask))) {
-		/* __GFP_THISNODE walks the no-fallback zonelist */
+		/* __GFP_THISNODE walks the no-fallback zonelist; __GFP_WRITE asks node_dirty_ok */
 		if (off_mask & FAST_OFF_PLACEMENT)
 			return alloc_fast_off(m, gfp, order, nid);
 		return alloc_fast_general(m, gfp, order, nid);
@@ -4175,7 +4176,7 @@ static __attribute__((noinline)) struct pf_page *alloc_fast_off(struct pf_machin
 								unsigned int order, int nid)
 {
 	if (__atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) == FAST_OFF_PLACEMENT &&
-	    !(gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE)) && !placement_for(m))
+	    !(gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE | PF___GFP_WRITE)) && !placement_for(m))
 		return alloc_pages_fast_others(m, gfp, order, nid);
 	return alloc_fast_general(m, gfp, order, nid);
 }
