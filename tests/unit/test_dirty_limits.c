@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
 #include "mm/internal.h"
@@ -139,6 +140,31 @@ static void spread_dirty_pages(void **state)
 	pf_machine_destroy(m);
 }
 
+/*
+ * The same through the fast path's door: a thread not bound to a CPU (bound threads leave the
+ * rseq pagesets to the general path) on a machine whose CPUs are all on node 0.  Pages freed
+ * to this CPU's list would be handed out again by the fast path, which must not skip the test.
+ */
+static void spread_dirty_pages_unbound(void **state)
+{
+	(void)state;
+	struct pf_machine *m = pf_test_boot("cpus 4\nnode 0 cpus 0-3\ndistance 0 1 21\n"
+					    "mem 0 0x1000-0x9efff\nmem 0 0x100000-0x7ffffff\n"
+					    "mem 1 0x8000000-0xfffffff\n");
+	pg_data_t *n0 = m->node_data[0];
+
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(node_of_alloc(m, PF_GFP_KERNEL), 0);
+	set_node(n0, NR_FILE_DIRTY, (long)node_dirty_limit(n0) + 1);
+	for (int i = 0; i < 8; i++) {
+		assert_int_equal(node_of_alloc(m, PF_GFP_KERNEL), 0);
+		assert_int_equal(node_of_alloc(m, PF_GFP_KERNEL | PF___GFP_WRITE), 1);
+	}
+	set_node(n0, NR_FILE_DIRTY, 0);
+	pf_test_check(m, "spread_dirty_pages_unbound");
+	pf_machine_destroy(m);
+}
+
 /* the handlers of page-writeback.c: ranges, and each ratio / bytes pair excluding the other */
 static void dirty_sysctls(void **state)
 {
@@ -196,14 +222,57 @@ static void placement_fast_off_bit(void **state)
 	pf_machine_destroy(m);
 }
 
+static void *no_placement_thread(void *arg)
+{
+	struct pf_machine *m = arg;
+	for (int i = 0; i < 64; i++)
+		if (node_of_alloc(m, PF_GFP_KERNEL) != 0)
+			return (void *)1;
+	return NULL;
+}
+
+/*
+ * Policies through the fast path's door (unbound, CPUs all on node 0): the thread with BIND
+ * "1" gets node 1 every time although its CPU's list holds node-0 pages; a thread without a
+ * policy meanwhile keeps node 0 (alloc_fast_off's way back to the fast path).
+ */
+static void placement_unbound(void **state)
+{
+	(void)state;
+	struct pf_machine *m = pf_test_boot("cpus 4\nnode 0 cpus 0-3\ndistance 0 1 21\n"
+					    "mem 0 0x1000-0x9efff\nmem 0 0x100000-0x7ffffff\n"
+					    "mem 1 0x8000000-0xfffffff\n");
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(node_of_alloc(m, PF_GFP_KERNEL), 0);
+	assert_int_equal(pf_set_mempolicy(m, PF_MPOL_BIND, "1"), 0);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(node_of_alloc(m, PF_GFP_KERNEL), 1);
+	pthread_t t;
+	void *ret;
+	assert_int_equal(pthread_create(&t, NULL, no_placement_thread, m), 0);
+	assert_int_equal(pthread_join(t, &ret), 0);
+	assert_null(ret);
+	assert_int_equal(pf_set_mempolicy(m, PF_MPOL_DEFAULT, NULL), 0);
+	assert_int_equal(pf_set_mems_allowed(m, "1"), 0);
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(node_of_alloc(m, PF_GFP_KERNEL), 1);
+	assert_int_equal(pf_set_mems_allowed(m, NULL), 0);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(node_of_alloc(m, PF_GFP_KERNEL), 0);
+	pf_test_check(m, "placement_unbound");
+	pf_machine_destroy(m);
+}
+
 int main(void)
 {
 	pf_test_watchdog("test_dirty_limits", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(limits_by_hand),
 		cmocka_unit_test(spread_dirty_pages),
+		cmocka_unit_test(spread_dirty_pages_unbound),
 		cmocka_unit_test(dirty_sysctls),
 		cmocka_unit_test(placement_fast_off_bit),
+		cmocka_unit_test(placement_unbound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
