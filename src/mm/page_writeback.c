@@ -52,10 +52,8 @@ unsigned long global_dirtyable_memory(struct pf_machine *m)
 	unsigned long x = global_zone_page_state(m, NR_FREE_PAGES);
 
 	x -= x < m->totalreserve_pages ? x : m->totalreserve_pages;
-	for (int nid = 0; nid < m->nr_node_ids; nid++) {
-		x += node_stat(m->node_data[nid], NR_INACTIVE_FILE);
-		x += node_stat(m->node_data[nid], NR_ACTIVE_FILE);
-	}
+	x += global_node_page_state(m, NR_INACTIVE_FILE);
+	x += global_node_page_state(m, NR_ACTIVE_FILE);
 	return x + 1;
 }
 
