@@ -31,6 +31,10 @@
  * kill the task oom_badness ranks first (ties to the later one) and its
  * kill frees its pages.  Neither touches the block model.
  *
+ * Placement: the thread's cpuset, policy, interleave weights and atomic
+ * scope change at random (op_misc); a hardwall request of a thread with a
+ * cpuset must land inside it.
+ *
  * Input layout: byte 0 picks the machine; then each step is an opcode byte
  * followed by the operands it reads (missing bytes read as 0).  Opcodes
  * 0xc0..0xff are the movable/compaction/contiguous family.
@@ -102,6 +106,8 @@ struct state {
 	int nr_ranges;
 	int nr_cma;			/* CMA areas of the machine */
 	int nr_nodes;
+	unsigned mems;			/* the thread's cpuset as a node bit mask, 0: every node */
+	int atomic_depth;		/* pf_enter_atomic calls not yet matched */
 	long migrated_pages;		/* pages the owner saw move */
 	long migrated0;			/* pgmigrate_success at boot */
 	long ranges_taken, cma_taken, movable_set;	/* what the input reached (FUZZ_API_VERBOSE prints them) */
@@ -427,6 +433,17 @@ static void op_alloc(int node)
 		CHECK(!p, "order %u allocation succeeded", order);
 	if (!gfp_valid_zone(gfp & PF___GFP_BITS_MASK))
 		CHECK(!p, "contradictory gfp %#x allocation succeeded", gfp);
+	/*
+	 * A cpuset holds a hardwall order-0 request on every attempt, except in the
+	 * atomic scope, for non-blocking __GFP_HIGH (no ALLOC_CPUSET) and
+	 * __GFP_MEMALLOC (the reserves' attempt drops ALLOC_CPUSET), as 6.12.  Higher
+	 * orders may get a block direct compaction captured in any zone of the
+	 * zonelist (try_to_compact_pages does not ask the cpuset, in 6.12 either).
+	 */
+	if (p && order == 0 && S.mems && !S.atomic_depth && (gfp & PF___GFP_HARDWALL) && !(gfp & PF___GFP_MEMALLOC) &&
+	    ((gfp & PF___GFP_DIRECT_RECLAIM) || !(gfp & PF___GFP_HIGH)))
+		CHECK((S.mems >> pf_page_to_nid(p)) & 1, "hardwall gfp %#x got node %d outside the cpuset %#x", gfp,
+		      pf_page_to_nid(p), S.mems);
 	if (p)
 		adopt(p, order, gfp & PF___GFP_BITS_MASK);
 }
@@ -877,9 +894,75 @@ static void op_shrinker_oom(unsigned what)
 	}
 }
 
+/* a node list for the placement calls: good ones, nodes past the machine, and malformed text */
+static const char *pick_nodelist(unsigned *mask, int *need)
+{
+	static const char *const lists[] = { "", "0", "1", "0-1", "1,0", " 0 - 1 ", "2", "0,2", "63", "64",
+					     "1-0", "0,", "x", "-1", NULL };
+	static const unsigned masks[] = { 0, 1, 2, 3, 3, 3, 4, 5, 0, 0, 0, 0, 0, 0, 0 };
+	/* nodes the machine must have for the list to name only real ones (99: malformed) */
+	static const int needs[] = { 0, 1, 2, 2, 2, 2, 3, 3, 64, 99, 99, 99, 99, 99, 0 };
+	unsigned i = u8() % (sizeof lists / sizeof lists[0]);
+	*mask = masks[i];
+	*need = needs[i];
+	return lists[i];
+}
+
+/* the thread's placement: cpuset, policy, interleave weights, the atomic scope */
+static void op_placement(unsigned what)
+{
+	unsigned mask;
+	int need;
+	const char *list = pick_nodelist(&mask, &need);
+	switch (what) {
+	case 0: {
+		static const int modes[] = { 0, 1, 2, 3, 4, 5, 6, 7, -1, 2 | (1 << 15), 3 | (1 << 14),
+					     2 | (1 << 13), 3 | (1 << 13), 1 | (3 << 14) };
+		int mode = modes[u8() % (sizeof modes / sizeof modes[0])];
+		int r = pf_set_mempolicy(S.m, mode, list);
+		CHECK(r == 0 || r == -EINVAL, "pf_set_mempolicy(%d, \"%s\") returned %d", mode, list ? list : "(null)", r);
+		if (need == 99)
+			CHECK(r == -EINVAL, "pf_set_mempolicy took the malformed list \"%s\"", list);
+		int got;
+		char buf[32];
+		CHECK(pf_get_mempolicy(S.m, &got, buf, sizeof buf) == 0, "pf_get_mempolicy");
+		if (r == 0 && (mode & 0xff) != 1)
+			CHECK(got == mode, "pf_get_mempolicy gave mode %#x after setting %#x", got, mode);
+		if (r == 0 && (mode & 0xff) == 1)
+			CHECK((got & 0xff) == 1 || (got & 0xff) == 4, "pf_get_mempolicy gave mode %#x after PREFERRED", got);
+		break;
+	}
+	case 1: {
+		int r = pf_set_mems_allowed(S.m, list);
+		CHECK(r == (need <= S.nr_nodes ? 0 : -EINVAL), "pf_set_mems_allowed(\"%s\") returned %d",
+		      list ? list : "(null)", r);
+		if (r == 0)
+			S.mems = (mask == 0 || mask == (1u << S.nr_nodes) - 1) ? 0 : mask;
+		break;
+	}
+	case 2: {
+		int nid = (int)(u8() % 4) - 1;
+		unsigned w = u16() % 300;
+		int r = pf_set_interleave_weight(S.m, nid, w);
+		CHECK(r == ((nid >= 0 && nid < S.nr_nodes && w <= 255) ? 0 : -EINVAL),
+		      "pf_set_interleave_weight(%d, %u) returned %d", nid, w, r);
+		break;
+	}
+	default:
+		if ((u8() & 1) || !S.atomic_depth) {
+			pf_enter_atomic();
+			S.atomic_depth++;
+		} else {
+			CHECK(pf_exit_atomic() == 0, "pf_exit_atomic at depth %d", S.atomic_depth);
+			S.atomic_depth--;
+		}
+		break;
+	}
+}
+
 static void op_misc(void)
 {
-	unsigned sel = u8(), what = sel % 6;
+	unsigned sel = u8(), what = sel % 10;
 	struct expect e = snap();
 	if (sel >= 0xf0) {
 		op_shrinker_oom(sel - 0xf0);
@@ -903,6 +986,7 @@ static void op_misc(void)
 		free(show(views[u8() % 6]));
 		break;
 	}
+	case 6: case 7: case 8: case 9: op_placement(what - 6); break;
 	default: check_all_stamps(); break;
 	}
 	expect_bad(e, 0);
@@ -1586,6 +1670,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (getenv("FUZZ_API_VERBOSE"))
 		fprintf(stderr, "fuzz_api: %ld cache objects dropped, %ld OOM kills\n", FC.freed_by_drop, FC.kills);
 	fz_cache_teardown();
+	pf_set_mempolicy(S.m, 0, NULL);
+	pf_set_mems_allowed(S.m, NULL);
+	while (S.atomic_depth-- > 0)
+		pf_exit_atomic();
 	free_everything();
 	while (S.nr_ranges)
 		free_range(S.nr_ranges - 1, 0);
