@@ -15,6 +15,7 @@
  * request fails instead.
  */
 #include "oom.h"
+#include "cpuset.h"
 #include "memcontrol.h"
 
 #include <stdlib.h>
@@ -201,13 +202,6 @@ static bool node_has_memory(struct pf_machine *m, int nid)
 	return m->node_data[nid] && m->node_data[nid]->node_present_pages;
 }
 
-/* The calling thread's cpuset (the placement's mems_allowed); every node when it has none. */
-static bool cpuset_current_node_allowed(int nid)
-{
-	struct pf_task *cur = current_task();
-	return !cur->mems_allowed_set || node_isset(nid, &cur->mems_allowed);
-}
-
 /*
  * constrained_alloc (mm/oom_kill.c, 6.12): what limited the request, and
  * so how much memory the badness is measured against: a memcg's limit;
@@ -247,16 +241,18 @@ static enum oom_constraint constrained_alloc(struct oom_control *oc)
 		}
 	}
 
+	/* a zone the cpuset's wall kept this request out of (__GFP_HARDWALL, or the atomic scope) */
 	struct zoneref *z;
 	struct zone *zone;
 	for_each_zone_zonelist_nodemask(zone, z, oc->zonelist, highest_zoneidx, oc->nodemask)
-		if (!cpuset_current_node_allowed(zone_to_nid(zone)))
+		if (!cpuset_zone_allowed(zone, oc->gfp_mask))
 			cpuset_limited = true;
 
 	if (cpuset_limited) {
+		const nodemask_t *mems = cpuset_current_mems_allowed(m);
 		oc->totalpages = total_swap_pages(m);
 		for (int nid = 0; nid < m->nr_node_ids; nid++)
-			if (cpuset_current_node_allowed(nid) && m->node_data[nid])
+			if (node_isset(nid, mems) && m->node_data[nid])
 				oc->totalpages += m->node_data[nid]->node_present_pages;
 		return CONSTRAINT_CPUSET;
 	}
@@ -360,20 +356,6 @@ static void nodemask_list(const nodemask_t *mask, char *buf, size_t len)
 	}
 }
 
-/* cpuset_current_mems_allowed: the thread's mems_allowed, or every node of the machine */
-static nodemask_t current_mems_allowed(struct pf_machine *m)
-{
-	struct pf_task *cur = current_task();
-	if (cur->mems_allowed_set)
-		return cur->mems_allowed;
-	nodemask_t all;
-	memset(&all, 0, sizeof all);
-	for (int nid = 0; nid < m->nr_node_ids; nid++)
-		if (m->node_data[nid])
-			node_set(nid, &all);
-	return all;
-}
-
 /* dump_task (mm/oom_kill.c, 6.12): one row of the task table; the uid is 0, the tgid the pid */
 static int dump_task(struct pf_oom_task *t, void *arg)
 {
@@ -430,9 +412,8 @@ static void dump_header(struct oom_control *oc, struct oom_frame *frame)
 static void dump_oom_victim(struct oom_control *oc, struct pf_oom_task *victim)
 {
 	char nodes[256], mems[256];
-	nodemask_t allowed = current_mems_allowed(oc->m);
 	nodemask_list(oc->nodemask, nodes, sizeof nodes);
-	nodemask_list(&allowed, mems, sizeof mems);
+	nodemask_list(cpuset_current_mems_allowed(oc->m), mems, sizeof mems);
 	/* mem_cgroup_print_oom_context: the OOM's memcg (or global_oom), the victim's memcg */
 	char oom_memcg[280] = "global_oom", task_memcg[256] = "/";
 	if (oc->memcg) {

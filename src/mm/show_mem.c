@@ -15,7 +15,7 @@
 
 #include <string.h>
 
-#include "sched.h"
+#include "cpuset.h"
 
 #define K(x) ((x) << (PAGE_SHIFT - 10))
 
@@ -66,14 +66,12 @@ static unsigned long pcp_count(const struct zone *zone, int cpu)
  * show_mem_node_skip (6.12): with SHOW_MEM_FILTER_NODES, only the nodes of
  * @nodemask, or of the calling thread's cpuset when there is none.
  */
-static bool show_mem_node_skip(unsigned int flags, int nid, const nodemask_t *nodemask)
+static bool show_mem_node_skip(struct pf_machine *m, unsigned int flags, int nid, const nodemask_t *nodemask)
 {
 	if (!(flags & SHOW_MEM_FILTER_NODES))
 		return false;
-	if (!nodemask) {
-		const struct pf_task *cur = current_task();
-		return cur->mems_allowed_set && !node_isset(nid, &cur->mems_allowed);
-	}
+	if (!nodemask)
+		nodemask = cpuset_current_mems_allowed(m);
 	return !node_isset(nid, nodemask);
 }
 
@@ -127,7 +125,7 @@ static void show_free_areas(struct pf_machine *m, unsigned int filter, const nod
 	for_each_populated_zone(m, zone, nid, z) {
 		if (zone_idx(zone) > max_zone_idx)
 			continue;
-		if (show_mem_node_skip(filter, zone_to_nid(zone), nodemask))
+		if (show_mem_node_skip(m, filter, zone_to_nid(zone), nodemask))
 			continue;
 		for (int cpu = 0; cpu < m->nr_cpus; cpu++)
 			free_pcp += pcp_count(zone, cpu);
@@ -153,7 +151,7 @@ static void show_free_areas(struct pf_machine *m, unsigned int filter, const nod
 		  free_pcp, global_zone_page_state(m, NR_FREE_CMA_PAGES));
 
 	for_each_online_pgdat(m, pgdat, nid) {
-		if (show_mem_node_skip(filter, pgdat->node_id, nodemask))
+		if (show_mem_node_skip(m, filter, pgdat->node_id, nodemask))
 			continue;
 		if (!node_has_managed_zones(pgdat, max_zone_idx))
 			continue;
@@ -179,7 +177,7 @@ static void show_free_areas(struct pf_machine *m, unsigned int filter, const nod
 	for_each_populated_zone(m, zone, nid, z) {
 		if (zone_idx(zone) > max_zone_idx)
 			continue;
-		if (show_mem_node_skip(filter, zone_to_nid(zone), nodemask))
+		if (show_mem_node_skip(m, filter, zone_to_nid(zone), nodemask))
 			continue;
 		free_pcp = 0;
 		for (int cpu = 0; cpu < m->nr_cpus; cpu++)
@@ -210,7 +208,7 @@ static void show_free_areas(struct pf_machine *m, unsigned int filter, const nod
 
 		if (zone_idx(zone) > max_zone_idx)
 			continue;
-		if (show_mem_node_skip(filter, zone_to_nid(zone), nodemask))
+		if (show_mem_node_skip(m, filter, zone_to_nid(zone), nodemask))
 			continue;
 		line_add(&l, "Node %d %s: ", zone_to_nid(zone), zone->name);
 		pf_spin_lock(&zone->lock);
@@ -235,7 +233,7 @@ static void show_free_areas(struct pf_machine *m, unsigned int filter, const nod
 
 	/* hugetlb_show_meminfo_node: x86-64's two hstates (1 GiB first, 2 MiB), with no huge pages */
 	for (nid = 0; nid < m->nr_node_ids; nid++) {
-		if (!m->node_data[nid] || show_mem_node_skip(filter, nid, nodemask))
+		if (!m->node_data[nid] || show_mem_node_skip(m, filter, nid, nodemask))
 			continue;
 		pf_printk(m, '4', "Node %d hugepages_total=0 hugepages_free=0 hugepages_surp=0 hugepages_size=1048576kB",
 			  nid);

@@ -389,23 +389,39 @@ static void test_constraints(void **state)
 	assert_int_equal(count_with("Node 0 "), 0);	/* Mem-Info filtered to node 1 */
 	assert_true(count_with("Node 1 DMA32 free:") + count_with("Node 1 Normal free:") >= 1);
 
-	struct pf_task saved = *current_task();
-	current_task()->mems_allowed_set = true;
-	memset(&current_task()->mems_allowed, 0, sizeof(nodemask_t));
-	node_set(0, &current_task()->mems_allowed);
+	/*
+	 * A cpuset of node 0: a GFP_KERNEL request may still spill to node 1
+	 * (softwall: the root cpuset's nodes), so nothing limited it; a
+	 * GFP_USER one (__GFP_HARDWALL) was kept off node 1: CONSTRAINT_CPUSET.
+	 */
+	assert_int_equal(pf_set_mems_allowed(m, "0"), 0);
 	struct oom_control oc2 = {
 		.m = m, .zonelist = node_zonelist(m, 0, PF_GFP_KERNEL), .gfp_mask = PF_GFP_KERNEL, .order = 0,
 	};
-	nr_lines = 0;
+	struct task c = { .mm = { .rss_anon = 1 } };
+	add(m, &c, "c", 3, 0);
 	pf_spin_lock(&m->oom_lock);
 	assert_true(out_of_memory(&oc2));
 	pf_spin_unlock(&m->oom_lock);
-	*current_task() = saved;
-	assert_int_equal(oc2.constraint, CONSTRAINT_CPUSET);
-	assert_int_equal(oc2.totalpages, 16128);
+	assert_int_equal(oc2.constraint, CONSTRAINT_NONE);
+	assert_int_equal(oc2.totalpages, 16128 + 16384);
 	assert_int_equal(b.kills, 1);
+	struct oom_control oc3 = {
+		.m = m, .zonelist = node_zonelist(m, 0, PF_GFP_USER), .gfp_mask = PF_GFP_USER, .order = 0,
+	};
+	nr_lines = 0;
+	pf_spin_lock(&m->oom_lock);
+	assert_true(out_of_memory(&oc3));
+	pf_spin_unlock(&m->oom_lock);
+	assert_int_equal(pf_set_mems_allowed(m, NULL), 0);
+	assert_int_equal(oc3.constraint, CONSTRAINT_CPUSET);
+	assert_int_equal(oc3.totalpages, 16128);
+	assert_int_equal(c.kills, 1);
 	expect_line("6|oom-kill:constraint=CONSTRAINT_CPUSET,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,"
-		    "task_memcg=/,task=b,pid=2,uid=0");
+		    "task_memcg=/,task=c,pid=3,uid=0");
+	/* the report's Mem-Info: only the cpuset's node (SHOW_MEM_FILTER_NODES without a nodemask) */
+	assert_int_equal(count_with("Node 1 "), 0);
+	assert_int_equal(count_with("Node 0 DMA32 free:"), 1);
 	pf_machine_destroy(m);
 }
 
