@@ -9,6 +9,7 @@
 #include <pageframe/pageframe.h>
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,13 +68,18 @@ static int parse_duration(const char *s, uint64_t *us)
 	return 0;
 }
 
+/* A decimal number (a leading 0 is no octal: "order=010" is order 10), or 0x hex; beyond @max or 64 bits: -1. */
 static int parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
 	char *end;
 	if (!isdigit((unsigned char)*s))
 		return -1;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (*end || v > max)
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	if (hex && !isxdigit((unsigned char)s[2]))
+		return -1;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, hex ? 16 : 10);
+	if (*end || errno == ERANGE || v > max)
 		return -1;
 	*out = v;
 	return 0;
@@ -285,6 +291,14 @@ int sc_parse(const char *text, size_t len, struct scenario *sc, char *err, size_
 		} else
 			FAIL("unknown directive '%.40s' (seed, tick, snapshot, kcompactd, vmstat, reclaim, phase, stream)", d);
 	}
+	/* the clock runs in whole ticks: a phase that is no whole number of them would run shorter or longer
+	 * (or not at all) than it says */
+	for (int i = 0; i < sc->nphases; i++)
+		if (sc->phases[i].duration_us % sc->tick_us) {
+			lineno = sc->phases[i].line;
+			FAIL("phase %s: %lluus is not a whole number of ticks of %lluus", sc->phases[i].name,
+			     (unsigned long long)sc->phases[i].duration_us, (unsigned long long)sc->tick_us);
+		}
 	lineno = 0;
 	if (!sc->nphases)
 		FAIL("no phase: nothing to run");

@@ -39,21 +39,33 @@ if command -v script >/dev/null 2>&1; then
 fi
 
 # bad scenarios: the file and the line
-bad() {  # bad NAME EXPECTED-MESSAGE (the scenario on standard input)
-  cat >"$WORK/$1.scn"
+# bad NAME EXPECTED-MESSAGE FORMAT: the scenario is printf FORMAT (octal escapes: sh's printf has no \x).
+# Not in a pipeline: a pipeline's last command runs in a subshell, where fail would end only the subshell.
+bad() {
+  printf "$3" >"$WORK/$1.scn"
   "$CLI" run -m "$M" "$WORK/$1.scn" >/dev/null 2>"$WORK/$1.err"
   rc=$?
   [ $rc -eq 1 ] || fail "$1: exit $rc"
   grep -qF "$1.scn: $2" "$WORK/$1.err" || fail "$1: expected '$2', got: $(cat "$WORK/$1.err")"
 }
-printf 'phase a 1s\n  stream s kind=unmovable rate=10\n  stream t kind=unmov' | bad truncated "line 3: stream t: unknown kind 'unmov'"
-printf 'phase a 1s\n  stream s kind=slab rate=10\n' | bad kind "line 2: stream s: unknown kind 'slab'"
-printf 'phase a 1s\n\n  stream s kind=thp rate=10 order=99\n' | bad order "line 3: stream s: order '99' is not 0..10"
-printf 'phase a 1s\n  stream s kind=anon rate=10 cpus=5\n' | bad cpu "line 2: CPU 5, but the machine has 2 CPUs"
-printf 'seed 1\nphase a 1s\n  stream s kind=anon rate=10\x00\x01\xff\n' | bad binary "line 3: binary data (a NUL byte)"
-printf '\xff\xfe\x01junk\n' | bad junk "line 1: unknown directive"
-printf '  stream s kind=anon rate=10\n' | bad nophase "line 1: a stream before any phase"
-printf 'tick 1s\n' | bad empty "no phase: nothing to run"
-printf 'phase a 1s\n  stream s kind=anon rate=1e9\n' | bad rate "line 2: stream s: rate '1e9' is not a number"
-printf 'tick 10us\nphase a 1000s\n' | bad ticks "100000000 ticks: more than 50000000"
+bad truncated "line 3: stream t: unknown kind 'unmov'" 'phase a 1s\n  stream s kind=unmovable rate=10\n  stream t kind=unmov'
+bad kind "line 2: stream s: unknown kind 'slab'" 'phase a 1s\n  stream s kind=slab rate=10\n'
+bad order "line 3: stream s: order '99' is not 0..10" 'phase a 1s\n\n  stream s kind=thp rate=10 order=99\n'
+bad cpu "line 2: CPU 5, but the machine has 2 CPUs" 'phase a 1s\n  stream s kind=anon rate=10 cpus=5\n'
+bad binary "line 3: binary data (a NUL byte)" 'seed 1\nphase a 1s\n  stream s kind=anon rate=10\000\001\377\n'
+bad junk "line 1: unknown directive" '\377\376\001junk\n'
+bad nophase "line 1: a stream before any phase" '  stream s kind=anon rate=10\n'
+bad empty "no phase: nothing to run" 'tick 1s\n'
+bad rate "line 2: stream s: rate '1e9' is not a number" 'phase a 1s\n  stream s kind=anon rate=1e9\n'
+bad ticks "100000000 ticks: more than 50000000" 'tick 10us\nphase a 1000s\n'
+# the clock runs whole ticks: a phase of 1.5 ticks ran 1 or 2 of them, one shorter than a tick none
+bad partial "line 2: phase a: 1500us is not a whole number of ticks of 1000us" 'tick 1ms\nphase a 1500us\n  stream s kind=anon rate=1000\nphase b 1500us\n'
+bad short "line 1: phase a: 500000us is not a whole number of ticks of 1000000us" 'phase a 500ms\n  stream s kind=anon rate=1000\ntick 1s\n'
+bad seed "line 1: seed N" 'seed 99999999999999999999\nphase a 1s\n'
+
+# numbers are decimal: order=010 is order 10 (not octal 8), burst=010 ten a burst
+printf 'tick 1ms\nkcompactd off\nvmstat off\nreclaim off\nphase a 1ms\n  stream s kind=unmovable rate=10000/s burst=010 order=010 cpus=0\n' >"$WORK/decimal.scn"
+out=$("$CLI" run --no-progress -m "$M" "$WORK/decimal.scn" 2>"$WORK/decimal.err") || fail "decimal: exit $?: $(cat "$WORK/decimal.err")"
+# 10000 a second in bursts of 10 = 1000 bursts a second = 1.0 burst in the one tick: 10 allocations of order 10
+printf '%s\n' "$out" | grep -q '^a  *s  *unmovable  *10  *10  *0  *0  *0$' || fail "decimal: $out"
 echo "ok"
