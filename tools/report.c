@@ -211,6 +211,7 @@ static void pageblocks_json(FILE *f, const char *pb)
 	char lastzone[32] = "";
 	int lastnode = -1, nz = 0;
 	long idx = 0;
+	unsigned long nextpfn = 0;	/* where the block after the last one would start */
 	const char *p = pb;
 	const char *nl = strchr(p, '\n');	/* the header line */
 	p = nl ? nl + 1 : p + strlen(p);
@@ -227,11 +228,14 @@ static void pageblocks_json(FILE *f, const char *pb)
 		if (sscanf(line, "%d %31s %lx %31s %u %u %u %u %u %u %u %u %15s", &node, zone, &pfn, type, &fr, &mv, &um,
 			   &rc, &ha, &cma, &iso, &res, mixed) != 13)
 			continue;
-		if (node != lastnode || strcmp(zone, lastzone)) {
+		/* a segment for each run of contiguous blocks: the page works out a cell's pfn from its
+		 * segment's first, so a hole inside a zone starts a new one */
+		if (node != lastnode || strcmp(zone, lastzone) || pfn != nextpfn) {
 			fprintf(f, "%s[%d,\"%s\",%ld,%lu]", nz++ ? "," : "", node, zone, idx, pfn);
 			lastnode = node;
 			snprintf(lastzone, sizeof lastzone, "%s", zone);
 		}
+		nextpfn = pfn + 512;
 		char t = type[0] == 'U' ? 'U' : type[0] == 'M' ? 'M' : type[0] == 'R' ? 'R' : type[0] == 'H' ? 'H'
 		       : type[0] == 'C' ? 'C' : 'I';
 		if (!strcmp(mixed, "mixed"))
@@ -273,7 +277,8 @@ int rp_snapshot(struct rp_report *r, const struct rp_snapshot *s)
 		return -1;
 	struct rp_run *run = r->runs[r->nruns - 1];
 	FILE *f = run->sf;
-	fprintf(f, "%s{\"t\":%.6g,\"bi\":", run->nsnap++ ? ",\n" : "", s->t);
+	/* x with 15 digits: an event count stays exact (1234567, not 1.23457e+06) */
+	fprintf(f, "%s{\"t\":%.15g,\"bi\":", run->nsnap++ ? ",\n" : "", s->t);
 	json_str(f, s->buddyinfo);
 	fputs(",\"zi\":", f);
 	zoneinfo_lines(f, s->zoneinfo);
@@ -309,7 +314,7 @@ int rp_extfrag_event(struct rp_report *r, double t, unsigned long pfn, int alloc
 	struct rp_run *run = r->runs[r->nruns - 1];
 	if (run->nev >= 5000)	/* the table keeps the first 5000 */
 		return 0;
-	fprintf(run->ef, "%s[%.6g,%lu,%d,%d,%d,%d,%d,", run->nev++ ? "," : "", t, pfn, alloc_order, fallback_order,
+	fprintf(run->ef, "%s[%.15g,%lu,%d,%d,%d,%d,%d,", run->nev++ ? "," : "", t, pfn, alloc_order, fallback_order,
 		alloc_mt, fallback_mt, change_ownership);
 	json_str(run->ef, gfp);
 	fputc(']', run->ef);
@@ -395,15 +400,21 @@ int rp_write(struct rp_report *r, const char *path, char *err, size_t errlen)
 	fputs(",\"chartjs\":", f);
 	json_str(f, version);
 	fflush(r->nf);
-	fprintf(f, ",\"notes\":[%.*s],\"runs\":[", (int)r->nlen, r->notes ? r->notes : "");
+	/* fwrite, not "%.*s": a run's snapshots may pass INT_MAX bytes */
+	fputs(",\"notes\":[", f);
+	fwrite(r->notes ? r->notes : "", 1, r->notes ? r->nlen : 0, f);
+	fputs("],\"runs\":[", f);
 	for (int i = 0; i < r->nruns; i++) {
 		struct rp_run *run = r->runs[i];
 		fflush(run->sf);
 		fflush(run->ef);
 		fprintf(f, "%s{\"name\":", i ? "," : "");
 		json_str(f, run->name);
-		fprintf(f, ",\"snaps\":[%.*s],\"extfrag\":[%.*s]}", (int)run->slen, run->snaps ? run->snaps : "",
-			(int)run->elen, run->evs ? run->evs : "");
+		fputs(",\"snaps\":[", f);
+		fwrite(run->snaps ? run->snaps : "", 1, run->snaps ? run->slen : 0, f);
+		fputs("],\"extfrag\":[", f);
+		fwrite(run->evs ? run->evs : "", 1, run->evs ? run->elen : 0, f);
+		fputs("]}", f);
 	}
 	fputs("]}</script>\n", f);
 	fputs(report_page_body, f);
