@@ -70,7 +70,7 @@ int cmd_report(int argc, char **argv)
 			live = true;
 		else if (!strcmp(a, "--interval") && more) {
 			interval = strtod(argv[++i], &end);
-			if (*end || interval < 0 || interval > 86400) {
+			if (*end || end == argv[i] || !(interval >= 0 && interval <= 86400)) {	/* NaN too */
 				fprintf(stderr, "pageframe: --interval wants seconds (0 to 86400), not '%s'\n", argv[i]);
 				return 2;
 			}

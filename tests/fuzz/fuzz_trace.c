@@ -39,6 +39,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memset(err, 'x', sizeof err);
 		int rc = tp_parse_line(p, len, &r, err, sizeof err);
 		check(rc >= -1 && rc <= 1, "return value out of range", p, len);
+		/* the same line ended by CRLF (a trace copied through Windows) reads the same */
+		if (len < 4000) {
+			char crlf[4096];
+			size_t body = len - (nl != NULL);
+			memcpy(crlf, p, body);
+			memcpy(crlf + body, "\r\n", 2);
+			struct tp_record r2;
+			char err2[160];
+			int rc2 = tp_parse_line(crlf, body + 2, &r2, err2, sizeof err2);
+			check(rc2 == rc, "CRLF changes the verdict", p, len);
+			if (rc == 1)
+				check(r2.event == r.event && r2.order == r.order && r2.pfn == r.pfn && r2.page == r.page &&
+				      r2.gfp == r.gfp && r2.migratetype == r.migratetype && r2.cpu == r.cpu,
+				      "CRLF changes the record", p, len);
+		}
 		if (rc == -1)
 			check(memchr(err, '\0', sizeof err) && err[0], "a refusal without a reason", p, len);
 		if (rc == 1) {
@@ -60,12 +75,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *t = (const char *)data;
 	if (sc_parse(t, size, &sc, err, sizeof err)) {
 		check(memchr(err, '\0', sizeof err) && err[0], "a refused scenario without a reason", t, size);
+		/* "line N: ..." with N a line of the input, or one of the two that concern the whole */
+		size_t lines = 0;
+		for (size_t i = 0; i < size; i++)
+			lines += t[i] == '\n';
+		lines += size && t[size - 1] != '\n';
+		unsigned long n = 0;
+		if (!strncmp(err, "line ", 5)) {
+			n = strtoul(err + 5, NULL, 10);
+			check(n >= 1 && n <= lines, "a refusal naming a line the scenario does not have", t, size);
+		} else {
+			check(!strcmp(err, "no phase: nothing to run") || strstr(err, " ticks: more than "),
+			      "a refusal naming no line", t, size);
+		}
 	} else {
 		check(sc.nphases >= 1 && sc.nphases <= SC_MAX_PHASES, "phases out of bounds", t, size);
 		check(sc.tick_us >= 10 && sc.tick_us <= 1000000, "tick out of bounds", t, size);
 		check(sc_total_us(&sc) / sc.tick_us <= 50000000ull, "too many ticks", t, size);
 		for (int i = 0; i < sc.nphases; i++) {
 			check(sc.phases[i].duration_us > 0, "an empty phase", t, size);
+			check(sc.phases[i].duration_us % sc.tick_us == 0, "a phase of a fraction of a tick", t, size);
 			check(sc.phases[i].nstreams >= 0 && sc.phases[i].nstreams <= SC_MAX_STREAMS, "streams out of bounds",
 			      t, size);
 			for (int k = 0; k < sc.phases[i].nstreams; k++) {

@@ -63,4 +63,10 @@ grep -q 'nonexistent.txt: No such file' "$WORK/none.err" || fail "missing trace:
 "$CLI" replay --every 0 "$TRACE" 2>/dev/null && fail "--every 0 accepted"
 "$CLI" replay --vary 'sysctl vm.nonsense=1' "$TRACE" 2>"$WORK/vbad.err" && fail "a bad --vary directive accepted"
 [ -s "$WORK/vbad.err" ] || fail "bad --vary: no message"
+# report --live's usage errors (before anything is read): NaN is no interval, nor is an empty one
+"$CLI" report --live --interval nan --samples 1 -o "$WORK/nan.html" 2>"$WORK/nan.err"
+[ $? -eq 2 ] || fail "report --live --interval nan: exit not 2"
+grep -q "interval wants seconds (0 to 86400), not 'nan'" "$WORK/nan.err" || fail "interval nan: $(cat "$WORK/nan.err")"
+"$CLI" report --live --interval '' --samples 1 -o "$WORK/nan.html" 2>/dev/null
+[ $? -eq 2 ] || fail "report --live --interval '': exit not 2"
 echo "ok"
