@@ -459,6 +459,8 @@ int cmd_run_scenario(int argc, char **argv)
 		while (tick >= phase_end && phase + 1 < sc.nphases) {
 			phase++;
 			phase_end += sc.phases[phase].duration_us / sc.tick_us;
+			/* stream k of the new phase is another stream: it starts with no fraction of its own */
+			memset(s.acc, 0, sizeof s.acc);
 		}
 		const struct sc_phase *ph = &sc.phases[phase];
 		s.now_s = (double)(tick * sc.tick_us) / 1e6;

@@ -29,6 +29,12 @@ printf '%s\n' "$out" | grep -q '^one  *a  *unmovable  *0  *1000  *0  *0  *0$' ||
 printf '%s\n' "$out" | grep -q '^one  *b  *anon  *2  *2000  *0  *0  *0$' || fail "counted: stream b: $out"
 printf '%s\n' "$out" | grep -q 'pages held at the end: 9000$' || fail "counted: pages held"
 
+# a phase's stream starts afresh: y's 1000 a second on one CPU in ticks of 1 ms is exactly 1.0 a tick,
+# 1000 in its 1 s whatever x, stream 0 of the phase before, left over (x's 300 a second leave fractions)
+printf 'seed 2\ntick 1ms\nkcompactd off\nvmstat off\nreclaim off\nphase a 1001ms\n  stream x kind=unmovable rate=300 cpus=0\nphase b 1s\n  stream y kind=unmovable rate=1000 cpus=0\n' >"$WORK/phases.scn"
+out=$("$CLI" run --no-progress -m "$M" "$WORK/phases.scn" 2>"$WORK/phases.err") || fail "phases: exit $?"
+printf '%s\n' "$out" | grep -q '^b  *y  *unmovable  *0  *1000  *0  *0  *0$' || fail "phases: stream y: $out"
+
 # progress: plain lines when standard error is no terminal, a bar on one
 "$CLI" run -m "$M" "$SRC/tests/data/scenarios/counted.scn" 2>"$WORK/plain.err" >/dev/null
 grep -q '^run:  10% (0.10 of 1.00 simulated s)' "$WORK/plain.err" || fail "no plain progress lines: $(cat "$WORK/plain.err")"
