@@ -56,6 +56,19 @@ o0=$(grep -c ' mm_page_alloc: .* order=0 ' "$TRACE")
 printf '%s\n' "$out" | grep -q "^  order 0  *$o0\$" || fail "stats: order 0 is not $o0"
 printf '%s\n' "$out" | grep -q '^== mm_page_alloc_extfrag: 0 in the trace' || fail "stats: extfrag line"
 
+# --- --report without --every: about 40 snapshots over the kmem page events, whatever else the trace
+# holds (80 events among 8000 sched_switch lines: after boot, one every 2 events (40), at the end)
+{ i=0; while [ $i -lt 80 ]; do
+    j=0; while [ $j -lt 100 ]; do echo "  bash-1 [000] ..... 1.0: sched_switch: prev_comm=bash"; j=$((j + 1)); done
+    echo "  bash-1 [000] ..... 1.0: mm_page_alloc: page=0000000024234eb1 pfn=$((0x10000 + 2 * i)) order=0 migratetype=0 gfp_flags=GFP_KERNEL"
+    i=$((i + 1))
+  done; } >"$WORK/mixed.txt"
+printf '/*! Chart.js v3.9.1 */ var Chart = {};\n' >"$WORK/chart.js"
+PAGEFRAME_CHARTJS="$WORK/chart.js" "$CLI" replay -m "$2/../../examples/scenarios/small.machine" --report "$WORK/mixed.html" "$WORK/mixed.txt" \
+  >"$WORK/mixed.out" 2>&1 || fail "mixed: exit $?: $(cat "$WORK/mixed.out")"
+n=$(grep -o '{"t":' "$WORK/mixed.html" | wc -l)
+[ "$n" -eq 42 ] || fail "mixed: $n snapshots in the report, expected 42 (after boot, every 2 of the 80 events, at the end)"
+
 # --- usage errors
 "$CLI" replay -m "$DATA/host-6.18.machine" >/dev/null 2>&1 && fail "replay without a trace succeeded"
 "$CLI" replay -m "$DATA/host-6.18.machine" "$WORK/nonexistent.txt" 2>"$WORK/none.err" && fail "missing trace succeeded"
