@@ -437,6 +437,7 @@ int cmd_run_scenario(int argc, char **argv)
 		s.rep = rp_new(title, "run", "simulated seconds");
 		if (!s.rep || rp_run_begin(s.rep, "scenario")) {
 			fprintf(stderr, "pageframe: out of memory\n");
+			rp_free(s.rep);
 			pf_machine_destroy(s.m);
 			return 1;
 		}
@@ -453,6 +454,12 @@ int cmd_run_scenario(int argc, char **argv)
 	uint64_t phase_end = sc.phases[0].duration_us / sc.tick_us;
 	int32_t *pending = malloc(sizeof *pending * 1024);
 	int32_t npending = 0, cappending = 1024;
+	if (!pending) {
+		fprintf(stderr, "pageframe: out of memory\n");
+		rp_free(s.rep);
+		pf_machine_destroy(s.m);
+		return 1;
+	}
 	long allocs = 0, failed = 0;
 	snapshot(&s);
 	for (uint64_t tick = 0; tick < ticks; tick++) {
