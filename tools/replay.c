@@ -381,9 +381,23 @@ static int replay_run(struct run *r, const char *desc, const struct opts *o, boo
 	r->loop_secs = (double)(w1.tv_sec - w0.tv_sec) + (double)(w1.tv_nsec - w0.tv_nsec) / 1e9;
 	r->loop_cpu = (double)(c1.tv_sec - c0.tv_sec) + (double)(c1.tv_nsec - c0.tv_nsec) / 1e9;
 	free(line);
+	/* a read that failed (a directory, an I/O error) must not pass for the end of the trace */
+	int rerr = ferror(in) ? (errno ? errno : EIO) : 0;
 	if (in != stdin)
 		fclose(in);
 	bind_cpu(r, -1);
+	if (rerr) {
+		fprintf(stderr, "pageframe: %s: line %ld: %s\n", o->trace, lineno + 1, strerror(rerr));
+		pf_set_trace(r->m, NULL, NULL, NULL);
+		for (size_t i = 0; i < r->live.cap; i++)
+			if (r->live.s[i].page)
+				pf_free_pages(r->live.s[i].page, (unsigned)r->live.s[i].order);
+		free(r->live.s);
+		r->live = (struct table){ 0 };
+		pf_machine_destroy(r->m);
+		r->m = NULL;
+		return -1;
+	}
 	snapshot(r, o);
 	pf_set_trace(r->m, NULL, NULL, NULL);
 	r->check_rc = pf_check(r->m, r->check, sizeof r->check);

@@ -64,11 +64,11 @@ char *rp_slurp(const char *path, size_t *lenp, char *err, size_t errlen)
 			cap *= 2;
 		}
 	}
-	int bad = ferror(f);
+	int bad = ferror(f) ? (errno ? errno : EIO) : 0;	/* EISDIR for a directory */
 	if (f != stdin)
 		fclose(f);
 	if (!buf || bad) {
-		snprintf(err, errlen, "%s: %s", path, buf ? "read error" : "out of memory");
+		snprintf(err, errlen, "%s: %s", path, buf ? strerror(bad) : "out of memory");
 		free(buf);
 		return NULL;
 	}

@@ -73,6 +73,10 @@ n=$(grep -o '{"t":' "$WORK/mixed.html" | wc -l)
 "$CLI" replay -m "$DATA/host-6.18.machine" >/dev/null 2>&1 && fail "replay without a trace succeeded"
 "$CLI" replay -m "$DATA/host-6.18.machine" "$WORK/nonexistent.txt" 2>"$WORK/none.err" && fail "missing trace succeeded"
 grep -q 'nonexistent.txt: No such file' "$WORK/none.err" || fail "missing trace: $(cat "$WORK/none.err")"
+# a trace that cannot be read to its end (here a directory) is no empty trace
+"$CLI" replay -m "$2/../../examples/scenarios/small.machine" "$WORK" >/dev/null 2>"$WORK/dir.err"
+[ $? -eq 1 ] || fail "a directory as the trace: exit not 1"
+grep -q "cli_replay: line 1: Is a directory" "$WORK/dir.err" || fail "a directory as the trace: $(cat "$WORK/dir.err")"
 "$CLI" replay --every 0 "$TRACE" 2>/dev/null && fail "--every 0 accepted"
 "$CLI" replay --vary 'sysctl vm.nonsense=1' "$TRACE" 2>"$WORK/vbad.err" && fail "a bad --vary directive accepted"
 [ -s "$WORK/vbad.err" ] || fail "bad --vary: no message"

@@ -54,6 +54,9 @@ bad() {
   [ $rc -eq 1 ] || fail "$1: exit $rc"
   grep -qF "$1.scn: $2" "$WORK/$1.err" || fail "$1: expected '$2', got: $(cat "$WORK/$1.err")"
 }
+"$CLI" run -m "$M" "$WORK" >/dev/null 2>"$WORK/dir.err"
+[ $? -eq 1 ] || fail "a directory as the scenario: exit not 1"
+grep -q "cli_run_scenario: Is a directory" "$WORK/dir.err" || fail "a directory as the scenario: $(cat "$WORK/dir.err")"
 bad truncated "line 3: stream t: unknown kind 'unmov'" 'phase a 1s\n  stream s kind=unmovable rate=10\n  stream t kind=unmov'
 bad kind "line 2: stream s: unknown kind 'slab'" 'phase a 1s\n  stream s kind=slab rate=10\n'
 bad order "line 3: stream s: order '99' is not 0..10" 'phase a 1s\n\n  stream s kind=thp rate=10 order=99\n'
