@@ -102,34 +102,56 @@ static const char *page_type_name(unsigned int page_type)
 	return names[i] ? names[i] : "(null)";
 }
 
+/* page_snapshot: a word-by-word copy of a page another thread may be rewriting (see dump_page). */
+static __data_race void page_snapshot(struct pf_page *dst, const struct pf_page *src)
+{
+	const volatile unsigned long *from = (const volatile unsigned long *)src;
+	for (size_t i = 0; i < sizeof *src / sizeof(unsigned long); i++) {
+		unsigned long w = from[i];
+		memcpy((char *)dst + i * sizeof w, &w, sizeof w);	/* a byte copy: no aliasing assumptions */
+	}
+}
+
 /*
  * dump_page (mm/debug.c __dump_folio, 6.12).  %p pointers print as the
- * kernel's hashed form would look: 16 hex digits.
+ * kernel's hashed form would look: 16 hex digits.  Everything printed
+ * comes from snapshots of the page and its head, as the kernel's
+ * dump_page copies a page it cannot pin: a double free that lost its race
+ * reports the page while the winner is freeing it.
  */
 void dump_page(struct pf_page *page, const char *reason)
 {
 	struct pf_machine *m = page_machine(page);
-	struct pf_page precise = *page;
-	struct pf_page *head = pf_compound_head(&precise) == &precise ? page : pf_compound_head(page);
+	struct pf_page precise, hs, t1;
+	memset(&t1, 0, sizeof t1);	/* gcc cannot see the word copy fill them */
+	page_snapshot(&precise, page);
+	struct pf_page *head = (precise.compound_head & 1) ? (struct pf_page *)(precise.compound_head - 1) : page;
+	if (head != page)
+		page_snapshot(&hs, head);
+	else
+		hs = precise;
+	bool is_head = hs.flags & (1UL << PG_head);
+	if (is_head)
+		page_snapshot(&t1, head + 1);
 	unsigned long pfn = page_to_pfn(page);
 	unsigned long idx = (unsigned long)(page - head);
 	int mapcount = precise._mapcount;
 	char flags[256];
 
 	mapcount = pf_page_type_has_type((unsigned)mapcount) ? 0 : mapcount + 1;
-	pf_printk(m, '4', "page: refcount:%d mapcount:%d mapping:%016lx index:%#lx pfn:%#lx", page_ref_count(head),
-		  mapcount, (unsigned long)head->mapping, head->index + idx, pfn);
-	if (PageHead(head))
+	pf_printk(m, '4', "page: refcount:%d mapcount:%d mapping:%016lx index:%#lx pfn:%#lx", hs._refcount,
+		  mapcount, (unsigned long)hs.mapping, hs.index + idx, pfn);
+	if (is_head)
 		pf_printk(m, '4', "head: order:%u mapcount:%d entire_mapcount:%d nr_pages_mapped:%d pincount:%d",
-			  compound_order(head), head[1]._large_mapcount + 1, head[1]._entire_mapcount + 1,
-			  head[1]._nr_pages_mapped, head[1]._pincount);
-	if (head->memcg_data)
-		pf_printk(m, '4', "memcg:%lx", head->memcg_data);
-	format_page_flags(head->flags, flags, sizeof flags);
-	pf_printk(m, '4', "%sflags: %s%s", ((unsigned long)head->mapping & 1) ? "anon " : "", flags,
+			  (unsigned)(t1.flags & 0xff), t1._large_mapcount + 1, t1._entire_mapcount + 1,
+			  t1._nr_pages_mapped, t1._pincount);
+	if (hs.memcg_data)
+		pf_printk(m, '4', "memcg:%lx", hs.memcg_data);
+	format_page_flags(hs.flags, flags, sizeof flags);
+	pf_printk(m, '4', "%sflags: %s%s", ((unsigned long)hs.mapping & 1) ? "anon " : "", flags,
 		  get_pfnblock_migratetype(page, pfn) == MIGRATE_CMA ? " CMA" : "");
-	if (pf_page_has_type(head))
-		pf_printk(m, '4', "page_type: %x(%s)", head->page_type >> 24, page_type_name(head->page_type));
+	if (pf_page_has_type(&hs))
+		pf_printk(m, '4', "page_type: %x(%s)", hs.page_type >> 24, page_type_name(hs.page_type));
 	const unsigned long *w = (const unsigned long *)&precise;
 	for (int row = 0; row < 2; row++)
 		pf_printk(m, '4', "raw: %016lx %016lx %016lx %016lx", w[row * 4], w[row * 4 + 1], w[row * 4 + 2],

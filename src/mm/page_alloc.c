@@ -2478,24 +2478,31 @@ static void pf_bad_free(struct pf_page *page, const char *reason)
 }
 
 /*
- * put_page_testzero - drop a reference; true when it was the last.
+ * put_page_testzero (include/linux/mm.h, 6.12) - drop one of the owner's
+ * references.  Return: 1 when it was the last (the caller frees), 0 when
+ * references remain, -1 when the owner held none: the page is free
+ * already, or another thread's free of it has just won.
  *
- * Deliberate difference: while nobody can take a reference the caller does
- * not already hold (m->speculative_refs clear: no page of the machine was
- * ever movable, so no get_page_unless_zero runs), a count of 1 means the
- * caller holds the only reference and a plain store replaces the locked
- * decrement on this, the common, path.
+ * Deliberate difference: the kernel decrements blindly (a double free
+ * underflows the count, caught later by a VM_BUG_ON).  Here the count
+ * moves by compare-and-swap and never below the owner's last reference,
+ * so of two frees racing for one page exactly one sees the count go to
+ * zero and the other is told it held nothing (pageframe.h's promise that a
+ * double free is reported and changes nothing holds for racing frees too).
  */
-static inline bool put_page_testzero(struct pf_machine *m, struct pf_page *page)
+static inline int put_page_testzero(struct pf_page *page)
 {
-	/* acquire: pairs with the release in other holders' earlier decrements */
-	if (likely(!__atomic_load_n(&m->speculative_refs, __ATOMIC_RELAXED)) &&
-	    likely(__atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) == 1)) {
-		set_page_count(page, 0);
-		return true;
-	}
-	return page_ref_dec_and_test(page);
+	int c = __atomic_load_n(&page->_refcount, __ATOMIC_RELAXED);
+	do {
+		if (unlikely(c <= 0 || !(c & (PAGE_REF_SPECULATIVE - 1))))
+			return -1;
+	/* acq_rel: the last dropper sees every earlier holder's writes; ours reach the next one */
+	} while (!__atomic_compare_exchange_n(&page->_refcount, &c, c - 1, true, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	return c == 1;
 }
+
+/* The double free a lost race turns into: reported as a sequential one is (__free_pages, put_page). */
+#define BAD_FREE_REFCOUNT_ZERO "VM_BUG_ON_PAGE(page_ref_count(page) == 0)"
 
 /* The page is an allocation's head; returns its recorded order + 1, 0 if none. */
 static inline unsigned alloc_record(struct pf_page *page)
@@ -2551,7 +2558,7 @@ void __free_pages(struct pf_page *page, unsigned int order)
 
 	/* the owner's references: a migration's speculative one does not make a second free right */
 	if (unlikely(page_owner_refs(page) <= 0)) {
-		pf_bad_free(page, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
+		pf_bad_free(page, BAD_FREE_REFCOUNT_ZERO);
 		return;
 	}
 	if (unlikely(!rec)) {
@@ -2566,8 +2573,6 @@ void __free_pages(struct pf_page *page, unsigned int order)
 		return;
 	}
 
-	/* get PageHead (and what else we need of the page) before we drop reference */
-	int head = PageHead(page);
 	struct pf_machine *m = page_machine(page);
 	/*
 	 * Deliberate differences for blocks others may hold references to
@@ -2578,11 +2583,26 @@ void __free_pages(struct pf_page *page, unsigned int order)
 	 * speculative holder who drops the last reference (put_page_refs)
 	 * frees only that page, as the kernel's folio_put would.
 	 */
-	bool split = !head && order &&
+	/*
+	 * PageHead (what we need of the page) is read before our reference
+	 * goes, and only for a block of order > 0: an order-0 free reads
+	 * nothing but the count and the record until put_page_testzero has
+	 * made it the page's only freer (a racing second free reads no field
+	 * the winner is rewriting).
+	 */
+	bool split = order && !PageHead(page) &&
 		     ((unsigned long)__atomic_load_n(&page->mapping, __ATOMIC_RELAXED) & 3UL) != 2UL;
 	if (split)
 		set_alloc_record(m, (unsigned long)(page - m->mem_map), 1);
-	if (put_page_testzero(m, page)) {
+	int last = put_page_testzero(page);
+	if (unlikely(last < 0)) {
+		/* a racing free of the same page won (and may have freed it): ours is the double free */
+		if (split)
+			set_alloc_record(m, (unsigned long)(page - m->mem_map), (unsigned char)(order + 1));
+		pf_bad_free(page, BAD_FREE_REFCOUNT_ZERO);
+		return;
+	}
+	if (last) {
 		if (split)
 			set_alloc_record(m, (unsigned long)(page - m->mem_map), (unsigned char)(order + 1));
 		free_checked(page, order);
@@ -2607,12 +2627,27 @@ void __free_pages(struct pf_page *page, unsigned int order)
  * reference goes through put_page is freed whole (the kernel frees only
  * the first page and leaks the rest), with a warning once per machine.
  */
+/*
+ * folio_head_peek - page_folio of a page a racing free of the same page
+ * may be putting on a list right now (its ->lru shares the word with
+ * ->compound_head): an allocation's head is its own head, known from the
+ * record without reading the page; otherwise the word is read as the
+ * kernel's READ_ONCE would, outside ThreadSanitizer's view.
+ */
+static __data_race struct pf_page *folio_head_peek(struct pf_page *page)
+{
+	if (alloc_record(page))
+		return page;
+	unsigned long head = *(volatile unsigned long *)&page->compound_head;
+	return (head & 1) ? (struct pf_page *)(head - 1) : page;
+}
+
 void put_page(struct pf_page *page)
 {
-	struct pf_page *head = pf_compound_head(page);
+	struct pf_page *head = folio_head_peek(page);
 
 	if (unlikely(page_owner_refs(head) <= 0)) {
-		pf_bad_free(head, "VM_BUG_ON_PAGE(page_ref_count(page) == 0)");
+		pf_bad_free(head, BAD_FREE_REFCOUNT_ZERO);
 		return;
 	}
 	unsigned rec = alloc_record(head);
@@ -2620,7 +2655,12 @@ void put_page(struct pf_page *page)
 		pf_bad_free(head, "put_page on a page the page allocator did not hand out");
 		return;
 	}
-	if (put_page_testzero(page_machine(head), head)) {
+	int last = put_page_testzero(head);
+	if (unlikely(last < 0)) {
+		pf_bad_free(head, BAD_FREE_REFCOUNT_ZERO);	/* a racing free won */
+		return;
+	}
+	if (last) {
 		unsigned int order = PageHead(head) ? compound_order(head) : 0;
 		if (unlikely(!PageHead(head) && rec > 1)) {
 			struct pf_machine *m = page_machine(head);
@@ -2729,7 +2769,7 @@ void mark_allocated(struct pf_page *page, unsigned int order, pf_gfp_t gfp_flags
  */
 bool free_pages_prepare_isolated(struct pf_page *page, unsigned int order)
 {
-	if (!put_page_testzero(page_machine(page), page))
+	if (put_page_testzero(page) <= 0)
 		return false;
 	set_alloc_record(page_machine(page), page_to_pfn(page), 0);
 	return free_pages_prepare(page, order, FPI_NONE);
@@ -4219,6 +4259,18 @@ static __attribute__((noinline)) void free_fast_cpu(struct pf_page *page, unsign
 	pf_free_pages(page, order);
 }
 
+/*
+ * The fast path took the last reference and then met something it leaves
+ * to the general path: the reference is given back (release: the next
+ * holder sees the page as we found it) and the general path frees, or
+ * reports, from the start.
+ */
+static __attribute__((noinline)) void free_fast_undo(struct pf_page *page, unsigned int order)
+{
+	__atomic_store_n(&page->_refcount, 1, __ATOMIC_RELEASE);
+	pf_free_pages_checked(page, order);
+}
+
 static inline __attribute__((always_inline)) void free_pages_fast(struct pf_machine *m, struct pf_page *page,
 								   unsigned int order)
 {
@@ -4226,42 +4278,44 @@ static inline __attribute__((always_inline)) void free_pages_fast(struct pf_mach
 
 	/* __free_pages' allocation record, put_page_testzero's last reference, the switch */
 	if (unlikely(__atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED) != order + 1 ||
-		     __atomic_load_n(&page->_refcount, __ATOMIC_ACQUIRE) != 1 ||
 		     (__atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) & ~FAST_OFF_PLACEMENT)))
 		return pf_free_pages_checked(page, order);	/* (placement has nothing to do with freeing) */
+	int cpu = pf_this_cpu_nocall(m);
+	if (unlikely(cpu < 0))
+		return free_fast_cpu(page, order);
+	/*
+	 * put_page_testzero: the last reference goes 1 -> 0 by compare-and-swap
+	 * before any other field of the page is read, so that of two frees
+	 * racing for the page exactly one goes on; the other finds 0 (or a
+	 * count a speculative holder raised) and the general path reports or
+	 * drops it.  From here the page is ours alone; a check that fails
+	 * gives the reference back before handing the free to the general
+	 * path, which reports.
+	 */
+	int one = 1;
+	if (unlikely(!__atomic_compare_exchange_n(&page->_refcount, &one, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)))
+		return pf_free_pages_checked(page, order);
 	/* free_page_is_bad on the head (a compound head is the general path's), then the tails */
 	unsigned long flags = __atomic_load_n(&page->flags, __ATOMIC_RELAXED);	/* isolators may set bits meanwhile */
 	if (unlikely(page->_mapcount != -1 || page->mapping || page->memcg_data ||
 		     (flags & (PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head)))))
-		return pf_free_pages_checked(page, order);
+		return free_fast_undo(page, order);
 	if (order && m->check_pages)
 		for (unsigned long i = 1; i < (1UL << order); i++)
 			if (unlikely(!page_expected_state(page + i, PAGE_FLAGS_CHECK_AT_FREE)))
-				return pf_free_pages_checked(page, order);
+				return free_fast_undo(page, order);
 	/* get_pfnblock_migratetype and page_zone with the machine already in hand */
 	unsigned long bitidx;
 	unsigned long *word = pfn_to_bitidx(m, pfn, &bitidx);
 	int migratetype = (int)((__atomic_load_n(word, __ATOMIC_RELAXED) >> bitidx) & MIGRATETYPE_MASK);
 	struct zone *zone = m->zone_of_id[(flags >> PF_ZONES_PGSHIFT) & ((MAX_NUMNODES << PF_ZONES_WIDTH) - 1)];
 	if (unlikely(migratetype >= MIGRATE_PCPTYPES) || unlikely(!zone))
-		return pf_free_pages_checked(page, order);
-	int cpu = pf_this_cpu_nocall(m);
-	if (unlikely(cpu < 0))
-		return free_fast_cpu(page, order);
+		return free_fast_undo(page, order);
 	struct per_cpu_pages *pcp = pcp_trylock_fast(m, zone, cpu);
 	if (unlikely(!pcp))
-		return pf_free_pages_checked(page, order);
+		return free_fast_undo(page, order);
 
-	/* the reference and the record go (see put_page_testzero); then free_unref_page's own steps */
-	if (likely(!__atomic_load_n(&m->speculative_refs, __ATOMIC_RELAXED))) {
-		set_page_count(page, 0);
-	} else {
-		int one = 1;
-		if (!__atomic_compare_exchange_n(&page->_refcount, &one, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
-			pcp_spin_unlock(pcp);	/* a reference was taken meanwhile: the general path drops ours */
-			return pf_free_pages_checked(page, order);
-		}
-	}
+	/* the record goes; then free_unref_page's own steps */
 	set_alloc_record(m, pfn, 0);
 	free_pages_prepare(page, order, FPI_HOOKS_OFF);
 	free_unref_page_commit(zone, pcp, page, migratetype, order);
