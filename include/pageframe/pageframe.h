@@ -254,8 +254,10 @@ PF_API int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn
 /**
  * pf_vmstat_get - the value of one /proc/vmstat item by name ("pgalloc_normal",
  * "nr_free_pages"), or of pageframe's own counters: "pageframe_bad_pages"
- * (bad page reports, suppressed ones included) and "pageframe_fail_page_alloc"
- * (failures injected).  Return: 0 or -ENOENT.
+ * (bad page reports, suppressed ones included), "pageframe_fail_page_alloc"
+ * (failures injected), "pageframe_poison_corrupted" (pages page_poison=1
+ * found written while free) and "pageframe_guard_pages" (pages held as
+ * debug_pagealloc guard pages now).  Return: 0 or -ENOENT.
  */
 PF_API int pf_vmstat_get(struct pf_machine *m, const char *name, long *value);
 
@@ -484,4 +486,5 @@ PF_API int pf_cma_area(struct pf_machine *m, int area, unsigned long *base_pfn, 
 #include <pageframe/memcg.h>	/* memory cgroups: pf_memcg_* */
 #include <pageframe/mempolicy.h>	/* cpusets, memory policies, the atomic scope */
 
+#include <pageframe/debug.h>	/* pf_install_fault_handler */
 #endif /* PAGEFRAME_PAGEFRAME_H */

@@ -351,6 +351,19 @@ struct pf_machine {
 	/* -- page_ext.c, page_owner.c, stackdepot.c -- */
 
 	/* -- page_poison.c, debug_page_alloc.c, sanitizers -- */
+	bool page_poisoning;			/* page_poison=1: PAGE_POISON written at free, checked at allocation */
+	bool init_on_alloc_early;		/* init_on_alloc / init_on_free as asked for; page_poison=1 overrides */
+	bool init_on_free_early;
+	bool debug_pagealloc;			/* debug_pagealloc=on: free pages are inaccessible (hosted memory) */
+	bool debug_guardpage_enabled;		/* debug_pagealloc on and debug_guardpage_minorder > 0 */
+	bool fault_handler;			/* pf_install_fault_handler: SIGSEGV in this machine's memory is explained */
+	bool sanitize_valgrind;			/* running under Valgrind's memcheck: client requests at alloc and free */
+	unsigned int debug_guardpage_minorder;	/* debug_guardpage_minorder=N (0..MAX_PAGE_ORDER / 2) */
+	atomic_int debug_pagealloc_warned;	/* the host refused a protection change (reported once) */
+	atomic_long nr_poison_corrupted;	/* pages check_poison_mem found written while free */
+	atomic_long nr_guard_pages;		/* pages held as guard pages now (pageframe's count) */
+	struct pf_burst_limit poison_rs;	/* check_poison_mem's burst limit: 10 reports per 5 s */
+	struct pf_page_stacks *page_stacks;	/* ASan builds: the last allocation and free stack of each page */
 
 	/* -- page_reporting.c, backings -- */
 	int backing_line;		/* the description's backing line, 0 when none */
@@ -813,6 +826,9 @@ static inline __attribute__((always_inline)) int pf_this_cpu_nocall(struct pf_ma
 #define FAST_OFF_FORCED		(1u << 3)	/* pf_fast_force_off: tests run everything through the general path */
 #define FAST_OFF_MEMCG		(1u << 4)	/* a memcg exists: __GFP_ACCOUNT charges in __alloc_pages, uncharges at free */
 #define FAST_OFF_PLACEMENT	(1u << 5)	/* a thread has a cpuset or mempolicy here: it goes to the general path (cpuset.c) */
+#define FAST_OFF_POISON		(1u << 6)	/* page_poison=1 */
+#define FAST_OFF_DEBUG_PAGEALLOC (1u << 7)	/* debug_pagealloc=on */
+#define FAST_OFF_SANITIZE	(1u << 8)	/* Valgrind memcheck client requests (ASan builds: compiled into the fast paths) */
 #define FAST_GFP_MASK		0x1fu		/* __GFP_DMA|HIGHMEM|DMA32|MOVABLE|RECLAIMABLE */
 void pf_fast_update(struct pf_machine *m);
 void pf_fast_force_off(struct pf_machine *m, bool off);
@@ -1197,5 +1213,125 @@ int page_reporting_parse(struct pf_machine *m, const char *s, int line, char *wh
 void page_reporting_early_init(struct pf_machine *m);
 int page_reporting_init(struct pf_machine *m, char *err, size_t errlen);
 int page_reporting_order_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
+/* ---- page_poison.c, debug_page_alloc.c, kasan.c: catching misuse of pages ------------ */
+/*
+ * The hooks free_pages_prepare and post_alloc_hook run, in the kernel's
+ * order.  At free: kernel_poison_pages, then init_on_free's zeroing, then
+ * kasan_poison_pages, then debug_pagealloc_unmap_pages.  At allocation:
+ * debug_pagealloc_map_pages, kasan_unpoison_pages, kernel_unpoison_pages
+ * (the poison check), then init_on_alloc / __GFP_ZERO.  Only hosted
+ * memory (m->base) has contents to poison, protect or sanitize.
+ */
+#define PAGE_POISON 0xaa	/* include/linux/poison.h */
+
+void __kernel_poison_pages(struct pf_machine *m, struct pf_page *page, int n);
+void __kernel_unpoison_pages(struct pf_machine *m, struct pf_page *page, int n);
+int mem_debugging_and_hardening_init(struct pf_machine *m, char *err, size_t errlen);
+int page_poison_param(struct pf_machine *m, const char *name, const char *val, char *err, size_t errlen);
+/* kernel_init_pages (6.12): zero the block's memory */
+void kernel_init_pages(struct pf_machine *m, struct pf_page *page, int n);
+
+static inline void kernel_poison_pages(struct pf_machine *m, struct pf_page *page, int n)
+{
+	if (unlikely(m->page_poisoning))
+		__kernel_poison_pages(m, page, n);
+}
+static inline void kernel_unpoison_pages(struct pf_machine *m, struct pf_page *page, int n)
+{
+	if (unlikely(m->page_poisoning))
+		__kernel_unpoison_pages(m, page, n);
+}
+/* want_init_on_alloc / want_init_on_free (include/linux/mm.h, 6.12) */
+static inline bool want_init_on_alloc(const struct pf_machine *m, pf_gfp_t flags)
+{
+	return m->init_on_alloc || (flags & PF___GFP_ZERO);
+}
+static inline bool want_init_on_free(const struct pf_machine *m)
+{
+	return m->init_on_free;
+}
+/*
+ * should_skip_init (6.12): __GFP_SKIP_ZERO counts only with hardware
+ * tag-based KASAN, which a user-space machine never has (the flag is 0).
+ */
+static inline bool should_skip_init(pf_gfp_t flags)
+{
+	(void)flags;
+	return false;
+}
+/*
+ * free_pages_prezeroed (mm/page_alloc.c up to 5.10; 6.12 writes it out in
+ * post_alloc_hook): a free page is known to hold zeros, so allocation
+ * need not clear it.
+ */
+static inline bool free_pages_prezeroed(const struct pf_machine *m)
+{
+	return want_init_on_free(m);
+}
+
+/* debug_page_alloc.c */
+void __kernel_map_pages(struct pf_machine *m, struct pf_page *page, int numpages, int enable);
+int debug_pagealloc_param(struct pf_machine *m, const char *name, const char *val, char *err, size_t errlen);
+bool __set_page_guard(struct zone *zone, struct pf_page *page, unsigned int order);
+void __clear_page_guard(struct zone *zone, struct pf_page *page, unsigned int order);
+void debug_pages_boot_free(struct pf_machine *m, struct pf_page *page, unsigned int order);
+void debug_pages_teardown(struct pf_machine *m);
+static inline void debug_pagealloc_map_pages(struct pf_machine *m, struct pf_page *page, int n)
+{
+	if (unlikely(m->debug_pagealloc))
+		__kernel_map_pages(m, page, n, 1);
+}
+static inline void debug_pagealloc_unmap_pages(struct pf_machine *m, struct pf_page *page, int n)
+{
+	if (unlikely(m->debug_pagealloc))
+		__kernel_map_pages(m, page, n, 0);
+}
+static inline bool page_is_guard(const struct pf_machine *m, const struct pf_page *page)
+{
+	return unlikely(m->debug_guardpage_enabled) && PageGuard(page);
+}
+static inline bool set_page_guard(struct pf_machine *m, struct zone *zone, struct pf_page *page, unsigned int order)
+{
+	if (likely(!m->debug_guardpage_enabled))
+		return false;
+	return __set_page_guard(zone, page, order);
+}
+static inline void clear_page_guard(struct pf_machine *m, struct zone *zone, struct pf_page *page, unsigned int order)
+{
+	if (m->debug_guardpage_enabled)
+		__clear_page_guard(zone, page, order);
+}
+
+/*
+ * kasan.c: the user-space KASAN.  AddressSanitizer builds poison free
+ * pages through ASan's manual interface on every path, the fast ones
+ * included (a build-time switch: other builds compile nothing); under
+ * Valgrind's memcheck the same through client requests, a run-time switch
+ * (FAST_OFF_SANITIZE).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define PF_ASAN_BUILD 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PF_ASAN_BUILD 1
+#endif
+#endif
+void kasan_poison_pages(struct pf_machine *m, struct pf_page *page, unsigned int order);
+void kasan_unpoison_pages(struct pf_machine *m, struct pf_page *page, unsigned int order, bool init);
+void kasan_machine_init(struct pf_machine *m);
+void kasan_machine_teardown(struct pf_machine *m);
+#ifdef PF_ASAN_BUILD
+void asan_poison_pages(struct pf_machine *m, struct pf_page *page, unsigned int order);
+void asan_unpoison_pages(struct pf_machine *m, struct pf_page *page, unsigned int order);
+#else
+static inline void asan_poison_pages(struct pf_machine *m, struct pf_page *page, unsigned int order)
+{
+	(void)m, (void)page, (void)order;
+}
+static inline void asan_unpoison_pages(struct pf_machine *m, struct pf_page *page, unsigned int order)
+{
+	(void)m, (void)page, (void)order;
+}
+#endif
 
 #endif /* PF_MM_INTERNAL_H */

@@ -257,7 +257,17 @@ static int parse_cmdline(struct parser *p, const char *s)
 				return perr(p, "cmdline: mem=%s is less than a page", val);
 			p->mem_limit = v;
 		} else {
-			return perr(p, "cmdline: unknown parameter '%s' (kernelcore=, movablecore=, mem=)", tok);
+			/* the page debugging parameters (page_poison.c, debug_page_alloc.c) */
+			char why[160];
+			int rc = page_poison_param(m, tok, val, why, sizeof why);
+			if (rc > 0)
+				rc = debug_pagealloc_param(m, tok, val, why, sizeof why);
+			if (rc < 0)
+				return perr(p, "cmdline: %s", why);
+			if (rc > 0)
+				return perr(p, "cmdline: unknown parameter '%s' (kernelcore=, movablecore=, mem=, "
+					    "page_poison=, init_on_alloc=, init_on_free=, debug_pagealloc=, "
+					    "debug_guardpage_minorder=)", tok);
 		}
 	}
 }
@@ -602,7 +612,7 @@ static const struct directive {
 	{ "mem", d_mem, "mem N START-END: present memory of node N (inclusive end)" },
 	{ "reserve", d_reserve, "reserve START-END: memblock-reserved, never given to the buddy allocator" },
 	{ "sysctl", d_sysctl, "sysctl vm.NAME=VALUE: written once the machine has booted" },
-	{ "cmdline", d_cmdline, "cmdline kernelcore=... movablecore=... mem=...: boot parameters" },
+	{ "cmdline", d_cmdline, "cmdline kernelcore=... movablecore=... mem=... page_poison=1 debug_pagealloc=on ...: boot parameters" },
 	{ "thp", d_thp, "thp always|madvise|never: transparent hugepage mode" },
 	{ "backing", d_backing, "backing hosted|none|memfd|file PATH|hugetlbfs|shm NAME|external: the memory behind the pages" },
 	{ "fail_page_alloc", d_fail_page_alloc, "fail_page_alloc NAME=VALUE ...: fault injection at boot" },

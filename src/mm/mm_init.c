@@ -627,6 +627,9 @@ int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
 	for (int nid = 0; nid < m->nr_node_ids; nid++)
 		for (int j = 0; j < MAX_NR_ZONES; j++)
 			setup_zone_pageset(&NODE_DATA(m, nid)->node_zones[j]);
+	/* the page debugging switches, before the boot frees poison and unmap (page_poison.c) */
+	if (mem_debugging_and_hardening_init(m, err, errlen))
+		return -EINVAL;
 	memblock_free_all(m);
 	/* core_initcall cma_init_reserved_areas: the CMA pageblocks join the buddy lists */
 	if (cma_init_reserved_areas(m, err, errlen))

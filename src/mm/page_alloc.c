@@ -242,13 +242,14 @@ static inline bool free_area_empty(struct free_area *area, int migratetype)
 /* ---- the buddy merge ---------------------------------------------------------------- */
 
 /*
- * page_is_buddy: @buddy is free, of the same order, in the same zone, so
- * @page and @buddy can merge.  (Guard pages of debug_pagealloc are not built.)
+ * page_is_buddy: @buddy is free (or a guard page of debug_pagealloc), of
+ * the same order, in the same zone, so @page and @buddy can merge.
  */
 static __data_race bool page_is_buddy(struct pf_page *page, struct pf_page *buddy, unsigned int order)
 {
 	/* Fields read directly (not through helpers) so the whole peek is the data_race() region. */
-	if ((buddy->page_type >> 24) != PGTY_buddy)	/* PageBuddy */
+	if ((buddy->page_type >> 24) != PGTY_buddy &&	/* PageBuddy, or page_is_guard */
+	    ((buddy->page_type >> 24) != PGTY_guard || !page_machine(page)->debug_guardpage_enabled))
 		return false;
 	if (buddy->private != order)			/* buddy_order */
 		return false;
@@ -393,8 +394,13 @@ static inline void __free_one_page_merge(struct pf_page *page, unsigned long pfn
 				goto done_merging;
 		}
 
-		/* The buddy is free: take it off its list; the pair is one block of order + 1. */
-		__del_page_from_free_list(buddy, zone, order, buddy_mt);
+		/* The buddy is free, or a guard page (free, kept off the lists): the pair is one block of order + 1. */
+		if (page_is_guard(zone_machine(zone), buddy)) {
+			clear_page_guard(zone_machine(zone), zone, buddy, order);
+			account_freepages(zone, 1 << order, migratetype);
+		} else {
+			__del_page_from_free_list(buddy, zone, order, buddy_mt);
+		}
 
 		if (unlikely(buddy_mt != migratetype)) {
 			/*
@@ -483,6 +489,9 @@ static inline unsigned int expand(struct zone *zone, struct pf_page *page, int l
 		high--;
 		size >>= 1;
 		VM_BUG_ON(!zone_spans_pfn(zone, page_to_pfn(&page[size])));
+		/* debug_pagealloc: a small enough half stays out as a guard page, unmapped (set_page_guard) */
+		if (set_page_guard(zone_machine(zone), zone, &page[size], (unsigned)high))
+			continue;
 		__add_to_free_list(&page[size], zone, (unsigned)high, migratetype, false);
 		set_buddy_order(&page[size], (unsigned)high);
 		nr_added += size;
@@ -1016,9 +1025,22 @@ static inline __attribute__((always_inline)) bool free_pages_prepare(struct pf_p
 	page->flags = (page->flags | (PF_LAST_CPUPID_MASK << PF_LAST_CPUPID_PGSHIFT)) & ~PAGE_FLAGS_CHECK_AT_PREP;
 	page->private = 0;
 	if (!(fpi_flags & FPI_HOOKS_OFF)) {
+		/*
+		 * The page debugging hooks in the kernel's order: poison, zero,
+		 * hide from the sanitizer, unmap; nothing may touch the contents
+		 * after the unmapping.
+		 */
 		struct pf_machine *m = page_machine(page);
-		if (m->init_on_free && m->base)
-			memset(m->base + page_to_pfn(page) * PAGE_SIZE, 0, PAGE_SIZE << order);
+		if (m->base) {
+			kernel_poison_pages(m, page, 1 << order);
+			if (want_init_on_free(m))
+				kernel_init_pages(m, page, 1 << order);
+			kasan_poison_pages(m, page, order);
+			asan_poison_pages(m, page, order);
+			debug_pagealloc_unmap_pages(m, page, 1 << order);
+		}
+	} else {
+		asan_poison_pages(page_machine(page), page, order);	/* ASan builds only (compiled out otherwise) */
 	}
 	return true;
 }
@@ -1047,6 +1069,7 @@ void __free_pages_core(struct pf_page *page, unsigned int order)
 		set_page_count(p, 0);
 	}
 	atomic_fetch_add(&page_zone(page)->managed_pages, (long)nr_pages);
+	debug_pages_boot_free(page_machine(page), page, order);	/* poison, sanitizer, unmap (free_pages_prepare's part) */
 	/* Boot frees are not traced or counted as pgfree (the kernel's are, once). */
 	struct zone *zone = page_zone(page);
 	pf_spin_lock(&zone->lock);
@@ -1095,16 +1118,27 @@ static void prep_compound_page(struct pf_page *page, unsigned int order)
 	page[1]._pincount = 0;
 }
 
-/* post_alloc_hook (6.12): private 0, init_on_alloc / __GFP_ZERO. */
+/*
+ * post_alloc_hook (6.12): private 0; then, on hosted memory, the page
+ * debugging hooks in the kernel's order - map the block back
+ * (debug_pagealloc), give it back to the sanitizer, check its poison -
+ * and last init_on_alloc / __GFP_ZERO, unless init_on_free zeroed it.
+ */
 static void post_alloc_hook(struct pf_page *page, unsigned int order, pf_gfp_t gfp_flags)
 {
 	struct pf_machine *m = page_machine(page);
-	bool init = !m->init_on_free && (m->init_on_alloc || (gfp_flags & PF___GFP_ZERO));
+	bool init = !free_pages_prezeroed(m) && want_init_on_alloc(m, gfp_flags) && !should_skip_init(gfp_flags);
 
 	set_page_private(page, 0);
-	/* kernel_init_pages: zero the block (hosted backing only: none has no memory) */
-	if (init && m->base)
-		memset(m->base + page_to_pfn(page) * PAGE_SIZE, 0, PAGE_SIZE << order);
+	if (!m->base)
+		return;	/* backing none: no memory behind the pages */
+	debug_pagealloc_map_pages(m, page, 1 << order);
+	asan_unpoison_pages(m, page, order);
+	kasan_unpoison_pages(m, page, order, init);
+	/* the poison is checked before __GFP_ZERO overwrites it */
+	kernel_unpoison_pages(m, page, 1 << order);
+	if (init)
+		kernel_init_pages(m, page, 1 << order);
 }
 
 /* prep_new_page: post_alloc_hook, refcount 1, compound set-up. */
@@ -3290,6 +3324,7 @@ void init_cma_reserved_pageblock(struct pf_page *page)
 		set_page_count(&page[i], 0);
 	}
 	set_pageblock_migratetype(page, MIGRATE_CMA);
+	debug_pages_boot_free(zone_machine(zone), page, pageblock_order);	/* free_pages_prepare's part */
 	free_one_page(zone, page, pfn, pageblock_order, FPI_NONE);
 	/* adjust_managed_page_count */
 	atomic_fetch_add(&zone->managed_pages, (long)pageblock_nr_pages);
@@ -3807,9 +3842,14 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 		nr_account++;
 		/* prep_new_page for order 0 without __GFP_COMP */
 		unsigned long pfn = (unsigned long)(page - pm->mem_map);
-		set_page_private(page, 0);
-		if (unlikely(init))
-			memset(pm->base + pfn * PAGE_SIZE, 0, PAGE_SIZE);
+		if (unlikely(__atomic_load_n(&pm->fast_off, __ATOMIC_RELAXED))) {
+			post_alloc_hook(page, 0, gfp);	/* a hook is on: the whole of it */
+		} else {
+			set_page_private(page, 0);
+			asan_unpoison_pages(pm, page, 0);	/* ASan builds only */
+			if (unlikely(init))
+				memset(pm->base + pfn * PAGE_SIZE, 0, PAGE_SIZE);
+		}
 		set_page_refcounted(page);
 		set_alloc_record(pm, pfn, 1);
 		if (page_list)
@@ -3949,6 +3989,12 @@ void pf_fast_update(struct pf_machine *m)
 		off |= FAST_OFF_MEMCG;
 	if (placement_fast_off(m))
 		off |= FAST_OFF_PLACEMENT;
+	if (m->page_poisoning)
+		off |= FAST_OFF_POISON;
+	if (m->debug_pagealloc)
+		off |= FAST_OFF_DEBUG_PAGEALLOC;
+	if (m->sanitize_valgrind)
+		off |= FAST_OFF_SANITIZE;
 	__atomic_store_n(&m->fast_off, off, __ATOMIC_RELAXED);
 	pf_spin_unlock(&fast_update_lock);
 }
@@ -4048,6 +4094,7 @@ static __attribute__((noinline)) struct pf_page *alloc_fast_zero(struct pf_machi
 								 unsigned int order)
 {
 	unsigned long pfn = (unsigned long)(page - m->mem_map);
+	asan_unpoison_pages(m, page, order);	/* ASan builds only */
 	memset(m->base + pfn * PAGE_SIZE, 0, PAGE_SIZE << order);
 	set_page_refcounted(page);
 	set_alloc_record(m, pfn, (unsigned char)(order + 1));
@@ -4062,6 +4109,7 @@ static inline struct pf_page *alloc_fast_prep(struct pf_machine *m, struct pf_pa
 	page->private = 0;
 	if (unlikely(gfp & PF___GFP_ZERO) && m->base)
 		return alloc_fast_zero(m, page, order);
+	asan_unpoison_pages(m, page, order);	/* ASan builds only (compiled out otherwise) */
 	set_page_refcounted(page);
 	set_alloc_record(m, pfn, (unsigned char)(order + 1));
 	return page;

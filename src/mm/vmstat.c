@@ -224,6 +224,10 @@ int pf_vmstat_get(struct pf_machine *m, const char *name, long *value)
 		return *value = atomic_load(&m->nr_bad_pages), 0;
 	if (!strcmp(name, "pageframe_fail_page_alloc"))
 		return *value = (long)atomic_load(&m->fail_page_alloc.injected), 0;
+	if (!strcmp(name, "pageframe_poison_corrupted"))	/* page_poison.c: pages found written while free */
+		return *value = atomic_load(&m->nr_poison_corrupted), 0;
+	if (!strcmp(name, "pageframe_guard_pages"))	/* debug_page_alloc.c: pages held as guard pages now */
+		return *value = atomic_load(&m->nr_guard_pages), 0;
 	return -ENOENT;
 }
 

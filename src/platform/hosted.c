@@ -11,6 +11,8 @@
 #define _GNU_SOURCE
 #endif
 #include "platform.h"
+#include <errno.h>
+#include <signal.h>
 
 #include <sched.h>
 #include <stdlib.h>
@@ -51,6 +53,52 @@ void pf_os_release(void *addr, size_t size)
 {
 	if (addr)
 		munmap(addr, size);
+}
+
+int pf_os_protect(void *addr, size_t len, int prot)
+{
+	if (mprotect(addr, len, prot == PF_OS_PROT_RW ? PROT_READ | PROT_WRITE : PROT_NONE))
+		return -errno;
+	return 0;
+}
+
+/* The fault handler: one per process, chained to what was there before. */
+static bool (*pf_os_fault_fn)(void *addr);
+static struct sigaction pf_os_fault_prev[2];	/* SIGSEGV, SIGBUS */
+
+static void pf_os_fault_signal(int sig, siginfo_t *si, void *uc)
+{
+	struct sigaction *prev = &pf_os_fault_prev[sig == SIGBUS];
+	bool fn_took_it = pf_os_fault_fn && pf_os_fault_fn(si->si_addr);
+	if (!fn_took_it && (prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction) {
+		prev->sa_sigaction(sig, si, uc);
+		return;
+	}
+	if (!fn_took_it && !(prev->sa_flags & SA_SIGINFO) && prev->sa_handler != SIG_DFL) {
+		if (prev->sa_handler != SIG_IGN)
+			prev->sa_handler(sig);
+		return;
+	}
+	/* the default action: the faulting instruction runs again and the signal kills the process */
+	signal(sig, SIG_DFL);
+}
+
+int pf_os_fault_handler_install(bool (*fn)(void *addr))
+{
+	static atomic_int installed;
+	if (atomic_exchange(&installed, 1))
+		return 0;
+	pf_os_fault_fn = fn;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = pf_os_fault_signal;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGSEGV, &sa, &pf_os_fault_prev[0]) || sigaction(SIGBUS, &sa, &pf_os_fault_prev[1])) {
+		atomic_store(&installed, 0);
+		return -errno;
+	}
+	return 0;
 }
 
 unsigned long long pf_os_phys_bytes(void)

@@ -116,6 +116,23 @@ int pf_os_ncpus_possible(void);
 void *pf_os_reserve(size_t size);
 /* Release a reservation made by pf_os_reserve. */
 void pf_os_release(void *addr, size_t size);
+/*
+ * pf_os_protect - make [addr, addr + len) of a reservation inaccessible
+ * (@prot PF_OS_PROT_NONE) or readable and writable again (PF_OS_PROT_RW):
+ * debug_pagealloc's unmapping (debug_page_alloc.c).  Page-aligned.
+ * Returns 0, or -errno (the host may refuse: too many mappings).
+ */
+#define PF_OS_PROT_NONE	0
+#define PF_OS_PROT_RW	1
+int pf_os_protect(void *addr, size_t len, int prot);
+/*
+ * pf_os_fault_handler_install - call @fn(fault address) on SIGSEGV/SIGBUS
+ * (once per process; later calls change nothing).  @fn returns true when
+ * the fault was its own: the signal's default action follows (the
+ * faulting instruction runs again and the process dies of the signal);
+ * otherwise the handler the process had before is called.  Returns 0 or -errno.
+ */
+int pf_os_fault_handler_install(bool (*fn)(void *addr));
 /* The host's physical memory in bytes (0 if unknown). */
 unsigned long long pf_os_phys_bytes(void);
 /* The number of CPUs of the host (at least 1). */

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * kasan.c - the user-space KASAN: free pages poisoned for the sanitizer
+ * the program runs under (kasan_poison_pages / kasan_unpoison_pages of
+ * mm/kasan/common.c, Linux 6.12, in spirit).
+ *
+ * AddressSanitizer (a build of the library with -fsanitize=address): the
+ * memory of a page freed to the allocator is poisoned through ASan's
+ * manual interface and unpoisoned when the page is handed out, so that a
+ * use after free is an ASan "use-after-poison" report.  ASan keeps no
+ * stacks for manually poisoned memory, so this build records the last
+ * allocation and free stack of every page itself and adds them to ASan's
+ * report of an address in a machine's memory.
+ *
+ * Valgrind's memcheck (when <valgrind/memcheck.h> was there at build time
+ * and the program runs under memcheck): the same with client requests -
+ * VALGRIND_MAKE_MEM_NOACCESS at free, VALGRIND_MAKE_MEM_UNDEFINED at
+ * allocation (DEFINED when the page is zeroed).
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define PF_HAVE_VALGRIND 1
+#endif
+#endif
+
+#ifdef PF_ASAN_BUILD
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+static inline void *page_mem(struct pf_machine *m, struct pf_page *page)
+{
+	return m->base + (size_t)(page - m->mem_map) * PAGE_SIZE;
+}
+
+/* Is the program running under Valgrind's memcheck (not another Valgrind tool)? */
+static bool running_under_memcheck(void)
+{
+#ifdef PF_HAVE_VALGRIND
+	if (!RUNNING_ON_VALGRIND)
+		return false;
+	/* memcheck preloads its own library; callgrind, cachegrind, ... do not */
+	const char *pre = getenv("LD_PRELOAD");
+	return pre && strstr(pre, "vgpreload_memcheck");
+#else
+	return false;
+#endif
+}
+
+/* kasan_poison_pages (6.12, in spirit): the freed block is no longer the program's. */
+void kasan_poison_pages(struct pf_machine *m, struct pf_page *page, unsigned int order)
+{
+#ifdef PF_HAVE_VALGRIND
+	if (unlikely(m->sanitize_valgrind) && m->base)
+		VALGRIND_MAKE_MEM_NOACCESS(page_mem(m, page), PAGE_SIZE << order);
+#else
+	(void)m, (void)page, (void)order;
+#endif
+}
+
+/*
+ * kasan_unpoison_pages (6.12, in spirit): the block is the program's
+ * again, its contents undefined unless it is about to be zeroed (@init).
+ * Before the poison check reads it, the block counts as defined.
+ */
+void kasan_unpoison_pages(struct pf_machine *m, struct pf_page *page, unsigned int order, bool init)
+{
+#ifdef PF_HAVE_VALGRIND
+	if (unlikely(m->sanitize_valgrind) && m->base) {
+		if (init || m->page_poisoning)
+			VALGRIND_MAKE_MEM_DEFINED(page_mem(m, page), PAGE_SIZE << order);
+		else
+			VALGRIND_MAKE_MEM_UNDEFINED(page_mem(m, page), PAGE_SIZE << order);
+	}
+#else
+	(void)m, (void)page, (void)order, (void)init;
+#endif
+}
+
+#ifdef PF_ASAN_BUILD
+/* The last allocation and free stack of each page (ASan builds): return addresses, innermost first. */
+#define PAGE_STACK_DEPTH 8
+struct pf_page_stacks {
+	uintptr_t alloc[PAGE_STACK_DEPTH];
+	uintptr_t free[PAGE_STACK_DEPTH];
+};
+
+/*
+ * save_stack - the caller's return addresses by the frame-pointer chain
+ * (ASan builds keep frame pointers).  Stops at a frame that does not look
+ * like one: a frame above the last, or out of this thread's reach.
+ */
+__attribute__((noinline, no_sanitize("address"))) static void save_stack(uintptr_t *out)
+{
+	uintptr_t *fp = __builtin_frame_address(0);
+	int n = 0;
+	while (n < PAGE_STACK_DEPTH && fp && !((uintptr_t)fp & 7)) {
+		uintptr_t *next = (uintptr_t *)fp[0];
+		uintptr_t ret = fp[1];
+		if (!ret)
+			break;
+		out[n++] = ret;
+		if (next <= fp || (uintptr_t)next - (uintptr_t)fp > (1UL << 20))
+			break;
+		fp = next;
+	}
+	while (n < PAGE_STACK_DEPTH)
+		out[n++] = 0;
+}
+
+static struct pf_page_stacks *page_stacks(struct pf_machine *m, struct pf_page *page)
+{
+	return m->page_stacks ? &m->page_stacks[page - m->mem_map] : NULL;
+}
+
+void asan_poison_pages(struct pf_machine *m, struct pf_page *page, unsigned int order)
+{
+	if (!m->base)
+		return;
+	struct pf_page_stacks *st = page_stacks(m, page);
+	if (st)
+		save_stack(st->free);
+	ASAN_POISON_MEMORY_REGION(page_mem(m, page), PAGE_SIZE << order);
+}
+
+void asan_unpoison_pages(struct pf_machine *m, struct pf_page *page, unsigned int order)
+{
+	if (!m->base)
+		return;
+	struct pf_page_stacks *st = page_stacks(m, page);
+	if (st)
+		save_stack(st->alloc);
+	ASAN_UNPOISON_MEMORY_REGION(page_mem(m, page), PAGE_SIZE << order);
+}
+
+static void print_stack(const char *what, const uintptr_t *pcs)
+{
+	fprintf(stderr, "%s:\n", what);
+	for (int i = 0; i < PAGE_STACK_DEPTH && pcs[i]; i++) {
+		char buf[512];
+		/* a return address points after the call: name the call itself */
+		__sanitizer_symbolize_pc((void *)(pcs[i] - 1), "%p in %f %L", buf, sizeof buf);
+		fprintf(stderr, "    #%d %s\n", i, buf);
+	}
+}
+
+/*
+ * asan_report - ASan's error report callback: when the bad address lies in
+ * a machine's hosted memory, name the page and print the stacks of its
+ * last allocation and free, as ASan does for its own heap.
+ */
+static void asan_report(const char *report)
+{
+	void *addr = __asan_get_report_address();
+	if (!addr)
+		return;
+	(void)report;
+	int used = atomic_load_explicit(&pf_machine_slots_used, memory_order_acquire);
+	for (int i = 0; i < used; i++) {
+		struct pf_machine *m = atomic_load_explicit(&pf_machine_table[i], memory_order_acquire);
+		if (!m || !m->base || (uintptr_t)addr - (uintptr_t)m->base >= m->base_bytes)
+			continue;
+		unsigned long pfn = (unsigned long)(((uintptr_t)addr - (uintptr_t)m->base) / PAGE_SIZE);
+		fprintf(stderr, "pageframe: %p is in pfn %#lx of machine %d, %s\n", addr, pfn, m->id,
+			page_ref_count(&m->mem_map[pfn]) ? "an allocated page" : "a free page");
+		if (m->page_stacks) {
+			print_stack("freed by", m->page_stacks[pfn].free);
+			print_stack("previously allocated by", m->page_stacks[pfn].alloc);
+		}
+		return;
+	}
+}
+#endif
+
+/* kasan_machine_init - at boot: which sanitizer is watching, and the stack records. */
+void kasan_machine_init(struct pf_machine *m)
+{
+	m->sanitize_valgrind = m->base && running_under_memcheck();
+#ifdef PF_ASAN_BUILD
+	static atomic_int callback_set;
+	if (!atomic_exchange(&callback_set, 1))
+		__asan_set_error_report_callback(asan_report);
+	if (m->base)
+		m->page_stacks = pf_os_reserve(m->memmap_pfns * sizeof *m->page_stacks);
+#endif
+}
+
+/* kasan_machine_teardown - the window made ordinary memory again before it is unmapped. */
+void kasan_machine_teardown(struct pf_machine *m)
+{
+#ifdef PF_ASAN_BUILD
+	ASAN_UNPOISON_MEMORY_REGION(m->base, m->base_bytes);
+	if (m->page_stacks)
+		pf_os_release(m->page_stacks, m->memmap_pfns * sizeof *m->page_stacks);
+	m->page_stacks = NULL;
+#endif
+#ifdef PF_HAVE_VALGRIND
+	if (m->sanitize_valgrind)
+		VALGRIND_MAKE_MEM_UNDEFINED(m->base, m->base_bytes);
+#endif
+}
