@@ -85,7 +85,7 @@ void kasan_unpoison_pages(struct pf_machine *m, struct pf_page *page, unsigned i
 
 #ifdef PF_ASAN_BUILD
 /* The last allocation and free stack of each page (ASan builds): return addresses, innermost first. */
-#define PAGE_STACK_DEPTH 8
+#define PAGE_STACK_DEPTH 10
 struct pf_page_stacks {
 	uintptr_t alloc[PAGE_STACK_DEPTH];
 	uintptr_t free[PAGE_STACK_DEPTH];
@@ -142,11 +142,13 @@ void asan_unpoison_pages(struct pf_machine *m, struct pf_page *page, unsigned in
 static void print_stack(const char *what, const uintptr_t *pcs)
 {
 	fprintf(stderr, "%s:\n", what);
+	int n = 0;
 	for (int i = 0; i < PAGE_STACK_DEPTH && pcs[i]; i++) {
-		char buf[512];
-		/* a return address points after the call: name the call itself */
+		char buf[2048];
+		/* a return address points after the call: name the call itself; one line per inlined function */
 		__sanitizer_symbolize_pc((void *)(pcs[i] - 1), "%p in %f %L", buf, sizeof buf);
-		fprintf(stderr, "    #%d %s\n", i, buf);
+		for (const char *f = buf; *f; f += strlen(f) + 1)
+			fprintf(stderr, "    #%d %s\n", n++, f);
 	}
 }
 
