@@ -20,6 +20,9 @@ cflags="-O2 -g -std=gnu11 -Wall -Wextra -I$root/include"
 "$cc" $cflags "$here/bench_pageframe.c" "$build/libpageframe.a" -lpthread -o "$out/pageframe"
 "$cc" $cflags -DBENCH_NAME='"pageframe-pcp1"' -DBENCH_MACHINE_EXTRA='"pcp_high_max_fraction 1\n"' \
   "$here/bench_pageframe.c" "$build/libpageframe.a" -lpthread -o "$out/pageframe-pcp1"
+# the same library on a machine with page poisoning on (cmdline page_poison=1): what the debugging aid costs
+"$cc" $cflags -DBENCH_NAME='"pageframe-poison"' -DBENCH_MACHINE_EXTRA='"cmdline page_poison=1\n"' \
+  "$here/bench_pageframe.c" "$build/libpageframe.a" -lpthread -o "$out/pageframe-poison"
 "$cc" $cflags "$here/bench_freelist.c" -lpthread -o "$out/freelist"
 "$cc" $cflags -DBENCH_NAME='"glibc"' "$here/bench_malloc.c" -lpthread -o "$out/glibc"
 peers="glibc"
@@ -32,7 +35,7 @@ fi
 if [ -e /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so ]; then
   "$cc" $cflags -DBENCH_NAME='"tcmalloc"' "$here/bench_malloc.c" -ltcmalloc_minimal -lpthread -o "$out/tcmalloc"; peers="$peers tcmalloc"
 fi
-progs="pageframe pageframe-pcp1 $peers freelist"
+progs="pageframe pageframe-pcp1 pageframe-poison $peers freelist"
 
 raw=$out/raw.txt
 : > "$raw"
