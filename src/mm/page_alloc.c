@@ -1039,9 +1039,12 @@ static inline __attribute__((always_inline)) bool free_pages_prepare(struct pf_p
 			asan_poison_pages(m, page, order);
 			debug_pagealloc_unmap_pages(m, page, 1 << order);
 		}
-	} else {
-		asan_poison_pages(page_machine(page), page, order);	/* ASan builds only (compiled out otherwise) */
 	}
+#ifdef PF_ASAN_BUILD
+	else {
+		asan_poison_pages(page_machine(page), page, order);	/* the fast paths too, in ASan builds only */
+	}
+#endif
 	return true;
 }
 
