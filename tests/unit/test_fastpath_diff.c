@@ -42,10 +42,11 @@ static void count_report(void *arg, int level, const char *line)
 	reports++;
 }
 
-static struct pf_machine *boot(bool fast)
+static struct pf_machine *boot(bool fast, const char *extra)
 {
-	char err[256];
-	struct pf_machine *m = pf_machine_create(MACHINE, err, sizeof err);
+	char err[256], desc[256];
+	snprintf(desc, sizeof desc, "%s%s", MACHINE, extra);
+	struct pf_machine *m = pf_machine_create(desc, err, sizeof err);
 	if (!m)
 		fail_msg("boot: %s", err);
 	/*
@@ -66,12 +67,12 @@ static void stamp(struct pf_page *p, unsigned order, uint64_t v)
 		w[i * PAGE_SIZE / sizeof *w] = v + i;
 }
 
-static void fast_equals_general(void **state)
+/*
+ * run_diff - the same operations on @a (fast paths on) and @b (the general path: forced, or
+ * because a page debugging hook is on), compared as the test's head comment says.
+ */
+static void run_diff(struct pf_machine *a, struct pf_machine *b)
 {
-	(void)state;
-	struct pf_machine *a = boot(true), *b = boot(false);
-	assert_int_equal(a->fast_off, 0);
-	assert_int_equal(b->fast_off, FAST_OFF_FORCED);
 	compare_machines(a, b);
 
 	static struct live la[SLOTS], lb[SLOTS];
@@ -171,6 +172,38 @@ static void fast_equals_general(void **state)
 	pf_bind_cpu(-1);
 }
 
+static void fast_equals_general(void **state)
+{
+	(void)state;
+	struct pf_machine *a = boot(true, ""), *b = boot(false, "");
+	assert_int_equal(a->fast_off, 0);
+	assert_int_equal(b->fast_off, FAST_OFF_FORCED);
+	machine_compare_contents = MC_CONTENTS_EXACT;
+	run_diff(a, b);
+}
+
+/*
+ * The page debugging hooks change no allocator state: with page_poison=1 (free pages hold
+ * 0xaa, and the bad frees are reported alike), and with debug_pagealloc=on as well (free
+ * pages unmapped, contents not compared), the general path leaves what the fast path does.
+ */
+static void hooks_change_no_state(void **state)
+{
+	(void)state;
+	struct pf_machine *a = boot(true, ""), *b = boot(false, "cmdline page_poison=1\n");
+	pf_fast_force_off(b, false);	/* the hook alone sends b to the general path */
+	assert_int_equal(b->fast_off, FAST_OFF_POISON);
+	machine_compare_contents = MC_CONTENTS_POISON;
+	run_diff(a, b);
+	a = boot(true, "");
+	b = boot(false, "cmdline page_poison=1 debug_pagealloc=on\n");
+	pf_fast_force_off(b, false);
+	assert_int_equal(b->fast_off, FAST_OFF_POISON | FAST_OFF_DEBUG_PAGEALLOC);
+	machine_compare_contents = MC_CONTENTS_NONE;
+	run_diff(a, b);
+	machine_compare_contents = MC_CONTENTS_EXACT;
+}
+
 int main(void)
 {
 	/*
@@ -185,6 +218,7 @@ int main(void)
 		perror("sched_setaffinity (the comparison may then depend on scheduling)");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(fast_equals_general),
+		cmocka_unit_test(hooks_change_no_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
