@@ -416,6 +416,17 @@ int page_reporting_init(struct pf_machine *m, char *err, size_t errlen)
 {
 	if (m->page_reporting_mode == PF_REPORTING_OFF)
 		return 0;
+	/*
+	 * Memory given back to the host comes back zeroed, not holding
+	 * PAGE_POISON: every reported page would be found corrupted at its
+	 * next allocation.  virtio_balloon (6.12) turns reporting off when the
+	 * host cannot keep the poison value; here it is refused.
+	 */
+	if (m->page_poisoning) {
+		snprintf(err, errlen, "line %d: free_page_reporting: not with page_poison=1 (pages given back would "
+			 "come back zeroed, not poisoned)", m->page_reporting_line);
+		return -EINVAL;
+	}
 	struct page_reporting_dev_info *prdev = calloc(1, sizeof *prdev);
 	if (!prdev) {
 		snprintf(err, errlen, "line %d: free_page_reporting: out of memory", m->page_reporting_line);

@@ -272,6 +272,8 @@ static void bad_parameters(void **state)
 	expect_refused("cmdline debug_guardpage_minorder=6\n", "Bad debug_guardpage_minorder value '6'");
 	expect_refused("cmdline debug_guardpage_minorder=x\n", "Bad debug_guardpage_minorder value 'x'");
 	expect_refused("backing none\ncmdline page_poison=1\n", "no memory behind its pages");
+	/* memory given back to the host would come back zeroed, not poisoned (virtio_balloon turns reporting off) */
+	expect_refused("cmdline page_poison=1\nfree_page_reporting dontneed\n", "not with page_poison=1");
 	/* kstrtobool's other spellings are taken */
 	struct pf_machine *m = pf_test_boot(BASE "cmdline page_poison=on init_on_alloc=y\n");
 	assert_true(m->page_poisoning);
