@@ -115,11 +115,17 @@ void debug_pages_boot_free(struct pf_machine *m, struct pf_page *page, unsigned 
 	debug_pagealloc_unmap_pages(m, page, 1 << order);
 }
 
-/* debug_pages_teardown - the hosted window as it was before the machine (before it is unmapped). */
+/*
+ * debug_pages_teardown - the memory as it was before the machine, before
+ * the backing lets it go: accessible again (external memory stays the
+ * caller's) and ordinary memory for the sanitizer.
+ */
 void debug_pages_teardown(struct pf_machine *m)
 {
 	if (!m->base)
 		return;
+	if (m->debug_pagealloc)
+		(void)pf_os_protect(m->base, m->base_bytes, PF_OS_PROT_RW);
 	kasan_machine_teardown(m);
 }
 

@@ -84,12 +84,25 @@ void kasan_unpoison_pages(struct pf_machine *m, struct pf_page *page, unsigned i
 }
 
 #ifdef PF_ASAN_BUILD
-/* The last allocation and free stack of each page (ASan builds): return addresses, innermost first. */
+/*
+ * The last allocation and free stack of each page (ASan builds), kept as
+ * lib/stackdepot.c keeps page_owner's: each distinct stack once, in a
+ * process-wide depot, and per page two 32-bit handles (8 bytes a page, so
+ * a machine's memory use stays near what it is without ASan).
+ */
 #define PAGE_STACK_DEPTH 10
 struct pf_page_stacks {
-	uintptr_t alloc[PAGE_STACK_DEPTH];
-	uintptr_t free[PAGE_STACK_DEPTH];
+	uint32_t alloc;		/* depot handle: slot + 1, 0 when unknown */
+	uint32_t free;
 };
+
+#define DEPOT_SLOTS (1u << 16)
+struct depot_slot {
+	atomic_uint state;	/* 0 empty, 1 being written, 2 published */
+	uint64_t hash;
+	uintptr_t pcs[PAGE_STACK_DEPTH];
+};
+static struct depot_slot *_Atomic depot;
 
 /*
  * save_stack - the caller's return addresses by the frame-pointer chain
@@ -114,6 +127,57 @@ __attribute__((noinline, no_sanitize("address"))) static void save_stack(uintptr
 		out[n++] = 0;
 }
 
+/*
+ * stack_depot_save (lib/stackdepot.c, 6.12, in spirit): the handle of this
+ * stack, adding it when new.  Open addressing, slots written once and
+ * published with release; a full depot gives 0 (the stack is not kept).
+ */
+static uint32_t stack_depot_save(const uintptr_t *pcs)
+{
+	struct depot_slot *d = atomic_load_explicit(&depot, memory_order_acquire);
+	if (!d) {
+		struct depot_slot *fresh = pf_os_reserve(DEPOT_SLOTS * sizeof *fresh), *none = NULL;
+		if (!fresh)
+			return 0;
+		if (!atomic_compare_exchange_strong(&depot, &none, fresh)) {
+			pf_os_release(fresh, DEPOT_SLOTS * sizeof *fresh);
+			d = none;
+		} else {
+			d = fresh;
+		}
+	}
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (int i = 0; i < PAGE_STACK_DEPTH; i++)
+		h = (h ^ pcs[i]) * 0x100000001b3ULL;
+	for (uint32_t probe = 0; probe < 64; probe++) {
+		uint32_t i = (uint32_t)(h + probe) & (DEPOT_SLOTS - 1);
+		struct depot_slot *sl = &d[i];
+		unsigned st = atomic_load_explicit(&sl->state, memory_order_acquire);
+		if (st == 0) {
+			unsigned zero = 0;
+			if (atomic_compare_exchange_strong(&sl->state, &zero, 1)) {
+				sl->hash = h;
+				memcpy(sl->pcs, pcs, sizeof sl->pcs);
+				atomic_store_explicit(&sl->state, 2, memory_order_release);
+				return i + 1;
+			}
+			st = zero;
+		}
+		while (st == 1)	/* another thread is writing this slot: wait for it */
+			st = atomic_load_explicit(&sl->state, memory_order_acquire);
+		if (sl->hash == h && !memcmp(sl->pcs, pcs, sizeof sl->pcs))
+			return i + 1;
+	}
+	return 0;
+}
+
+static uint32_t save_stack_handle(void)
+{
+	uintptr_t pcs[PAGE_STACK_DEPTH];
+	save_stack(pcs);
+	return stack_depot_save(pcs);
+}
+
 static struct pf_page_stacks *page_stacks(struct pf_machine *m, struct pf_page *page)
 {
 	return m->page_stacks ? &m->page_stacks[page - m->mem_map] : NULL;
@@ -125,7 +189,7 @@ void asan_poison_pages(struct pf_machine *m, struct pf_page *page, unsigned int 
 		return;
 	struct pf_page_stacks *st = page_stacks(m, page);
 	if (st)
-		save_stack(st->free);
+		__atomic_store_n(&st->free, save_stack_handle(), __ATOMIC_RELAXED);
 	ASAN_POISON_MEMORY_REGION(page_mem(m, page), PAGE_SIZE << order);
 }
 
@@ -135,13 +199,19 @@ void asan_unpoison_pages(struct pf_machine *m, struct pf_page *page, unsigned in
 		return;
 	struct pf_page_stacks *st = page_stacks(m, page);
 	if (st)
-		save_stack(st->alloc);
+		__atomic_store_n(&st->alloc, save_stack_handle(), __ATOMIC_RELAXED);
 	ASAN_UNPOISON_MEMORY_REGION(page_mem(m, page), PAGE_SIZE << order);
 }
 
-static void print_stack(const char *what, const uintptr_t *pcs)
+static void print_stack(const char *what, uint32_t handle)
 {
+	struct depot_slot *d = atomic_load_explicit(&depot, memory_order_acquire);
 	fprintf(stderr, "%s:\n", what);
+	if (!handle || !d) {
+		fprintf(stderr, "    (not recorded)\n");
+		return;
+	}
+	const uintptr_t *pcs = d[handle - 1].pcs;
 	int n = 0;
 	for (int i = 0; i < PAGE_STACK_DEPTH && pcs[i]; i++) {
 		char buf[2048];
@@ -172,8 +242,8 @@ static void asan_report(const char *report)
 		fprintf(stderr, "pageframe: %p is in pfn %#lx of machine %d, %s\n", addr, pfn, m->id,
 			page_ref_count(&m->mem_map[pfn]) ? "an allocated page" : "a free page");
 		if (m->page_stacks) {
-			print_stack("freed by", m->page_stacks[pfn].free);
-			print_stack("previously allocated by", m->page_stacks[pfn].alloc);
+			print_stack("freed by", __atomic_load_n(&m->page_stacks[pfn].free, __ATOMIC_RELAXED));
+			print_stack("previously allocated by", __atomic_load_n(&m->page_stacks[pfn].alloc, __ATOMIC_RELAXED));
 		}
 		return;
 	}
