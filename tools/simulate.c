@@ -410,8 +410,12 @@ int cmd_run_scenario(int argc, char **argv)
 		s.ncpus = n > 0 ? n : 1;
 		free(zi);
 	}
-	if (s.ncpus > SC_MAX_CPUS)
+	if (s.ncpus > SC_MAX_CPUS) {
+		/* a stream's CPU set is a 64-bit mask: say so rather than leave the others idle unsaid */
+		fprintf(stderr, "pageframe: %s: the machine has %d CPUs; the simulator runs streams on the first %d\n",
+			path, s.ncpus, SC_MAX_CPUS);
 		s.ncpus = SC_MAX_CPUS;
+	}
 	if (sc.max_cpu >= s.ncpus) {
 		fprintf(stderr, "pageframe: %s: line %d: CPU %d, but the machine has %d CPUs\n", path, sc.max_cpu_line,
 			sc.max_cpu, s.ncpus);

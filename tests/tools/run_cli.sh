@@ -35,6 +35,13 @@ printf 'seed 2\ntick 1ms\nkcompactd off\nvmstat off\nreclaim off\nphase a 1001ms
 out=$("$CLI" run --no-progress -m "$M" "$WORK/phases.scn" 2>"$WORK/phases.err") || fail "phases: exit $?"
 printf '%s\n' "$out" | grep -q '^b  *y  *unmovable  *0  *1000  *0  *0  *0$' || fail "phases: stream y: $out"
 
+# a machine of more CPUs than a stream's 64-bit CPU set holds: the simulator says it uses the first 64
+printf 'cpus 80\nmem 0 0x100000-0x3fffffff\nbacking none\n' >"$WORK/cpus80.machine"
+"$CLI" run --no-progress -m "$WORK/cpus80.machine" "$SRC/tests/data/scenarios/counted.scn" >"$WORK/cpus80.out" 2>"$WORK/cpus80.err" ||
+  fail "cpus80: exit $?: $(cat "$WORK/cpus80.err")"
+grep -q 'counted.scn: the machine has 80 CPUs; the simulator runs streams on the first 64' "$WORK/cpus80.err" ||
+  fail "cpus80: no word of the 16 CPUs left out: $(cat "$WORK/cpus80.err")"
+
 # progress: plain lines when standard error is no terminal, a bar on one
 "$CLI" run -m "$M" "$SRC/tests/data/scenarios/counted.scn" 2>"$WORK/plain.err" >/dev/null
 grep -q '^run:  10% (0.10 of 1.00 simulated s)' "$WORK/plain.err" || fail "no plain progress lines: $(cat "$WORK/plain.err")"
