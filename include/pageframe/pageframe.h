@@ -258,6 +258,8 @@ PF_API int pf_set_trace(struct pf_machine *m, const char *events, pf_trace_fn fn
  * (failures injected), "pageframe_poison_corrupted" (pages page_poison=1
  * found written while free) and "pageframe_guard_pages" (pages held as
  * debug_pagealloc guard pages now).  Return: 0 or -ENOENT.
+ * (failures injected) and "pageframe_writepage_errors" (LRU owners' writepage
+ * failures reclaim met).  Return: 0 or -ENOENT.
  */
 PF_API int pf_vmstat_get(struct pf_machine *m, const char *name, long *value);
 
@@ -485,6 +487,7 @@ PF_API int pf_cma_area(struct pf_machine *m, int area, unsigned long *base_pfn, 
 #include <pageframe/oom.h>	/* the OOM killer: tasks, the hook, show_mem (pf_oom_*) */
 #include <pageframe/memcg.h>	/* memory cgroups: pf_memcg_* */
 #include <pageframe/mempolicy.h>	/* cpusets, memory policies, the atomic scope */
+#include <pageframe/reclaim.h>	/* LRU pages, reclaim, swap and kswapd (pf_lru_*, pf_kswapd_*) */
 
 #include <pageframe/debug.h>	/* pf_install_fault_handler */
 #endif /* PAGEFRAME_PAGEFRAME_H */

@@ -313,6 +313,15 @@ struct pf_machine {
 	 * (new fields go directly below the heading, never between two).
 	 */
 	/* -- vmscan.c, swap.c, workingset.c, swapfile.c: LRU reclaim, kswapd -- */
+	int vm_swappiness;		/* vm.swappiness, 0..200, default 60 */
+	int node_reclaim_mode;		/* vm.zone_reclaim_mode, RECLAIM_* bits, default 0 */
+	bool kswapd_threads;		/* the description's "workers threads": kswapd threads at boot */
+	bool lru_used;			/* a page went on an LRU list once (pf_lru_cache_add) */
+	struct swap_info_struct *swap_info;	/* the swap area of "swap SIZE", or NULL (swapfile.c) */
+	unsigned long long swap_bytes;	/* the description's swap size, 0: none */
+	atomic_long nr_swap_pages;	/* free swap slots (get_nr_swap_pages) */
+	long total_swap_pages;		/* slots of the swap area */
+	atomic_long nr_writepage_errors;	/* owners' writepage failures met by reclaim (pageframe's own) */
 
 	/* -- shrinker.c, oom_kill.c -- */
 	pf_spinlock_t shrinker_lock;		/* shrinker_list and each shrinker's refs (shrinker.h) */
@@ -945,6 +954,15 @@ enum pf_trace_event {
 	TRACE_WAKE_REAPER,
 	TRACE_START_TASK_REAPING,
 	TRACE_FINISH_TASK_REAPING,
+	/* reclaim (include/trace/events/vmscan.h) */
+	TRACE_MM_VMSCAN_KSWAPD_SLEEP,
+	TRACE_MM_VMSCAN_KSWAPD_WAKE,
+	TRACE_MM_VMSCAN_WAKEUP_KSWAPD,
+	TRACE_MM_VMSCAN_DIRECT_RECLAIM_BEGIN,
+	TRACE_MM_VMSCAN_DIRECT_RECLAIM_END,
+	TRACE_MM_VMSCAN_LRU_ISOLATE,
+	TRACE_MM_VMSCAN_LRU_SHRINK_INACTIVE,
+	TRACE_MM_VMSCAN_LRU_SHRINK_ACTIVE,
 	TRACE_NR_EVENTS
 };
 _Static_assert(TRACE_NR_EVENTS <= 64, "trace_mask has a bit per event");
@@ -1027,6 +1045,22 @@ void __trace_oom_reaper(struct pf_machine *m, enum pf_trace_event ev, int pid);
 /* reclaim_retry_zone: should_reclaim_retry's verdict on one zone (the slow path, page_alloc.c) */
 void __trace_reclaim_retry_zone(struct zone *zone, int order, unsigned long reclaimable, unsigned long available,
 				unsigned long min_wmark, int no_progress_loops, bool wmark_check);
+/* reclaim events (vmscan.c); callers test trace_enabled first */
+void __trace_mm_vmscan_kswapd_sleep(struct pf_machine *m, int nid);
+void __trace_mm_vmscan_kswapd_wake(struct pf_machine *m, int nid, int zid, int order);
+void __trace_mm_vmscan_wakeup_kswapd(struct pf_machine *m, int nid, int zid, int order, pf_gfp_t gfp_flags);
+void __trace_mm_vmscan_direct_reclaim_begin(struct pf_machine *m, int order, pf_gfp_t gfp_flags);
+void __trace_mm_vmscan_direct_reclaim_end(struct pf_machine *m, unsigned long nr_reclaimed);
+void __trace_mm_vmscan_lru_isolate(struct pf_machine *m, int highest_zoneidx, int order, unsigned long nr_requested,
+				   unsigned long nr_scanned, unsigned long nr_skipped, unsigned long nr_taken, int lru);
+void __trace_mm_vmscan_lru_shrink_inactive(struct pf_machine *m, int nid, unsigned long nr_scanned,
+					   unsigned long nr_reclaimed, unsigned long nr_dirty, unsigned long nr_writeback,
+					   unsigned long nr_congested, unsigned long nr_immediate,
+					   unsigned int nr_activate0, unsigned int nr_activate1, unsigned long nr_ref_keep,
+					   unsigned long nr_unmap_fail, int priority, int file);
+void __trace_mm_vmscan_lru_shrink_active(struct pf_machine *m, int nid, unsigned long nr_taken,
+					 unsigned long nr_active, unsigned long nr_deactivated,
+					 unsigned long nr_referenced, int priority, int file);
 
 /* ---- cpuset.c, mempolicy.c, page-writeback.c (page_writeback.c) ---------------- */
 /* cpusets and policies: cpuset.h and mempolicy.h; the dirty limits: */

@@ -10,6 +10,7 @@
  */
 #include "internal.h"
 #include "page_reporting.h"
+#include "vmscan.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,7 @@ static struct pf_machine *machine_create(const char *description, void *base, si
 		return NULL;
 	}
 	kcompactd_init(m);	/* compaction's sysctl defaults and kcompactd's state (compaction.c) */
+	vmscan_init(m);		/* the LRU lists, kswapd's state, swappiness (vmscan.c) */
 	if (apply_boot_sysctls(m, &desc, err, errlen)) {
 		pf_desc_release(&desc);
 		pf_machine_destroy(m);
@@ -163,6 +165,11 @@ static struct pf_machine *machine_create(const char *description, void *base, si
 	}
 	pf_desc_release(&desc);
 	m->boot_ns = pf_os_now_ns();
+	/* the swap area, and kswapd's threads if the description asked for them */
+	if (vmscan_late_init(m, err, errlen)) {
+		pf_machine_destroy(m);
+		return NULL;
+	}
 	/* free_page_reporting: the sink registers and its worker starts last, on a booted machine */
 	if (page_reporting_init(m, err, errlen)) {
 		pf_machine_destroy(m);
@@ -186,6 +193,7 @@ void pf_machine_destroy(struct pf_machine *m)
 {
 	if (!m)
 		return;
+	pf_kswapd_stop(m);	/* its threads use the machine, and wake kcompactd */
 	pf_kcompactd_stop(m);	/* its threads use the machine */
 	page_reporting_unregister(m);	/* and so does the reporting worker */
 	mem_cgroup_machine_exit(m);
@@ -200,6 +208,7 @@ void pf_machine_destroy(struct pf_machine *m)
 		free(pgdat);
 	}
 	free(m->pageblock_flags);
+	swapfile_release(m);
 	cma_release_areas(m);
 	shrinker_release(m);
 	oom_release(m);

@@ -16,6 +16,7 @@
 #define _GNU_SOURCE
 #endif
 #include "internal.h"
+#include "vmscan.h"
 
 #include <ctype.h>
 #include <limits.h>
@@ -600,6 +601,32 @@ static int d_cma(struct parser *p, const char *dir, const char *s)
 	return end_of_line(p, s);
 }
 
+/* swap SIZE: the machine's swap area (swapfile.c) */
+static int d_swap(struct parser *p, const char *dir, const char *s)
+{
+	char tok[128], why[300];
+	(void)dir;
+	s = next_token(s, tok, sizeof tok);
+	if (swap_parse(p->m, tok, why, sizeof why))
+		return perr(p, "%s", why);
+	return end_of_line(p, s);
+}
+
+/* workers threads|stepped: kswapd as threads from boot, or stepped by the caller (pf_kswapd_run) */
+static int d_workers(struct parser *p, const char *dir, const char *s)
+{
+	char tok[128];
+	(void)dir;
+	s = next_token(s, tok, sizeof tok);
+	if (!strcmp(tok, "threads"))
+		p->m->kswapd_threads = true;
+	else if (!strcmp(tok, "stepped"))
+		p->m->kswapd_threads = false;
+	else
+		return perr(p, "workers: expected threads or stepped, got '%s'", tok);
+	return end_of_line(p, s);
+}
+
 /* The directives, in the order the error for an unknown one lists them. */
 static const struct directive {
 	const char *name;
@@ -622,6 +649,8 @@ static const struct directive {
 	{ "cma", d_cma, "cma SIZE[@START[-LIMIT]]: a CMA area, placed as the kernel's cma= places it" },
 	{ "free_page_reporting", d_free_page_reporting, "free_page_reporting dontneed|free|off: give freed memory back to the host" },
 	{ "mobility_grouping", d_mobility_grouping, "mobility_grouping on|off: off groups no pages by mobility" },
+	{ "swap", d_swap, "swap SIZE: a swap area for anonymous LRU pages" },
+	{ "workers", d_workers, "workers threads|stepped: kswapd runs as threads, or when pf_kswapd_run steps it" },
 };
 
 #define NR_DIRECTIVES (sizeof directives / sizeof directives[0])

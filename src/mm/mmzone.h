@@ -77,6 +77,7 @@ enum zone_type {
 	__MAX_NR_ZONES
 };
 #define MAX_NR_ZONES __MAX_NR_ZONES
+#define MAX_NR_ZONES_LRU __MAX_NR_ZONES
 
 /* Limits of the low zones on x86-64 (MAX_DMA_PFN, MAX_DMA32_PFN). */
 #define MAX_DMA_PFN		((16UL * 1024 * 1024) >> PAGE_SHIFT)
@@ -152,6 +153,58 @@ struct per_cpu_zonestat {
 };
 
 struct pglist_data;
+struct mem_cgroup;
+
+/*
+ * The LRU lists (enum lru_list, mmzone.h, 6.12's classic LRU): inactive
+ * and active lists of anonymous and of file pages, and the unevictable
+ * list.  The order is the kernel's: LRU_FILE and LRU_ACTIVE are offsets.
+ */
+#define LRU_BASE	0
+#define LRU_ACTIVE	1
+#define LRU_FILE	2
+enum lru_list {
+	LRU_INACTIVE_ANON = LRU_BASE,
+	LRU_ACTIVE_ANON = LRU_BASE + LRU_ACTIVE,
+	LRU_INACTIVE_FILE = LRU_BASE + LRU_FILE,
+	LRU_ACTIVE_FILE = LRU_BASE + LRU_FILE + LRU_ACTIVE,
+	LRU_UNEVICTABLE,
+	NR_LRU_LISTS
+};
+#define for_each_evictable_lru(lru) for (lru = 0; lru <= LRU_ACTIVE_FILE; lru++)
+#define ANON_AND_FILE	2
+enum { WORKINGSET_ANON = 0, WORKINGSET_FILE = 1 };
+
+/* lruvec->flags bits (enum lruvec_flags) */
+enum lruvec_flags {
+	LRUVEC_CGROUP_CONGESTED,
+	LRUVEC_NODE_CONGESTED,
+};
+
+/*
+ * struct lruvec (mmzone.h, 6.12, without MGLRU's lrugen): the LRU lists of
+ * one node (pgdat->__lruvec) or, with memory cgroups, of one cgroup on one
+ * node.  Pages are linked through page->lru.  Reached only through
+ * mem_cgroup_lruvec() (vmscan.h), so a per-cgroup lruvec is that
+ * function's change alone.
+ *
+ * Locking: lru_lock guards the lists, the page counts of each list and
+ * zone (nr_pages, mirrored in the zone and node vm_stat counters), the
+ * reclaim costs and PG_lru of the pages on the lists; flags and
+ * nonresident_age are atomic.
+ */
+struct lruvec {
+	struct list_head lists[NR_LRU_LISTS];
+	pf_spinlock_t lru_lock;
+	unsigned long anon_cost;	/* pages scanned without success + written, anon (lru_note_cost) */
+	unsigned long file_cost;	/* the same for file pages */
+	atomic_long nonresident_age;	/* evictions and activations: the workingset clock */
+	unsigned long refaults[ANON_AND_FILE];	/* WORKINGSET_ACTIVATE_* at the last reclaim cycle's end */
+	unsigned long flags;		/* LRUVEC_* bits, atomic */
+	unsigned long nr_pages[NR_LRU_LISTS][MAX_NR_ZONES_LRU];	/* pages per list and zone (lru_zone_size) */
+	struct pglist_data *pgdat;	/* lruvec_pgdat */
+	struct mem_cgroup *memcg;	/* NULL: the node's own lruvec */
+};
 
 /*
  * struct zone - mmzone.h.  Fields above lock are read-mostly; the free
@@ -309,6 +362,24 @@ typedef struct pglist_data {
 	bool proactive_compact_trigger;	/* compaction_proactiveness was written: check now */
 	unsigned int kcompactd_sleep_periods;	/* pageframe's own: 500 ms periods left to sleep */
 	struct pf_os_worker *kcompactd;	/* the running thread (platform.h), or NULL */
+
+	/*
+	 * LRU and kswapd (vmscan.c, 6.12's pglist_data fields).  __lruvec is
+	 * the node's LRU lists.  kswapd_lock guards the wakeup request
+	 * (kswapd_order, kswapd_highest_zoneidx, kswapd_woken) and the thread
+	 * handle; kswapd_failures and flags are atomic.
+	 */
+	struct lruvec __lruvec;
+	pf_spinlock_t kswapd_lock;
+	int kswapd_order;		/* largest order a wakeup asked for */
+	enum zone_type kswapd_highest_zoneidx;	/* MAX_NR_ZONES: no request */
+	bool kswapd_woken;		/* pageframe's own: a wakeup not yet served (the wait queue's wake) */
+	bool kswapd_asleep;		/* pageframe's own: kswapd waits in kswapd_try_to_sleep (waitqueue_active) */
+	int kswapd_failures;		/* balance_pgdat runs that reclaimed nothing */
+	unsigned long flags;		/* PGDAT_* bits (vmscan.h) */
+	unsigned long min_unmapped_pages;	/* node_reclaim's floor of page cache (min_unmapped_ratio 1 %) */
+	unsigned long min_slab_pages;	/* node_reclaim's floor of reclaimable slab (min_slab_ratio 5 %) */
+	struct pf_os_worker *kswapd;	/* the running thread, or NULL (stepped by pf_kswapd_run) */
 } pg_data_t;
 
 static inline unsigned long pgdat_end_pfn(const pg_data_t *pgdat)

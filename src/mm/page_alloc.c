@@ -27,6 +27,7 @@
 #include "migrate.h"
 #include "page_reporting.h"
 #include "sched.h"
+#include "vmscan.h"
 
 #include <stdlib.h>
 #include <limits.h>
@@ -686,7 +687,7 @@ static struct pf_page *try_to_steal_block(struct zone *zone, struct pf_page *pag
 	/*
 	 * A fallback happened: raise the watermarks (the kernel does so to
 	 * make kswapd free memory before more blocks get mixed).  The flag
-	 * makes rmqueue call our wakeup_kswapd stand-in, which drops the boost.
+	 * makes rmqueue wake kswapd, whose balance_pgdat drops the boost.
 	 */
 	if (boost_watermark(zone) && (alloc_flags & ALLOC_KSWAPD))
 		__atomic_fetch_or(&zone->flags, 1UL << ZONE_BOOSTED_WATERMARK, __ATOMIC_RELAXED);
@@ -1340,18 +1341,6 @@ static bool unreserve_highatomic_pageblock(const struct alloc_context *ac, bool 
 
 /* ---- rmqueue and the zonelist walk ----------------------------------------------------------------- */
 
-/*
- * wakeup_kswapd stand-in: kswapd is not built.  Deliberate difference: its
- * only effect here is what balance_pgdat ends with, resetting the boost
- * (user space has no pages for it to reclaim).
- */
-static void wakeup_kswapd(struct zone *zone)
-{
-	pf_spin_lock(&zone->lock);
-	__atomic_store_n(&zone->watermark_boost, 0UL, __ATOMIC_RELAXED);
-	pf_spin_unlock(&zone->lock);
-}
-
 /* rmqueue_buddy (6.12): take the block under zone->lock, then count it. */
 static struct pf_page *rmqueue_buddy(struct zone *preferred_zone, struct zone *zone, unsigned int order,
 				     unsigned int alloc_flags, int migratetype)
@@ -1745,7 +1734,7 @@ out:
 	if ((alloc_flags & ALLOC_KSWAPD) &&
 	    unlikely(__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & (1UL << ZONE_BOOSTED_WATERMARK))) {
 		__atomic_fetch_and(&zone->flags, ~(1UL << ZONE_BOOSTED_WATERMARK), __ATOMIC_RELAXED);
-		wakeup_kswapd(zone);
+		wakeup_kswapd(zone, 0, 0, (enum zone_type)zone_idx(zone));
 	}
 	return page;
 }
@@ -4137,7 +4126,7 @@ static __attribute__((noinline)) struct pf_page *alloc_fast_boosted(struct pf_ma
 								    unsigned int order)
 {
 	__atomic_fetch_and(&zone->flags, ~(1UL << ZONE_BOOSTED_WATERMARK), __ATOMIC_RELAXED);
-	wakeup_kswapd(zone);
+	wakeup_kswapd(zone, 0, 0, (enum zone_type)zone_idx(zone));
 	return alloc_fast_prep(m, page, gfp, order);
 }
 

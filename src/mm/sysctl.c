@@ -10,6 +10,7 @@
  * page_alloc.c.  A write is one write(2) of the whole value at offset 0.
  */
 #include "internal.h"
+#include "vmscan.h"
 
 #include <limits.h>
 #include <stddef.h>
@@ -210,7 +211,8 @@ int proc_doulongvec_minmax(const char *buffer, unsigned long min, unsigned long 
 
 /* ---- the vm table ------------------------------------------------------------ */
 
-static const int zero = 0, one = 1, two = 2, four = 4, one_hundred = 100, one_thousand = 1000, three_thousand = 3000;
+static const int zero = 0, one = 1, two = 2, four = 4, one_hundred = 100, two_hundred = 200, one_thousand = 1000,
+		 three_thousand = 3000;
 static const int max_page_order = MAX_PAGE_ORDER;
 
 /* page_alloc_sysctl_table (mm/page_alloc.c, 6.12), with offsets into the machine for .data. */
@@ -237,6 +239,11 @@ static const struct vm_sysctl {
 	  offsetof(struct pf_machine, sysctl_extfrag_threshold) },
 	{ { "compact_unevictable_allowed", NULL, 1, &zero, &one, proc_dointvec_minmax },
 	  offsetof(struct pf_machine, sysctl_compact_unevictable_allowed) },
+	/* vm_table (kernel/sysctl.c, 6.12) and mm/vmscan.c's: reclaim */
+	{ { "swappiness", NULL, 1, &zero, &two_hundred, swappiness_sysctl_handler },
+	  offsetof(struct pf_machine, vm_swappiness) },
+	{ { "zone_reclaim_mode", NULL, 1, &zero, NULL, proc_dointvec_minmax },
+	  offsetof(struct pf_machine, node_reclaim_mode) },
 	/* Linux 6.15 (page_alloc.c), a later kernel than the one followed: see compaction.c */
 	{ { "defrag_mode", NULL, 1, &zero, &one, proc_dointvec_minmax },
 	  offsetof(struct pf_machine, defrag_mode) },

@@ -114,6 +114,14 @@ static const char *const event_names[TRACE_NR_EVENTS] = {
 	[TRACE_WAKE_REAPER] = "wake_reaper",
 	[TRACE_START_TASK_REAPING] = "start_task_reaping",
 	[TRACE_FINISH_TASK_REAPING] = "finish_task_reaping",
+	[TRACE_MM_VMSCAN_KSWAPD_SLEEP] = "mm_vmscan_kswapd_sleep",
+	[TRACE_MM_VMSCAN_KSWAPD_WAKE] = "mm_vmscan_kswapd_wake",
+	[TRACE_MM_VMSCAN_WAKEUP_KSWAPD] = "mm_vmscan_wakeup_kswapd",
+	[TRACE_MM_VMSCAN_DIRECT_RECLAIM_BEGIN] = "mm_vmscan_direct_reclaim_begin",
+	[TRACE_MM_VMSCAN_DIRECT_RECLAIM_END] = "mm_vmscan_direct_reclaim_end",
+	[TRACE_MM_VMSCAN_LRU_ISOLATE] = "mm_vmscan_lru_isolate",
+	[TRACE_MM_VMSCAN_LRU_SHRINK_INACTIVE] = "mm_vmscan_lru_shrink_inactive",
+	[TRACE_MM_VMSCAN_LRU_SHRINK_ACTIVE] = "mm_vmscan_lru_shrink_active",
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -251,6 +259,82 @@ void __trace_mm_compaction_kcompactd(struct pf_machine *m, enum pf_trace_event e
 		emit(m, ev, "nid=%d", nid);
 	else
 		emit(m, ev, "nid=%d order=%d classzone_idx=%-8s", nid, order, zone_type_name(highest_zoneidx));
+}
+
+/* ---- include/trace/events/vmscan.h (6.12) ---- */
+
+void __trace_mm_vmscan_kswapd_sleep(struct pf_machine *m, int nid)
+{
+	emit(m, TRACE_MM_VMSCAN_KSWAPD_SLEEP, "nid=%d", nid);
+}
+
+/* the zid is recorded but not printed, as the kernel's */
+void __trace_mm_vmscan_kswapd_wake(struct pf_machine *m, int nid, int zid, int order)
+{
+	(void)zid;
+	emit(m, TRACE_MM_VMSCAN_KSWAPD_WAKE, "nid=%d order=%d", nid, order);
+}
+
+void __trace_mm_vmscan_wakeup_kswapd(struct pf_machine *m, int nid, int zid, int order, pf_gfp_t gfp_flags)
+{
+	char flags[512];
+	(void)zid;
+	pf_format_gfp_flags(gfp_flags, flags, sizeof flags);
+	emit(m, TRACE_MM_VMSCAN_WAKEUP_KSWAPD, "nid=%d order=%d gfp_flags=%s", nid, order, flags);
+}
+
+void __trace_mm_vmscan_direct_reclaim_begin(struct pf_machine *m, int order, pf_gfp_t gfp_flags)
+{
+	char flags[512];
+	pf_format_gfp_flags(gfp_flags, flags, sizeof flags);
+	emit(m, TRACE_MM_VMSCAN_DIRECT_RECLAIM_BEGIN, "order=%d gfp_flags=%s", order, flags);
+}
+
+void __trace_mm_vmscan_direct_reclaim_end(struct pf_machine *m, unsigned long nr_reclaimed)
+{
+	emit(m, TRACE_MM_VMSCAN_DIRECT_RECLAIM_END, "nr_reclaimed=%lu", nr_reclaimed);
+}
+
+static const char *const lru_names[] = { "inactive_anon", "active_anon", "inactive_file", "active_file",
+					 "unevictable" };
+
+void __trace_mm_vmscan_lru_isolate(struct pf_machine *m, int highest_zoneidx, int order, unsigned long nr_requested,
+				   unsigned long nr_scanned, unsigned long nr_skipped, unsigned long nr_taken, int lru)
+{
+	emit(m, TRACE_MM_VMSCAN_LRU_ISOLATE,
+	     "classzone=%d order=%d nr_requested=%lu nr_scanned=%lu nr_skipped=%lu nr_taken=%lu lru=%s",
+	     highest_zoneidx, order, nr_requested, nr_scanned, nr_skipped, nr_taken,
+	     lru >= 0 && lru < 5 ? lru_names[lru] : "?");
+}
+
+/* show_reclaim_flags(trace_reclaim_flags(file)): the type, and RECLAIM_WB_ASYNC */
+static const char *reclaim_flags_text(int file)
+{
+	return file ? "RECLAIM_WB_FILE|RECLAIM_WB_ASYNC" : "RECLAIM_WB_ANON|RECLAIM_WB_ASYNC";
+}
+
+void __trace_mm_vmscan_lru_shrink_inactive(struct pf_machine *m, int nid, unsigned long nr_scanned,
+					   unsigned long nr_reclaimed, unsigned long nr_dirty, unsigned long nr_writeback,
+					   unsigned long nr_congested, unsigned long nr_immediate,
+					   unsigned int nr_activate0, unsigned int nr_activate1, unsigned long nr_ref_keep,
+					   unsigned long nr_unmap_fail, int priority, int file)
+{
+	emit(m, TRACE_MM_VMSCAN_LRU_SHRINK_INACTIVE,
+	     "nid=%d nr_scanned=%ld nr_reclaimed=%ld nr_dirty=%ld nr_writeback=%ld nr_congested=%ld nr_immediate=%ld "
+	     "nr_activate_anon=%d nr_activate_file=%d nr_ref_keep=%ld nr_unmap_fail=%ld priority=%d flags=%s",
+	     nid, (long)nr_scanned, (long)nr_reclaimed, (long)nr_dirty, (long)nr_writeback, (long)nr_congested,
+	     (long)nr_immediate, (int)nr_activate0, (int)nr_activate1, (long)nr_ref_keep, (long)nr_unmap_fail, priority,
+	     reclaim_flags_text(file));
+}
+
+void __trace_mm_vmscan_lru_shrink_active(struct pf_machine *m, int nid, unsigned long nr_taken,
+					 unsigned long nr_active, unsigned long nr_deactivated,
+					 unsigned long nr_referenced, int priority, int file)
+{
+	emit(m, TRACE_MM_VMSCAN_LRU_SHRINK_ACTIVE,
+	     "nid=%d nr_taken=%ld nr_active=%ld nr_deactivated=%ld nr_referenced=%ld priority=%d flags=%s", nid,
+	     (long)nr_taken, (long)nr_active, (long)nr_deactivated, (long)nr_referenced, priority,
+	     reclaim_flags_text(file));
 }
 
 /* mm_migrate_pages (include/trace/events/migrate.h, 6.12) */

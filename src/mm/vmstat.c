@@ -228,6 +228,8 @@ int pf_vmstat_get(struct pf_machine *m, const char *name, long *value)
 		return *value = atomic_load(&m->nr_poison_corrupted), 0;
 	if (!strcmp(name, "pageframe_guard_pages"))	/* debug_page_alloc.c: pages held as guard pages now */
 		return *value = atomic_load(&m->nr_guard_pages), 0;
+	if (!strcmp(name, "pageframe_writepage_errors"))
+		return *value = atomic_load(&m->nr_writepage_errors), 0;
 	return -ENOENT;
 }
 
