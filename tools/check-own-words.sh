@@ -29,7 +29,8 @@ CACHE=${CHECK_WORDS_CACHE:-build/kernel-words}
 MEMBERS="mm include/linux include/trace/events lib/fault-inject.c lib/vsprintf.c
 lib/ctype.c lib/kstrtox.c kernel/sysctl.c include/asm-generic/memory_model.h
 fs/proc tools/mm arch/x86/mm/init.c arch/x86/mm/init_64.c arch/x86/kernel/e820.c
-kernel/dma/contiguous.c lib/bitmap.c lib/cmdline.c kernel/cgroup/cpuset.c include/uapi/linux/mempolicy.h"
+kernel/dma/contiguous.c lib/bitmap.c lib/cmdline.c kernel/cgroup/cpuset.c include/uapi/linux/mempolicy.h
+fs/drop_caches.c lib/math/int_sqrt.c"
 
 kernel_dir=""
 if [ "${1:-}" = "--kernel-dir" ]; then
