@@ -83,6 +83,9 @@ enum zone_type {
 #define MAX_DMA_PFN		((16UL * 1024 * 1024) >> PAGE_SHIFT)
 #define MAX_DMA32_PFN		((4UL * 1024 * 1024 * 1024) >> PAGE_SHIFT)
 
+/* reclaim rounds without progress before a node is unreclaimable or the slow path gives up (mmzone.h) */
+#define MAX_RECLAIM_RETRIES	16
+
 enum zone_watermarks {
 	WMARK_MIN,
 	WMARK_LOW,

@@ -14,7 +14,6 @@
 
 #define DEF_PRIORITY		12	/* scan size >> priority: 1/4096 of a list first */
 #define SWAP_CLUSTER_MAX	32UL
-#define MAX_RECLAIM_RETRIES	16	/* include/linux/mmzone.h */
 #define MAX_SWAPPINESS		200
 
 /* pgdat->flags bits (enum pgdat_flags) */

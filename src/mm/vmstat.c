@@ -391,7 +391,8 @@ static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 	fprintf(out,
 		"\n  node_unreclaimable:  %u"
 		"\n  start_pfn:           %lu",
-		0u, zone->zone_start_pfn);
+		(unsigned)(__atomic_load_n(&zone->zone_pgdat->kswapd_failures, __ATOMIC_RELAXED) >= MAX_RECLAIM_RETRIES),
+		zone->zone_start_pfn);
 	fputc('\n', out);
 }
 

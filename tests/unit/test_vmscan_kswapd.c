@@ -158,6 +158,9 @@ static void hopeless_node(void **state)
 	assert_int_equal(vm(m, "pageoutrun"), MAX_RECLAIM_RETRIES);
 	assert_int_equal(vm(m, "kswapd_high_wmark_hit_quickly"), MAX_RECLAIM_RETRIES - 1);
 	assert_int_equal(vm(m, "pgsteal_kswapd"), 0);
+	char *zi = pf_test_show(m, "zoneinfo");
+	assert_non_null(strstr(zi, "\n  node_unreclaimable:  1\n"));
+	free(zi);
 	wakeup_kswapd(dma32(m), PF_GFP_KERNEL, 0, ZONE_NORMAL);
 	assert_int_equal(pf_kswapd_run(m, 0), PF_KSWAPD_IDLE);
 	/* reclaim that frees something resets the count (shrink_node) */
