@@ -99,11 +99,12 @@ PF_API void pf_machine_destroy(struct pf_machine *m);
  * "percpu_pagelist_high_fraction", "compact_memory" (writing 1 compacts
  * every zone), "compaction_proactiveness", "extfrag_threshold",
  * "compact_unevictable_allowed", "defrag_mode" (a 6.15 sysctl),
- * "drop_caches" (2 runs every shrinker, <pageframe/shrinker.h>),
- * "panic_on_oom", "oom_kill_allocating_task", "oom_dump_tasks"
- * (<pageframe/oom.h>); a "vm."
- * prefix is accepted.  Values are read as the kernel's proc handlers read
- * them.  What depends on the value is recomputed at once.
+ * "drop_caches" (2 runs every shrinker, <pageframe/shrinker.h>; 1 drops
+ * the LRU's clean file pages), "panic_on_oom", "oom_kill_allocating_task",
+ * "oom_dump_tasks" (<pageframe/oom.h>), "swappiness", "zone_reclaim_mode"
+ * (<pageframe/reclaim.h>); a "vm." prefix is accepted.  Values are read as
+ * the kernel's proc handlers read them.  What depends on the value is
+ * recomputed at once.
  *
  * Return: 0, -ENOENT for an unknown name, -EINVAL for a value the kernel
  * refuses (a bad lowmem_reserve_ratio entry returns 0 after writing the

@@ -459,7 +459,7 @@ static int d_sysctl(struct parser *p, const char *dir, const char *s)
 			  "watermark_boost_factor, lowmem_reserve_ratio, percpu_pagelist_high_fraction, "
 			  "compact_memory, compaction_proactiveness, extfrag_threshold, "
 			  "compact_unevictable_allowed, defrag_mode, drop_caches, panic_on_oom, "
-			  "oom_kill_allocating_task, oom_dump_tasks, page_reporting_order)", name);
+			  "oom_kill_allocating_task, oom_dump_tasks, page_reporting_order, swappiness, zone_reclaim_mode)", name);
 	else if (rc)
 		rc = perr(p, "sysctl: bad value '%s' for %s", value, name);
 	if (rc)
