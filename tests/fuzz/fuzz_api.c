@@ -57,13 +57,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define MAX_PFN		(1UL << 15)	/* above every machine's last pfn (64 MiB = 0x4000) */
 #define MAX_BAD_OPS	50		/* bad_page shows 60 reports a minute per machine */
 #define MAX_RANGES	64
+#define MAX_SWAPPED	256
 
 static const char *const machines[] = {
 	/* one node, two CPUs, 64 MiB, as DMA + DMA32 */
-	"cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\nbacking hosted\n",
+	"cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\nbacking hosted\nswap 2M\n",
 	/* two nodes of 32 MiB */
 	"cpus 2\nnode 0 cpus 0\nnode 1 cpus 1\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x1ffffff\n"
-	"mem 1 0x2000000-0x3ffffff\nbacking hosted\n",
+	"mem 1 0x2000000-0x3ffffff\nbacking hosted\nswap 1M\n",
 	/* reserved ranges, init_on_alloc/init_on_free, four CPUs, THP never */
 	"cpus 4\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\nreserve 0x100000-0x1fffff\n"
 	"reserve 0x3000000-0x3000fff\ninit_on_alloc 1\ninit_on_free 1\nthp never\nbacking hosted\n",
@@ -83,6 +84,7 @@ struct block {
 	int movable;			/* 0 never, 1 pf_set_page_movable in force, 2 cleared (the free path then keeps it whole) */
 	int refuse;			/* the owner's answer: see owner_refuses() */
 	unsigned calls;			/* callbacks the owner answered for it */
+	int lru;			/* 0 not on the LRU, else PF_LRU_ANON / PF_LRU_FILE + 1 */
 };
 
 /* A contiguous range handed out: order-0 pages, or one compound page. */
@@ -111,6 +113,12 @@ struct state {
 	long migrated_pages;		/* pages the owner saw move */
 	long migrated0;			/* pgmigrate_success at boot */
 	long ranges_taken, cma_taken, movable_set;	/* what the input reached (FUZZ_API_VERBOSE prints them) */
+	struct swapped { unsigned long entry; uint64_t stamp; } swapped[MAX_SWAPPED];	/* data the owner has in swap */
+	int nr_swapped;
+	unsigned long shadows[16];	/* shadows released file pages left */
+	int nr_shadows;
+	long lru_added, lru_reclaimed, swapped_in;
+	int no_zero_check;		/* adopt: the page holds read-back contents */
 	uint64_t gen;
 	long reports;			/* "BUG: Bad page state in process" lines */
 	long suppressed;		/* "BUG: Bad page state: N messages suppressed" lines */
@@ -270,7 +278,7 @@ static void adopt(struct pf_page *page, unsigned order, pf_gfp_t gfp)
 			CHECK(page[i].compound_head == ((unsigned long)page | 1), "tail %lu of compound pfn %#lx: bad compound_head",
 			      i, pfn);
 	}
-	if ((gfp & PF___GFP_ZERO) || S.init_on_alloc) {
+	if (((gfp & PF___GFP_ZERO) || S.init_on_alloc) && !S.no_zero_check) {
 		for (unsigned long i = 0; i < n; i++) {
 			const uint64_t *w = word0(pfn + i);
 			unsigned long words = (i == 0 && order <= 2) ? PF_PAGE_SIZE / 8 : 1;
@@ -288,6 +296,7 @@ static void adopt(struct pf_page *page, unsigned order, pf_gfp_t gfp)
 	b->movable = 0;
 	b->refuse = 0;
 	b->calls = 0;
+	b->lru = 0;
 	for (unsigned long i = 0; i < n; i++)
 		S.owner[pfn + i] = S.nr_blocks;
 	stamp_block(b);
@@ -312,11 +321,13 @@ static void forget(int idx)
 	}
 }
 
+/* a live block for the general operations; LRU blocks are left to op_lru */
 static int pick_block(void)
 {
 	if (!S.nr_blocks)
 		return -1;
-	return (int)(u16() % (unsigned)S.nr_blocks);
+	int idx = (int)(u16() % (unsigned)S.nr_blocks);
+	return S.blocks[idx].lru ? -1 : idx;
 }
 
 /* Expect the counters to move by @bad reports and bad pages across a step. */
@@ -370,6 +381,10 @@ static void free_everything(void)
 		check_block_stamp(b);
 		struct pf_page *p = page_of(b->pfn);
 		unsigned order = b->order;
+		if (b->lru) {
+			CHECK(pf_lru_del(p) == 0, "pf_lru_del of LRU block %#lx", b->pfn);
+			b->lru = 0;
+		}
 		pf_free_pages(p, order);
 		model_free_ref(S.nr_blocks - 1);
 	}
@@ -1097,7 +1112,7 @@ static void op_movable_all(void)
 {
 	unsigned refusing = u8();
 	for (int i = 0; i < S.nr_blocks; i++)
-		if (S.blocks[i].movable != 1)
+		if (S.blocks[i].movable != 1 && !S.blocks[i].lru)
 			make_movable(i, (refusing & 7) == 7 ? 1 + (int)(i % 6) : 0);
 }
 
@@ -1587,6 +1602,217 @@ static void memcg_teardown(void)
 	}
 }
 
+/* ---- LRU pages: the model is their owner too ------------------------------------ */
+
+static int lru_block_of(const struct pf_page *page)
+{
+	CHECK(pf_page_machine(page) == S.m, "an LRU callback got page %p of another machine", (const void *)page);
+	unsigned long pfn = pf_page_to_pfn(page);
+	CHECK(pfn < MAX_PFN && S.owner[pfn] > 0, "an LRU callback got pfn %#lx, which is no live block", pfn);
+	int idx = S.owner[pfn] - 1;
+	CHECK(S.blocks[idx].pfn == pfn && S.blocks[idx].lru, "an LRU callback for pfn %#lx, which is no LRU block", pfn);
+	return idx;
+}
+
+/* refuse: bit 0 release_folio / try_to_unmap say no, bit 1 writepage fails */
+static bool fz_release(struct pf_address_space *mapping, struct pf_page *page, unsigned long shadow)
+{
+	(void)mapping;
+	int idx = lru_block_of(page);
+	struct block *b = &S.blocks[idx];
+	CHECK(b->lru == PF_LRU_FILE + 1, "release_folio for anonymous block %#lx", b->pfn);
+	CHECK(shadow & 1, "release_folio's shadow %#lx is not a value entry", shadow);
+	if (b->refuse & 1)
+		return false;
+	check_block_stamp(b);
+	if (S.nr_shadows < 16)
+		S.shadows[S.nr_shadows++] = shadow;
+	S.lru_reclaimed++;
+	forget(idx);
+	return true;
+}
+
+static int fz_writepage(struct pf_address_space *mapping, struct pf_page *page)
+{
+	(void)mapping;
+	struct block *b = &S.blocks[lru_block_of(page)];
+	CHECK(b->lru == PF_LRU_FILE + 1, "writepage for anonymous block %#lx", b->pfn);
+	return (b->refuse & 2) ? -EIO : 0;
+}
+
+static bool fz_unmap(struct pf_address_space *mapping, struct pf_page *page, unsigned long entry)
+{
+	(void)mapping;
+	int idx = lru_block_of(page);
+	struct block *b = &S.blocks[idx];
+	CHECK(b->lru == PF_LRU_ANON + 1, "try_to_unmap for file block %#lx", b->pfn);
+	CHECK(entry != 0, "try_to_unmap with swap entry 0");
+	for (int i = 0; i < S.nr_swapped; i++)
+		CHECK(S.swapped[i].entry != entry, "swap entry %#lx handed out twice", entry);
+	if ((b->refuse & 1) || S.nr_swapped >= MAX_SWAPPED)
+		return false;
+	check_block_stamp(b);
+	S.swapped[S.nr_swapped].entry = entry;
+	S.swapped[S.nr_swapped].stamp = b->stamp;
+	S.nr_swapped++;
+	S.lru_reclaimed++;
+	forget(idx);
+	return true;
+}
+
+static const struct pf_address_space_operations fz_a_ops = { fz_release, fz_writepage, fz_unmap };
+static struct pf_address_space fz_as = { &fz_a_ops, NULL };
+
+static int pick_lru_block(void)
+{
+	if (!S.nr_blocks)
+		return -1;
+	int idx = (int)(u16() % (unsigned)S.nr_blocks);
+	return S.blocks[idx].lru ? idx : -1;
+}
+
+static void lru_add(void)
+{
+	unsigned sel = u8();
+	int idx = S.nr_blocks ? (int)(u16() % (unsigned)S.nr_blocks) : -1;
+	if (idx < 0)
+		return;
+	struct block *b = &S.blocks[idx];
+	int type = sel & 1 ? PF_LRU_ANON : PF_LRU_FILE;
+	struct pf_page *p = page_of(b->pfn);
+	struct expect e = snap();
+	if (b->lru || b->movable) {
+		/* in use already: refused, no report */
+		CHECK(pf_lru_cache_add(p, &fz_as, type) == -EBUSY, "pf_lru_cache_add of a block in use");
+		expect_bad(e, 0);
+		return;
+	}
+	if (b->order || b->compound) {
+		/* the LRU holds order-0 pages: a bad page report */
+		if (S.bad_ops >= MAX_BAD_OPS)
+			return;
+		S.bad_ops++;
+		CHECK(pf_lru_cache_add(p, &fz_as, type) == -EINVAL, "pf_lru_cache_add of an order-%u block", b->order);
+		expect_bad(e, 1);
+		return;
+	}
+	if ((sel & 6) == 6 && S.nr_shadows)
+		pf_workingset_refault(p, type, S.shadows[--S.nr_shadows]);
+	CHECK(pf_lru_cache_add(p, &fz_as, type) == 0, "pf_lru_cache_add of block %#lx", b->pfn);
+	expect_bad(e, 0);
+	b->lru = type + 1;
+	b->refuse = (sel >> 3) & 3;
+	S.lru_added++;
+}
+
+static void lru_use(void)
+{
+	int idx = pick_lru_block();
+	if (idx < 0)
+		return;
+	struct block *b = &S.blocks[idx];
+	struct pf_page *p = page_of(b->pfn);
+	struct expect e = snap();
+	bool file = b->lru == PF_LRU_FILE + 1, was = pf_PageDirty(p);
+	switch (u8() % 4) {
+	case 0: case 1: pf_mark_page_accessed(p); break;
+	case 2: CHECK(pf_set_page_dirty(p) == (file && !was), "pf_set_page_dirty of %#lx", b->pfn); break;
+	default: CHECK(pf_clear_page_dirty(p) == (file && was), "pf_clear_page_dirty of %#lx", b->pfn); break;
+	}
+	expect_bad(e, 0);
+	check_block_stamp(b);
+}
+
+static void lru_remove(void)
+{
+	int idx = pick_lru_block();
+	if (idx < 0)
+		return;
+	struct block *b = &S.blocks[idx];
+	struct pf_page *p = page_of(b->pfn);
+	struct expect e = snap();
+	if ((u8() & 7) == 0 && b->refcount == 1 && S.bad_ops < MAX_BAD_OPS) {
+		/* freed while still on the LRU: the free check's bad page, nothing changes */
+		S.bad_ops++;
+		pf_free_pages(p, 0);
+		expect_bad(e, 1);
+		CHECK(pf_page_count(p) == b->refcount, "a refused free of LRU block %#lx changed its count", b->pfn);
+		e = snap();
+	}
+	CHECK(pf_lru_del(p) == 0, "pf_lru_del of LRU block %#lx", b->pfn);
+	expect_bad(e, 0);
+	b->lru = 0;
+	b->refuse = 0;
+	CHECK(!pf_PageLRU(p) && !pf_PageActive(p) && !pf_PageDirty(p), "pf_lru_del left LRU flags on %#lx", b->pfn);
+}
+
+static void lru_reclaim(void)
+{
+	unsigned sel = u8();
+	static const pf_gfp_t g[] = { PF_GFP_KERNEL, PF_GFP_NOFS, PF_GFP_NOIO, PF_GFP_HIGHUSER_MOVABLE };
+	struct expect e = snap();
+	long before = S.lru_reclaimed;
+	unsigned long n = pf_try_to_free_pages(S.m, g[sel % 4], (sel >> 2) % 4, (int)((sel >> 4) % 3) - 1);
+	expect_bad(e, 0);
+	CHECK((long)n <= S.lru_reclaimed - before + 1, "pf_try_to_free_pages returned %lu, owners let go of %ld", n,
+	      S.lru_reclaimed - before);
+	if (sel >= 0xf0) {
+		e = snap();
+		for (int nid = 0; nid < S.nr_nodes; nid++)
+			CHECK(pf_kswapd_run(S.m, nid) >= 0, "pf_kswapd_run(%d)", nid);
+		expect_bad(e, 0);
+	}
+}
+
+static void lru_swapin(void)
+{
+	if (!S.nr_swapped || S.nr_blocks >= MAX_BLOCKS)
+		return;
+	int i = (int)(u8() % (unsigned)S.nr_swapped);
+	unsigned sel = u8();
+	unsigned long entry = S.swapped[i].entry;
+	uint64_t stamp = S.swapped[i].stamp;
+	struct expect e = snap();
+	if (sel & 1) {
+		CHECK(pf_swap_free(S.m, entry) == 0, "pf_swap_free(%#lx)", entry);
+	} else {
+		struct pf_page *p = pf_swap_readpage(S.m, entry, PF_GFP_HIGHUSER_MOVABLE | PF___GFP_NOWARN,
+						     (sel & 2) ? &fz_as : NULL, 0);
+		expect_bad(e, 0);
+		if (!p)
+			return;	/* no memory: still in swap */
+		uint64_t *w = pf_page_address(p);
+		CHECK(*w == stamp_at(stamp, 0), "swapped-in pfn %#lx lost its stamp (%#llx, want %#llx)",
+		      pf_page_to_pfn(p), (unsigned long long)*w, (unsigned long long)stamp_at(stamp, 0));
+		S.no_zero_check = 1;
+		adopt(p, 0, 0);
+		S.no_zero_check = 0;
+		S.swapped_in++;
+		if (sel & 2)
+			S.blocks[S.nr_blocks - 1].lru = PF_LRU_ANON + 1;
+	}
+	expect_bad(e, 0);
+	S.swapped[i] = S.swapped[--S.nr_swapped];
+	/* the entry is gone now: a second use is refused and counted (not a bad page report) */
+	if ((sel & 0xf0) == 0xf0 && S.bad_ops < MAX_BAD_OPS) {
+		S.bad_ops++;
+		e = snap();
+		CHECK(pf_swap_free(S.m, entry) == -EINVAL, "pf_swap_free of a used-up entry");
+		expect_bad2(e, 0, 1);
+	}
+}
+
+static void op_lru(void)
+{
+	switch (u8() % 8) {
+	case 0: case 1: S.op = "lru add"; lru_add(); break;
+	case 2: case 3: S.op = "lru use"; lru_use(); break;
+	case 4: S.op = "lru del"; lru_remove(); break;
+	case 5: case 6: S.op = "reclaim"; lru_reclaim(); break;
+	default: S.op = "swap in"; lru_swapin(); break;
+	}
+}
+
 static void check_step(void)
 {
 	char err[256];
@@ -1653,6 +1879,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 11: S.op = "tail"; op_tail(); break;
 		case 12: S.op = "random pfn"; op_random_pfn(); break;
 		case 13: S.op = "sysctl"; op_sysctl(); break;
+		case 15: op_lru(); break;
 		default: S.op = "misc"; op_misc(); break;
 		}
 		check_step();
@@ -1665,8 +1892,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_migrations();
 	if (getenv("FUZZ_API_VERBOSE"))
 		fprintf(stderr, "fuzz_api: machine %u, %d steps: %ld made movable, %ld pages migrated, %ld ranges and %ld CMA "
-			"ranges taken, %d bad operations, %ld memcg operations\n", which, S.step, S.movable_set, S.migrated_pages,
-			S.ranges_taken, S.cma_taken, S.bad_ops, S.memcg_ops);
+			"ranges taken, %ld LRU pages added, %ld reclaimed, %ld swapped in, %d bad operations, %ld memcg "
+			"operations\n", which, S.step, S.movable_set, S.migrated_pages, S.ranges_taken, S.cma_taken,
+			S.lru_added, S.lru_reclaimed, S.swapped_in, S.bad_ops, S.memcg_ops);
 	if (getenv("FUZZ_API_VERBOSE"))
 		fprintf(stderr, "fuzz_api: %ld cache objects dropped, %ld OOM kills\n", FC.freed_by_drop, FC.kills);
 	fz_cache_teardown();
@@ -1675,6 +1903,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	while (S.atomic_depth-- > 0)
 		pf_exit_atomic();
 	free_everything();
+	while (S.nr_swapped)
+		CHECK(pf_swap_free(S.m, S.swapped[--S.nr_swapped].entry) == 0, "pf_swap_free at teardown");
+	unsigned long swap_total, swap_free;
+	pf_swap_info(S.m, &swap_total, &swap_free);
+	CHECK(swap_total == swap_free, "swap slots lost: %lu of %lu free", swap_free, swap_total);
+	CHECK(vmstat("nr_inactive_file") + vmstat("nr_active_file") + vmstat("nr_inactive_anon") +
+	      vmstat("nr_active_anon") == 0, "LRU pages left after freeing every block");
 	while (S.nr_ranges)
 		free_range(S.nr_ranges - 1, 0);
 	memcg_teardown();
