@@ -25,6 +25,7 @@
 
 #include "memcontrol.h"
 #include "sched.h"
+#include "vmscan.h"
 
 /*
  * The shrinkers whose callbacks this thread is inside, innermost first (a
@@ -320,8 +321,7 @@ void drop_slab(struct pf_machine *m)
  * cache (the clean, unmapped file pages of the LRU), 2 the shrinkers'
  * objects, 3 both; 4 silences the log line from then on.  Each half counts
  * its event (drop_pagecache, drop_slab).  The page-cache half is vmscan.c's
- * to do; until the LRU lands there is no page cache to drop and only the
- * event is counted.
+ * drop_pagecache: the clean file pages of the LRU their owners let go of.
  */
 int drop_caches_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer)
 {
@@ -335,7 +335,7 @@ int drop_caches_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *
 	 * run with it held, so they must not write sysctls themselves.
 	 */
 	if (v & 1)
-		__count_vm_events(m, DROP_PAGECACHE, 1);
+		drop_pagecache(m);	/* counts drop_pagecache */
 	if (v & 2) {
 		drop_slab(m);
 		__count_vm_events(m, DROP_SLAB, 1);

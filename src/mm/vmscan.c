@@ -32,6 +32,8 @@
  *     had its chance), synchronously; nothing is ever under writeback;
  *   - no reclaim throttling (reclaim_throttle, throttle_direct_reclaim,
  *     too_many_isolated's wait): nothing here sleeps;
+ *   - slab pages the shrinkers free are not added to sc->nr_reclaimed
+ *     (the kernel's reclaim_state): shrinkers count objects, not pages;
  *   - one lruvec per node until memory cgroups give each its own;
  *     memory.low/min protection is the memory controller's to add here.
  */
@@ -864,23 +866,12 @@ static bool should_continue_reclaim(struct pglist_data *pgdat, unsigned long nr_
 	return inactive_lru_pages > pages_for_compaction;
 }
 
-/*
- * vmscan_shrink_slab - shrink_slab (mm/shrinker.c, 6.12) once the shrinker
- * code is in; until then there are no slab caches to shrink.
- */
-static unsigned long vmscan_shrink_slab(struct pf_machine *m, pf_gfp_t gfp_mask, int nid, struct mem_cgroup *memcg,
-					int priority)
-{
-	(void)m, (void)gfp_mask, (void)nid, (void)memcg, (void)priority;
-	return 0;
-}
-
 /* shrink_node_memcgs (6.12): one lruvec per node until memcgs have their own, then the slab */
 static void shrink_node_memcgs(pg_data_t *pgdat, struct scan_control *sc)
 {
 	struct lruvec *lruvec = mem_cgroup_lruvec(sc->target_mem_cgroup, pgdat);
 	shrink_lruvec(lruvec, sc);
-	vmscan_shrink_slab(sc->m, sc->gfp_mask, pgdat->node_id, sc->target_mem_cgroup, sc->priority);
+	shrink_slab(sc->m, sc->gfp_mask, pgdat->node_id, sc->target_mem_cgroup, sc->priority);
 }
 
 /* shrink_node (6.12) */

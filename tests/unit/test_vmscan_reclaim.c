@@ -1,4 +1,4 @@
-/* test_vmscan_reclaim: get_scan_count and inactive_is_low give 6.12's numbers, and try_to_free_pages reclaims exactly what 6.12's priority loop reclaims - clean file pages released, dirty ones written first, a failing writepage counted and the page kept, anonymous pages swapped out and read back intact, refaults activated by distance - every number worked by hand below. */
+/* test_vmscan_reclaim: get_scan_count and inactive_is_low give 6.12's numbers, and try_to_free_pages reclaims exactly what 6.12's priority loop reclaims - clean file pages released, dirty ones written first, a failing writepage counted and the page kept, anonymous pages swapped out and read back intact, refaults activated by distance - every number worked by hand below; reclaim shrinks the slab, and drop_caches 1 drops clean file pages. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -391,6 +391,58 @@ static void owner_refuses(void **state)
 	pf_machine_destroy(m);
 }
 
+/* a shrinker's cache: count_objects says how many are left, scan_objects frees what it is asked */
+static unsigned long cache_objects, cache_scans;
+static unsigned long cache_count(void *arg, struct pf_shrink_control *sc)
+{
+	(void)arg;
+	(void)sc;
+	return cache_objects;
+}
+static unsigned long cache_scan(void *arg, struct pf_shrink_control *sc)
+{
+	(void)arg;
+	unsigned long n = sc->nr_to_scan < cache_objects ? sc->nr_to_scan : cache_objects;
+	cache_objects -= n;
+	sc->nr_scanned = n;
+	cache_scans++;
+	return n;
+}
+
+/*
+ * Reclaim shrinks the slab too (shrink_node_memcgs -> shrink_slab), and drop_caches 1 is
+ * drop_pagecache: 100 clean and 10 dirty file pages, drop_caches=1 releases the 100 clean ones.
+ */
+static void slab_and_drop_caches(void **state)
+{
+	(void)state;
+	struct lru_owner *o;
+	struct pf_machine *m = machine_with("", &o, 110, PF_LRU_FILE, false);
+	for (unsigned i = 100; i < 110; i++)
+		pf_set_page_dirty(o->slots[i].page);
+	static const struct pf_shrinker_ops ops = { cache_count, cache_scan };
+	cache_objects = 100000;
+	cache_scans = 0;
+	struct pf_shrinker *s = pf_shrinker_register(m, "test-cache", &ops, NULL, 2);
+	assert_non_null(s);
+	pf_try_to_free_pages(m, PF_GFP_KERNEL, 0, 0);
+	assert_true(cache_scans > 0);
+	assert_int_equal(vm(m, "slabs_scanned"), 100000 - (long)cache_objects);
+	pf_shrinker_unregister(s);
+
+	long released = (long)o->released;
+	long files = vm(m, "nr_file_pages");
+	assert_int_equal(pf_sysctl_set(m, "drop_caches", "1"), 0);
+	assert_int_equal(vm(m, "drop_pagecache"), 1);
+	assert_int_equal(vm(m, "nr_file_pages"), 10);
+	assert_int_equal((long)o->released - released, files - 10);
+	for (unsigned i = 100; i < 110; i++)
+		assert_non_null(o->slots[i].page);
+	lru_owner_free(o);
+	pf_test_check(m, "end");
+	pf_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +454,7 @@ int main(void)
 		cmocka_unit_test(anon_swap),
 		cmocka_unit_test(anon_without_swap),
 		cmocka_unit_test(owner_refuses),
+		cmocka_unit_test(slab_and_drop_caches),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
