@@ -1681,12 +1681,6 @@ static void lru_add(void)
 	int type = sel & 1 ? PF_LRU_ANON : PF_LRU_FILE;
 	struct pf_page *p = page_of(b->pfn);
 	struct expect e = snap();
-	if (b->lru || b->movable) {
-		/* in use already: refused, no report */
-		CHECK(pf_lru_cache_add(p, &fz_as, type) == -EBUSY, "pf_lru_cache_add of a block in use");
-		expect_bad(e, 0);
-		return;
-	}
 	if (b->order || b->compound) {
 		/* the LRU holds order-0 pages: a bad page report */
 		if (S.bad_ops >= MAX_BAD_OPS)
@@ -1694,6 +1688,13 @@ static void lru_add(void)
 		S.bad_ops++;
 		CHECK(pf_lru_cache_add(p, &fz_as, type) == -EINVAL, "pf_lru_cache_add of an order-%u block", b->order);
 		expect_bad(e, 1);
+		return;
+	}
+	if (b->lru || b->movable) {
+		/* in use already: refused, no report */
+		int rc = pf_lru_cache_add(p, &fz_as, type);
+		CHECK(rc == -EBUSY, "pf_lru_cache_add of a block in use (lru %d, movable %d): %d", b->lru, b->movable, rc);
+		expect_bad(e, 0);
 		return;
 	}
 	if ((sel & 6) == 6 && S.nr_shadows)
