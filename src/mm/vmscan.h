@@ -193,8 +193,10 @@ unsigned long try_to_free_pages(struct pf_machine *m, struct zonelist *zonelist,
 				nodemask_t *nodemask);
 unsigned long try_to_free_mem_cgroup_pages(struct pf_machine *m, struct mem_cgroup *memcg, unsigned long nr_pages,
 					   pf_gfp_t gfp_mask, unsigned int reclaim_options, int *swappiness);
+#ifndef MEMCG_RECLAIM_MAY_SWAP	/* memcontrol.h has them too */
 #define MEMCG_RECLAIM_MAY_SWAP	(1 << 1)
 #define MEMCG_RECLAIM_PROACTIVE	(1 << 2)
+#endif
 unsigned long zone_reclaimable_pages(struct zone *zone);
 /* wakeup_kswapd: ask node's kswapd to balance up to @highest_zoneidx for @order */
 void wakeup_kswapd(struct zone *zone, pf_gfp_t gfp_flags, int order, enum zone_type highest_zoneidx);
