@@ -687,8 +687,9 @@ int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out)
  */
 int pf_frag_index_from_buddyinfo(FILE *in, const char *what, FILE *out, char *err, size_t errlen)
 {
-	char line[1024];
-	int lineno = 0, zones = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	int lineno = 0, zones = 0, rc = 0;
 	bool extfrag;
 
 	if (!in || !what || !out)
@@ -702,7 +703,7 @@ int pf_frag_index_from_buddyinfo(FILE *in, const char *what, FILE *out, char *er
 			snprintf(err, errlen, "unknown index '%s' (extfrag_index, unusable_index)", what);
 		return -EINVAL;
 	}
-	while (fgets(line, sizeof line, in)) {
+	while (getline(&line, &cap, in) != -1) {
 		int nid, pos = 0;
 		char zname[32];
 		unsigned long nr_free[NR_PAGE_ORDERS];
@@ -713,7 +714,8 @@ int pf_frag_index_from_buddyinfo(FILE *in, const char *what, FILE *out, char *er
 			if (err && errlen)
 				snprintf(err, errlen, "line %d: not a /proc/buddyinfo line (\"Node N, zone NAME counts...\")",
 					 lineno);
-			return -EINVAL;
+			rc = -EINVAL;
+			goto out;
 		}
 		const char *p = line + pos;
 		int o;
@@ -723,7 +725,19 @@ int pf_frag_index_from_buddyinfo(FILE *in, const char *what, FILE *out, char *er
 				p++;
 			if (*p < '0' || *p > '9')
 				break;
+			errno = 0;
 			nr_free[o] = strtoul(p, &end, 10);
+			/*
+			 * 2^40 free blocks of one order is more than any machine has; a
+			 * larger count would overflow the page sums of the indices.
+			 */
+			if (errno == ERANGE || nr_free[o] > (1UL << 40)) {
+				if (err && errlen)
+					snprintf(err, errlen, "line %d: order %d count %.*s is out of range (at most 2^40)",
+						 lineno, o, (int)(end - p), p);
+				rc = -EINVAL;
+				goto out;
+			}
 			p = end;
 		}
 		while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
@@ -732,7 +746,8 @@ int pf_frag_index_from_buddyinfo(FILE *in, const char *what, FILE *out, char *er
 			if (err && errlen)
 				snprintf(err, errlen, "line %d: expected %d free counts (orders 0..%d)", lineno,
 					 NR_PAGE_ORDERS, MAX_PAGE_ORDER);
-			return -EINVAL;
+			rc = -EINVAL;
+			goto out;
 		}
 		print_frag_line(out, nid, zname, nr_free, extfrag);
 		zones++;
@@ -740,9 +755,13 @@ int pf_frag_index_from_buddyinfo(FILE *in, const char *what, FILE *out, char *er
 	if (!zones) {
 		if (err && errlen)
 			snprintf(err, errlen, "no zones in the input");
-		return -EINVAL;
+		rc = -EINVAL;
+		goto out;
 	}
-	return ferror(out) ? -EIO : 0;
+	rc = ferror(out) ? -EIO : 0;
+out:
+	free(line);
+	return rc;
 }
 
 /* pf_show: the public call (pageframe.h) */

@@ -122,6 +122,37 @@ static void malformed_api(void **state)
 	}
 }
 
+/* a count past 2^40 (here ULONG_MAX) is refused, not summed into an overflowed index; a long line is one line */
+static void out_of_range_and_long_lines(void **state)
+{
+	(void)state;
+	static const char big[] = "Node 0, zone   Normal  1 1 1 1 1 1 1 1 1 1 1\n"
+				  "Node 0, zone   Normal  18446744073709551615 18446744073709551615 1 1 1 1 1 1 1 1 1\n";
+	char err[256] = "";
+	FILE *in = fmemopen((void *)big, sizeof big - 1, "r");
+	FILE *o = fopen("/dev/null", "w");
+	assert_non_null(in);
+	assert_non_null(o);
+	assert_int_equal(pf_frag_index_from_buddyinfo(in, "unusable_index", o, err, sizeof err), -EINVAL);
+	assert_non_null(strstr(err, "line 2: order 0 count 18446744073709551615 is out of range"));
+	fclose(in);
+
+	/* 3000 blanks after the counts, then a bad second line: the error names line 2, not a piece of line 1 */
+	char *longtext = malloc(4096);
+	assert_non_null(longtext);
+	int n = snprintf(longtext, 4096, "Node 0, zone   Normal  1 1 1 1 1 1 1 1 1 1 1");
+	memset(longtext + n, ' ', 3000);
+	snprintf(longtext + n + 3000, 4096 - (size_t)n - 3000, "\nNode 0, zone   Normal  x\n");
+	in = fmemopen(longtext, strlen(longtext), "r");
+	assert_non_null(in);
+	err[0] = '\0';
+	assert_int_equal(pf_frag_index_from_buddyinfo(in, "extfrag_index", o, err, sizeof err), -EINVAL);
+	assert_non_null(strstr(err, "line 2"));
+	fclose(in);
+	fclose(o);
+	free(longtext);
+}
+
 static void malformed_cli(void **state)
 {
 	(void)state;
@@ -146,6 +177,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(extfrag_api),  cmocka_unit_test(unusable_api),  cmocka_unit_test(extfrag_cli),
 		cmocka_unit_test(unusable_cli), cmocka_unit_test(malformed_api), cmocka_unit_test(malformed_cli),
+		cmocka_unit_test(out_of_range_and_long_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
