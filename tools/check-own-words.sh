@@ -30,7 +30,8 @@ MEMBERS="mm include/linux include/trace/events lib/fault-inject.c lib/vsprintf.c
 lib/ctype.c lib/kstrtox.c kernel/sysctl.c include/asm-generic/memory_model.h
 fs/proc tools/mm arch/x86/mm/init.c arch/x86/mm/init_64.c arch/x86/kernel/e820.c
 kernel/dma/contiguous.c lib/bitmap.c lib/cmdline.c kernel/cgroup/cpuset.c include/uapi/linux/mempolicy.h
-fs/drop_caches.c lib/math/int_sqrt.c"
+fs/drop_caches.c lib/math/int_sqrt.c
+lib/stackdepot.c kernel/stacktrace.c include/uapi/linux/kernel-page-flags.h"
 
 kernel_dir=""
 if [ "${1:-}" = "--kernel-dir" ]; then

@@ -33,6 +33,13 @@ static void usage(FILE *out)
 		"  pageblocks -m FILE          one line per pageblock: its type, its free, movable,\n"
 		"                              unmovable... pages, mixed or not (docs/VIEWS.md)\n"
 		"  check -m FILE               boot a machine and run pf_check\n"
+		"  page_owner|page_owner_stacks [-m FILE] [-n OPS] [-o OUT]\n"
+		"                              boot with page_owner=on, run OPS operations of run's\n"
+		"                              workload (default 0), print the debugfs view with the\n"
+		"                              live blocks held (page_owner_sort reads it)\n"
+		"  kpageflags|kpagecount [-m FILE] [-n OPS] [-o OUT]\n"
+		"                              the same machine's /proc/kpageflags or /proc/kpagecount\n"
+		"                              (binary, a u64 per pfn; page-types -F reads kpageflags)\n"
 		"  extfrag [BUDDYINFO]         extfrag_index for a real /proc/buddyinfo (default: the live one)\n"
 		"  unusable [BUDDYINFO]        unusable_index for a real /proc/buddyinfo\n"
 		"  replay [-m FILE] TRACE      replay a kernel's kmem page events (ftrace text) on a machine;\n"
@@ -77,7 +84,8 @@ static char *read_all(const char *path, char *err, size_t errlen)
 	return buf;
 }
 
-static struct pf_machine *boot(const char *path)
+/* boot: the machine of @path (NULL: the default), with @extra description lines appended (may be NULL) */
+static struct pf_machine *boot_with(const char *path, const char *extra)
 {
 	char err[512] = "";
 	char *text = NULL;
@@ -88,11 +96,29 @@ static struct pf_machine *boot(const char *path)
 			return NULL;
 		}
 	}
+	if (extra) {
+		const char *base = text ? text : "mem 0 0x1000-0x3fffffff\n";	/* the default machine */
+		size_t n = strlen(base) + strlen(extra) + 2;
+		char *both = malloc(n);
+		if (!both) {
+			free(text);
+			fprintf(stderr, "pageframe: out of memory\n");
+			return NULL;
+		}
+		snprintf(both, n, "%s\n%s", base, extra);
+		free(text);
+		text = both;
+	}
 	struct pf_machine *m = pf_machine_create(text, err, sizeof err);
 	if (!m)
 		fprintf(stderr, "pageframe: %s%s%s\n", path ? path : "default machine", ": ", err);
 	free(text);
 	return m;
+}
+
+static struct pf_machine *boot(const char *path)
+{
+	return boot_with(path, NULL);
 }
 
 /* xorshift64*: a small reproducible generator for the demo */
@@ -263,6 +289,53 @@ static int cmd_run(const char *path, long ops)
 	return rc ? 1 : 0;
 }
 
+/*
+ * cmd_dump: page_owner, page_owner_stacks, kpageflags, kpagecount.  The
+ * machine (page_owner=on added for the page_owner views) runs @ops
+ * operations of the demo's workload, then the view is written with the
+ * live blocks still held.
+ */
+static int cmd_dump(const char *cmd, const char *path, long ops, const char *outpath)
+{
+	bool owner = !strncmp(cmd, "page_owner", 10);
+	struct pf_machine *m = boot_with(path, owner ? "cmdline page_owner=on\n" : NULL);
+	if (!m)
+		return 1;
+	enum { SLOTS = 4096 };
+	struct { struct pf_page *page; unsigned order; } *live = calloc(SLOTS, sizeof *live);
+	static const pf_gfp_t gfps[] = { PF_GFP_KERNEL, PF_GFP_HIGHUSER_MOVABLE, PF_GFP_KERNEL | PF_GFP_RECLAIMABLE,
+					 PF_GFP_KERNEL | PF_GFP_COMP };
+	for (long i = 0; live && i < ops; i++) {
+		unsigned slot = (unsigned)(rnd() % SLOTS);
+		if (live[slot].page) {
+			pf_free_pages(live[slot].page, live[slot].order);
+			live[slot].page = NULL;
+			continue;
+		}
+		unsigned r = (unsigned)(rnd() % 100);
+		unsigned order = r < 70 ? 0 : r < 90 ? 1 : r < 97 ? 3 : 9;
+		live[slot].page = pf_alloc_pages(m, gfps[rnd() % 4] | PF_GFP_NOWARN, order);
+		live[slot].order = order;
+	}
+	FILE *out = outpath ? fopen(outpath, "wb") : stdout;
+	int rc = 1;
+	if (!out) {
+		fprintf(stderr, "pageframe: %s: %s\n", outpath, strerror(errno));
+	} else {
+		rc = pf_show(m, cmd, out);
+		if (outpath && fclose(out) && !rc)
+			rc = -EIO;
+		if (rc)
+			fprintf(stderr, "pageframe: %s: %s\n", cmd, strerror(-rc));
+	}
+	for (unsigned s = 0; live && s < SLOTS; s++)
+		if (live[s].page)
+			pf_free_pages(live[s].page, live[s].order);
+	free(live);
+	pf_machine_destroy(m);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -285,12 +358,16 @@ int main(int argc, char **argv)
 	}
 	const char *path = NULL;
 	long ops = 200000;
+	bool ops_set = false;
+	const char *outpath = NULL;
 	const char *positional = NULL;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "-m") && i + 1 < argc)
 			path = argv[++i];
 		else if (!strcmp(argv[i], "-n") && i + 1 < argc)
-			ops = strtol(argv[++i], NULL, 10);
+			ops = strtol(argv[++i], NULL, 10), ops_set = true;
+		else if (!strcmp(argv[i], "-o") && i + 1 < argc)
+			outpath = argv[++i];
 		else if (argv[i][0] != '-' || !strcmp(argv[i], "-"))
 			positional = argv[i];
 		else {
@@ -305,6 +382,9 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "run"))
 		return cmd_run(path, ops);
+	if (!strcmp(cmd, "page_owner") || !strcmp(cmd, "page_owner_stacks") || !strcmp(cmd, "kpageflags") ||
+	    !strcmp(cmd, "kpagecount"))
+		return cmd_dump(cmd, path, ops_set ? ops : 0, outpath);
 	if (!strcmp(cmd, "extfrag") || !strcmp(cmd, "unusable")) {
 		const char *file = positional ? positional : "/proc/buddyinfo";
 		FILE *in = strcmp(file, "-") ? fopen(file, "r") : stdin;

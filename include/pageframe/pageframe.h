@@ -216,6 +216,19 @@ PF_API struct pf_machine *pf_page_machine(const struct pf_page *page);
  */
 PF_API int pf_fail_page_alloc_set(struct pf_machine *m, const char *param, const char *value);
 
+/* ---- page_owner ---------------------------------------------------------- */
+
+/**
+ * pf_page_owner_set - write a page_owner debugfs setting of a machine booted
+ * with `cmdline page_owner=on`: "count_threshold" (as writing
+ * /sys/kernel/debug/page_owner_stacks/count_threshold: show_stacks then
+ * leaves out stacks with fewer pages allocated; decimal or 0x hex, default 0).
+ * The records themselves: pf_show(m, "page_owner" | "page_owner_stacks", f).
+ * Return: 0, -ENOENT for an unknown name or while page_owner is off,
+ * -EINVAL for a bad value.
+ */
+PF_API int pf_page_owner_set(struct pf_machine *m, const char *param, const char *value);
+
 /* ---- Observability -------------------------------------------------------- */
 
 /**
@@ -229,8 +242,13 @@ PF_API int pf_check(struct pf_machine *m, char *err, size_t errlen);
  * @what: "buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat",
  *        "extfrag_index", "unusable_index" or "fail_page_alloc"; or
  *        pageframe's "pageblocks": one line per pageblock with its type
- *        and its pages by kind (docs/VIEWS.md).
- * Return: 0, -ENOENT for an unknown view, -EIO if writing failed.
+ *        and its pages by kind (docs/VIEWS.md).  With page_owner on:
+ *        "page_owner" (/sys/kernel/debug/page_owner), "page_owner_stacks"
+ *        (its show_stacks) and "page_owner_stacks/count_threshold".
+ *        Binary: "kpageflags" and "kpagecount" (/proc/kpageflags,
+ *        /proc/kpagecount: one native-endian 64-bit word per pfn).
+ * Return: 0, -ENOENT for an unknown view (or a page_owner view while
+ * page_owner is off), -EIO if writing failed.
  */
 PF_API int pf_show(struct pf_machine *m, const char *what, FILE *out);
 

@@ -66,7 +66,7 @@ static const struct {
 };
 
 /* %pGp (format_page_flags): "0x<flags>(names|node=N|zone=Z|lastcpupid=0x..)". */
-static void format_page_flags(unsigned long flags, char *buf, size_t len)
+void format_page_flags(unsigned long flags, char *buf, size_t len)
 {
 	size_t n = (size_t)snprintf(buf, len, "%#lx(", flags);
 	unsigned long main_flags = flags & PF_PAGEFLAGS_MASK;
@@ -158,6 +158,7 @@ void dump_page(struct pf_page *page, const char *reason)
 			  w[row * 4 + 3]);
 	if (reason)
 		pf_printk(m, '4', "page dumped because: %s", reason);
+	dump_page_owner(m, page);	/* page_owner.c: the allocation and free record (mm/debug.c, 6.12) */
 }
 
 /*

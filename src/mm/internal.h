@@ -358,6 +358,14 @@ struct pf_machine {
 	unsigned long dirty_background_bytes;	/* vm.dirty_background_bytes (0: the ratio applies) */
 
 	/* -- page_ext.c, page_owner.c, stackdepot.c -- */
+	bool page_owner_enabled;	/* cmdline page_owner=on (page_owner_inited); read by post_alloc_hook */
+	char *page_ext_base;		/* page_ext.h: page_ext_size bytes per pfn of [0, memmap_pfns); NULL: no user */
+	size_t page_ext_size;
+	size_t page_ext_bytes;
+#define PAGE_EXT_NR_USERS 4
+	size_t page_ext_offset[PAGE_EXT_NR_USERS];	/* each user's data offset in an entry */
+	struct stack_depot *stack_depot;	/* stackdepot.h: this machine's stacks */
+	struct page_owner_state *page_owner;	/* page_owner.c: its handles, stack list, count_threshold */
 
 	/* -- page_poison.c, debug_page_alloc.c, sanitizers -- */
 	bool page_poisoning;			/* page_poison=1: PAGE_POISON written at free, checked at allocation */
@@ -717,6 +725,7 @@ long zone_page_state_snapshot(const struct zone *zone, enum zone_stat_item item)
 int calculate_normal_threshold(struct zone *zone);
 void zone_statistics(struct zone *preferred_zone, struct zone *z, long nr_account);
 int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out);
+extern const char *const migratetype_names[MIGRATE_TYPES];
 unsigned long global_zone_page_state(struct pf_machine *m, enum zone_stat_item item);
 unsigned long global_node_page_state(struct pf_machine *m, enum node_stat_item item);
 /* meminfo.c */
@@ -838,6 +847,7 @@ static inline __attribute__((always_inline)) int pf_this_cpu_nocall(struct pf_ma
 #define FAST_OFF_POISON		(1u << 6)	/* page_poison=1 */
 #define FAST_OFF_DEBUG_PAGEALLOC (1u << 7)	/* debug_pagealloc=on */
 #define FAST_OFF_SANITIZE	(1u << 8)	/* Valgrind memcheck client requests (ASan builds: compiled into the fast paths) */
+#define FAST_OFF_OWNER		(1u << 9)	/* page_owner=on: set_page_owner / reset_page_owner on every block */
 #define FAST_GFP_MASK		0x1fu		/* __GFP_DMA|HIGHMEM|DMA32|MOVABLE|RECLAIMABLE */
 void pf_fast_update(struct pf_machine *m);
 void pf_fast_force_off(struct pf_machine *m, bool off);
@@ -914,7 +924,56 @@ void mem_cgroup_machine_exit(struct pf_machine *m);
 /* ---- debug_page.c ------------------------------------------------------------ */
 void bad_page(struct pf_page *page, const char *reason);
 void dump_page(struct pf_page *page, const char *reason);
+void format_page_flags(unsigned long flags, char *buf, size_t len);	/* %pGp */
 int pf_check_machine(struct pf_machine *m, char *err, size_t errlen);
+
+/* ---- page_ext.c, page_owner.c, stackdepot.c, proc_page.c ---------------------------- */
+int page_ext_init(struct pf_machine *m, char *err, size_t errlen);
+void page_ext_release(struct pf_machine *m);
+/* page_owner.c: the record of each block's allocation and free (mm/page_owner.c, 6.12) */
+int early_page_owner_param(struct pf_machine *m, const char *value);
+void page_owner_release(struct pf_machine *m);
+void __set_page_owner(struct pf_page *page, unsigned short order, pf_gfp_t gfp_mask);
+void __reset_page_owner(struct pf_page *page, unsigned short order);
+void __split_page_owner(struct pf_page *page, int old_order, int new_order);
+void __folio_copy_owner(struct pf_page *newpage, struct pf_page *old);
+void __set_page_owner_migrate_reason(struct pf_page *page, int reason);
+void __dump_page_owner(const struct pf_page *page);
+int page_owner_show(struct pf_machine *m, const char *what, FILE *out);
+void pagetypeinfo_showmixedcount(struct pf_machine *m, FILE *out, pg_data_t *pgdat);
+/* the kernel's static-key wrappers (include/linux/page_owner.h): nothing unless page_owner is on */
+static inline void set_page_owner(struct pf_machine *m, struct pf_page *page, unsigned int order, pf_gfp_t gfp)
+{
+	if (unlikely(m->page_owner_enabled))
+		__set_page_owner(page, (unsigned short)order, gfp);
+}
+static inline void reset_page_owner(struct pf_machine *m, struct pf_page *page, unsigned int order)
+{
+	if (unlikely(m->page_owner_enabled))
+		__reset_page_owner(page, (unsigned short)order);
+}
+static inline void split_page_owner(struct pf_machine *m, struct pf_page *page, int old_order, int new_order)
+{
+	if (unlikely(m->page_owner_enabled))
+		__split_page_owner(page, old_order, new_order);
+}
+static inline void folio_copy_owner(struct pf_machine *m, struct pf_page *newpage, struct pf_page *old)
+{
+	if (unlikely(m->page_owner_enabled))
+		__folio_copy_owner(newpage, old);
+}
+static inline void set_page_owner_migrate_reason(struct pf_machine *m, struct pf_page *page, int reason)
+{
+	if (unlikely(m->page_owner_enabled))
+		__set_page_owner_migrate_reason(page, reason);
+}
+static inline void dump_page_owner(struct pf_machine *m, const struct pf_page *page)
+{
+	if (unlikely(m->page_owner_enabled))
+		__dump_page_owner(page);
+}
+/* proc_page.c: /proc/kpageflags and /proc/kpagecount (fs/proc/page.c, 6.12) */
+int proc_page_show(struct pf_machine *m, const char *what, FILE *out);
 
 /* ---- fail_page_alloc.c ----------------------------------------------------------- */
 void fail_page_alloc_init(struct fail_page_alloc_attr *f);

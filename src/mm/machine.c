@@ -158,6 +158,11 @@ static struct pf_machine *machine_create(const char *description, void *base, si
 	}
 	kcompactd_init(m);	/* compaction's sysctl defaults and kcompactd's state (compaction.c) */
 	vmscan_init(m);		/* the LRU lists, kswapd's state, swappiness (vmscan.c) */
+	if (page_ext_init(m, err, errlen)) {	/* page_ext.c: page_owner's records, when it is on */
+		pf_desc_release(&desc);
+		pf_machine_destroy(m);
+		return NULL;
+	}
 	if (apply_boot_sysctls(m, &desc, err, errlen)) {
 		pf_desc_release(&desc);
 		pf_machine_destroy(m);
@@ -209,6 +214,7 @@ void pf_machine_destroy(struct pf_machine *m)
 	}
 	free(m->pageblock_flags);
 	swapfile_release(m);
+	page_ext_release(m);
 	cma_release_areas(m);
 	shrinker_release(m);
 	oom_release(m);

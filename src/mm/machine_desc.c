@@ -257,6 +257,10 @@ static int parse_cmdline(struct parser *p, const char *s)
 			if (v < PAGE_SIZE)
 				return perr(p, "cmdline: mem=%s is less than a page", val);
 			p->mem_limit = v;
+		} else if (!strcmp(tok, "page_owner")) {
+			/* early_page_owner_param (page_owner.c): kstrtobool's on/off, y/n, 1/0 */
+			if (early_page_owner_param(m, val))
+				return perr(p, "cmdline: page_owner=%s is not a boolean (on, off, 1, 0, y, n)", val);
 		} else {
 			/* the page debugging parameters (page_poison.c, debug_page_alloc.c) */
 			char why[160];
@@ -266,7 +270,7 @@ static int parse_cmdline(struct parser *p, const char *s)
 			if (rc < 0)
 				return perr(p, "cmdline: %s", why);
 			if (rc > 0)
-				return perr(p, "cmdline: unknown parameter '%s' (kernelcore=, movablecore=, mem=, "
+				return perr(p, "cmdline: unknown parameter '%s' (kernelcore=, movablecore=, mem=, page_owner=, "
 					    "page_poison=, init_on_alloc=, init_on_free=, debug_pagealloc=, "
 					    "debug_guardpage_minorder=)", tok);
 		}

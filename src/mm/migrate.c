@@ -520,7 +520,15 @@ static int migrate_folio_move(free_page_t put_new_page, unsigned long private, s
 	if (rc)
 		goto out;
 
+	/*
+	 * page_owner: a block that moved (dst_ref is then speculative) takes
+	 * src's record (folio_copy_owner, which 6.12 runs in
+	 * folio_migrate_flags) and the reason (set_page_owner_migrate_reason).
+	 */
+	if (dst_ref == PAGE_REF_SPECULATIVE)
+		folio_copy_owner(page_machine(src), dst, src);
 	unlock_page(dst);
+	set_page_owner_migrate_reason(page_machine(src), dst, reason);
 	/* the allocation's reference to dst: the owner holds its own now */
 	put_page_refs(dst, dst_ref);
 

@@ -1032,6 +1032,7 @@ static inline __attribute__((always_inline)) bool free_pages_prepare(struct pf_p
 		 * after the unmapping.
 		 */
 		struct pf_machine *m = page_machine(page);
+		reset_page_owner(m, page, order);	/* page_owner.c */
 		if (m->base) {
 			kernel_poison_pages(m, page, 1 << order);
 			if (want_init_on_free(m))
@@ -1134,6 +1135,7 @@ static void post_alloc_hook(struct pf_page *page, unsigned int order, pf_gfp_t g
 	bool init = !free_pages_prezeroed(m) && want_init_on_alloc(m, gfp_flags) && !should_skip_init(gfp_flags);
 
 	set_page_private(page, 0);
+	set_page_owner(m, page, order, gfp_flags);	/* page_owner.c */
 	if (!m->base)
 		return;	/* backing none: no memory behind the pages */
 	debug_pagealloc_map_pages(m, page, 1 << order);
@@ -2941,6 +2943,7 @@ static void split_free_pages(struct list_head *list, pf_gfp_t gfp_mask)
 			if (!order)
 				continue;
 			/* split_page: every page its own reference and record */
+			split_page_owner(m, page, (int)order, 0);
 			for (unsigned long i = 1; i < nr_pages; i++) {
 				set_page_refcounted(page + i);
 				set_alloc_record(m, pfn + i, 1);
@@ -3784,6 +3787,9 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 	/* the bulk allocator does not charge memcgs: one page the usual way, charged */
 	if (memcg_kmem_online(m) && (gfp & PF___GFP_ACCOUNT))
 		goto failed;
+	/* page_owner saves a stack per page: one page at a time, as 6.12 does */
+	if (unlikely(m->page_owner_enabled))
+		goto failed;
 	gfp &= m->gfp_allowed_mask;
 	if (unlikely(gfp_zone(gfp) < 0 || gfp_migratetype(gfp) < 0))
 		goto failed;	/* __alloc_pages reports it */
@@ -3987,6 +3993,8 @@ void pf_fast_update(struct pf_machine *m)
 		off |= FAST_OFF_DEBUG_PAGEALLOC;
 	if (m->sanitize_valgrind)
 		off |= FAST_OFF_SANITIZE;
+	if (m->page_owner_enabled)
+		off |= FAST_OFF_OWNER;
 	__atomic_store_n(&m->fast_off, off, __ATOMIC_RELAXED);
 	pf_spin_unlock(&fast_update_lock);
 }

@@ -53,6 +53,9 @@ struct pf_task {
 
 	/* oom_kill.c: the thread's OOM task (pf_oom_task_attach), the kernel's current as a victim */
 	struct pf_oom_task *oom_task;
+
+	/* page_owner.c: saving a stack, so an allocation it causes records none (current->in_page_owner) */
+	bool in_page_owner;
 };
 
 extern _Thread_local struct pf_task pf_current_task __attribute__((tls_model("initial-exec")));

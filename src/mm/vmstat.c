@@ -23,7 +23,7 @@ static const char *const vm_stat_names[] = { PF_VM_STAT_ITEMS(PF_X_NAME) };
 static const char *const vm_event_names[] = { PF_VM_EVENT_ITEMS(PF_X_NAME) };
 #undef PF_X_NAME
 
-static const char *const migratetype_names[MIGRATE_TYPES] = {
+const char *const migratetype_names[MIGRATE_TYPES] = {
 	"Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate",
 };
 
@@ -312,7 +312,7 @@ static void pagetypeinfo_show(FILE *out, pg_data_t *pgdat)
 		fprintf(out, "%12s ", migratetype_names[mtype]);
 	fputc('\n', out);
 	walk_zones_in_node(out, pgdat, true, false, pagetypeinfo_showblockcount_print);
-	/* pagetypeinfo_showmixedcount prints nothing without page_owner enabled */
+	pagetypeinfo_showmixedcount(pgdat->machine, out, pgdat);	/* page_owner.c: nothing while it is off */
 }
 
 static bool is_zone_first_populated(pg_data_t *pgdat, struct zone *zone)
@@ -668,6 +668,10 @@ int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out)
 		pageblocks_show(out, m);
 	} else if (!strcmp(what, "meminfo")) {
 		return meminfo_proc_show(m, out);
+	} else if (!strncmp(what, "page_owner", 10)) {
+		return page_owner_show(m, what, out);	/* page_owner.c */
+	} else if (!strcmp(what, "kpageflags") || !strcmp(what, "kpagecount")) {
+		return proc_page_show(m, what, out);	/* proc_page.c */
 	} else if (!strcmp(what, "extfrag_index")) {
 		for (int nid = 0; nid < m->nr_node_ids; nid++)
 			walk_zones_in_node(out, m->node_data[nid], true, false, extfrag_show_print);

@@ -14,7 +14,11 @@
 #include <errno.h>
 #include <signal.h>
 
+#include <dlfcn.h>
+#include <execinfo.h>
+#include <link.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <stddef.h>
 #include <sys/rseq.h>
@@ -170,6 +174,58 @@ const char *pf_os_comm(void)
 	if (!comm[0] && prctl(PR_GET_NAME, comm, 0, 0, 0) != 0)
 		strcpy(comm, "unknown");
 	return comm;
+}
+
+int pf_os_tgid(void)
+{
+	return (int)getpid();
+}
+
+/* ---- call stacks (page_owner) ------------------------------------------------------------ */
+
+__attribute__((noinline)) unsigned int pf_os_stack_save(unsigned long *entries, unsigned int max, unsigned int skip)
+{
+	enum { DEPTH = 64 };
+	void *frames[DEPTH];
+	int n = backtrace(frames, DEPTH);
+	unsigned int out = 0;
+
+	/* frames[0] is this function */
+	for (int i = 1 + (int)skip; i < n && out < max; i++)
+		entries[out++] = (unsigned long)frames[i];
+	return out;
+}
+
+void pf_os_stack_prepare(void)
+{
+	void *one[1];
+	(void)backtrace(one, 1);
+}
+
+int pf_os_symbolize(unsigned long addr, char *buf, size_t len)
+{
+	Dl_info info;
+	const ElfW(Sym) *sym = NULL;
+	struct link_map *map = NULL;
+
+	if (!dladdr1((void *)addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !info.dli_sname || !sym)
+		return snprintf(buf, len, "0x%lx", addr);
+	unsigned long off = addr - (unsigned long)info.dli_saddr;
+	unsigned long size = (unsigned long)sym->st_size;
+	/* the nearest exported symbol may not cover the address (a static function after it) */
+	if (size && off >= size)
+		return snprintf(buf, len, "0x%lx", addr);
+	int n = snprintf(buf, len, "%s+%#lx/%#lx", info.dli_sname, off, size);
+	Dl_info info2;
+	if (dladdr1((void *)addr, &info2, (void **)&map, RTLD_DL_LINKMAP) && map && map->l_name && map->l_name[0]) {
+		/* like a module name: the object's file name up to its first dot */
+		const char *base = strrchr(map->l_name, '/');
+		base = base ? base + 1 : map->l_name;
+		size_t blen = strcspn(base, ".");
+		size_t used = n > 0 && (size_t)n < len ? (size_t)n : len;
+		n += snprintf(buf + used, len - used, " [%.*s]", (int)blen, base);
+	}
+	return n;
 }
 
 /* ---- rseq per-CPU ownership ---------------------------------------------------------- */

@@ -270,6 +270,22 @@ void pf_os_sleep_ns(unsigned long long ns);
 /* The calling thread's id and command name, for reports and traces. */
 int pf_os_tid(void);
 const char *pf_os_comm(void);
+/* The process id (the kernel's tgid of the calling thread). */
+int pf_os_tgid(void);
+
+/*
+ * Call stacks, for page_owner (stack_trace_save and %pS): pf_os_stack_save
+ * stores up to @max return addresses of the calling thread, innermost
+ * first, leaving out the @skip innermost (pf_os_stack_save's own frame is
+ * never stored); return: how many were stored.  pf_os_stack_prepare makes
+ * the first capture's lazy set-up happen now (glibc loads its unwinder on
+ * first use).  pf_os_symbolize writes @addr as "name+0xoff/0xsize", with
+ * " [object]" after it for code outside the main program, or "0x<addr>"
+ * when no symbol covers it; return: the length (snprintf's).
+ */
+unsigned int pf_os_stack_save(unsigned long *entries, unsigned int max, unsigned int skip);
+void pf_os_stack_prepare(void);
+int pf_os_symbolize(unsigned long addr, char *buf, size_t len);
 
 /*
  * Memory behind a machine's pages (the description's backing line; hosted.c).
