@@ -12,6 +12,8 @@
 #   make deps    install the Debian packages the build needs (as root)
 #   make deps-report  install what the HTML report and its browser test need (Chart.js, Chromium)
 #   make check-words  fail on comments copied word for word from Linux 6.12 (part of make test)
+#   make kernel-tools build the kernel's tools/mm/page_owner_sort and page-types from Debian's
+#                linux-source-6.12 into build/kernel-tools (the kernel_tools test reads our views with them)
 
 PREFIX   ?= /usr/local
 JOBS     ?= $(shell nproc 2>/dev/null || echo 2)
@@ -22,7 +24,7 @@ BENCH_PACKAGES  := libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev valgr
 # The HTML report embeds Debian's Chart.js; its browser test drives Debian's headless Chromium.
 REPORT_PACKAGES := libjs-chart.js chromium python3
 
-.PHONY: all deps deps-report build run test test-gcc test-asan test-tsan check-words bench fuzz soak install clean
+.PHONY: all deps deps-report build run test test-gcc test-asan test-tsan check-words kernel-tools bench fuzz soak install clean
 
 all: build
 
@@ -53,10 +55,10 @@ build: deps
 run: build
 	./build/pageframe run
 
-test-gcc: build deps-report
+test-gcc: build deps-report kernel-tools
 	$(CTEST) --test-dir build --output-on-failure -j $(JOBS)
 
-test-asan: deps deps-report
+test-asan: deps deps-report kernel-tools
 	@$(CMAKE) -S . -B build-asan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
 	  -DPAGEFRAME_SANITIZE=address,undefined -DPAGEFRAME_DEBUG_VM=2 >/dev/null
 	@$(CMAKE) --build build-asan -j $(JOBS)
@@ -80,6 +82,12 @@ test: test-gcc test-asan test-tsan check-words
 # a Linux 6.12 line verbatim (installs linux-source-6.12, extracts what we follow into build/kernel-words/).
 check-words:
 	@tools/check-own-words.sh
+
+# The kernel's own readers of page_owner and kpageflags (Linux 6.12 tools/mm), built at test time:
+# installs linux-source-6.12 when missing (as root), extracts tools/mm and what its Makefile needs.
+# The kernel_tools test (tests/kernel_tools) builds them itself in each build tree when absent.
+kernel-tools:
+	@tools/kernel-tools.sh build/kernel-tools --install
 
 # Benchmarks against glibc, jemalloc, mimalloc, tcmalloc and a bare free list, then the fragmentation
 # benchmark (bench/frag.c, bench/frag_malloc.c); prints figures, never fails on speed.
