@@ -936,7 +936,7 @@ void page_owner_release(struct pf_machine *m);
 void __set_page_owner(struct pf_page *page, unsigned short order, pf_gfp_t gfp_mask);
 void __reset_page_owner(struct pf_page *page, unsigned short order);
 void __split_page_owner(struct pf_page *page, int old_order, int new_order);
-void __folio_copy_owner(struct pf_page *newpage, struct pf_page *old);
+void __folio_copy_owner(struct pf_page *newpage, struct pf_page *old, unsigned int order);
 void __set_page_owner_migrate_reason(struct pf_page *page, int reason);
 void __dump_page_owner(const struct pf_page *page);
 int page_owner_show(struct pf_machine *m, const char *what, FILE *out);
@@ -957,10 +957,11 @@ static inline void split_page_owner(struct pf_machine *m, struct pf_page *page, 
 	if (unlikely(m->page_owner_enabled))
 		__split_page_owner(page, old_order, new_order);
 }
-static inline void folio_copy_owner(struct pf_machine *m, struct pf_page *newpage, struct pf_page *old)
+static inline void folio_copy_owner(struct pf_machine *m, struct pf_page *newpage, struct pf_page *old,
+				    unsigned int order)
 {
 	if (unlikely(m->page_owner_enabled))
-		__folio_copy_owner(newpage, old);
+		__folio_copy_owner(newpage, old, order);
 }
 static inline void set_page_owner_migrate_reason(struct pf_machine *m, struct pf_page *page, int reason)
 {

@@ -526,7 +526,7 @@ static int migrate_folio_move(free_page_t put_new_page, unsigned long private, s
 	 * folio_migrate_flags) and the reason (set_page_owner_migrate_reason).
 	 */
 	if (dst_ref == PAGE_REF_SPECULATIVE)
-		folio_copy_owner(page_machine(src), dst, src);
+		folio_copy_owner(page_machine(src), dst, src, block_order(src));
 	unlock_page(dst);
 	set_page_owner_migrate_reason(page_machine(src), dst, reason);
 	/* the allocation's reference to dst: the owner holds its own now */

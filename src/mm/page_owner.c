@@ -424,8 +424,15 @@ void __split_page_owner(struct pf_page *page, int old_order, int new_order)
  * (allocated bits kept: the old block is freed soon), and the old block
  * takes the new one's allocation stack, so each stack's page count stays
  * right when the old block is freed.
+ *
+ * Deliberate difference: the pages written and the order recorded are the
+ * block's own @order, not the old record's.  They differ for what is left
+ * of a non-compound block that __free_pages freed in part (its head keeps
+ * the record of the whole block, as in 6.12); the kernel never migrates
+ * such a page, but an owner here may make it movable, and copying the
+ * recorded order would overwrite the records of the new block's neighbours.
  */
-void __folio_copy_owner(struct pf_page *newpage, struct pf_page *old)
+void __folio_copy_owner(struct pf_page *newpage, struct pf_page *old, unsigned int order)
 {
 	struct pf_machine *m = page_machine(old);
 	struct page_ext *old_ext = page_ext_get(old);
@@ -439,12 +446,12 @@ void __folio_copy_owner(struct pf_page *newpage, struct pf_page *old)
 	struct page_owner *old_page_owner = get_page_owner(m, old_ext);
 	struct page_owner *new_page_owner = get_page_owner(m, new_ext);
 	depot_stack_handle_t migrate_handle = new_page_owner->handle;
-	__update_page_owner_handle(m, new_ext, old_page_owner->handle, old_page_owner->order, old_page_owner->gfp_mask,
+	__update_page_owner_handle(m, new_ext, old_page_owner->handle, (unsigned short)order, old_page_owner->gfp_mask,
 				   old_page_owner->last_migrate_reason, old_page_owner->ts_nsec, old_page_owner->pid,
 				   old_page_owner->tgid, old_page_owner->comm);
-	__update_page_owner_free_handle(m, new_ext, 0, old_page_owner->order, old_page_owner->free_pid,
+	__update_page_owner_free_handle(m, new_ext, 0, (unsigned short)order, old_page_owner->free_pid,
 					old_page_owner->free_tgid, old_page_owner->free_ts_nsec);
-	for (unsigned long i = 0; i < (1UL << new_page_owner->order); i++) {
+	for (unsigned long i = 0; i < (1UL << order); i++) {
 		old_page_owner->handle = migrate_handle;
 		old_ext = page_ext_next(m, old_ext);
 		old_page_owner = get_page_owner(m, old_ext);

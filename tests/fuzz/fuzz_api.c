@@ -68,8 +68,8 @@ static const char *const machines[] = {
 	/* reserved ranges, init_on_alloc/init_on_free, four CPUs, THP never */
 	"cpus 4\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\nreserve 0x100000-0x1fffff\n"
 	"reserve 0x3000000-0x3000fff\ninit_on_alloc 1\ninit_on_free 1\nthp never\nbacking hosted\n",
-	/* one CPU, a movable zone from kernelcore */
-	"cpus 1\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\ncmdline kernelcore=50%\nbacking hosted\n",
+	/* one CPU, a movable zone from kernelcore, page_owner on */
+	"cpus 1\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\ncmdline kernelcore=50% page_owner=on\nbacking hosted\n",
 	/* two CMA areas: 8 MiB placed top-down, 4 MiB at 16 MiB */
 	"cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\ncma 8M\ncma 4M@0x1000000\nbacking hosted\n",
 };
@@ -100,6 +100,7 @@ struct state {
 	const uint8_t *in;
 	size_t len, pos;
 	int init_on_alloc;
+	int page_owner;			/* the machine was booted with page_owner=on */
 	unsigned long max_pfn;		/* one past the last pfn the machine has memory at */
 	struct block blocks[MAX_BLOCKS];
 	int nr_blocks;
@@ -907,6 +908,61 @@ static void op_shrinker_oom(unsigned what)
 		break;
 	}
 	}
+/* the number in each "PREFIX<n>" line of @text, summed */
+static long sum_after(const char *text, const char *prefix)
+{
+	long n = 0;
+	size_t len = strlen(prefix);
+	for (const char *p = text; (p = strstr(p, prefix)); p += len)
+		if (p == text || p[-1] == '\n')
+			n += strtol(p + len, NULL, 10);
+	return n;
+}
+
+/*
+ * page_owner: one record per live block the model holds (a contiguous
+ * range is one per page, or one for a __GFP_COMP range), and show_stacks'
+ * page counts add up to every page held; off, the views do not exist.
+ */
+static void op_page_owner(void)
+{
+	char buf[16];
+	FILE *f = fmemopen(buf, sizeof buf, "w");
+	unsigned sel = u8();
+	if (!S.page_owner) {
+		CHECK(pf_show(S.m, sel & 1 ? "page_owner" : "page_owner_stacks", f) == -ENOENT,
+		      "a page_owner view of a machine without page_owner");
+		CHECK(pf_page_owner_set(S.m, "count_threshold", "1") == -ENOENT, "pf_page_owner_set without page_owner");
+		fclose(f);
+		return;
+	}
+	fclose(f);
+	if (sel >= 250)
+		CHECK(pf_page_owner_set(S.m, "count_threshold", sel & 1 ? "-1" : "x") == -EINVAL,
+		      "pf_page_owner_set took a bad value");
+	long records = S.nr_blocks, pages = 0;
+	for (int i = 0; i < S.nr_blocks; i++)
+		pages += 1L << S.blocks[i].order;
+	/* the shrinker cache's and the OOM tasks' order-0 pages */
+	long own = FC.nr;
+	for (int i = 0; i < FZ_TASKS; i++)
+		own += FT[i].nr;
+	records += own;
+	pages += own;
+	for (int i = 0; i < S.nr_ranges; i++) {
+		records += S.ranges[i].compound ? 1 : (long)S.ranges[i].nr;
+		pages += (long)S.ranges[i].nr;
+	}
+	char *view = show("page_owner");
+	long seen = 0;
+	for (const char *p = view; (p = strstr(p, "Page allocated via order ")); p++)
+		seen++;
+	CHECK(seen == records, "page_owner shows %ld records, the model holds %ld blocks", seen, records);
+	free(view);
+	char *stacks = show("page_owner_stacks");
+	long counted = sum_after(stacks, "nr_base_pages: ");
+	CHECK(counted == pages, "show_stacks counts %ld pages, the model holds %ld", counted, pages);
+	free(stacks);
 }
 
 /* a node list for the placement calls: good ones, nodes past the machine, and malformed text */
@@ -977,7 +1033,7 @@ static void op_placement(unsigned what)
 
 static void op_misc(void)
 {
-	unsigned sel = u8(), what = sel % 10;
+	unsigned sel = u8(), what = sel % 11;
 	struct expect e = snap();
 	if (sel >= 0xf0) {
 		op_shrinker_oom(sel - 0xf0);
@@ -997,11 +1053,12 @@ static void op_misc(void)
 	}
 	case 4: {
 		static const char *const views[] = { "buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat",
-						     "extfrag_index", "unusable_index" };
-		free(show(views[u8() % 6]));
+						     "extfrag_index", "unusable_index", "kpageflags", "kpagecount" };
+		free(show(views[u8() % 8]));
 		break;
 	}
 	case 6: case 7: case 8: case 9: op_placement(what - 6); break;
+	case 10: op_page_owner(); break;
 	default: check_all_stamps(); break;
 	}
 	expect_bad(e, 0);
@@ -1832,6 +1889,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	S.m = pf_machine_create(machines[which], err, sizeof err);
 	CHECK(S.m, "pf_machine_create: %s", err);
 	S.init_on_alloc = which == 2;
+	S.page_owner = which == 3;
 	S.max_pfn = 0x4000;
 	S.nr_nodes = which == 1 ? 2 : 1;
 	unsigned long cbase, csize;
