@@ -6,7 +6,8 @@
 # ratio of each to pageframe (above 1: pageframe is faster).  Then callgrind counts the
 # instructions of one order-0 alloc+free pair, and the fragmentation benchmark runs once
 # (bench/frag.c, bench/frag_malloc.c: a second table).  A benchmark, not a test: it never fails on
-# speed.  Usage: bench/run.sh [BUILD_DIR] (default build), env REPS (default 5).
+# speed.  pageframe-owner is pageframe with page_owner on (the cost of its stack captures).
+# Usage: bench/run.sh [BUILD_DIR] (default build), env REPS (default 5).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -23,6 +24,10 @@ cflags="-O2 -g -std=gnu11 -Wall -Wextra -I$root/include"
 # the same library on a machine with page poisoning on (cmdline page_poison=1): what the debugging aid costs
 "$cc" $cflags -DBENCH_NAME='"pageframe-poison"' -DBENCH_MACHINE_EXTRA='"cmdline page_poison=1\n"' \
   "$here/bench_pageframe.c" "$build/libpageframe.a" -lpthread -o "$out/pageframe-poison"
+# page_owner on (cmdline page_owner=on): a stack capture per allocation and free, the general path
+# only; its bulk allocator hands out one page per call, as 6.12's does, so its e column is a batch of one
+"$cc" $cflags -DBENCH_NAME='"pageframe-owner"' -DBENCH_MACHINE_EXTRA='"cmdline page_owner=on\n"' \
+  "$here/bench_pageframe.c" "$build/libpageframe.a" -lpthread -o "$out/pageframe-owner"
 "$cc" $cflags "$here/bench_freelist.c" -lpthread -o "$out/freelist"
 "$cc" $cflags -DBENCH_NAME='"glibc"' "$here/bench_malloc.c" -lpthread -o "$out/glibc"
 peers="glibc"
@@ -35,7 +40,7 @@ fi
 if [ -e /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so ]; then
   "$cc" $cflags -DBENCH_NAME='"tcmalloc"' "$here/bench_malloc.c" -ltcmalloc_minimal -lpthread -o "$out/tcmalloc"; peers="$peers tcmalloc"
 fi
-progs="pageframe pageframe-pcp1 pageframe-poison $peers freelist"
+progs="pageframe pageframe-pcp1 pageframe-poison pageframe-owner $peers freelist"
 
 raw=$out/raw.txt
 : > "$raw"
