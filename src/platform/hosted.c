@@ -15,6 +15,11 @@
 #include <signal.h>
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 #include <execinfo.h>
 #include <link.h>
 #include <sched.h>
@@ -202,22 +207,146 @@ void pf_os_stack_prepare(void)
 	(void)backtrace(one, 1);
 }
 
+/*
+ * An object's full symbol table (.symtab), read once from its file, for the
+ * functions the dynamic table does not name (static ones, and every hidden
+ * one of the library).  Function symbols sorted by address; the file stays
+ * mapped while the process lives.  Up to 16 objects.
+ */
+struct symtab_fn {
+	unsigned long start, size;
+	const char *name;
+};
+static struct symtab_obj {
+	char path[256];
+	unsigned long bias;		/* link_map l_addr: file addresses + bias = run addresses */
+	struct symtab_fn *fn;
+	size_t nfn;
+} symtab_objs[16];
+static int symtab_nobjs;
+static pthread_mutex_t symtab_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int symtab_fn_cmp(const void *a, const void *b)
+{
+	const struct symtab_fn *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* load an object's function symbols; Context: symtab_lock held */
+static void symtab_load(struct symtab_obj *o, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) || (size_t)st.st_size < sizeof(ElfW(Ehdr))) {
+		close(fd);
+		return;
+	}
+	const unsigned char *f = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (f == MAP_FAILED)
+		return;
+	size_t fsize = (size_t)st.st_size;
+	const ElfW(Ehdr) *eh = (const void *)f;
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_shentsize != sizeof(ElfW(Shdr)) || eh->e_shoff + (size_t)eh->e_shnum * sizeof(ElfW(Shdr)) > fsize)
+		return;
+	const ElfW(Shdr) *sh = (const void *)(f + eh->e_shoff);
+	for (unsigned i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum)
+			continue;
+		const ElfW(Shdr) *strs = &sh[sh[i].sh_link];
+		if (sh[i].sh_offset + sh[i].sh_size > fsize || strs->sh_offset + strs->sh_size > fsize ||
+		    sh[i].sh_entsize != sizeof(ElfW(Sym)))
+			return;
+		const ElfW(Sym) *sym = (const void *)(f + sh[i].sh_offset);
+		size_t n = sh[i].sh_size / sizeof(ElfW(Sym));
+		struct symtab_fn *fn = malloc(n * sizeof *fn);
+		size_t nfn = 0;
+		if (!fn)
+			return;
+		for (size_t k = 0; k < n; k++) {
+			if (ELF64_ST_TYPE(sym[k].st_info) != STT_FUNC || sym[k].st_shndx == SHN_UNDEF || !sym[k].st_size ||
+			    sym[k].st_name >= strs->sh_size)
+				continue;
+			fn[nfn].start = (unsigned long)sym[k].st_value;
+			fn[nfn].size = (unsigned long)sym[k].st_size;
+			fn[nfn].name = (const char *)(f + strs->sh_offset + sym[k].st_name);
+			nfn++;
+		}
+		qsort(fn, nfn, sizeof *fn, symtab_fn_cmp);
+		o->fn = fn;
+		o->nfn = nfn;
+		return;
+	}
+}
+
+/* the function of the object at @path (bias @bias) that covers @addr, or NULL */
+static const struct symtab_fn *symtab_find(const char *path, unsigned long bias, unsigned long addr)
+{
+	struct symtab_obj *o = NULL;
+
+	pthread_mutex_lock(&symtab_lock);
+	for (int i = 0; i < symtab_nobjs; i++)
+		if (symtab_objs[i].bias == bias && !strcmp(symtab_objs[i].path, path)) {
+			o = &symtab_objs[i];
+			break;
+		}
+	if (!o && symtab_nobjs < (int)(sizeof symtab_objs / sizeof symtab_objs[0]) && strlen(path) < sizeof o->path) {
+		o = &symtab_objs[symtab_nobjs++];
+		strcpy(o->path, path);
+		o->bias = bias;
+		symtab_load(o, path);
+	}
+	pthread_mutex_unlock(&symtab_lock);
+	if (!o || !o->nfn)
+		return NULL;
+	unsigned long off = addr - bias;
+	size_t lo = 0, hi = o->nfn;
+	while (lo < hi) {	/* the last function starting at or below off */
+		size_t mid = (lo + hi) / 2;
+		if (o->fn[mid].start <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo || off - o->fn[lo - 1].start >= o->fn[lo - 1].size)
+		return NULL;
+	return &o->fn[lo - 1];
+}
+
 int pf_os_symbolize(unsigned long addr, char *buf, size_t len)
 {
 	Dl_info info;
-	const ElfW(Sym) *sym = NULL;
 	struct link_map *map = NULL;
 
-	if (!dladdr1((void *)addr, &info, (void **)&sym, RTLD_DL_SYMENT) || !info.dli_sname || !sym)
+	if (!dladdr1((void *)addr, &info, (void **)&map, RTLD_DL_LINKMAP) || !map)
 		return snprintf(buf, len, "0x%lx", addr);
-	unsigned long off = addr - (unsigned long)info.dli_saddr;
-	unsigned long size = (unsigned long)sym->st_size;
-	/* the nearest exported symbol may not cover the address (a static function after it) */
-	if (size && off >= size)
+	bool main_program = !map->l_name || !map->l_name[0];
+	const char *name = NULL;
+	unsigned long off = 0, size = 0;
+	const struct symtab_fn *fn = symtab_find(main_program ? "/proc/self/exe" : map->l_name,
+						 (unsigned long)map->l_addr, addr);
+	if (fn) {
+		name = fn->name;
+		off = addr - (unsigned long)map->l_addr - fn->start;
+		size = fn->size;
+	} else {
+		const ElfW(Sym) *sym = NULL;
+		Dl_info info2;
+		if (dladdr1((void *)addr, &info2, (void **)&sym, RTLD_DL_SYMENT) && info2.dli_sname && sym) {
+			off = addr - (unsigned long)info2.dli_saddr;
+			size = (unsigned long)sym->st_size;
+			/* the nearest exported symbol may not cover the address */
+			if (!size || off < size)
+				name = info2.dli_sname;
+		}
+	}
+	if (!name)
 		return snprintf(buf, len, "0x%lx", addr);
-	int n = snprintf(buf, len, "%s+%#lx/%#lx", info.dli_sname, off, size);
-	Dl_info info2;
-	if (dladdr1((void *)addr, &info2, (void **)&map, RTLD_DL_LINKMAP) && map && map->l_name && map->l_name[0]) {
+	int n = snprintf(buf, len, "%s+0x%lx/0x%lx", name, off, size);	/* the kernel prints 0x0 for 0 */
+	if (!main_program) {
 		/* like a module name: the object's file name up to its first dot */
 		const char *base = strrchr(map->l_name, '/');
 		base = base ? base + 1 : map->l_name;

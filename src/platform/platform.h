@@ -281,7 +281,8 @@ int pf_os_tgid(void);
  * the first capture's lazy set-up happen now (glibc loads its unwinder on
  * first use).  pf_os_symbolize writes @addr as "name+0xoff/0xsize", with
  * " [object]" after it for code outside the main program, or "0x<addr>"
- * when no symbol covers it; return: the length (snprintf's).
+ * when no symbol covers it (the object's .symtab, read from its file once,
+ * else its dynamic symbols); return: the length (snprintf's).
  */
 unsigned int pf_os_stack_save(unsigned long *entries, unsigned int max, unsigned int skip);
 void pf_os_stack_prepare(void);

@@ -8,8 +8,8 @@
  *   site_c: 2 blocks of order 1, __GFP_COMP    =  4 pages (2 heads, 2 tails)
  * then the per-CPU lists drained and the views written while the blocks
  * are held: page_owner to ARGV[1], kpageflags to ARGV[2].  run.sh holds
- * the expected figures.  Public API only; linked with -rdynamic so the
- * stacks name the sites.
+ * the expected figures.  Public API only; the stacks name the sites from
+ * the program's symbol table.
  */
 #include <pageframe/pageframe.h>
 
@@ -20,7 +20,7 @@
 
 static struct pf_machine *m;
 
-/* exported, so the stacks can name them */
+/* the call sites the stacks must name */
 struct pf_page *site_a(void);
 struct pf_page *site_b(void);
 struct pf_page *site_c(void);
