@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 /* src/mm speaks the kernel's page-flag names (PG_locked, PageBuddy, ...). */
 #define PF_KERNEL_NAMES 1
 #include "mmzone.h"
@@ -972,6 +973,21 @@ static inline void dump_page_owner(struct pf_machine *m, const struct pf_page *p
 {
 	if (unlikely(m->page_owner_enabled))
 		__dump_page_owner(page);
+}
+/*
+ * page_peek: a copy of a page another thread may be changing, for the
+ * lock-free readers of page_owner.c and proc_page.c (the kernel's readers
+ * are as racy): word by word, volatile, outside ThreadSanitizer's view.
+ * The copy's fields are then tested with the usual helpers.
+ */
+static inline __data_race void page_peek(const struct pf_page *page, struct pf_page *copy)
+{
+	const volatile unsigned long *src = (const volatile unsigned long *)page;
+	unsigned long words[sizeof(*page) / sizeof(unsigned long)];
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		words[i] = src[i];
+	memcpy(copy, words, sizeof words);	/* not through an unsigned long lvalue: the fields have other types */
 }
 /* proc_page.c: /proc/kpageflags and /proc/kpagecount (fs/proc/page.c, 6.12) */
 int proc_page_show(struct pf_machine *m, const char *what, FILE *out);

@@ -529,14 +529,14 @@ void __dump_page_owner(const struct pf_page *page)
 
 /* print_page_owner (6.12): one allocated block's record, as the debugfs file gives it */
 static void print_page_owner(struct pf_machine *m, FILE *out, unsigned long pfn, struct pf_page *page,
-			     const struct page_owner *page_owner, depot_stack_handle_t handle)
+			     const struct pf_page *copy, const struct page_owner *page_owner, depot_stack_handle_t handle)
 {
 	char gfp[512], flags[256];
 	char *stack = malloc(16384);
 	int page_mt = gfp_migratetype(page_owner->gfp_mask);
 
 	format_gfp(page_owner->gfp_mask, gfp, sizeof gfp);
-	format_page_flags(__atomic_load_n(&page->flags, __ATOMIC_RELAXED), flags, sizeof flags);
+	format_page_flags(copy->flags, flags, sizeof flags);
 	fprintf(out, "Page allocated via order %u, mask 0x%x(%s), pid %d, tgid %d (%s), ts %llu ns\n",
 		page_owner->order, page_owner->gfp_mask, gfp, page_owner->pid, page_owner->tgid, page_owner->comm,
 		page_owner->ts_nsec);
@@ -570,9 +570,10 @@ static __data_race void read_page_owner(struct pf_machine *m, FILE *out)
 		}
 		if (!pfn_valid(m, pfn))
 			continue;
-		struct pf_page *page = pfn_to_page(m, pfn);
-		if (PageBuddy(page)) {
-			unsigned long freepage_order = buddy_order(page);
+		struct pf_page *page = pfn_to_page(m, pfn), copy;
+		page_peek(page, &copy);
+		if (PageBuddy(&copy)) {
+			unsigned long freepage_order = buddy_order(&copy);
 			if (freepage_order <= MAX_PAGE_ORDER)
 				pfn += (1UL << freepage_order) - 1;
 			continue;
@@ -590,7 +591,7 @@ static __data_race void read_page_owner(struct pf_machine *m, FILE *out)
 		if (!page_owner_tmp.handle)
 			continue;
 		page_ext_put(page_ext);
-		print_page_owner(m, out, pfn, page, &page_owner_tmp, page_owner_tmp.handle);
+		print_page_owner(m, out, pfn, page, &copy, &page_owner_tmp, page_owner_tmp.handle);
 	}
 }
 
@@ -608,12 +609,10 @@ static void show_stacks(struct pf_machine *m, FILE *out)
 		int nr_base_pages = atomic_load_explicit(&stack_record->count, memory_order_relaxed) - 1;
 		if (nr_base_pages < 1 || (unsigned long)nr_base_pages < threshold)
 			continue;
-		for (unsigned int i = 0; i < stack_record->size; i++) {
-			char sym[512];
-			pf_os_symbolize(stack_record->entries[i], sym, sizeof sym);
-			fprintf(out, " %s\n", sym);
-		}
-		fprintf(out, "nr_base_pages: %d\n\n", nr_base_pages);
+		/* " %pS\n" per frame: the depot's text of the record */
+		char text[16384];
+		stack_depot_snprint(m->stack_depot, stack_record->handle, text, sizeof text, 0);
+		fprintf(out, "%snr_base_pages: %d\n\n", text, nr_base_pages);
 	}
 }
 
@@ -682,16 +681,17 @@ static __data_race void pagetypeinfo_showmixedcount_print(struct pf_machine *m, 
 		int pageblock_mt = get_pfnblock_migratetype(pfn_to_page(m, pfn), pfn);
 
 		for (; pfn < block_end_pfn; pfn++) {
-			struct pf_page *page = pfn_to_page(m, pfn);
-			if (page_zone(page) != zone)
+			struct pf_page *page = pfn_to_page(m, pfn), copy;
+			page_peek(page, &copy);
+			if (page_zone(&copy) != zone)
 				continue;
-			if (PageBuddy(page)) {
-				unsigned long freepage_order = buddy_order(page);
+			if (PageBuddy(&copy)) {
+				unsigned long freepage_order = buddy_order(&copy);
 				if (freepage_order <= MAX_PAGE_ORDER)
 					pfn += (1UL << freepage_order) - 1;
 				continue;
 			}
-			if (PageReserved(page))
+			if (copy.flags & (1UL << PG_reserved))
 				continue;
 			struct page_ext *page_ext = page_ext_get(page);
 			if (unlikely(!page_ext))

@@ -8,8 +8,8 @@
  * (`page-types -F FILE`).
  *
  * Reads pages without locks, as the kernel's readers do: a page that
- * changes meanwhile may show its old or new state.  Must not change
- * anything.
+ * changes meanwhile may show its old or new state (pages are read as
+ * page_peek copies).  Must not change anything.
  */
 #include "internal.h"
 
@@ -59,20 +59,22 @@ static struct pf_page *pfn_to_online_page(struct pf_machine *m, unsigned long pf
 	return pfn_valid(m, pfn) ? pfn_to_page(m, pfn) : NULL;
 }
 
-/* page_folio: the head of the page's compound block, or the page itself */
-static const struct pf_page *page_folio(const struct pf_page *page)
+/* page_folio: the head of the page's compound block (from its compound_head word), or the page itself */
+static struct pf_page *page_folio(struct pf_page *page, const struct pf_page *copy)
 {
-	return pf_compound_head((struct pf_page *)page);
+	unsigned long head = copy->compound_head;
+	return (head & 1) ? (struct pf_page *)(head - 1) : page;
 }
 
 /*
  * folio_mapcount (include/linux/mm.h, 6.12): a small page's _mapcount + 1
  * (0 while the word holds a page type), a large folio's _large_mapcount + 1.
+ * @folio and @second are copies of the head and the page after it.
  */
-static int folio_mapcount(const struct pf_page *folio)
+static int folio_mapcount(const struct pf_page *folio, const struct pf_page *second)
 {
 	if (PageHead(folio))
-		return folio[1]._large_mapcount + 1;
+		return second->_large_mapcount + 1;
 	if (pf_page_type_has_type((unsigned int)folio->_mapcount))
 		return 0;
 	return folio->_mapcount + 1;
@@ -80,25 +82,26 @@ static int folio_mapcount(const struct pf_page *folio)
 
 /*
  * folio_precise_page_mapcount (fs/proc/internal.h, 6.12): the page's own
- * mappings (0 for a typed page) plus the folio's whole-folio mappings.
+ * mappings (0 for a typed page) plus the folio's whole-folio mappings
+ * (copies, as above).
  */
-static int folio_precise_page_mapcount(const struct pf_page *folio, const struct pf_page *page)
+static int folio_precise_page_mapcount(const struct pf_page *folio, const struct pf_page *second,
+				       const struct pf_page *page)
 {
 	int mapcount = pf_page_type_has_type((unsigned int)page->_mapcount) ? 0 : page->_mapcount + 1;
 
 	if (PageHead(folio))
-		mapcount += folio[1]._entire_mapcount + 1;
+		mapcount += second->_entire_mapcount + 1;
 	return mapcount;
 }
 
 /* is_free_buddy_page (mm/page_alloc.c, 6.12): inside a free block of some order */
-static bool is_free_buddy_page(struct pf_machine *m, const struct pf_page *page)
+static bool is_free_buddy_page(struct pf_machine *m, unsigned long pfn)
 {
-	unsigned long pfn = (unsigned long)(page - m->mem_map);
-
 	for (unsigned int order = 0; order < NR_PAGE_ORDERS; order++) {
-		const struct pf_page *head = page - (pfn & ((1UL << order) - 1));
-		if (PageBuddy(head) && buddy_order(head) >= order)
+		struct pf_page head;
+		page_peek(pfn_to_page(m, pfn & ~((1UL << order) - 1)), &head);
+		if (PageBuddy(&head) && buddy_order(&head) >= order)
 			return true;
 	}
 	return false;
@@ -109,42 +112,63 @@ static inline unsigned long long kpf_copy_bit(unsigned long kflags, int ubit, in
 	return (unsigned long long)((kflags >> kbit) & 1) << ubit;
 }
 
+/* the page at @pfn, its folio's head and the page after the head, copied (pfn_valid: the caller checked) */
+struct kpage_view {
+	struct pf_page page, folio, second;
+	bool is_head;			/* the page is its folio's head */
+};
+
+static void kpage_peek(struct pf_machine *m, unsigned long pfn, struct kpage_view *v)
+{
+	struct pf_page *page = pfn_to_page(m, pfn);
+	page_peek(page, &v->page);
+	struct pf_page *folio = page_folio(page, &v->page);
+	v->is_head = folio == page;
+	if (v->is_head)
+		v->folio = v->page;
+	else
+		page_peek(folio, &v->folio);
+	memset(&v->second, 0xff, sizeof v->second);	/* mapcounts -1 unless the folio is large */
+	if (PageHead(&v->folio))
+		page_peek(folio + 1, &v->second);
+}
+
 /*
- * stable_page_flags (fs/proc/page.c, 6.12) for a page of @m, NULL for a
- * hole.  pageframe has no zero page, no hugetlb, no KSM and no page tables
- * of its own, so those bits come only from fields a program set.
+ * stable_page_flags (fs/proc/page.c, 6.12) for pfn @pfn of @m, or a hole
+ * (@v NULL).  pageframe has no zero page, no hugetlb, no KSM and no page
+ * tables of its own, so those bits come only from fields a program set.
  */
-static unsigned long long stable_page_flags(struct pf_machine *m, const struct pf_page *page)
+static unsigned long long stable_page_flags(struct pf_machine *m, unsigned long pfn, const struct kpage_view *v)
 {
 	unsigned long long u = 0;
 
-	if (!page)
+	if (!v)
 		return 1ULL << KPF_NOPAGE;
-	const struct pf_page *folio = page_folio(page);
+	const struct pf_page *page = &v->page, *folio = &v->folio;
 	unsigned long k = folio->flags;
 	unsigned long mapping = (unsigned long)folio->mapping;
 	bool is_anon = mapping & PAGE_MAPPING_ANON;
 
-	if (folio_mapcount(folio) >= 1)		/* page_mapped */
+	if (folio_mapcount(folio, &v->second) >= 1)	/* page_mapped */
 		u |= 1ULL << KPF_MMAP;
 	if (is_anon) {
 		u |= 1ULL << KPF_ANON;
 		if ((mapping & PAGE_MAPPING_KSM) == PAGE_MAPPING_KSM)
 			u |= 1ULL << KPF_KSM;
 	}
-	if (page == folio)
+	if (v->is_head)
 		u |= kpf_copy_bit(k, KPF_COMPOUND_HEAD, PG_head);
 	else
 		u |= 1ULL << KPF_COMPOUND_TAIL;
 	if (PageHugetlb(folio))
 		u |= 1ULL << KPF_HUGE;
-	else if (PageHead(folio) && (folio[1].flags & (1UL << PF_PG_large_rmappable)))
+	else if (PageHead(folio) && (v->second.flags & (1UL << PF_PG_large_rmappable)))
 		u |= 1ULL << KPF_THP;
 
 	/* free blocks: the head has the type, the rest are found through it */
 	if (PageBuddy(page))
 		u |= 1ULL << KPF_BUDDY;
-	else if (page_ref_count(folio) == 0 && is_free_buddy_page(m, page))
+	else if (folio->_refcount == 0 && is_free_buddy_page(m, pfn))
 		u |= 1ULL << KPF_BUDDY;
 
 	if (PageOffline(page))
@@ -187,7 +211,7 @@ static unsigned long long stable_page_flags(struct pf_machine *m, const struct p
  * to get_max_dump_pfn, max_pfn rounded up to a section (the memmap's end
  * here).  Return: 0, -EIO when writing failed.
  */
-static __data_race int kpage_write(struct pf_machine *m, FILE *out, bool flags)
+static int kpage_write(struct pf_machine *m, FILE *out, bool flags)
 {
 	enum { BATCH = 512 };
 	unsigned long long buf[BATCH];
@@ -195,11 +219,14 @@ static __data_race int kpage_write(struct pf_machine *m, FILE *out, bool flags)
 	unsigned int n = 0;
 
 	for (unsigned long pfn = 0; pfn < max_dump_pfn; pfn++) {
-		struct pf_page *page = pfn_to_online_page(m, pfn);
+		struct kpage_view v;
+		bool online = pfn_to_online_page(m, pfn) != NULL;
+		if (online)
+			kpage_peek(m, pfn, &v);
 		if (flags)
-			buf[n++] = stable_page_flags(m, page);
+			buf[n++] = stable_page_flags(m, pfn, online ? &v : NULL);
 		else
-			buf[n++] = page ? (unsigned long long)folio_precise_page_mapcount(page_folio(page), page) : 0;
+			buf[n++] = online ? (unsigned long long)folio_precise_page_mapcount(&v.folio, &v.second, &v.page) : 0;
 		if (n == BATCH || pfn + 1 == max_dump_pfn) {
 			if (fwrite(buf, sizeof buf[0], n, out) != n)
 				return -EIO;

@@ -46,8 +46,13 @@ void stack_depot_destroy(struct stack_depot *d)
 {
 	if (!d)
 		return;
-	for (unsigned int i = 0; i < DEPOT_MAX_CHUNKS; i++)
-		free(atomic_load_explicit(&d->chunks[i], memory_order_relaxed));
+	unsigned int n = atomic_load_explicit(&d->nr_records, memory_order_relaxed);
+	for (unsigned int i = 0; i < DEPOT_MAX_CHUNKS; i++) {
+		struct stack_record *c = atomic_load_explicit(&d->chunks[i], memory_order_relaxed);
+		for (unsigned int k = 0; c && k < DEPOT_CHUNK_RECORDS && i * DEPOT_CHUNK_RECORDS + k < n; k++)
+			free(atomic_load_explicit(&c[k].text, memory_order_relaxed));
+		free(c);
+	}
 	free(d);
 }
 
@@ -146,20 +151,56 @@ unsigned int stack_depot_fetch(struct stack_depot *d, depot_stack_handle_t handl
 	return rec->size;
 }
 
-/* stack_trace_snprint (kernel/stacktrace.c, 6.12), over a depot record */
-int stack_depot_snprint(struct stack_depot *d, depot_stack_handle_t handle, char *buf, size_t size, int spaces)
+/* stack_trace_snprint (kernel/stacktrace.c, 6.12), over frames */
+static size_t stack_trace_snprint(char *buf, size_t size, const unsigned long *entries, unsigned int n, int spaces)
 {
-	const unsigned long *entries;
-	unsigned int n = stack_depot_fetch(d, handle, &entries);
 	size_t total = 0;
+	char none;
 
+	if (!buf) {	/* measuring only */
+		buf = &none;
+		size = 0;
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		char sym[512];
 		pf_os_symbolize(entries[i], sym, sizeof sym);
 		size_t used = total < size ? total : size;
 		total += (size_t)snprintf(buf + used, size - used, "%*c%s\n", 1 + spaces, ' ', sym);
 	}
-	return (int)total;
+	return total;
+}
+
+/*
+ * stack_depot_snprint (6.12).  A record's text with one leading space is
+ * made once and kept with it (a view prints the same few stacks for many
+ * pages, and symbolising is the slow part); made by whoever prints first,
+ * published with a compare-and-swap.
+ */
+int stack_depot_snprint(struct stack_depot *d, depot_stack_handle_t handle, char *buf, size_t size, int spaces)
+{
+	struct stack_record *rec = __stack_depot_get_stack_record(d, handle);
+
+	if (!rec)
+		return 0;
+	if (spaces)
+		return (int)stack_trace_snprint(buf, size, rec->entries, rec->size, spaces);
+	char *text = atomic_load_explicit(&rec->text, memory_order_acquire);
+	if (!text) {
+		size_t len = stack_trace_snprint(NULL, 0, rec->entries, rec->size, 0);
+		char *mine = malloc(len + 1);
+		if (!mine)
+			return (int)stack_trace_snprint(buf, size, rec->entries, rec->size, 0);
+		stack_trace_snprint(mine, len + 1, rec->entries, rec->size, 0);
+		char *expected = NULL;
+		if (atomic_compare_exchange_strong_explicit(&rec->text, &expected, mine, memory_order_acq_rel,
+							    memory_order_acquire)) {
+			text = mine;
+		} else {
+			free(mine);
+			text = expected;
+		}
+	}
+	return snprintf(buf, size, "%s", text);
 }
 
 unsigned int stack_depot_nr_records(struct stack_depot *d)

@@ -32,6 +32,7 @@ struct stack_record {
 	unsigned int size;			/* frames stored */
 	depot_stack_handle_t handle;
 	atomic_int count;
+	char *_Atomic text;			/* the frames symbolised, made at the first print (pageframe's own) */
 	unsigned long entries[STACKDEPOT_MAX_FRAMES];
 };
 
