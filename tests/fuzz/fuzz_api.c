@@ -908,6 +908,8 @@ static void op_shrinker_oom(unsigned what)
 		break;
 	}
 	}
+}
+
 /* the number in each "PREFIX<n>" line of @text, summed */
 static long sum_after(const char *text, const char *prefix)
 {
