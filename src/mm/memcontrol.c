@@ -20,6 +20,7 @@
 #include "memcontrol.h"
 #include "oom.h"
 #include "sched.h"
+#include "vmscan.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -52,6 +53,9 @@ static struct mem_cgroup *mem_cgroup_alloc(struct pf_machine *m, struct mem_cgro
 			return NULL;
 		}
 	}
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		if (m->node_data[nid])
+			lruvec_init(&memcg->nodeinfo[nid]->lruvec, m->node_data[nid], memcg);
 	memcg->machine = m;
 	memcg->parent = parent;
 	INIT_LIST_HEAD(&memcg->children);
@@ -401,20 +405,13 @@ void drain_all_stock(struct mem_cgroup *root_memcg)
 /* ---- reclaim and OOM (vmscan.c, oom_kill.c) ---------------------------------------------- */
 
 /*
- * memcg_reclaim - try_to_free_mem_cgroup_pages (mm/vmscan.c, 6.12): reclaim
- * at least @nr_pages from the memcg's LRU pages and shrinkers.  Reclaim
- * does not exist in pageframe yet; nothing is freed, and try_charge_memcg
- * goes on to its retries and the OOM step as the kernel's does when
- * reclaim makes no progress.
+ * memcg_reclaim: try_to_free_mem_cgroup_pages (vmscan.c) - reclaim at
+ * least @nr_pages from the LRU pages charged to @memcg and below it.
  */
 static unsigned long memcg_reclaim(struct mem_cgroup *memcg, unsigned long nr_pages, pf_gfp_t gfp_mask,
 				   unsigned int reclaim_options)
 {
-	(void)memcg;
-	(void)nr_pages;
-	(void)gfp_mask;
-	(void)reclaim_options;
-	return 0;
+	return try_to_free_mem_cgroup_pages(memcg->machine, memcg, nr_pages, gfp_mask, reclaim_options, NULL);
 }
 
 /*
@@ -865,6 +862,71 @@ void memcg_kmem_uncharge_split(struct pf_page *page, int order)
 	if (!PageMemcgKmem(page) || !order)
 		return;
 	obj_cgroup_uncharge_pages(__page_objcg(page), (1u << order) - 1);
+}
+
+/*
+ * mem_cgroup_charge_lru - __mem_cgroup_charge (6.12) for a page an owner
+ * puts on the LRU (the kernel charges user pages when they are faulted
+ * in, before they join the LRU): charge the calling thread's memcg (none
+ * for the root) one page, with GFP_KERNEL's reclaim and OOM, and point
+ * memcg_data at it (commit_charge, which holds a reference).  A page
+ * already charged as kmem (allocated with __GFP_ACCOUNT) keeps its charge
+ * and moves it to its memcg's LRU instead.  The memcg's anon or file stat
+ * counts the page.  Return: 0, or -ENOMEM (the page was not charged).
+ */
+int mem_cgroup_charge_lru(struct pf_machine *m, struct pf_page *page, bool anon)
+{
+	struct mem_cgroup *memcg;
+	int nid = pf_page_to_nid(page);
+
+	if (!memcg_kmem_online(m))
+		return 0;
+	if (PageMemcgKmem(page)) {
+		struct obj_cgroup *objcg = __page_objcg(page);
+		memcg = get_mem_cgroup_from_objcg(objcg);
+		mod_memcg_state(memcg, MEMCG_KMEM, -1);
+		obj_cgroup_put(objcg);
+	} else {
+		memcg = get_mem_cgroup_from_current(m);
+		if (!memcg)
+			return 0;
+		if (try_charge_memcg(memcg, PF_GFP_KERNEL, 1)) {
+			css_put(memcg);
+			return -ENOMEM;
+		}
+	}
+	__atomic_store_n(&page->memcg_data, (unsigned long)memcg, __ATOMIC_RELEASE);	/* the reference stays */
+	mod_memcg_lruvec_state(memcg, nid, anon ? NR_ANON_MAPPED : NR_FILE_PAGES, 1);
+	if (unlikely(current_task()->memcg_nr_pages_over_high) && !current_task()->in_interrupt &&
+	    !(current_task()->flags & PF_MEMALLOC))
+		mem_cgroup_handle_over_high(PF_GFP_KERNEL);
+	return 0;
+}
+
+/*
+ * mem_cgroup_uncharge_lru - uncharge_folio / uncharge_batch (6.12) for a
+ * page leaving its owner's LRU (removed, or reclaimed): the charge goes
+ * back to the counters of the memcg it was charged to (an offline one's
+ * included, which pass it up), memcg_data is cleared, the reference goes.
+ */
+void mem_cgroup_uncharge_lru(struct pf_page *page, bool anon)
+{
+	unsigned long data = __atomic_load_n(&page->memcg_data, __ATOMIC_ACQUIRE);
+	struct mem_cgroup *memcg;
+
+	if (!data || (data & MEMCG_DATA_KMEM))
+		return;
+	memcg = (struct mem_cgroup *)data;
+	mod_memcg_lruvec_state(memcg, pf_page_to_nid(page), anon ? NR_ANON_MAPPED : NR_FILE_PAGES, -1);
+	page_counter_uncharge(&memcg->memory, 1);
+	__atomic_store_n(&page->memcg_data, 0UL, __ATOMIC_RELAXED);
+	css_put(memcg);
+}
+
+/* mem_cgroup_lruvec's lookup (include/linux/memcontrol.h, 6.12): the memcg's lruvec on node @nid */
+struct lruvec *memcg_lruvec(struct mem_cgroup *memcg, int nid)
+{
+	return &memcg->nodeinfo[nid]->lruvec;
 }
 
 /* folio_memcg (6.12) */

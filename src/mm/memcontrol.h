@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "internal.h"
+#include "vmscan.h"	/* MAX_RECLAIM_RETRIES, SWAP_CLUSTER_MAX, MEMCG_RECLAIM_*, struct lruvec */
 
 /* ---- page_counter (include/linux/page_counter.h, page_counter.c) ------------ */
 
@@ -107,8 +108,6 @@ unsigned long effective_protection(unsigned long usage, unsigned long parent_usa
 /* ---- struct mem_cgroup ------------------------------------------------------- */
 
 #define MEMCG_CHARGE_BATCH	64U	/* pages a charge takes ahead into the per-CPU stock */
-#define MAX_RECLAIM_RETRIES	16
-#define SWAP_CLUSTER_MAX	32UL
 /* the kernel's HZ for the throttling arithmetic (Debian's CONFIG_HZ=250) */
 #define MEMCG_HZ		250UL
 #define MEMCG_MAX_HIGH_DELAY_JIFFIES (2UL * MEMCG_HZ)
@@ -140,9 +139,6 @@ enum memcg_stat_item {
 	MEMCG_NR_STAT,
 };
 
-/* reclaim_options of try_to_free_mem_cgroup_pages (include/linux/swap.h, 6.12) */
-#define MEMCG_RECLAIM_MAY_SWAP	(1 << 1)
-#define MEMCG_RECLAIM_PROACTIVE	(1 << 2)
 
 /*
  * struct obj_cgroup (6.12) - the owner a kmem page names.  memcg is the
@@ -157,8 +153,9 @@ struct obj_cgroup {
 	struct pf_machine *machine;
 };
 
-/* per memcg and node (struct mem_cgroup_per_node, 6.12): the lruvec stats */
+/* per memcg and node (struct mem_cgroup_per_node, 6.12): its LRU lists and their stats */
 struct mem_cgroup_per_node {
+	struct lruvec lruvec;		/* the memcg's LRU pages on this node (vmscan.c's lists) */
 	atomic_long state[NR_VM_NODE_STAT_ITEMS];		/* subtree */
 	atomic_long state_local[NR_VM_NODE_STAT_ITEMS];	/* this memcg only */
 	struct mem_cgroup *iter_position;	/* the shared reclaim walk (memcg_lock) */
@@ -280,6 +277,10 @@ struct mem_cgroup *mem_cgroup_get_oom_group(struct mem_cgroup *victim_memcg, str
 int mem_cgroup_path(struct mem_cgroup *memcg, char *buf, size_t len);
 unsigned long mem_cgroup_get_max(struct mem_cgroup *memcg);
 void mem_cgroup_print_oom_meminfo(struct mem_cgroup *memcg);
+/* LRU pages (swap.c, vmscan.c): charged while an owner keeps them on the LRU */
+int mem_cgroup_charge_lru(struct pf_machine *m, struct pf_page *page, bool anon);
+void mem_cgroup_uncharge_lru(struct pf_page *page, bool anon);
+struct lruvec *memcg_lruvec(struct mem_cgroup *memcg, int nid);
 /*
  * The test hook for memory.high's throttling sleep (white-box tests
  * record the penalty instead of sleeping); NULL sleeps for real.

@@ -25,20 +25,23 @@
 #include <string.h>
 #include "vmscan.h"
 #include "migrate.h"
+#include "memcontrol.h"
 
 /* ---- lruvec (mm_inline.h) --------------------------------------------------------------------- */
 
 struct lruvec *mem_cgroup_lruvec(struct mem_cgroup *memcg, struct pglist_data *pgdat)
 {
-	(void)memcg;
+	/* the root memcg's lruvec is the node's own (no memcg at all: the same) */
+	if (memcg && !mem_cgroup_is_root(memcg))
+		return memcg_lruvec(memcg, pgdat->node_id);
 	return &pgdat->__lruvec;
 }
 
-/* folio_lruvec (6.12): the lruvec of the page's memcg on its node (the node's own for now) */
+/* folio_lruvec (6.12): the lruvec of the page's memcg (memcg_data, memcontrol.c) on its node */
 struct lruvec *page_lruvec(struct pf_page *page)
 {
 	struct pf_machine *m = page_machine(page);
-	return mem_cgroup_lruvec(NULL, m->node_data[pf_page_to_nid(page)]);
+	return mem_cgroup_lruvec(folio_memcg(page), m->node_data[pf_page_to_nid(page)]);
 }
 
 /* lruvec_init (mm/mmzone.c, 6.12) */
@@ -65,6 +68,8 @@ void update_lru_size(struct lruvec *lruvec, enum lru_list lru, int zid, long nr)
 			 __ATOMIC_RELAXED);
 	mod_node_page_state(pgdat, (enum node_stat_item)(NR_INACTIVE_ANON + lru), nr);
 	mod_zone_lru_state(&pgdat->node_zones[zid], (enum zone_stat_item)(NR_ZONE_INACTIVE_ANON + lru), nr);
+	if (lruvec->memcg)	/* the memcg's inactive_anon ... unevictable in memory.stat */
+		mod_memcg_lruvec_state(lruvec->memcg, pgdat->node_id, (enum node_stat_item)(NR_INACTIVE_ANON + lru), nr);
 }
 
 /* lruvec_add_folio (6.12): at the head (the hot end); Context: lru_lock held */
@@ -106,6 +111,7 @@ static void page_unaccount(struct pf_page *page, bool anon)
 		mod_node_page_state(pgdat, NR_FILE_DIRTY, -1);
 		mod_zone_lru_state(&pgdat->node_zones[pf_page_zonenum(page)], NR_ZONE_WRITE_PENDING, -1);
 	}
+	mem_cgroup_uncharge_lru(page, anon);	/* its memcg charge goes too */
 }
 
 /* __folio_clear_lru_flags (mm_inline.h, 6.12) and the rest of the LRU's state on a page leaving it */
@@ -181,6 +187,10 @@ int pf_lru_cache_add(struct pf_page *page, struct pf_address_space *mapping, int
 
 	bool anon = type == PF_LRU_ANON;
 	pg_data_t *pgdat = m->node_data[pf_page_to_nid(page)];
+	/* charged to the calling thread's memcg, whose lruvec it joins (memcontrol.c) */
+	int rc = mem_cgroup_charge_lru(m, page, anon);
+	if (rc)
+		return rc;
 	struct lruvec *lruvec = page_lruvec(page);
 
 	if (anon)

@@ -40,6 +40,7 @@
 #include <string.h>
 #include "vmscan.h"
 #include "migrate.h"
+#include "memcontrol.h"
 
 #define DEACTIVATE_ANON	1
 #define DEACTIVATE_FILE	2
@@ -334,6 +335,7 @@ static void reclaim_done(struct pf_page *page, bool anon)
 			mod_node_page_state(pgdat, NR_FILE_DIRTY, -1);
 			mod_zone_lru_state(&pgdat->node_zones[pf_page_zonenum(page)], NR_ZONE_WRITE_PENDING, -1);
 		}
+		mem_cgroup_uncharge_lru(page, anon);	/* uncharged before the free (memcontrol.c) */
 	} else {
 		/* the owner removed it with pf_lru_del as well: its reference stays its own */
 		owner_refs = 0;
@@ -496,6 +498,7 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, struct lruve
 	mod_node_page_state(pgdat, (enum node_stat_item)(NR_ISOLATED_ANON + file), (long)nr_taken);
 	if (!cgroup_reclaim(sc))
 		__count_vm_events(m, (enum vm_event_item)(PGSCAN_KSWAPD + reclaimer_offset()), (long)nr_scanned);
+	count_memcg_events(lruvec->memcg, (enum vm_event_item)(PGSCAN_KSWAPD + reclaimer_offset()), nr_scanned);
 	__count_vm_events(m, (enum vm_event_item)(PGSCAN_ANON + file), (long)nr_scanned);
 	pf_spin_unlock(&lruvec->lru_lock);
 
@@ -509,6 +512,7 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, struct lruve
 	mod_node_page_state(pgdat, (enum node_stat_item)(NR_ISOLATED_ANON + file), -(long)nr_taken);
 	if (!cgroup_reclaim(sc))
 		__count_vm_events(m, (enum vm_event_item)(PGSTEAL_KSWAPD + reclaimer_offset()), nr_reclaimed);
+	count_memcg_events(lruvec->memcg, (enum vm_event_item)(PGSTEAL_KSWAPD + reclaimer_offset()), nr_reclaimed);
 	__count_vm_events(m, (enum vm_event_item)(PGSTEAL_ANON + file), nr_reclaimed);
 	pf_spin_unlock(&lruvec->lru_lock);
 
@@ -554,6 +558,7 @@ static void shrink_active_list(unsigned long nr_to_scan, struct lruvec *lruvec, 
 	mod_node_page_state(pgdat, (enum node_stat_item)(NR_ISOLATED_ANON + file), (long)nr_taken);
 	if (!cgroup_reclaim(sc))
 		__count_vm_events(m, PGREFILL, (long)nr_scanned);
+	count_memcg_events(lruvec->memcg, PGREFILL, nr_scanned);
 	pf_spin_unlock(&lruvec->lru_lock);
 
 	while (!list_empty(&l_hold)) {
@@ -573,6 +578,7 @@ static void shrink_active_list(unsigned long nr_to_scan, struct lruvec *lruvec, 
 	nr_activate = move_folios_to_lru(lruvec, &l_active);
 	nr_deactivate = move_folios_to_lru(lruvec, &l_inactive);
 	__count_vm_events(m, PGDEACTIVATE, nr_deactivate);
+	count_memcg_events(lruvec->memcg, PGDEACTIVATE, nr_deactivate);
 	mod_node_page_state(pgdat, (enum node_stat_item)(NR_ISOLATED_ANON + file), -(long)nr_taken);
 	pf_spin_unlock(&lruvec->lru_lock);
 
@@ -866,12 +872,42 @@ static bool should_continue_reclaim(struct pglist_data *pgdat, unsigned long nr_
 	return inactive_lru_pages > pages_for_compaction;
 }
 
-/* shrink_node_memcgs (6.12): one lruvec per node until memcgs have their own, then the slab */
+/*
+ * shrink_node_memcgs (6.12): every memcg of the reclaim's subtree (the
+ * whole tree for a global reclaim; the root's lruvec is the node's own)
+ * with its effective protection worked out top-down: one under its
+ * memory.min is skipped, one under its memory.low too unless this is the
+ * retry that reclaims low-protected memory (counted as a low event);
+ * the others have their lruvec shrunk, then the slab (memcg-aware
+ * shrinkers do not exist here: the root's call does the slab).  Without
+ * any memcg, the node's lruvec alone.
+ */
 static void shrink_node_memcgs(pg_data_t *pgdat, struct scan_control *sc)
 {
-	struct lruvec *lruvec = mem_cgroup_lruvec(sc->target_mem_cgroup, pgdat);
-	shrink_lruvec(lruvec, sc);
-	shrink_slab(sc->m, sc->gfp_mask, pgdat->node_id, sc->target_mem_cgroup, sc->priority);
+	struct mem_cgroup *target_memcg = sc->target_mem_cgroup;
+	struct mem_cgroup *root = target_memcg ? target_memcg : sc->m->root_mem_cgroup;
+	struct mem_cgroup *memcg;
+
+	if (!root) {
+		shrink_lruvec(mem_cgroup_lruvec(NULL, pgdat), sc);
+		shrink_slab(sc->m, sc->gfp_mask, pgdat->node_id, NULL, sc->priority);
+		return;
+	}
+	memcg = mem_cgroup_iter(root, NULL, false, pgdat->node_id);
+	do {
+		mem_cgroup_calculate_protection(target_memcg, memcg);
+		if (mem_cgroup_below_min(target_memcg, memcg)) {
+			continue;	/* hard protection: not touched */
+		} else if (mem_cgroup_below_low(target_memcg, memcg)) {
+			if (!sc->memcg_low_reclaim) {
+				sc->memcg_low_skipped = 1;
+				continue;
+			}
+			memcg_memory_event(memcg, MEMCG_LOW);
+		}
+		shrink_lruvec(mem_cgroup_lruvec(memcg, pgdat), sc);
+		shrink_slab(sc->m, sc->gfp_mask, pgdat->node_id, mem_cgroup_is_root(memcg) ? NULL : memcg, sc->priority);
+	} while ((memcg = mem_cgroup_iter(root, memcg, false, pgdat->node_id)));
 }
 
 /* shrink_node (6.12) */
