@@ -107,6 +107,9 @@ struct pf_address_space {
  * @page is an order-0 page the caller allocated and holds.
  * Return: 0; -EINVAL for a bad page, type or mapping (reported); -EBUSY
  * if it is already on an LRU list, movable, or otherwise in use.
+ * While the calling thread is attached to a memcg (pf_memcg_attach) the
+ * page is charged to it and goes on that memcg's lists; -ENOMEM when the
+ * memcg is at memory.max and nothing could be reclaimed.
  */
 PF_API int pf_lru_cache_add(struct pf_page *page, struct pf_address_space *mapping, int type);
 
