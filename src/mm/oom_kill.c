@@ -190,11 +190,10 @@ static unsigned long totalram_pages(struct pf_machine *m)
 	return pages;
 }
 
-/* total_swap_pages: no swap areas until swapfile.c lands */
+/* total_swap_pages: the slots of the machine's swap area (swapfile.c), 0 without one */
 static unsigned long total_swap_pages(struct pf_machine *m)
 {
-	(void)m;
-	return 0;
+	return m->total_swap_pages > 0 ? (unsigned long)m->total_swap_pages : 0;
 }
 
 static bool node_has_memory(struct pf_machine *m, int nid)

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cpuset.h"
+#include "vmscan.h"
 
 #define K(x) ((x) << (PAGE_SHIFT - 10))
 
@@ -43,12 +44,6 @@ static void line_print(struct pf_machine *m, struct show_line *l)
 	pf_printk(m, '4', "%s", l->buf);
 	l->len = 0;
 	l->buf[0] = 0;
-}
-
-static unsigned long node_page_state(const pg_data_t *pgdat, enum node_stat_item item)
-{
-	long x = atomic_load_explicit(&pgdat->vm_stat[item], memory_order_relaxed);
-	return x < 0 ? 0 : (unsigned long)x;
 }
 
 /* the byte counters (NR_SLAB_*_B) in pages, as global_node_page_state_pages */
@@ -155,7 +150,8 @@ static void show_free_areas(struct pf_machine *m, unsigned int filter, const nod
 			continue;
 		if (!node_has_managed_zones(pgdat, max_zone_idx))
 			continue;
-		/* all_unreclaimable?: kswapd's failure count reaching MAX_RECLAIM_RETRIES; no kswapd yet */
+		/* all_unreclaimable?: kswapd's failure count reached MAX_RECLAIM_RETRIES */
+		bool unreclaimable = __atomic_load_n(&pgdat->kswapd_failures, __ATOMIC_RELAXED) >= MAX_RECLAIM_RETRIES;
 		pf_printk(m, '4', "Node %d active_anon:%lukB inactive_anon:%lukB active_file:%lukB inactive_file:%lukB "
 			  "unevictable:%lukB isolated(anon):%lukB isolated(file):%lukB mapped:%lukB dirty:%lukB "
 			  "writeback:%lukB shmem:%lukB shmem_thp:%lukB shmem_pmdmapped:%lukB anon_thp:%lukB "
@@ -170,7 +166,7 @@ static void show_free_areas(struct pf_machine *m, unsigned int filter, const nod
 			  K(node_page_state(pgdat, NR_SHMEM_THPS)), K(node_page_state(pgdat, NR_SHMEM_PMDMAPPED)),
 			  K(node_page_state(pgdat, NR_ANON_THPS)), K(node_page_state(pgdat, NR_WRITEBACK_TEMP)),
 			  node_page_state(pgdat, NR_KERNEL_STACK_KB), K(node_page_state(pgdat, NR_PAGETABLE)),
-			  K(node_page_state(pgdat, NR_SECONDARY_PAGETABLE)), "no");
+			  K(node_page_state(pgdat, NR_SECONDARY_PAGETABLE)), unreclaimable ? "yes" : "no");
 	}
 
 	int this_cpu = pf_this_cpu(m);
@@ -243,10 +239,10 @@ static void show_free_areas(struct pf_machine *m, unsigned int filter, const nod
 
 	pf_printk(m, '4', "%ld total pagecache pages", (long)global_node_page_state(m, NR_FILE_PAGES));
 
-	/* show_swap_cache_info (mm/swap_state.c, 6.12); no swap area until swapfile.c lands */
+	/* show_swap_cache_info (mm/swap_state.c, 6.12): the swap area of the description's "swap" line */
 	pf_printk(m, '4', "%lu pages in swap cache", global_node_page_state(m, NR_SWAPCACHE));
-	pf_printk(m, '4', "Free swap  = %ldkB", 0L);
-	pf_printk(m, '4', "Total swap = %lukB", 0UL);
+	pf_printk(m, '4', "Free swap  = %ldkB", K(get_nr_swap_pages(m)));
+	pf_printk(m, '4', "Total swap = %lukB", K((unsigned long)m->total_swap_pages));
 }
 
 /*

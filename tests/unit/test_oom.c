@@ -589,6 +589,24 @@ static void test_oom_group(void **state)
 	pf_machine_destroy(m);
 }
 
+/* With a swap area, totalpages = managed + swap: 16128 + 4095 (16 MiB less the header slot) = 20223. */
+static void test_totalpages_with_swap(void **state)
+{
+	(void)state;
+	struct pf_machine *m = boot(SMALL "swap 16M\n");
+	struct task t = { .mm = { .rss_anon = 1 } };
+	add(m, &t, "t", 1, 0);
+	struct oom_control oc = {
+		.m = m, .zonelist = node_zonelist(m, 0, PF_GFP_KERNEL), .gfp_mask = PF_GFP_KERNEL, .order = 0,
+	};
+	pf_spin_lock(&m->oom_lock);
+	assert_true(out_of_memory(&oc));
+	pf_spin_unlock(&m->oom_lock);
+	assert_int_equal(oc.totalpages, 20223);
+	assert_int_equal(t.kills, 1);
+	pf_machine_destroy(m);
+}
+
 /* reclaim_retry_zone, for the slow path's should_reclaim_retry: 6.12's layout (zone name padded to 8) */
 static void test_reclaim_retry_zone_event(void **state)
 {
@@ -616,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_lifetime_and_bad_input),
 		cmocka_unit_test(test_reclaim_retry_zone_event),
 		cmocka_unit_test(test_oom_group),
+		cmocka_unit_test(test_totalpages_with_swap),
 	};
 	pf_test_watchdog("test_oom", 20);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -163,11 +163,35 @@ static void test_filters(void **state)
 	pf_machine_destroy(m);
 }
 
+/*
+ * A swap area of 16 MiB: 4096 slots, the first the header, so 4095 pages
+ * = 16380 kB, all free; kswapd failing MAX_RECLAIM_RETRIES (16) times marks
+ * the node all_unreclaimable.
+ */
+static void test_swap_and_unreclaimable(void **state)
+{
+	(void)state;
+	struct pf_machine *m = pf_test_boot(SMALL "swap 16M\n");
+	pf_set_report_hook(m, keep, NULL);
+	nr_lines = 0;
+	pf_show_mem(m);
+	assert_int_equal(count_with("4|Free swap  = 16380kB"), 1);
+	assert_int_equal(count_with("4|Total swap = 16380kB"), 1);
+	assert_int_equal(count_with("all_unreclaimable? no"), 1);
+	__atomic_store_n(&m->node_data[0]->kswapd_failures, 16, __ATOMIC_RELAXED);
+	nr_lines = 0;
+	pf_show_mem(m);
+	assert_int_equal(count_with("all_unreclaimable? yes"), 1);
+	__atomic_store_n(&m->node_data[0]->kswapd_failures, 0, __ATOMIC_RELAXED);
+	pf_machine_destroy(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small_machine),
 		cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_swap_and_unreclaimable),
 	};
 	pf_test_watchdog("test_show_mem", 20);
 	return cmocka_run_group_tests(tests, NULL, NULL);
