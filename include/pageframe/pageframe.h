@@ -497,6 +497,38 @@ PF_API bool pf_cma_release(struct pf_machine *m, int area, const struct pf_page 
  */
 PF_API int pf_cma_area(struct pf_machine *m, int area, unsigned long *base_pfn, unsigned long *count);
 
+/* ---- Allocation scopes of the calling thread (include/linux/sched/mm.h) ---- */
+
+/*
+ * pf_memalloc_noio_save / pf_memalloc_nofs_save - from here until the
+ * matching restore, every allocation this thread makes (on any machine)
+ * behaves as if __GFP_IO and __GFP_FS (noio), or __GFP_FS (nofs), were
+ * left out of its gfp: reclaim started for it will not write back through
+ * an owner's I/O, as the kernel's scoped GFP_NOIO / GFP_NOFS.  Scopes nest;
+ * pass each restore the value its save returned.
+ */
+PF_API unsigned int pf_memalloc_noio_save(void);
+PF_API void pf_memalloc_noio_restore(unsigned int flags);
+PF_API unsigned int pf_memalloc_nofs_save(void);
+PF_API void pf_memalloc_nofs_restore(unsigned int flags);
+
+/*
+ * pf_memalloc_noreclaim_save - the thread acts as a reclaimer (the
+ * kernel's PF_MEMALLOC): its allocations may use every reserve below the
+ * min watermark and never start reclaim themselves.  For code that frees
+ * memory, such as a shrinker's or an owner's callback that must allocate.
+ */
+PF_API unsigned int pf_memalloc_noreclaim_save(void);
+PF_API void pf_memalloc_noreclaim_restore(unsigned int flags);
+
+/*
+ * pf_memalloc_pin_save - allocations drop __GFP_MOVABLE (the kernel's
+ * PF_MEMALLOC_PIN, for pages about to be pinned long-term): they come
+ * from ZONE_MOVABLE or CMA memory never.
+ */
+PF_API unsigned int pf_memalloc_pin_save(void);
+PF_API void pf_memalloc_pin_restore(unsigned int flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1402,6 +1402,40 @@ _Thread_local int pf_bound_cpu __attribute__((tls_model("initial-exec"))) = -1;
 /* sched.h: the calling thread as mm sees it (current) */
 _Thread_local struct pf_task pf_current_task __attribute__((tls_model("initial-exec")));
 
+/* The public allocation scopes (pageframe.h): sched/mm.h's save/restore pairs. */
+unsigned int pf_memalloc_noio_save(void)
+{
+	return memalloc_flags_save(PF_MEMALLOC_NOIO);
+}
+void pf_memalloc_noio_restore(unsigned int flags)
+{
+	memalloc_flags_restore(flags & PF_MEMALLOC_NOIO);
+}
+unsigned int pf_memalloc_nofs_save(void)
+{
+	return memalloc_flags_save(PF_MEMALLOC_NOFS);
+}
+void pf_memalloc_nofs_restore(unsigned int flags)
+{
+	memalloc_flags_restore(flags & PF_MEMALLOC_NOFS);
+}
+unsigned int pf_memalloc_noreclaim_save(void)
+{
+	return memalloc_flags_save(PF_MEMALLOC);
+}
+void pf_memalloc_noreclaim_restore(unsigned int flags)
+{
+	memalloc_flags_restore(flags & PF_MEMALLOC);
+}
+unsigned int pf_memalloc_pin_save(void)
+{
+	return memalloc_flags_save(PF_MEMALLOC_PIN);
+}
+void pf_memalloc_pin_restore(unsigned int flags)
+{
+	memalloc_flags_restore(flags & PF_MEMALLOC_PIN);
+}
+
 int pf_bind_cpu(int cpu)
 {
 	if (cpu < -1)
@@ -1870,7 +1904,13 @@ static inline unsigned int gfp_to_alloc_flags_cma(const struct pf_machine *m, pf
 	return alloc_flags;
 }
 
-/* gfp_to_alloc_flags (6.12): the slow path's flags. */
+/*
+ * gfp_to_alloc_flags (6.12): the slow path's flags.  A request that cannot
+ * sleep gets deeper into the reserves (ALLOC_NON_BLOCK, and the high-atomic
+ * reserve when it is also __GFP_HIGH); a non-blocking __GFP_HIGH one ignores
+ * the thread's cpuset rather than fail.  Deliberate difference: threads have
+ * no real-time scheduling class here, so no ALLOC_MIN_RESERVE for them.
+ */
 static unsigned int gfp_to_alloc_flags(const struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order)
 {
 	unsigned int alloc_flags = ALLOC_WMARK_MIN | ALLOC_CPUSET;
@@ -1879,33 +1919,53 @@ static unsigned int gfp_to_alloc_flags(const struct pf_machine *m, pf_gfp_t gfp_
 	alloc_flags |= gfp_mask & (PF___GFP_HIGH | PF___GFP_KSWAPD_RECLAIM);
 
 	if (!(gfp_mask & PF___GFP_DIRECT_RECLAIM)) {
-		/* Cannot sleep: may use more of the reserves, except when __GFP_NOMEMALLOC forbids it. */
 		if (!(gfp_mask & PF___GFP_NOMEMALLOC)) {
 			alloc_flags |= ALLOC_NON_BLOCK;
-			if (order > 0)
+			if (order > 0 && (alloc_flags & ALLOC_MIN_RESERVE))
 				alloc_flags |= ALLOC_HIGHATOMIC;
 		}
-		/* non-blocking __GFP_HIGH drops ALLOC_CPUSET (no cpusets here; kept for the flag's value) */
 		if (alloc_flags & ALLOC_MIN_RESERVE)
 			alloc_flags &= ~ALLOC_CPUSET;
 	}
 	return gfp_to_alloc_flags_cma(m, gfp_mask, alloc_flags);
 }
 
-/* __gfp_pfmemalloc_flags: __GFP_MEMALLOC may ignore watermarks (no PF_MEMALLOC tasks here). */
+/*
+ * __gfp_pfmemalloc_flags (6.12): who may ignore the watermarks altogether -
+ * __GFP_MEMALLOC requests, and a thread inside a reclaim scope (PF_MEMALLOC,
+ * memalloc_noreclaim_save) unless it is in atomic context; __GFP_NOMEMALLOC
+ * forbids both.  Deliberate difference: no thread is an OOM victim (the OOM
+ * killer's victims are registered tasks, not threads), so no ALLOC_OOM.
+ */
 static inline unsigned int __gfp_pfmemalloc_flags(pf_gfp_t gfp_mask)
 {
 	if (unlikely(gfp_mask & PF___GFP_NOMEMALLOC))
 		return 0;
 	if (gfp_mask & PF___GFP_MEMALLOC)
 		return ALLOC_NO_WATERMARKS;
+	if (!current_task()->in_interrupt && (current_task()->flags & PF_MEMALLOC))
+		return ALLOC_NO_WATERMARKS;
 	return 0;
 }
 
-/* warn_alloc (6.12): the first line of the kernel's report, unless __GFP_NOWARN. */
+static inline bool gfp_pfmemalloc_allowed(pf_gfp_t gfp_mask)
+{
+	return !!__gfp_pfmemalloc_flags(gfp_mask);
+}
+
+/*
+ * warn_alloc (6.12): "<comm>: page allocation failure: order:N, mode:...,
+ * nodemask=...", then the memory report (warn_alloc_show_mem), unless
+ * __GFP_NOWARN; at most one report per 10 seconds per machine, as the
+ * kernel's nopage ratelimit (interval 10 s, burst 1).
+ */
 static void warn_alloc(struct pf_machine *m, pf_gfp_t gfp_mask, const nodemask_t *nodemask, unsigned int order)
 {
 	if (gfp_mask & PF___GFP_NOWARN)
+		return;
+	unsigned long now = (unsigned long)(pf_os_now_ns() / 1000000000ull);
+	unsigned long unshown;
+	if (!pf_burst_limit_pass(&m->nopage_rs, 1, 10, now, &unshown))
 		return;
 	char names[512];
 	pf_format_gfp_flags(gfp_mask, names, sizeof names);
@@ -1919,39 +1979,42 @@ static void warn_alloc(struct pf_machine *m, pf_gfp_t gfp_mask, const nodemask_t
 	}
 	pf_printk(m, '4', "%s: page allocation failure: order:%u, mode:%#x(%s), nodemask=%s", pf_os_comm(), order,
 		  gfp_mask, names, nm);
+	warn_alloc_show_mem(m, gfp_mask, nodemask);
 }
 
-/*
- * __alloc_pages_slowpath (6.12), as far as user space has it: wake kswapd
- * (its stand-in), retry at the min watermark with the reserves gfp grants,
- * allow __GFP_MEMALLOC below the watermarks, give back the high-atomic
- * reserve, then fail.  Direct reclaim, compaction, OOM and the
- * __GFP_NOFAIL endless retry are not built: a __GFP_NOFAIL request that
- * cannot be met fails with a warning.
- */
 /*
  * should_compact_retry (mm/page_alloc.c, 6.12, CONFIG_COMPACTION) - after a
  * direct compaction that did not give the block: retry a few times when
  * compaction said it succeeded (a racing allocation took the block; a
- * quarter as often for costly orders), else raise the priority until the
- * order's floor (SYNC_LIGHT for costly orders, SYNC_FULL otherwise).
- * Deliberate difference: COMPACT_SKIPPED (too few free pages to migrate
- * into) gives up, where the kernel goes on while reclaim could help.
+ * quarter as often for costly orders), ask reclaim for free pages when
+ * compaction was skipped for want of them, else raise the priority until
+ * the order's floor (SYNC_LIGHT for costly orders, SYNC_FULL otherwise).
  */
 #define MAX_COMPACT_RETRIES 16
-static bool should_compact_retry(unsigned int order, enum compact_result compact_result,
-				 enum compact_priority *compact_priority, int *compaction_retries)
+static bool should_compact_retry(struct alloc_context *ac, unsigned int order, unsigned int alloc_flags,
+				 enum compact_result compact_result, enum compact_priority *compact_priority,
+				 int *compaction_retries)
 {
 	int max_retries = MAX_COMPACT_RETRIES;
 
-	if (!order || compact_result == COMPACT_SKIPPED)
+	if (!order)
 		return false;
 	if (compact_result == COMPACT_SUCCESS) {
 		if (order > PAGE_ALLOC_COSTLY_ORDER)
 			max_retries /= 4;
 		if (++(*compaction_retries) <= max_retries)
 			return true;
+		goto check_priority;
 	}
+	/*
+	 * Skipped for lack of free pages to migrate into: more reclaim makes
+	 * sense only while the free pages it would bring could pass the
+	 * order-0 watermark compaction asks for.
+	 */
+	if (compact_result == COMPACT_SKIPPED)
+		return compaction_zonelist_suitable(ac, (int)order, alloc_flags);
+
+check_priority: ;
 	enum compact_priority min_priority =
 		order > PAGE_ALLOC_COSTLY_ORDER ? MIN_COMPACT_COSTLY_PRIORITY : MIN_COMPACT_PRIORITY;
 	if (*compact_priority > min_priority) {
@@ -1962,34 +2025,240 @@ static bool should_compact_retry(unsigned int order, enum compact_result compact
 	return false;
 }
 
+/*
+ * wake_all_kswapds (6.12): wake the kswapd of each node the request may
+ * use, once per node.
+ */
+static void wake_all_kswapds(unsigned int order, pf_gfp_t gfp_mask, const struct alloc_context *ac)
+{
+	struct zoneref *z;
+	struct zone *zone;
+	pg_data_t *last_pgdat = NULL;
+
+	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->highest_zoneidx, ac->nodemask) {
+		if (!managed_zone(zone))
+			continue;
+		if (last_pgdat != zone->zone_pgdat) {
+			wakeup_kswapd(zone, gfp_mask, (int)order, ac->highest_zoneidx);
+			last_pgdat = zone->zone_pgdat;
+		}
+	}
+}
+
+/*
+ * __perform_reclaim (6.12): direct reclaim in the reclaimer's scope
+ * (PF_MEMALLOC), so allocations reclaim makes cannot recurse into it.
+ */
+static unsigned long __perform_reclaim(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
+				       const struct alloc_context *ac)
+{
+	unsigned int noreclaim_flag = memalloc_noreclaim_save();
+	unsigned long progress = try_to_free_pages(m, ac->zonelist, (int)order, gfp_mask, ac->nodemask);
+	memalloc_noreclaim_restore(noreclaim_flag);
+	return progress;
+}
+
+/*
+ * __alloc_pages_direct_reclaim (6.12): reclaim, then try the free lists;
+ * when that fails the pages may sit in per-CPU lists or the high-atomic
+ * reserve: give those back once and try again.
+ */
+static struct pf_page *__alloc_pages_direct_reclaim(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
+						    unsigned int alloc_flags, const struct alloc_context *ac,
+						    unsigned long *did_some_progress)
+{
+	struct pf_page *page = NULL;
+	bool drained = false;
+
+	*did_some_progress = __perform_reclaim(m, gfp_mask, order, ac);
+	if (unlikely(!*did_some_progress))
+		return NULL;
+retry:
+	page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
+	if (!page && !drained) {
+		unreserve_highatomic_pageblock(ac, false);
+		drain_all_pages(m, NULL);
+		drained = true;
+		goto retry;
+	}
+	return page;
+}
+
+/*
+ * should_reclaim_retry (6.12): keep reclaiming while it makes progress
+ * (for costly orders progress does not count) and at most
+ * MAX_RECLAIM_RETRIES rounds without it, and only while some zone would
+ * pass its min watermark if everything reclaimable in it were freed.
+ * Before saying no, the high-atomic reserve is handed back by force.
+ */
+static bool should_reclaim_retry(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
+				 struct alloc_context *ac, unsigned int alloc_flags, bool did_some_progress,
+				 int *no_progress_loops)
+{
+	struct zone *zone;
+	struct zoneref *z;
+	bool ret = false;
+
+	if (did_some_progress && order <= PAGE_ALLOC_COSTLY_ORDER)
+		*no_progress_loops = 0;
+	else
+		(*no_progress_loops)++;
+	if (*no_progress_loops > MAX_RECLAIM_RETRIES)
+		goto out;
+
+	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->highest_zoneidx, ac->nodemask) {
+		unsigned long min_wmark = min_wmark_pages(zone);
+		if (!zone_allowed_by_cpuset(zone, gfp_mask, alloc_flags))
+			continue;
+		unsigned long reclaimable = zone_reclaimable_pages(zone);
+		unsigned long available = reclaimable + (unsigned long)zone_page_state_snapshot(zone, NR_FREE_PAGES);
+		bool wmark = __zone_watermark_ok(zone, order, min_wmark, ac->highest_zoneidx, alloc_flags,
+						 (long)available);
+		if (trace_enabled(m, TRACE_RECLAIM_RETRY_ZONE))
+			pf_trace_reclaim_retry_zone(m, zone, (int)order, reclaimable, available, min_wmark,
+						    *no_progress_loops, wmark);
+		if (wmark) {
+			ret = true;
+			break;
+		}
+	}
+	pf_os_yield();	/* cond_resched */
+out:
+	if (!ret)
+		return unreserve_highatomic_pageblock(ac, true);
+	return ret;
+}
+
+/*
+ * __alloc_pages_cpuset_fallback (6.12): first within the thread's cpuset,
+ * then anywhere.
+ */
+static struct pf_page *__alloc_pages_cpuset_fallback(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
+						     unsigned int alloc_flags, const struct alloc_context *ac)
+{
+	struct pf_page *page = get_page_from_freelist(m, gfp_mask, order, alloc_flags | ALLOC_CPUSET, ac);
+	if (!page)
+		page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
+	return page;
+}
+
+/*
+ * __alloc_pages_may_oom (6.12): with the machine's oom_lock, one more look
+ * at the high watermark (another OOM may just have freed memory), then the
+ * OOM killer - except for costly orders, __GFP_RETRY_MAYFAIL, __GFP_THISNODE
+ * and requests below ZONE_NORMAL, whose callers are better off failing.
+ * A __GFP_NOFAIL request gets the reserves after a kill.  Another thread
+ * holding the lock counts as progress.
+ */
+static struct pf_page *__alloc_pages_may_oom(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
+					     const struct alloc_context *ac, unsigned long *did_some_progress)
+{
+	struct oom_control oc = {
+		.machine = m,
+		.zonelist = ac->zonelist,
+		.nodemask = ac->nodemask,
+		.memcg = NULL,
+		.gfp_mask = gfp_mask,
+		.order = (int)order,
+	};
+	struct pf_page *page = NULL;
+
+	*did_some_progress = 0;
+	if (!pf_mutex_trylock(&m->oom_lock)) {
+		*did_some_progress = 1;
+		pf_os_sleep_ns(1000000);	/* schedule_timeout_uninterruptible(1) */
+		return NULL;
+	}
+	page = get_page_from_freelist(m, (gfp_mask | PF___GFP_HARDWALL) & ~PF___GFP_DIRECT_RECLAIM, order,
+				      ALLOC_WMARK_HIGH | ALLOC_CPUSET, ac);
+	if (page)
+		goto out;
+	if (order > PAGE_ALLOC_COSTLY_ORDER)
+		goto out;
+	if (gfp_mask & (PF___GFP_RETRY_MAYFAIL | PF___GFP_THISNODE))
+		goto out;
+	if (ac->highest_zoneidx < ZONE_NORMAL)
+		goto out;
+	bool killed = out_of_memory(&oc);
+	if (!killed && (gfp_mask & PF___GFP_NOFAIL))
+		warn_on_once_gfp(m, &m->warned_nofail_oom, gfp_mask, "__alloc_pages_may_oom",
+				 "gfp_mask & __GFP_NOFAIL");
+	if (killed || (gfp_mask & PF___GFP_NOFAIL)) {
+		*did_some_progress = 1;
+		if (gfp_mask & PF___GFP_NOFAIL)
+			page = __alloc_pages_cpuset_fallback(m, gfp_mask, order, ALLOC_NO_WATERMARKS, ac);
+	}
+out:
+	pf_mutex_unlock(&m->oom_lock);
+	return page;
+}
+
+/*
+ * __alloc_pages_slowpath (6.12): recompute the flags for the slow path,
+ * wake kswapd, try the min watermark; costly or unmovable high orders try
+ * async compaction first; then loop: reserves for PF_MEMALLOC/__GFP_MEMALLOC,
+ * direct reclaim, direct compaction, should_reclaim_retry /
+ * should_compact_retry, the OOM killer; __GFP_NORETRY gives up after one
+ * round, costly orders unless __GFP_RETRY_MAYFAIL, and __GFP_NOFAIL never
+ * does (it waits for memory, with the reserves above the min watermark).
+ * The kernel's cpuset and zonelist retry cookies guard against placement
+ * changing under the loop (check_retry_cpuset).
+ */
 static struct pf_page *__alloc_pages_slowpath(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
 					      struct alloc_context *ac)
 {
 	bool can_direct_reclaim = gfp_mask & PF___GFP_DIRECT_RECLAIM;
-	unsigned int alloc_flags, reserve_flags;
+	bool can_compact = gfp_compaction_allowed(gfp_mask);
+	bool nofail = gfp_mask & PF___GFP_NOFAIL;
+	const bool costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
 	struct pf_page *page = NULL;
+	unsigned int alloc_flags, reserve_flags;
+	unsigned long did_some_progress;
+	enum compact_priority compact_priority;
+	enum compact_result compact_result;
+	int compaction_retries;
+	int no_progress_loops;
+	unsigned int cpuset_mems_cookie;
+
+	if (unlikely(nofail)) {
+		/* the kernel's three WARN_ON_ONCE of a __GFP_NOFAIL request */
+		if (order > 1)
+			warn_on_once_gfp(m, &m->warned_nofail_order, 0, "__alloc_pages_slowpath", "order > 1");
+		if (!can_direct_reclaim)
+			warn_on_once_gfp(m, &m->warned_nofail_reclaim, 0, "__alloc_pages_slowpath",
+					 "!can_direct_reclaim");
+		if (current_task()->flags & PF_MEMALLOC)
+			warn_on_once_gfp(m, &m->warned_nofail_memalloc, 0, "__alloc_pages_slowpath",
+					 "current->flags & PF_MEMALLOC");
+	}
+
+restart:
+	compaction_retries = 0;
+	no_progress_loops = 0;
+	compact_result = COMPACT_SKIPPED;
+	compact_priority = DEF_COMPACT_PRIORITY;
+	cpuset_mems_cookie = read_mems_allowed_begin();
 
 	alloc_flags = gfp_to_alloc_flags(m, gfp_mask, order);
 	ac->preferred_zoneref = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, ac->nodemask);
-	if (!ac->preferred_zoneref->zone)
+	if (!zonelist_zone(ac->preferred_zoneref))
 		goto nopage;
 
-	/* first pass at the min mark with the reserves gfp grants */
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(order, gfp_mask, ac);
+
+	/* the slow path's flags may already be enough */
 	page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
 	if (page)
 		goto got_pg;
 
 	/*
 	 * Costly orders, and high orders that are not movable, try an async
-	 * direct compaction before anything else (reclaim would not produce
-	 * the contiguous block): __alloc_pages_slowpath's first compaction.
+	 * direct compaction before anything else: free base pages are likely
+	 * there, and reclaim would not make them contiguous.
 	 */
-	bool costly_order = order > PAGE_ALLOC_COSTLY_ORDER;
-	enum compact_priority compact_priority = DEF_COMPACT_PRIORITY;
-	enum compact_result compact_result = COMPACT_SKIPPED;
-	int compaction_retries = 0;
-	if (can_direct_reclaim && (costly_order || (order > 0 && ac->migratetype != MIGRATE_MOVABLE)) &&
-	    !__gfp_pfmemalloc_flags(gfp_mask)) {
+	if (can_direct_reclaim && can_compact && (costly_order || (order > 0 && ac->migratetype != MIGRATE_MOVABLE)) &&
+	    !gfp_pfmemalloc_allowed(gfp_mask)) {
 		page = __alloc_pages_direct_compact(m, gfp_mask, order, alloc_flags, ac, INIT_COMPACT_PRIORITY,
 						    &compact_result);
 		if (page)
@@ -1998,52 +2267,90 @@ static struct pf_page *__alloc_pages_slowpath(struct pf_machine *m, pf_gfp_t gfp
 			/* a THP-style request: compaction could not even start, or was deferred: give up */
 			if (compact_result == COMPACT_SKIPPED || compact_result == COMPACT_DEFERRED)
 				goto nopage;
-			compact_priority = INIT_COMPACT_PRIORITY;	/* __GFP_NORETRY: stay async */
+			if (gfp_mask & PF___GFP_THISNODE)
+				goto nopage;
+			compact_priority = INIT_COMPACT_PRIORITY;	/* stay async */
 		}
 	}
+
+retry:
+	if (check_retry_cpuset(cpuset_mems_cookie, ac))
+		goto restart;
+
+	/* keep kswapd awake while this loop runs */
+	if (alloc_flags & ALLOC_KSWAPD)
+		wake_all_kswapds(order, gfp_mask, ac);
 
 	reserve_flags = __gfp_pfmemalloc_flags(gfp_mask);
-	if (reserve_flags) {
+	if (reserve_flags)
 		alloc_flags = gfp_to_alloc_flags_cma(m, gfp_mask, reserve_flags) | (alloc_flags & ALLOC_KSWAPD);
-		page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
+
+	/* requests allowed to ignore cpusets or watermarks may use any node */
+	if (!(alloc_flags & ALLOC_CPUSET) || reserve_flags) {
+		ac->nodemask = NULL;
+		ac->preferred_zoneref = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx, ac->nodemask);
+	}
+
+	page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
+	if (page)
+		goto got_pg;
+
+	if (!can_direct_reclaim)
+		goto nopage;
+	/* a reclaimer does not reclaim again for its own allocations */
+	if (current_task()->flags & PF_MEMALLOC)
+		goto nopage;
+
+	page = __alloc_pages_direct_reclaim(m, gfp_mask, order, alloc_flags, ac, &did_some_progress);
+	if (page)
+		goto got_pg;
+
+	page = __alloc_pages_direct_compact(m, gfp_mask, order, alloc_flags, ac, compact_priority, &compact_result);
+	if (page)
+		goto got_pg;
+
+	if (gfp_mask & PF___GFP_NORETRY)
+		goto nopage;
+	if (costly_order && (!can_compact || !(gfp_mask & PF___GFP_RETRY_MAYFAIL)))
+		goto nopage;
+
+	if (should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress > 0, &no_progress_loops))
+		goto retry;
+
+	/* compaction needs free pages: retrying it helps only while reclaim made some */
+	if (did_some_progress > 0 && can_compact &&
+	    should_compact_retry(ac, order, alloc_flags, compact_result, &compact_priority, &compaction_retries))
+		goto retry;
+
+	if (check_retry_cpuset(cpuset_mems_cookie, ac))
+		goto restart;
+
+	page = __alloc_pages_may_oom(m, gfp_mask, order, ac, &did_some_progress);
+	if (page)
+		goto got_pg;
+
+	/* the OOM killer freed something (or another thread is at it): go round again */
+	if (did_some_progress) {
+		no_progress_loops = 0;
+		goto retry;
+	}
+
+nopage:
+	if (check_retry_cpuset(cpuset_mems_cookie, ac))
+		goto restart;
+
+	if (unlikely(nofail)) {
+		/* without direct reclaim a __GFP_NOFAIL request cannot be helped: it fails */
+		if (!can_direct_reclaim)
+			goto fail;
+		/* the min-reserve part of the reserves, never all of them */
+		page = __alloc_pages_cpuset_fallback(m, gfp_mask, order, ALLOC_MIN_RESERVE, ac);
 		if (page)
 			goto got_pg;
+		pf_os_yield();	/* cond_resched: let other threads free memory */
+		goto retry;
 	}
-
-	/*
-	 * Direct reclaim is not built (the memory-pressure issue); direct
-	 * compaction runs at compact_priority and, as should_compact_retry
-	 * decides, again at rising priority.  Deliberate difference: a
-	 * compaction skipped for lack of free pages does not retry, as no
-	 * reclaim can free them yet.
-	 */
-	if (can_direct_reclaim && order > 0) {
-		for (;;) {
-			page = __alloc_pages_direct_compact(m, gfp_mask, order, alloc_flags, ac, compact_priority,
-							    &compact_result);
-			if (page)
-				goto got_pg;
-			if (gfp_mask & PF___GFP_NORETRY)
-				break;
-			if (!should_compact_retry(order, compact_result, &compact_priority, &compaction_retries))
-				break;
-		}
-	}
-
-	if (can_direct_reclaim || order == 0) {
-		/*
-		 * should_reclaim_retry with no progress: hand the high-atomic
-		 * reserve back before giving up, first gently, then by force.
-		 */
-		for (int force = 0; force <= 1; force++) {
-			if (unreserve_highatomic_pageblock(ac, force)) {
-				page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
-				if (page)
-					goto got_pg;
-			}
-		}
-	}
-nopage:
+fail:
 	warn_alloc(m, gfp_mask, ac->nodemask, order);
 got_pg:
 	return page;
@@ -2110,6 +2417,8 @@ struct pf_page *__alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned int o
 		return NULL;
 	}
 	gfp &= m->gfp_allowed_mask;
+	/* the thread's scopes (memalloc_noio_save, ...) apply to every request it makes */
+	gfp = current_gfp_context(gfp);
 	if (unlikely(gfp_zone(gfp) < 0 || gfp_migratetype(gfp) < 0)) {
 		if (!(gfp & PF___GFP_NOWARN)) {
 			char names[512];
@@ -4169,10 +4478,11 @@ static inline __attribute__((always_inline)) struct pf_page *alloc_pages_fast_ma
 	if (unlikely(cpu < 0))
 		return alloc_fast_cpu(m, gfp, order, nid);
 	int pnid = nid < 0 ? m->cpu_to_node[cpu] : nid;
+	/* a thread in a pin scope (sched.h TASK_FAST_OFF_PIN) loses __GFP_MOVABLE: the general path applies it */
 	if (unlikely((gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE | PF___GFP_WRITE)) |
-		     (__atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) & off_mask))) {
+		     (__atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) & off_mask) | pf_current_task.fast_off)) {
 		/* __GFP_THISNODE walks the no-fallback zonelist; __GFP_WRITE asks node_dirty_ok */
-		if (off_mask & FAST_OFF_PLACEMENT)
+		if ((off_mask & FAST_OFF_PLACEMENT) && !pf_current_task.fast_off)
 			return alloc_fast_off(m, gfp, order, nid);
 		return alloc_fast_general(m, gfp, order, nid);
 	}
