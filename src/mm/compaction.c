@@ -35,6 +35,7 @@
  *   - vm.defrag_mode comes from Linux 6.15 (see kcompactd below).
  */
 #include "internal.h"
+#include "PENDING_slowpath.h"
 #include "migrate.h"
 #include "sched.h"
 
@@ -1632,6 +1633,27 @@ static enum compact_result compact_zone_order(struct zone *zone, int order, pf_g
 	if (*capture)
 		ret = COMPACT_SUCCESS;
 	return ret;
+}
+
+/*
+ * compaction_zonelist_suitable (6.12): would some zone of the request pass
+ * __compaction_suitable once reclaim has run?  Only a 1/order share of the
+ * reclaimable pages is counted: reclaiming everything for one high-order
+ * request would thrash.
+ */
+bool compaction_zonelist_suitable(struct alloc_context *ac, int order, unsigned int alloc_flags)
+{
+	struct zone *zone;
+	struct zoneref *z;
+
+	(void)alloc_flags;
+	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->highest_zoneidx, ac->nodemask) {
+		unsigned long available = zone_reclaimable_pages(zone) / (unsigned long)order;
+		available += (unsigned long)zone_page_state_snapshot(zone, NR_FREE_PAGES);
+		if (__compaction_suitable(zone, order, ac->highest_zoneidx, available))
+			return true;
+	}
+	return false;
 }
 
 /*

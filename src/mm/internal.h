@@ -102,6 +102,9 @@ __attribute__((noreturn, cold)) void pf_vm_bug_page(struct pf_page *page, const 
 #define ALLOC_HIGHATOMIC	0x200	/* may use the highatomic reserve */
 #define ALLOC_KSWAPD		0x800	/* may wake kswapd; same bit as __GFP_KSWAPD_RECLAIM */
 /* Any of these lets an allocation dip under the min watermark. */
+/* mm/internal.h (6.12): rounds of reclaim without progress before the slow path gives up on it */
+#define MAX_RECLAIM_RETRIES 16
+
 #define ALLOC_RESERVES (ALLOC_NON_BLOCK | ALLOC_MIN_RESERVE | ALLOC_HIGHATOMIC | ALLOC_OOM)
 
 _Static_assert(PF___GFP_HIGH == ALLOC_MIN_RESERVE, "__GFP_HIGH must equal ALLOC_MIN_RESERVE");
@@ -402,6 +405,12 @@ struct pf_machine {
 	struct page_reporting_dev_info *pr_dev_info;	/* the registered sink, NULL when off */
 
 	/* -- the slow path (page_alloc.c), show_mem.c -- */
+	struct pf_burst_limit nopage_rs;	/* warn_alloc: one report per 10 s */
+	pf_spinlock_t oom_lock;			/* one OOM kill at a time (the kernel's oom_lock) */
+	atomic_int warned_nofail_order;		/* WARN_ON_ONCE states of __GFP_NOFAIL misuse */
+	atomic_int warned_nofail_reclaim;
+	atomic_int warned_nofail_memalloc;
+	atomic_int warned_nofail_oom;
 
 	/*
 	 * CMA areas (cma.c): cma_areas[0..cma_area_count), totalcma_pages over all of them.
@@ -1243,6 +1252,12 @@ void reset_isolation_suitable(pg_data_t *pgdat);
 bool compaction_suitable(struct zone *zone, int order, int highest_zoneidx);
 bool __compaction_suitable(struct zone *zone, int order, int highest_zoneidx, unsigned long wmark_target);
 enum compact_result compact_zone(struct compact_control *cc, struct capture_control *capc);
+/* gfp_compaction_allowed (include/linux/gfp.h, 6.12): compaction may do I/O-free migration only with __GFP_IO */
+static inline bool gfp_compaction_allowed(pf_gfp_t gfp_mask)
+{
+	return gfp_mask & PF___GFP_IO;
+}
+bool compaction_zonelist_suitable(struct alloc_context *ac, int order, unsigned int alloc_flags);
 enum compact_result try_to_compact_pages(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
 					 unsigned int alloc_flags, const struct alloc_context *ac,
 					 enum compact_priority prio, struct pf_page **capture);

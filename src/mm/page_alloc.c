@@ -1905,6 +1905,36 @@ static inline unsigned int gfp_to_alloc_flags_cma(const struct pf_machine *m, pf
 }
 
 /*
+ * WARN_ON_ONCE_GFP (mm/internal.h, 6.12): the kernel's one-time warning,
+ * skipped for __GFP_NOWARN requests.  Reported as "WARNING: CPU: c PID: p
+ * at mm/page_alloc.c <function>: <condition>" through the report hook.
+ */
+static __attribute__((cold, noinline)) void warn_on_once_gfp(struct pf_machine *m, atomic_int *once, pf_gfp_t gfp,
+							      const char *func, const char *cond)
+{
+	if ((gfp & PF___GFP_NOWARN) || atomic_exchange(once, 1))
+		return;
+	pf_printk(m, '4', "WARNING: CPU: %d PID: %d at mm/page_alloc.c %s: %s", pf_os_current_cpu() % m->nr_cpus,
+		  pf_os_tid(), func, cond);
+}
+
+/*
+ * warn_alloc_show_mem (6.12): the memory report after a failed allocation.
+ * Nodes the request could not use are left out, unless the thread is a
+ * reclaimer or cannot reclaim (then everything matters).
+ */
+static void warn_alloc_show_mem(struct pf_machine *m, pf_gfp_t gfp_mask, const nodemask_t *nodemask)
+{
+	unsigned int filter = SHOW_MEM_FILTER_NODES;
+
+	if (current_task()->flags & PF_MEMALLOC)
+		filter &= ~SHOW_MEM_FILTER_NODES;
+	if (current_task()->in_interrupt || !(gfp_mask & PF___GFP_DIRECT_RECLAIM))
+		filter &= ~SHOW_MEM_FILTER_NODES;
+	__show_mem(m, filter, (nodemask_t *)nodemask, gfp_zone(gfp_mask));
+}
+
+/*
  * gfp_to_alloc_flags (6.12): the slow path's flags.  A request that cannot
  * sleep gets deeper into the reserves (ALLOC_NON_BLOCK, and the high-atomic
  * reserve when it is also __GFP_HIGH); a non-blocking __GFP_HIGH one ignores
@@ -2115,7 +2145,7 @@ static bool should_reclaim_retry(struct pf_machine *m, pf_gfp_t gfp_mask, unsign
 		bool wmark = __zone_watermark_ok(zone, order, min_wmark, ac->highest_zoneidx, alloc_flags,
 						 (long)available);
 		if (trace_enabled(m, TRACE_RECLAIM_RETRY_ZONE))
-			pf_trace_reclaim_retry_zone(m, zone, (int)order, reclaimable, available, min_wmark,
+			__trace_reclaim_retry_zone(zone, (int)order, reclaimable, available, min_wmark,
 						    *no_progress_loops, wmark);
 		if (wmark) {
 			ret = true;
@@ -2164,7 +2194,7 @@ static struct pf_page *__alloc_pages_may_oom(struct pf_machine *m, pf_gfp_t gfp_
 	struct pf_page *page = NULL;
 
 	*did_some_progress = 0;
-	if (!pf_mutex_trylock(&m->oom_lock)) {
+	if (!pf_spin_trylock(&m->oom_lock)) {
 		*did_some_progress = 1;
 		pf_os_sleep_ns(1000000);	/* schedule_timeout_uninterruptible(1) */
 		return NULL;
@@ -2189,7 +2219,7 @@ static struct pf_page *__alloc_pages_may_oom(struct pf_machine *m, pf_gfp_t gfp_
 			page = __alloc_pages_cpuset_fallback(m, gfp_mask, order, ALLOC_NO_WATERMARKS, ac);
 	}
 out:
-	pf_mutex_unlock(&m->oom_lock);
+	pf_spin_unlock(&m->oom_lock);
 	return page;
 }
 

@@ -22,6 +22,7 @@
 #include <sys/stat.h>
 #include <execinfo.h>
 #include <link.h>
+#include <errno.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +49,11 @@ void pf_os_cpu_relax_or_yield(unsigned spins)
 #endif
 		return;
 	}
+	sched_yield();
+}
+
+void pf_os_yield(void)
+{
 	sched_yield();
 }
 

@@ -265,6 +265,8 @@ void pf_os_worker_stop(struct pf_os_worker *w);
 
 /* A monotonic clock in nanoseconds. */
 unsigned long long pf_os_now_ns(void);
+/* pf_os_yield - give the CPU to another thread (cond_resched) */
+void pf_os_yield(void);
 /* pf_os_sleep_ns - the calling thread sleeps for @ns nanoseconds (memory.high's throttling) */
 void pf_os_sleep_ns(unsigned long long ns);
 /* The calling thread's id and command name, for reports and traces. */
