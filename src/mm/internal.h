@@ -406,7 +406,6 @@ struct pf_machine {
 
 	/* -- the slow path (page_alloc.c), show_mem.c -- */
 	struct pf_burst_limit nopage_rs;	/* warn_alloc: one report per 10 s */
-	pf_spinlock_t oom_lock;			/* one OOM kill at a time (the kernel's oom_lock) */
 	atomic_int warned_nofail_order;		/* WARN_ON_ONCE states of __GFP_NOFAIL misuse */
 	atomic_int warned_nofail_reclaim;
 	atomic_int warned_nofail_memalloc;

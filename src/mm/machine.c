@@ -96,7 +96,6 @@ static struct pf_machine *machine_create(const char *description, void *base, si
 	if (m->nr_cpus > NR_CPUS_MAX)
 		m->nr_cpus = NR_CPUS_MAX;
 	pf_spin_lock_init(&m->setup_lock);
-	pf_spin_lock_init(&m->oom_lock);
 	m->cpu_to_node = calloc(NR_CPUS_MAX, sizeof *m->cpu_to_node);
 	if (!m->cpu_to_node) {
 		snprintf(err, errlen, "out of memory");

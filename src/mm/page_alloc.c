@@ -27,6 +27,7 @@
 #include "migrate.h"
 #include "page_reporting.h"
 #include "sched.h"
+#include "oom.h"
 #include "vmscan.h"
 
 #include <stdlib.h>
@@ -2184,7 +2185,7 @@ static struct pf_page *__alloc_pages_may_oom(struct pf_machine *m, pf_gfp_t gfp_
 					     const struct alloc_context *ac, unsigned long *did_some_progress)
 {
 	struct oom_control oc = {
-		.machine = m,
+		.m = m,
 		.zonelist = ac->zonelist,
 		.nodemask = ac->nodemask,
 		.memcg = NULL,
