@@ -2139,7 +2139,7 @@ static bool should_reclaim_retry(struct pf_machine *m, pf_gfp_t gfp_mask, unsign
 
 	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->highest_zoneidx, ac->nodemask) {
 		unsigned long min_wmark = min_wmark_pages(zone);
-		if (!zone_allowed_by_cpuset(zone, gfp_mask, alloc_flags))
+		if (cpusets_enabled(m) && (alloc_flags & ALLOC_CPUSET) && !__cpuset_zone_allowed(zone, gfp_mask))
 			continue;
 		unsigned long reclaimable = zone_reclaimable_pages(zone);
 		unsigned long available = reclaimable + (unsigned long)zone_page_state_snapshot(zone, NR_FREE_PAGES);
@@ -2158,6 +2158,21 @@ out:
 	if (!ret)
 		return unreserve_highatomic_pageblock(ac, true);
 	return ret;
+}
+
+/*
+ * check_retry_cpuset (6.12): go round again when the thread's cpuset
+ * changed under the slow path, or when the nodemask it was given (the
+ * cpuset's own) no longer meets the thread's nodes - then with no nodemask.
+ */
+static bool check_retry_cpuset(struct pf_machine *m, unsigned int cpuset_mems_cookie, struct alloc_context *ac)
+{
+	if (cpusets_enabled(m) && ac->nodemask == cpuset_current_mems_allowed(m) &&
+	    !cpuset_nodemask_valid_mems_allowed(m, ac->nodemask)) {
+		ac->nodemask = NULL;
+		return true;
+	}
+	return read_mems_allowed_retry(cpuset_mems_cookie);
 }
 
 /*
@@ -2305,7 +2320,7 @@ restart:
 	}
 
 retry:
-	if (check_retry_cpuset(cpuset_mems_cookie, ac))
+	if (check_retry_cpuset(m, cpuset_mems_cookie, ac))
 		goto restart;
 
 	/* keep kswapd awake while this loop runs */
@@ -2353,7 +2368,7 @@ retry:
 	    should_compact_retry(ac, order, alloc_flags, compact_result, &compact_priority, &compaction_retries))
 		goto retry;
 
-	if (check_retry_cpuset(cpuset_mems_cookie, ac))
+	if (check_retry_cpuset(m, cpuset_mems_cookie, ac))
 		goto restart;
 
 	page = __alloc_pages_may_oom(m, gfp_mask, order, ac, &did_some_progress);
@@ -2367,7 +2382,7 @@ retry:
 	}
 
 nopage:
-	if (check_retry_cpuset(cpuset_mems_cookie, ac))
+	if (check_retry_cpuset(m, cpuset_mems_cookie, ac))
 		goto restart;
 
 	if (unlikely(nofail)) {
