@@ -2000,16 +2000,19 @@ static void warn_alloc(struct pf_machine *m, pf_gfp_t gfp_mask, const nodemask_t
 		return;
 	char names[512];
 	pf_format_gfp_flags(gfp_mask, names, sizeof names);
+	/* %*pbl: a node list in ranges ("0-1,3"), or "(null)" */
 	char nm[64] = "(null)";
-	if (nodemask) {
-		size_t n = 0;
-		nm[0] = '\0';
-		for (int nid = 0; nid < m->nr_node_ids && n + 8 < sizeof nm; nid++)
-			if (node_isset(nid, nodemask))
-				n += (size_t)snprintf(nm + n, sizeof nm - n, n ? ",%d" : "%d", nid);
-	}
-	pf_printk(m, '4', "%s: page allocation failure: order:%u, mode:%#x(%s), nodemask=%s", pf_os_comm(), order,
-		  gfp_mask, names, nm);
+	if (nodemask)
+		nodelist_print(nodemask, m->nr_node_ids, nm, sizeof nm);
+	/*
+	 * cpuset_print_current_mems_allowed: the thread's cpuset and nodes.
+	 * pageframe's cpusets are per thread and have no cgroup path: the
+	 * name printed is the root's, "/".
+	 */
+	char mems[64];
+	nodelist_print(cpuset_current_mems_allowed(m), m->nr_node_ids, mems, sizeof mems);
+	pf_printk(m, '4', "%s: page allocation failure: order:%u, mode:%#x(%s), nodemask=%s,cpuset=/,mems_allowed=%s",
+		  pf_os_comm(), order, gfp_mask, names, nm, mems);
 	warn_alloc_show_mem(m, gfp_mask, nodemask);
 }
 

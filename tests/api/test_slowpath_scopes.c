@@ -41,6 +41,7 @@
 struct log {
 	char last_alloc[512];
 	int failures;		/* "page allocation failure" lines */
+	char failure[512];	/* the last of them */
 	int nofail_order_warnings;
 };
 
@@ -56,8 +57,10 @@ static void report_fn(void *arg, int level, const char *line)
 {
 	struct log *log = arg;
 	(void)level;
-	if (strstr(line, ": page allocation failure: order:"))
+	if (strstr(line, ": page allocation failure: order:")) {
 		log->failures++;
+		snprintf(log->failure, sizeof log->failure, "%s", line);
+	}
 	if (strstr(line, "WARNING:") && strstr(line, "__alloc_pages_slowpath: order > 1"))
 		log->nofail_order_warnings++;
 }
@@ -276,6 +279,9 @@ static void warn_alloc_ratelimit(void **state)
 		nbig++;
 	assert_null(pf_alloc_pages(m, PF_GFP_ATOMIC, 10));
 	assert_int_equal(log.failures, 1);
+	/* warn_alloc's line as 6.12 prints it: GFP_ATOMIC is 0x820, no nodemask, the root cpuset, node 0 */
+	assert_non_null(strstr(log.failure, ": page allocation failure: order:10, mode:0x820(GFP_ATOMIC), "
+				     "nodemask=(null),cpuset=/,mems_allowed=0"));
 	assert_null(pf_alloc_pages(m, PF_GFP_ATOMIC, 10));
 	assert_int_equal(log.failures, 1);	/* inside the 10 s window: suppressed */
 	assert_null(pf_alloc_pages(m, PF_GFP_ATOMIC | PF_GFP_NOWARN, 10));
