@@ -35,7 +35,7 @@
  *   - vm.defrag_mode comes from Linux 6.15 (see kcompactd below).
  */
 #include "internal.h"
-#include "PENDING_slowpath.h"
+#include "vmscan.h"
 #include "migrate.h"
 #include "sched.h"
 
