@@ -39,12 +39,17 @@ static struct zone *dma32(struct pf_machine *m)
 	return &m->node_data[0]->node_zones[ZONE_DMA32];
 }
 
-/* fill the machine with file LRU pages until an allocation fails */
+/*
+ * fill the machine with file LRU pages until an allocation fails; the
+ * requests neither reclaim nor wake kswapd (no __GFP_RECLAIM bits), so the
+ * slow path leaves kswapd asleep and every page the owner was given stays
+ */
 static struct lru_owner *fill(struct pf_machine *m, unsigned *n)
 {
 	struct lru_owner *o = lru_owner_new(m, 8192);
 	unsigned i = 0;
-	while (i < 8192 && lru_owner_fill(o, i, PF_LRU_FILE, PF_GFP_HIGHUSER_MOVABLE | PF_GFP_NOWARN))
+	while (i < 8192 &&
+	       lru_owner_fill(o, i, PF_LRU_FILE, (PF_GFP_HIGHUSER_MOVABLE & ~PF___GFP_RECLAIM) | PF_GFP_NOWARN))
 		i++;
 	*n = i;
 	return o;
