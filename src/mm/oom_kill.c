@@ -615,9 +615,16 @@ bool out_of_memory(struct oom_control *oc)
 
 	select_bad_process(oc, &frame);
 	if (!oc->chosen) {
-		dump_header(oc, &frame);
-		pf_printk(m, '4', "Out of memory and no killable processes...");
-		/* the kernel panics ("System is deadlocked on memory") here; the request fails instead */
+		/*
+		 * The kernel panics ("System is deadlocked on memory") here; the
+		 * request fails instead, so this can repeat: the report is held to
+		 * oom_rs's rate (10 per 5 s), as the kill reports are.
+		 */
+		unsigned long unshown;
+		if (pf_burst_limit_pass(&m->oom_rs, 10, 5, (unsigned long)(pf_os_now_ns() / 1000000000ULL), &unshown)) {
+			dump_header(oc, &frame);
+			pf_printk(m, '4', "Out of memory and no killable processes...");
+		}
 	}
 	if (oc->chosen && oc->chosen != OOM_ABORT)
 		oom_kill_process(oc, &frame, !is_memcg_oom(oc) ? "Out of memory" : "Memory cgroup out of memory");

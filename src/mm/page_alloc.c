@@ -2156,7 +2156,11 @@ static bool should_reclaim_retry(struct pf_machine *m, pf_gfp_t gfp_mask, unsign
 			break;
 		}
 	}
-	pf_os_yield();	/* cond_resched */
+	/*
+	 * The kernel's cond_resched here gives the CPU away only when the
+	 * scheduler asked for it; user-space threads are preempted anyway, so
+	 * nothing is done (a sched_yield per round would cost a system call).
+	 */
 out:
 	if (!ret)
 		return unreserve_highatomic_pageblock(ac, true);
