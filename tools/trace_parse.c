@@ -416,9 +416,10 @@ int tp_parse_line(const char *line, size_t len, struct tp_record *r, char *err, 
 			bad = parse_int(v, vl, INT_MIN, INT_MAX, &r->percpu_refill);
 			have_refill = !bad;
 		} else if (KEY("nr_free")) {
-			int x;
+			int x = 0;
 			bad = parse_int(v, vl, 0, INT_MAX, &x);
-			r->nr_free = x;
+			if (!bad)
+				r->nr_free = x;
 		} else if (KEY("fallback_order")) {
 			bad = parse_int(v, vl, INT_MIN, INT_MAX, &r->fallback_order);
 			have_falls |= !bad;
