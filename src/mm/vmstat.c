@@ -285,7 +285,8 @@ static void pagetypeinfo_showblockcount_print(FILE *out, pg_data_t *pgdat, struc
 	unsigned long count[MIGRATE_TYPES] = { 0 };
 	for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn += pageblock_nr_pages) {
 		struct pf_page *page = pfn_to_page(m, pfn);
-		if (page_machine_id(page) != (unsigned)m->id || page_zone(page) != zone)
+		/* a peek: frees rewrite the flags word around the node and zone bits meanwhile */
+		if (page_machine_id(page) != (unsigned)m->id || page_zone_peek(m, page) != zone)
 			continue;	/* pfn_to_online_page: no memmap here */
 		int mtype = get_pfnblock_migratetype(page, pfn);
 		if (mtype < MIGRATE_TYPES)
