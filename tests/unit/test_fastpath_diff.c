@@ -26,6 +26,21 @@
 /* 2 CPUs, DMA + 60 MiB of DMA32: small enough to run down to the watermarks and to compare often. */
 #define MACHINE "cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x3ffffff\n"
 #define SLOTS 12000
+/*
+ * Steps of the random walk.  Requests that fail (the machine runs full) go
+ * through the whole slow path, direct reclaim included; under ASan that is
+ * about ten times slower, so the sanitizer build walks fewer steps.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define STEPS 40000
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define STEPS 40000
+#endif
+#endif
+#ifndef STEPS
+#define STEPS 150000
+#endif
 
 struct live {
 	struct pf_page *page;
@@ -83,7 +98,7 @@ static void run_diff(struct pf_machine *a, struct pf_machine *b)
 	const char *const fractions[] = { "0", "8", "100", "0" };
 	uint64_t rng = 0xfa57;
 	int reports_before = 0;
-	for (int step = 0; step < 150000; step++) {
+	for (int step = 0; step < STEPS; step++) {
 		uint64_t r = pf_test_xorshift64s(&rng);
 		unsigned k = (unsigned)(r % SLOTS);
 		unsigned what = (unsigned)((r >> 20) % 1000);
