@@ -97,7 +97,8 @@ kernel-tools:
 	@tools/kernel-tools.sh build/kernel-tools --install
 
 # Benchmarks against glibc, jemalloc, mimalloc, tcmalloc and a bare free list, then the fragmentation
-# benchmark (bench/frag.c, bench/frag_malloc.c); prints figures, never fails on speed.
+# benchmark (bench/frag.c, bench/frag_malloc.c) and the pressure benchmark (bench/pressure.c); prints
+# figures, never fails on speed.
 bench: deps
 	@$(MAKE) --no-print-directory deps DEBIAN_PACKAGES="$(BENCH_PACKAGES)"
 	@$(CMAKE) -S . -B build-bench -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=Release -DPAGEFRAME_DEBUG_VM=0 \

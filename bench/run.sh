@@ -5,9 +5,10 @@
 # programs run alternately, REPS times each, and the table reports medians in ns and the
 # ratio of each to pageframe (above 1: pageframe is faster).  Then callgrind counts the
 # instructions of one order-0 alloc+free pair, and the fragmentation benchmark runs once
-# (bench/frag.c, bench/frag_malloc.c: a second table).  A benchmark, not a test: it never fails on
+# (bench/frag.c, bench/frag_malloc.c: a second table), then the pressure benchmark (bench/pressure.c:
+# reclaim under a working set 1.5x the machine, a third table).  A benchmark, not a test: it never fails on
 # speed.  pageframe-owner is pageframe with page_owner on (the cost of its stack captures).
-# Usage: bench/run.sh [BUILD_DIR] (default build), env REPS (default 5).
+# Usage: bench/run.sh [BUILD_DIR] (default build), env REPS (default 5), PRESSURE_MB (default 256).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -196,5 +197,34 @@ if d:
     print("\nkcompactd before the allocations: %d passes, %.0f ms." % (d["kcompactd_passes"], d["kcompactd_time"]))
 elif ("pageframe", "F3") in nb:
     print("\nF3 (proactive compaction): not built (%s)." % nb[("pageframe", "F3")].split(None, 1)[-1])
+PY
+
+# The pressure benchmark (bench/pressure.c): fixed seed, run once; kswapd runs as a thread.
+"$cc" $cflags "$here/pressure.c" "$build/libpageframe.a" -lpthread -o "$out/pressure"
+"$out/pressure" "${PRESSURE_MB:-256}" > "$out/pressure_raw.txt"
+python3 - "$out/pressure_raw.txt" >> "$out/RESULTS.md" <<'PY'
+import sys
+d = {}
+for line in open(sys.argv[1]):
+    f = line.split()
+    if len(f) >= 4 and f[1] == "P0":
+        d[f[2]] = float(f[3])
+def eff(scan, steal):
+    return "%d / %d (%.1f %%)" % (d[steal], d[scan], 100.0 * d[steal] / d[scan]) if d[scan] else "%d / 0" % d[steal]
+print("\nPressure (bench/pressure.c; %d-page machine, working set %d LRU pages (1.5x), a shrinker cache, "
+      "memcgs a (memory.low), b (memory.max), c; %d accesses, %d faults, %d failed):\n"
+      % (d["machine_pages"], d["working_set"], d["accesses"], d["faults"], d["fault_failures"]))
+print("| figure | pageframe | kernel (published) |")
+print("|---|---|---|")
+for k, t in (("alloc", "pf_alloc_pages of a fault, us"), ("fault", "whole fault (alloc, charge, swap-in), us")):
+    print("| %s p50 / p90 / p99 / max | %.2f / %.2f / %.2f / %.1f | none quoted |"
+          % (t, d[k + "_p50"], d[k + "_p90"], d[k + "_p99"], d[k + "_max"]))
+print("| kswapd pgsteal / pgscan | %s | none quoted |" % eff("pgscan_kswapd", "pgsteal_kswapd"))
+print("| direct pgsteal / pgscan (global) | %s | none quoted |" % eff("pgscan_direct", "pgsteal_direct"))
+print("| direct pgsteal / pgscan (memcgs' memory.stat, limit reclaim included) | %s | none quoted |"
+      % eff("memcg_pgscan_direct", "memcg_pgsteal_direct"))
+print("| shrinker objects freed | %d | none quoted |" % d["shrinker_freed"])
+print("| kswapd CPU (%d thread) / main thread CPU / wall, ms | %.1f / %.1f / %.1f | none quoted |"
+      % (d["kswapd_threads"], d["kswapd_cpu"], d["main_cpu"], d["wall"]))
 PY
 cat "$out/RESULTS.md"
