@@ -559,12 +559,13 @@ static void check_panic_on_oom(struct oom_control *oc, struct oom_frame *frame)
  * out_of_memory (mm/oom_kill.c, 6.12).  In order: the program's hook (for
  * a global OOM; a true answer ends it unless this is SysRq-f); a request
  * without __GFP_FS kills nothing (reclaim could not use the filesystem,
- * so the OOM is not proven); the constraint; panic_on_oom; the calling
+ * so the OOM is not proven) and fails; the constraint; panic_on_oom; the calling
  * thread's own task first under oom_kill_allocating_task; then the worst
  * task.  Return: true when memory was freed or is being freed (retry),
  * false when nothing could be killed (the request fails).  Differences:
- * no "current is exiting" shortcut (the calling thread is no task), and
- * nothing killable is reported, not a panic.
+ * no "current is exiting" shortcut (the calling thread is no task),
+ * nothing killable is reported, not a panic, and a request without
+ * __GFP_FS gets false, not true.
  * Context: the caller holds m->oom_lock.
  */
 bool out_of_memory(struct oom_control *oc)
@@ -589,8 +590,15 @@ bool out_of_memory(struct oom_control *oc)
 		}
 	}
 
+	/*
+	 * Without __GFP_FS reclaim could not do all it might, so nothing is
+	 * killed.  The kernel answers true and leaves the kill to the next
+	 * __GFP_FS request of some other task; a program using this library
+	 * may have no other thread that will ever make one, and the slow path
+	 * would then retry forever: here the request fails instead.
+	 */
 	if (!(oc->gfp_mask & PF___GFP_FS) && !is_memcg_oom(oc))
-		return true;
+		return false;
 
 	oom_frames = &frame;
 	oc->chosen = NULL;

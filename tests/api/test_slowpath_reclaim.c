@@ -23,6 +23,8 @@
  *        with warn_alloc's report;
  *      - __GFP_RETRY_MAYFAIL: the same 17 rounds, no OOM, fails;
  *      - __GFP_NORETRY: 1 round, no OOM, fails;
+ *      - GFP_NOFS: 17 rounds, the OOM killer kills nothing without __GFP_FS
+ *        and (unlike 6.12, which retries forever) the request fails;
  *      - GFP_KERNEL with a registered task whose kill frees its pages: 17
  *        rounds, one OOM kill (oom_kill 1), then the retry succeeds with
  *        no_progress_loops reset.
@@ -262,6 +264,14 @@ static void retry_rules(void **state)
 	/* the OOM kill frees the victim's 1024 pages: the retry right after succeeds */
 	pf_test_phase("GFP_KERNEL with a victim");
 	refusing_case(PF_GFP_KERNEL, 17, 1, true, 1024);
+	/*
+	 * Without __GFP_FS out_of_memory kills nothing and returns before its
+	 * report; the kernel calls that progress and retries (forever, unless
+	 * another task's OOM frees memory), pageframe fails the request
+	 * (FIDELITY.md): 17 rounds, no OOM report, the failure report.
+	 */
+	pf_test_phase("GFP_NOFS");
+	refusing_case(PF_GFP_NOFS, 17, 0, false, 0);
 }
 
 int main(void)
