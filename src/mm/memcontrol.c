@@ -1399,7 +1399,7 @@ static void memory_events_show(atomic_long *events, FILE *out)
 	fprintf(out, "oom_group_kill %lu\n", (unsigned long)atomic_load(&events[MEMCG_OOM_GROUP_KILL]));
 }
 
-/* memory_max_write (6.12): the new max, then reclaim (and OOM) down to it */
+/* memory_max_write (6.12): the new max, then reclaim (and OOM) down to it, unless this thread is PF_MEMALLOC */
 static void memory_max_write(struct mem_cgroup *memcg, unsigned long max)
 {
 	unsigned int nr_reclaims = MAX_RECLAIM_RETRIES;
@@ -1412,6 +1412,14 @@ static void memory_max_write(struct mem_cgroup *memcg, unsigned long max)
 		if (max != PC_READ(memcg->memory.max))
 			break;
 		if (nr_pages <= max)
+			break;
+		/*
+		 * A reclaimer or an OOM callback (PF_MEMALLOC) stops here, with
+		 * the limit set, as the kernel's write stops on a pending signal:
+		 * its reclaim would recurse, and the memcg OOM would wait for
+		 * oom_lock, which this thread may hold (pageframe's own rule).
+		 */
+		if (current_task()->flags & PF_MEMALLOC)
 			break;
 		if (!drained) {
 			drain_all_stock(memcg);

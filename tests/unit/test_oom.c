@@ -593,6 +593,72 @@ static void test_oom_group(void **state)
 	pf_machine_destroy(m);
 }
 
+/*
+ * A kill callback that lowers a memcg's memory.max below what it holds.
+ * memory_max_write reclaims, and would then run the memcg OOM, which takes
+ * oom_lock - held by this very thread, inside the OOM: a self-deadlock.
+ * From a PF_MEMALLOC context the write sets the limit and stops there
+ * (as 6.12's does on a pending signal): the 4 kmem pages (and the
+ * per-CPU stock) stay charged, no oom event is counted for the memcg.
+ */
+struct limiter {
+	struct pf_memcg *cg;
+	int rc;
+	int kills;
+};
+
+static void limiter_mm(void *arg, struct pf_oom_task_mm *mm)
+{
+	(void)arg;
+	memset(mm, 0, sizeof *mm);
+	mm->rss_anon = 10;
+}
+
+static void limiter_kill(void *arg)
+{
+	struct limiter *l = arg;
+	l->kills++;
+	l->rc = pf_memcg_set(l->cg, "memory.max", "0");
+}
+
+static const struct pf_oom_task_ops limiter_ops = { limiter_mm, limiter_kill };
+
+static void test_max_write_in_callback(void **state)
+{
+	(void)state;
+	struct pf_machine *m = boot(SMALL);
+	struct pf_memcg *cg = pf_memcg_create(m, NULL, "cg");
+	assert_non_null(cg);
+	struct pf_memcg *prev = pf_memcg_attach(cg);
+	struct pf_page *p[4];
+	for (int i = 0; i < 4; i++)
+		assert_non_null(p[i] = pf_alloc_pages(m, PF_GFP_KERNEL | PF___GFP_ACCOUNT, 0));
+	pf_memcg_attach(prev);
+	struct limiter l = { .cg = cg, .rc = -1 };
+	assert_non_null(pf_oom_task_register(m, "limiter", 1, 0, &limiter_ops, &l));
+	assert_true(pf_out_of_memory(m));
+	assert_int_equal(l.kills, 1);
+	assert_int_equal(l.rc, 0);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+	assert_int_equal(pf_memcg_show(cg, "memory.max", f), 0);
+	assert_int_equal(pf_memcg_show(cg, "memory.current", f), 0);
+	assert_int_equal(pf_memcg_show(cg, "memory.events", f), 0);
+	fclose(f);
+	/*
+	 * max 0; current: the first page's charge took MEMCG_CHARGE_BATCH (64)
+	 * pages, the other 3 came from the stock, which the stopped write did
+	 * not drain: 64 * 4096 = 262144 bytes; no oom event
+	 */
+	assert_non_null(strstr(out, "0\n262144\n"));
+	assert_non_null(strstr(out, "\noom 0\n"));
+	free(out);
+	for (int i = 0; i < 4; i++)
+		pf_free_pages(p[i], 0);
+	pf_machine_destroy(m);
+}
+
 /* With a swap area, totalpages = managed + swap: 16128 + 4095 (16 MiB less the header slot) = 20223. */
 static void test_totalpages_with_swap(void **state)
 {
@@ -639,6 +705,7 @@ int main(void)
 		cmocka_unit_test(test_reclaim_retry_zone_event),
 		cmocka_unit_test(test_oom_group),
 		cmocka_unit_test(test_totalpages_with_swap),
+		cmocka_unit_test(test_max_write_in_callback),
 	};
 	pf_test_watchdog("test_oom", 20);
 	return cmocka_run_group_tests(tests, NULL, NULL);
