@@ -1085,7 +1085,7 @@ unsigned long try_to_free_pages(struct pf_machine *m, struct zonelist *zonelist,
 
 /*
  * try_to_free_mem_cgroup_pages (6.12): reclaim for a memory cgroup over
- * every node.  Until memcgs have their own lruvecs this reclaims from the
+ * every node, in the PF_MEMALLOC scope (memalloc_noreclaim_save).  Until memcgs have their own lruvecs this reclaims from the
  * node lruvecs it is given (mem_cgroup_lruvec).
  */
 unsigned long try_to_free_mem_cgroup_pages(struct pf_machine *m, struct mem_cgroup *memcg, unsigned long nr_pages,
@@ -1108,7 +1108,10 @@ unsigned long try_to_free_mem_cgroup_pages(struct pf_machine *m, struct mem_cgro
 	};
 	struct zonelist *zonelist = node_zonelist(m, nid, sc.gfp_mask);
 
+	/* the reclaimer's scope, as direct reclaim's: callbacks' allocations take the reserves, never reclaim */
+	unsigned int noreclaim_flag = memalloc_noreclaim_save();
 	nr_reclaimed = do_try_to_free_pages(zonelist, &sc);
+	memalloc_noreclaim_restore(noreclaim_flag);
 	return nr_reclaimed;
 }
 
