@@ -3690,7 +3690,7 @@ void init_cma_reserved_pageblock(struct pf_page *page)
 
 /*
  * __alloc_pages_direct_compact (6.12) - the slow path's direct compaction:
- * try_to_compact_pages, then the free lists.  A run that was not skipped
+ * try_to_compact_pages in the PF_MEMALLOC scope, then the free lists.  A run that was not skipped
  * counts compact_stall, then compact_success (resetting the zone's
  * deferral) or compact_fail.  __alloc_pages_slowpath calls it (with
  * should_compact_retry); no captured page, no psi or delay accounting.
@@ -3703,7 +3703,10 @@ struct pf_page *__alloc_pages_direct_compact(struct pf_machine *m, pf_gfp_t gfp_
 
 	if (!order)
 		return NULL;
+	/* the reclaimer's scope, as the kernel's: migration callbacks' allocations take the reserves */
+	unsigned int noreclaim_flag = memalloc_noreclaim_save();
 	*compact_result = try_to_compact_pages(m, gfp_mask, order, alloc_flags, ac, prio, &page);
+	memalloc_noreclaim_restore(noreclaim_flag);
 	if (*compact_result == COMPACT_SKIPPED)
 		return NULL;
 	__count_vm_events(m, COMPACTSTALL, 1);
