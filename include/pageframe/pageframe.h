@@ -257,6 +257,10 @@ PF_API int pf_show(struct pf_machine *m, const char *what, FILE *out);
  * reports, warnings), one line at a time without the trailing newline.
  * @level is the printk level digit ('3' err, '4' warning, '6' info).
  * Default: each line is written to stderr.  NULL restores the default.
+ * The hook may be called while the machine is inside its OOM killer or
+ * reclaim; pages it allocates from the same machine are then served from
+ * the reserves, without reclaim (the reclaimer's scope), and may fail.
+ * Do not free or destroy the machine from the hook.
  */
 typedef void (*pf_report_fn)(void *arg, int level, const char *line);
 PF_API void pf_set_report_hook(struct pf_machine *m, pf_report_fn fn, void *arg);

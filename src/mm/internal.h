@@ -328,6 +328,7 @@ struct pf_machine {
 	atomic_long nr_writepage_errors;	/* owners' writepage failures met by reclaim (pageframe's own) */
 
 	/* -- shrinker.c, oom_kill.c -- */
+	atomic_int oom_hook_lied;		/* the OOM hook's "freed" without a freed page, reported once */
 	pf_spinlock_t shrinker_lock;		/* shrinker_list and each shrinker's refs (shrinker.h) */
 	struct list_head shrinker_list;		/* struct pf_shrinker, in registration order */
 	int sysctl_drop_caches;			/* vm.drop_caches: the last value written, 1..4 */

@@ -582,9 +582,24 @@ bool out_of_memory(struct oom_control *oc)
 		hook_arg = m->oom_hook_arg;
 		pf_spin_unlock(&m->oom_task_lock);
 		if (hook) {
+			long pgfree_before = 0, pgfree_after = 0;
+			pf_vmstat_get(m, "pgfree", &pgfree_before);
 			unsigned int old = memalloc_enter();
 			bool freed = hook(hook_arg, oc->gfp_mask, oc->order < 0 ? 0u : (unsigned)oc->order);
 			memalloc_leave(old);
+			pf_vmstat_get(m, "pgfree", &pgfree_after);
+			/*
+			 * The kernel's notifiers say how many pages they freed; the hook
+			 * only says yes.  A yes with not one page freed meanwhile would
+			 * send the slow path round forever: it is reported (once) and
+			 * taken as no, and the victim choice goes on.
+			 */
+			if (freed && pgfree_after == pgfree_before) {
+				if (!atomic_exchange(&m->oom_hook_lied, 1))
+					pf_printk(m, '4', "pageframe: OOM hook said it freed memory, but no page was freed: "
+							  "taken as no");
+				freed = false;
+			}
 			if (freed && !is_sysrq_oom(oc))
 				return true;
 		}

@@ -2232,7 +2232,15 @@ static struct pf_page *__alloc_pages_may_oom(struct pf_machine *m, pf_gfp_t gfp_
 		goto out;
 	if (ac->highest_zoneidx < ZONE_NORMAL)
 		goto out;
+	/*
+	 * The OOM report goes through the machine's report hook with oom_lock
+	 * held: should the hook allocate, the reclaimer's scope serves it from
+	 * the reserves without reclaim, so it cannot come back here and wait
+	 * for its own lock (the kernel's printk does not allocate).
+	 */
+	unsigned int noreclaim = memalloc_noreclaim_save();
 	bool killed = out_of_memory(&oc);
+	memalloc_noreclaim_restore(noreclaim);
 	if (!killed && (gfp_mask & PF___GFP_NOFAIL))
 		warn_on_once_gfp(m, &m->warned_nofail_oom, gfp_mask, "__alloc_pages_may_oom",
 				 "gfp_mask & __GFP_NOFAIL");

@@ -358,6 +358,46 @@ static void test_hook(void **state)
 	pf_machine_destroy(m);
 }
 
+static bool lying_hook(void *arg, pf_gfp_t gfp, unsigned order)
+{
+	(void)gfp;
+	(void)order;
+	++*(int *)arg;
+	return true;	/* "freed memory", without freeing a page */
+}
+
+/*
+ * A hook that answers true without freeing anything would make the slow
+ * path retry forever: its answer is taken as false (reported once), so the
+ * victim is chosen; with nothing to kill, a GFP_KERNEL request on a full
+ * machine fails instead of hanging.
+ */
+static void test_lying_hook(void **state)
+{
+	(void)state;
+	struct pf_machine *m = boot(SMALL);
+	int calls = 0;
+	struct task big = { .mm = { .total_vm = 100, .rss_anon = 100 } };
+	add(m, &big, "big", 1, 0);
+	pf_set_oom_hook(m, lying_hook, &calls);
+	assert_true(oom(m, PF_GFP_KERNEL, 0));
+	assert_int_equal(calls, 1);
+	assert_int_equal(big.kills, 1);	/* the lie did not stop the kill */
+	assert_int_equal(count_with("OOM hook said it freed memory, but no page was freed"), 1);
+	pf_oom_task_unregister(big.self);
+
+	/* nothing to kill any more: a request on the full machine gives up */
+	struct pf_page *p;
+	long n = 0;
+	while ((p = pf_alloc_pages(m, PF_GFP_KERNEL | PF_GFP_NOWARN, 0)) != NULL)
+		n++;
+	assert_true(n > 1000);
+	assert_true(calls > 1);
+	assert_int_equal(count_with("OOM hook said it freed memory, but no page was freed"), 1);	/* once */
+	pf_set_oom_hook(m, NULL, NULL);
+	pf_machine_destroy(m);
+}
+
 /* ---- constraints ---------------------------------------------------------------------------- */
 
 /*
@@ -698,6 +738,7 @@ int main(void)
 		cmocka_unit_test(test_badness_order_and_report),
 		cmocka_unit_test(test_nothing_to_kill),
 		cmocka_unit_test(test_hook),
+		cmocka_unit_test(test_lying_hook),
 		cmocka_unit_test(test_constraints),
 		cmocka_unit_test(test_kill_allocating_task),
 		cmocka_unit_test(test_panic_on_oom),
