@@ -2169,13 +2169,13 @@ out:
 
 /*
  * check_retry_cpuset (6.12): go round again when the thread's cpuset
- * changed under the slow path, or when the nodemask it was given (the
- * cpuset's own) no longer meets the thread's nodes - then with no nodemask.
+ * changed under the slow path, or when the request's nodemask (a BIND
+ * policy's) no longer meets the thread's nodes - then with no nodemask,
+ * as such a policy is to be ignored.
  */
 static bool check_retry_cpuset(struct pf_machine *m, unsigned int cpuset_mems_cookie, struct alloc_context *ac)
 {
-	if (cpusets_enabled(m) && ac->nodemask == cpuset_current_mems_allowed(m) &&
-	    !cpuset_nodemask_valid_mems_allowed(m, ac->nodemask)) {
+	if (cpusets_enabled(m) && ac->nodemask && !cpuset_nodemask_valid_mems_allowed(m, ac->nodemask)) {
 		ac->nodemask = NULL;
 		return true;
 	}
