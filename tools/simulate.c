@@ -6,12 +6,12 @@
  * clock, deterministic from the scenario's seed (docs/SCENARIO.md).
  *
  * One thread plays every CPU in turn (pf_bind_cpu) tick by tick, so the same
- * seed gives the same machine.  kcompactd (pf_kcompactd_run) and the vmstat
- * worker (pf_vmstat_refresh) are stepped on the simulated clock.  The library
- * has no reclaim yet: the simulator reclaims itself, freeing the oldest
- * cache and page-cache pages - as kswapd when free memory falls below the
- * zones' low watermarks, and before retrying an allocation that failed
- * (direct reclaim, counted as a stall).
+ * seed gives the same machine.  Reclaim is the library's: page-cache pages go
+ * on the LRU through an address space the simulator owns (release_folio
+ * forgets the page), reclaimable caches are one shrinker's objects, the
+ * allocation slow path reclaims directly, and kswapd (pf_kswapd_run),
+ * kcompactd (pf_kcompactd_run) and the vmstat worker (pf_vmstat_refresh) are
+ * stepped on the simulated clock.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -23,6 +23,8 @@
 
 #include <pageframe/pageframe.h>
 #include <pageframe/page.h>
+#include <pageframe/reclaim.h>
+#include <pageframe/shrinker.h>
 
 #include <errno.h>
 #include <inttypes.h>
@@ -36,8 +38,9 @@
 struct rec {
 	struct pf_page *page;	/* NULL: a free slot */
 	uint8_t order, cpu, stream, phase;	/* phase and stream: where it was made */
-	bool lru;		/* on the reclaim list (reclaimable, pagecache) */
-	int32_t prev, next;	/* reclaim list links, or the free-slot chain in next */
+	bool lru;		/* on the library's LRU (pagecache, reclaim on) */
+	bool cache;		/* on the shrinker's list (reclaimable, reclaim on) */
+	int32_t prev, next;	/* shrinker list links, or the free-slot chain in next */
 	int32_t heap;		/* index in the expiry heap, -1 when held to the end */
 	uint64_t expiry;	/* tick */
 };
@@ -51,13 +54,15 @@ struct sim {
 	const struct scenario *sc;
 	struct rec *recs;
 	int32_t nrecs, cap, free_slot;
-	int32_t lru_head, lru_tail;	/* oldest at the head */
-	long lru_pages;
+	int32_t lru_head, lru_tail;	/* the shrinker's objects, oldest at the head */
+	long cache_objs;
+	struct pf_address_space mapping;	/* the page cache's owner */
+	struct pf_shrinker *shrinker;
 	int32_t *heap;
 	int32_t nheap;
 	uint64_t rng;
 	int ncpus, bound;
-	long wm_low, wm_high;		/* sums over the zones */
+	int nnodes;
 	long kswapd_runs, direct_reclaims, reclaimed_pages, kcompactd_runs, held_pages;
 	struct stream_stats st[SC_MAX_PHASES][SC_MAX_STREAMS];
 	double acc[SC_MAX_STREAMS][SC_MAX_CPUS];
@@ -174,7 +179,7 @@ static int32_t rec_new(struct sim *s)
 	return s->nrecs++;
 }
 
-static void lru_unlink(struct sim *s, int32_t r)
+static void cache_unlink(struct sim *s, int32_t r)
 {
 	struct rec *x = &s->recs[r];
 	if (x->prev >= 0)
@@ -185,26 +190,67 @@ static void lru_unlink(struct sim *s, int32_t r)
 		s->recs[x->next].prev = x->prev;
 	else
 		s->lru_tail = x->prev;
-	x->lru = false;
-	s->lru_pages -= 1L << x->order;
+	x->cache = false;
+	s->cache_objs--;
 }
 
 static void rec_free(struct sim *s, int32_t r, bool reclaimed)
 {
 	struct rec *x = &s->recs[r];
 	heap_remove(s, r);
-	if (x->lru)
-		lru_unlink(s, r);
-	pf_free_pages(x->page, x->order);
+	if (x->cache)
+		cache_unlink(s, r);
+	if (x->lru) {
+		pf_lru_del(x->page);
+		x->lru = false;
+	}
+	if (x->page)	/* NULL: reclaim took it (release_folio), the library frees it */
+		pf_free_pages(x->page, x->order);
 	s->held_pages -= 1L << x->order;
-	if (reclaimed)
+	if (reclaimed) {
 		s->st[x->phase][x->stream].reclaimed++;
-	else
+		s->reclaimed_pages += 1L << x->order;
+	} else
 		s->st[x->phase][x->stream].freed++;
 	x->page = NULL;
 	x->next = s->free_slot;
 	s->free_slot = r;
 }
+
+/* release_folio: reclaim takes a clean page-cache page; forget it (the library frees the page). */
+static bool sim_release_folio(struct pf_address_space *mapping, struct pf_page *page, unsigned long shadow)
+{
+	struct sim *s = mapping->host;
+	(void)shadow;
+	int32_t r = (int32_t)page->private;
+	if (r < 0 || r >= s->nrecs || s->recs[r].page != page || !s->recs[r].lru)
+		return false;	/* not (or no longer) ours */
+	s->recs[r].lru = false;
+	s->recs[r].page = NULL;
+	rec_free(s, r, true);
+	return true;
+}
+static const struct pf_address_space_operations sim_aops = { .release_folio = sim_release_folio };
+
+/* The reclaimable caches as one shrinker: an object is one allocation, the oldest go first. */
+static unsigned long sim_count(void *arg, struct pf_shrink_control *sc)
+{
+	struct sim *s = arg;
+	(void)sc;
+	return s->cache_objs ? (unsigned long)s->cache_objs : PF_SHRINK_EMPTY;
+}
+static unsigned long sim_scan(void *arg, struct pf_shrink_control *sc)
+{
+	struct sim *s = arg;
+	unsigned long freed = 0;
+	while (freed < sc->nr_to_scan && s->lru_head >= 0) {
+		rec_free(s, s->lru_head, true);
+		freed++;
+	}
+	sc->nr_scanned = freed;
+	return freed;
+}
+static const struct pf_shrinker_ops sim_shrinker_ops = { sim_count, sim_scan };
 
 static void bind(struct sim *s, int cpu)
 {
@@ -214,31 +260,15 @@ static void bind(struct sim *s, int cpu)
 	}
 }
 
-/* Free the oldest cache pages until @target pages have gone (or none are left). */
-static long reclaim(struct sim *s, long target)
-{
-	long got = 0;
-	while (got < target && s->lru_head >= 0) {
-		int32_t r = s->lru_head;
-		got += 1L << s->recs[r].order;
-		rec_free(s, r, true);
-	}
-	s->reclaimed_pages += got;
-	return got;
-}
-
-static long nr_free(struct sim *s)
-{
-	long v = 0;
-	pf_vmstat_get(s->m, "nr_free_pages", &v);
-	return v;
-}
-
 static void on_trace(void *arg, const char *line)
 {
 	struct sim *s = arg;
 	struct tp_record t;
 	char err[64];
+	if (strstr(line, "mm_vmscan_direct_reclaim_begin:")) {
+		s->direct_reclaims++;	/* a stall: an allocation entered direct reclaim */
+		return;
+	}
 	if (tp_parse_line(line, strlen(line), &t, err, sizeof err) != 1 || t.event != TP_ALLOC_EXTFRAG)
 		return;
 	s->extfrag++;
@@ -282,24 +312,6 @@ static void snapshot(struct sim *s)
 	free(ef);
 	free(un);
 	free(pb);
-}
-
-/* The sums of the zones' low and high watermarks, from zoneinfo. */
-static void watermarks(struct sim *s)
-{
-	char *zi = show(s->m, "zoneinfo");
-	s->wm_low = s->wm_high = 0;
-	for (const char *p = zi; p && (p = strstr(p, "\n        low")) != NULL; p++) {
-		long v;
-		if (sscanf(p, "\n        low %ld", &v) == 1)
-			s->wm_low += v;
-	}
-	for (const char *p = zi; p && (p = strstr(p, "\n        high")) != NULL; p++) {
-		long v;
-		if (sscanf(p, "\n        high %ld", &v) == 1)
-			s->wm_high += v;
-	}
-	free(zi);
 }
 
 /* A progress bar on a terminal (percent, simulated seconds a second, ETA); plain lines every 10% elsewhere. */
@@ -428,7 +440,20 @@ int cmd_run_scenario(int argc, char **argv)
 	s.lru_head = s.lru_tail = -1;
 	s.bound = -1;
 	g_sim = &s;
-	watermarks(&s);
+	s.mapping = (struct pf_address_space){ &sim_aops, &s };
+	{
+		/* the nodes: pf_kcompactd_run answers -EINVAL past the last one */
+		int n = 0;
+		while (n < 64 && pf_kcompactd_run(s.m, n) != -EINVAL)
+			n++;
+		s.nnodes = n;
+	}
+	if (sc.reclaim && !(s.shrinker = pf_shrinker_register(s.m, "scenario-caches", &sim_shrinker_ops, &s,
+							      PF_DEFAULT_SEEKS))) {
+		fprintf(stderr, "pageframe: out of memory\n");
+		pf_machine_destroy(s.m);
+		return 1;
+	}
 	uint64_t total_us = sc_total_us(&sc);
 	uint64_t ticks = total_us / sc.tick_us;
 	uint64_t snap_every = (sc.snapshot_us ? sc.snapshot_us : (total_us / 40 ? total_us / 40 : 1)) / sc.tick_us;
@@ -446,7 +471,7 @@ int cmd_run_scenario(int argc, char **argv)
 			return 1;
 		}
 	}
-	pf_set_trace(s.m, "mm_page_alloc_extfrag", on_trace, &s);
+	pf_set_trace(s.m, "mm_page_alloc_extfrag,mm_vmscan_direct_reclaim_begin", on_trace, &s);
 	bool tty = prog >= 0 ? prog : isatty(STDERR_FILENO);
 	int lastpct = -1;
 	struct timespec t0, t1;
@@ -481,8 +506,13 @@ int cmd_run_scenario(int argc, char **argv)
 		while (s.nheap && s.recs[s.heap[0]].expiry <= tick) {
 			int32_t r = s.heap[0];
 			heap_remove(&s, r);
-			if (s.recs[r].lru)	/* out of reclaim's reach: it is freed below */
-				lru_unlink(&s, r);
+			/* out of reclaim's reach: it is freed below */
+			if (s.recs[r].cache)
+				cache_unlink(&s, r);
+			if (s.recs[r].lru) {
+				pf_lru_del(s.recs[r].page);
+				s.recs[r].lru = false;
+			}
 			if (npending == cappending) {
 				int32_t *np = realloc(pending, sizeof *np * (size_t)cappending * 2);
 				if (!np)
@@ -525,11 +555,6 @@ int cmd_run_scenario(int argc, char **argv)
 				snprintf(s.cur_gfp, sizeof s.cur_gfp, "%s (%s)", st->name, sc_kind_name(st->kind));
 				for (long n = 0; n < nb * (long)st->burst; n++) {
 					struct pf_page *p = pf_alloc_pages(s.m, st->gfp | PF_GFP_NOWARN, st->order);
-					if (!p && sc.reclaim && (st->gfp & PF___GFP_DIRECT_RECLAIM) && s.lru_head >= 0) {
-						s.direct_reclaims++;
-						reclaim(&s, 32L << st->order);
-						p = pf_alloc_pages(s.m, st->gfp | PF_GFP_NOWARN, st->order);
-					}
 					if (!p) {
 						s.st[phase][k].failed++;
 						failed++;
@@ -548,19 +573,22 @@ int cmd_run_scenario(int argc, char **argv)
 					s.held_pages += 1L << st->order;
 					allocs++;
 					s.st[phase][k].allocated++;
-					if (st->kind == SC_PAGECACHE || st->kind == SC_ANON || st->kind == SC_THP) {
-						p->private = (unsigned long)r;
+					p->private = (unsigned long)r;
+					if (st->kind == SC_PAGECACHE && sc.reclaim && st->order == 0) {
+						/* on the LRU through our address space: reclaim may release it */
+						if (pf_lru_cache_add(p, &s.mapping, PF_LRU_FILE) == 0)
+							x->lru = true;
+					} else if (st->kind == SC_PAGECACHE || st->kind == SC_ANON || st->kind == SC_THP)
 						pf_set_page_movable(p, &sim_ops);
-					}
-					if (st->kind == SC_PAGECACHE || st->kind == SC_RECLAIMABLE) {
-						x->lru = true;
+					if (st->kind == SC_RECLAIMABLE && sc.reclaim) {
+						x->cache = true;
 						x->prev = s.lru_tail;
 						if (s.lru_tail >= 0)
 							s.recs[s.lru_tail].next = r;
 						else
 							s.lru_head = r;
 						s.lru_tail = r;
-						s.lru_pages += 1L << st->order;
+						s.cache_objs++;
 					}
 					if (st->lifetime_us) {
 						double life = (double)st->lifetime_us * (0.5 + rnd01(&s));
@@ -572,19 +600,17 @@ int cmd_run_scenario(int argc, char **argv)
 				}
 			}
 		}
-		/* the simulator's kswapd: every millisecond of simulated time */
+		/* kswapd, every millisecond of simulated time: a pass of each node's (it runs only when woken) */
 		if (sc.reclaim && (tick * sc.tick_us) % 1000 < sc.tick_us) {
-			long fr = nr_free(&s);
-			if (fr < s.wm_low && s.lru_head >= 0) {
-				s.kswapd_runs++;
-				reclaim(&s, s.wm_high - fr);
-			}
+			bind(&s, -1);
+			for (int nid = 0; nid < s.nnodes; nid++)
+				if (pf_kswapd_run(s.m, nid) > PF_KSWAPD_IDLE)
+					s.kswapd_runs++;
 		}
 		uint64_t next_us = (tick + 1) * sc.tick_us;
 		if (sc.kcompactd_us && next_us % sc.kcompactd_us < sc.tick_us) {
-			for (int nid = 0; nid < 64; nid++)
-				if (pf_kcompactd_run(s.m, nid) == -EINVAL)
-					break;
+			for (int nid = 0; nid < s.nnodes; nid++)
+				pf_kcompactd_run(s.m, nid);
 			s.kcompactd_runs++;
 		}
 		if (sc.vmstat_us && next_us % sc.vmstat_us < sc.tick_us)
@@ -617,9 +643,17 @@ int cmd_run_scenario(int argc, char **argv)
 			       sc_kind_name(st->kind), st->order, s.st[i][k].allocated, s.st[i][k].failed, s.st[i][k].freed,
 			       s.st[i][k].reclaimed);
 		}
-	printf("reclaim: %ld kswapd-like runs, %ld direct reclaims, %ld pages reclaimed; kcompactd: %ld passes; "
-	       "mm_page_alloc_extfrag: %ld; pages held at the end: %ld\n", s.kswapd_runs, s.direct_reclaims,
-	       s.reclaimed_pages, s.kcompactd_runs, s.extfrag, s.held_pages);
+	long stalls = 0;
+	static const char *const allocstall[] = { "allocstall_dma", "allocstall_dma32", "allocstall_normal",
+						   "allocstall_movable" };
+	for (size_t i = 0; i < sizeof allocstall / sizeof allocstall[0]; i++) {
+		long v = 0;
+		if (!pf_vmstat_get(s.m, allocstall[i], &v))
+			stalls += v;
+	}
+	printf("reclaim: %ld kswapd passes, %ld direct reclaims (allocstall %ld), %ld pages reclaimed; kcompactd: "
+	       "%ld passes; mm_page_alloc_extfrag: %ld; pages held at the end: %ld\n", s.kswapd_runs,
+	       s.direct_reclaims, stalls, s.reclaimed_pages, s.kcompactd_runs, s.extfrag, s.held_pages);
 	printf("== buddyinfo at the end\n");
 	fflush(stdout);
 	pf_show(s.m, "buddyinfo", stdout);
@@ -629,9 +663,12 @@ int cmd_run_scenario(int argc, char **argv)
 	char check[512] = "";
 	int crc = pf_check(s.m, check, sizeof check);
 	/* give everything back: the machine must be whole again */
+	pf_shrinker_unregister(s.shrinker);
 	for (int32_t r = 0; r < s.nrecs; r++)
 		if (s.recs[r].page) {
 			s.recs[r].heap = -1;
+			if (s.recs[r].lru)
+				pf_lru_del(s.recs[r].page);
 			pf_free_pages(s.recs[r].page, s.recs[r].order);
 			s.recs[r].page = NULL;
 		}
@@ -641,8 +678,8 @@ int cmd_run_scenario(int argc, char **argv)
 	int rc = 0;
 	if (s.rep) {
 		char note[256];
-		snprintf(note, sizeof note, "A snapshot every %.3f simulated seconds; kswapd and stall marks are the "
-			 "simulator's own reclaim (the library has none yet).", (double)(snap_every * sc.tick_us) / 1e6);
+		snprintf(note, sizeof note, "A snapshot every %.3f simulated seconds; kswapd marks are passes of the "
+			 "library's kswapd that ran, stall marks its direct reclaims (mm_vmscan_direct_reclaim_begin).", (double)(snap_every * sc.tick_us) / 1e6);
 		rp_note(s.rep, note);
 		if (rp_write(s.rep, report, err, sizeof err)) {
 			fprintf(stderr, "pageframe: %s\n", err);
