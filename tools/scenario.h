@@ -53,7 +53,7 @@ struct scenario {
 	uint64_t snapshot_us;		/* 0: a fortieth of the run */
 	uint64_t kcompactd_us;		/* step kcompactd this often (0: never) */
 	uint64_t vmstat_us;		/* pf_vmstat_refresh this often (0: never) */
-	bool reclaim;			/* the simulator's kswapd-like reclaim of cache and page cache */
+	bool reclaim;			/* page cache on the LRU, caches as a shrinker, kswapd stepped */
 	int nphases;
 	struct sc_phase phases[SC_MAX_PHASES];
 	int max_cpu_line;		/* the line of the highest CPU named, and that CPU */
