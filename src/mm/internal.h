@@ -649,6 +649,8 @@ static inline void clear_compound_head(struct pf_page *page)
 }
 
 /* ---- vmstat (vmstat.c) ---------------------------------------------------- */
+/* The CPU a thread bound itself to with pf_bind_cpu, or -1 (declared again below, by pf_this_cpu). */
+extern _Thread_local int pf_bound_cpu __attribute__((tls_model("initial-exec")));
 /*
  * __mod_zone_page_state (mm/vmstat.c, 6.12): the change goes to this CPU's
  * differential and reaches the zone's counter only when it exceeds the
@@ -658,7 +660,7 @@ static inline void clear_compound_head(struct pf_page *page)
 static inline void __mod_zone_page_state(struct zone *zone, enum zone_stat_item item, long delta)
 {
 	struct pf_machine *m = zone->zone_pgdat->machine;
-	int cpu = pf_os_current_cpu();
+	int cpu = pf_bound_cpu >= 0 ? pf_bound_cpu : pf_os_current_cpu();	/* the bound CPU's differential */
 	struct per_cpu_zonestat *pzs = &zone->per_cpu_zonestats[likely(cpu < m->nr_cpus) ? cpu : cpu % m->nr_cpus];
 	long x = delta + __atomic_load_n(&pzs->vm_stat_diff[item], __ATOMIC_RELAXED);
 	long t = pzs->stat_threshold;
@@ -683,7 +685,7 @@ static inline __attribute__((always_inline)) void __mod_zone_page_state_repeat(s
 						unsigned long times)
 {
 	struct pf_machine *m = zone->zone_pgdat->machine;
-	int cpu = pf_os_current_cpu();
+	int cpu = pf_bound_cpu >= 0 ? pf_bound_cpu : pf_os_current_cpu();	/* the bound CPU's differential */
 	struct per_cpu_zonestat *pzs = &zone->per_cpu_zonestats[likely(cpu < m->nr_cpus) ? cpu : cpu % m->nr_cpus];
 	long d = __atomic_load_n(&pzs->vm_stat_diff[item], __ATOMIC_RELAXED);
 	long t = pzs->stat_threshold;
