@@ -602,7 +602,8 @@ int cmd_run_scenario(int argc, char **argv)
 		}
 		/* kswapd, every millisecond of simulated time: a pass of each node's (it runs only when woken) */
 		if (sc.reclaim && (tick * sc.tick_us) % 1000 < sc.tick_us) {
-			bind(&s, -1);
+			/* on CPU 0: unbound, the pages it frees would go to the host CPU's lists (not deterministic) */
+			bind(&s, 0);
 			for (int nid = 0; nid < s.nnodes; nid++)
 				if (pf_kswapd_run(s.m, nid) > PF_KSWAPD_IDLE)
 					s.kswapd_runs++;
