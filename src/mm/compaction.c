@@ -2047,14 +2047,10 @@ int pf_kcompactd_start(struct pf_machine *m)
 		pg_data_t *pgdat = m->node_data[nid];
 		if (__atomic_load_n(&pgdat->kcompactd, __ATOMIC_ACQUIRE))
 			continue;
-		/* the thread reads its handle from the node: publish it before it can look */
-		pf_spin_lock(&pgdat->kcompactd_lock);
+		/* the thread reads its handle from the node: node_worker_start publishes it first */
 		char name[16];
 		snprintf(name, sizeof name, "kcompactd%d", nid);
-		struct pf_os_worker *w = pf_os_worker_start(kcompactd_thread, pgdat, name);
-		__atomic_store_n(&pgdat->kcompactd, w, __ATOMIC_RELEASE);
-		pf_spin_unlock(&pgdat->kcompactd_lock);
-		if (!w) {
+		if (!node_worker_start(&pgdat->kcompactd, &pgdat->kcompactd_lock, kcompactd_thread, pgdat, name)) {
 			pf_kcompactd_stop(m);
 			return -EAGAIN;
 		}
@@ -2068,14 +2064,7 @@ void pf_kcompactd_stop(struct pf_machine *m)
 		return;
 	for (int nid = 0; nid < m->nr_node_ids; nid++) {
 		pg_data_t *pgdat = m->node_data[nid];
-		if (!pgdat)
-			continue;
-		pf_spin_lock(&pgdat->kcompactd_lock);
-		struct pf_os_worker *w = pgdat->kcompactd;
-		pf_spin_unlock(&pgdat->kcompactd_lock);
-		if (!w)
-			continue;
-		pf_os_worker_stop(w);
-		__atomic_store_n(&pgdat->kcompactd, NULL, __ATOMIC_RELEASE);
+		if (pgdat)
+			node_worker_stop(&pgdat->kcompactd, &pgdat->kcompactd_lock);
 	}
 }

@@ -422,6 +422,11 @@ struct pf_machine {
 	pf_spinlock_t cma_mutex;	/* one alloc_contig_range of a CMA area at a time (cma_mutex) */
 };
 
+/* mmzone.c: a node's kernel thread (kswapd, kcompactd) in a slot of its pglist_data */
+struct pf_os_worker *node_worker_start(struct pf_os_worker **slot, pf_spinlock_t *lock, void (*fn)(void *),
+				       void *arg, const char *name);
+void node_worker_stop(struct pf_os_worker **slot, pf_spinlock_t *lock);
+
 /* The table of live machines: page->flags carries the index. */
 extern struct pf_machine *_Atomic pf_machine_table[PF_MAX_MACHINES];
 extern atomic_int pf_machine_slots_used;

@@ -142,3 +142,33 @@ void build_all_zonelists(struct pf_machine *m)
 
 	build_fast_gfp_table(m);	/* page_alloc.c: the fast path's view of these lists */
 }
+
+/*
+ * node_worker_start / node_worker_stop - a node's kernel thread (kswapd,
+ * kcompactd: kthread_run / kthread_stop in the kernel), kept in *@slot
+ * under @lock.  The handle is published under the lock before the thread
+ * can look for it.  Start returns the running worker, or NULL when the
+ * thread could not be made; stop joins it and clears the slot.
+ */
+struct pf_os_worker *node_worker_start(struct pf_os_worker **slot, pf_spinlock_t *lock, void (*fn)(void *),
+				       void *arg, const char *name)
+{
+	pf_spin_lock(lock);
+	struct pf_os_worker *w = pf_os_worker_start(fn, arg, name);
+	__atomic_store_n(slot, w, __ATOMIC_RELEASE);
+	pf_spin_unlock(lock);
+	return w;
+}
+
+void node_worker_stop(struct pf_os_worker **slot, pf_spinlock_t *lock)
+{
+	pf_spin_lock(lock);
+	struct pf_os_worker *w = *slot;
+	pf_spin_unlock(lock);
+	if (!w)
+		return;
+	pf_os_worker_stop(w);
+	pf_spin_lock(lock);
+	__atomic_store_n(slot, NULL, __ATOMIC_RELEASE);
+	pf_spin_unlock(lock);
+}

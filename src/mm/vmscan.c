@@ -1523,11 +1523,7 @@ int pf_kswapd_start(struct pf_machine *m)
 			continue;
 		char name[16];
 		snprintf(name, sizeof name, "kswapd%d", nid);
-		pf_spin_lock(&pgdat->kswapd_lock);
-		struct pf_os_worker *w = pf_os_worker_start(kswapd_thread, pgdat, name);
-		__atomic_store_n(&pgdat->kswapd, w, __ATOMIC_RELEASE);
-		pf_spin_unlock(&pgdat->kswapd_lock);
-		if (!w) {
+		if (!node_worker_start(&pgdat->kswapd, &pgdat->kswapd_lock, kswapd_thread, pgdat, name)) {
 			pf_kswapd_stop(m);
 			return -EAGAIN;
 		}
@@ -1541,17 +1537,8 @@ void pf_kswapd_stop(struct pf_machine *m)
 		return;
 	for (int nid = 0; nid < m->nr_node_ids; nid++) {
 		pg_data_t *pgdat = m->node_data[nid];
-		if (!pgdat)
-			continue;
-		pf_spin_lock(&pgdat->kswapd_lock);
-		struct pf_os_worker *w = pgdat->kswapd;
-		pf_spin_unlock(&pgdat->kswapd_lock);
-		if (!w)
-			continue;
-		pf_os_worker_stop(w);
-		pf_spin_lock(&pgdat->kswapd_lock);
-		__atomic_store_n(&pgdat->kswapd, NULL, __ATOMIC_RELEASE);
-		pf_spin_unlock(&pgdat->kswapd_lock);
+		if (pgdat)
+			node_worker_stop(&pgdat->kswapd, &pgdat->kswapd_lock);
 	}
 }
 
