@@ -13,9 +13,9 @@
 #define PAGEFRAME_VERSION_H
 
 #define PF_VERSION_MAJOR 0
-#define PF_VERSION_MINOR 3
+#define PF_VERSION_MINOR 4
 #define PF_VERSION_PATCH 0
-#define PF_VERSION_STRING "0.3.0"
+#define PF_VERSION_STRING "0.4.0"
 
 /*
  * PF_CHECK_VERSION - true when these headers are at least major.minor.patch.
