@@ -40,4 +40,10 @@ static int bench_alloc_bulk(void **v, int n)
 		v[i] = NULL;
 	return (int)pf_alloc_pages_bulk(bm, PF_GFP_KERNEL, (unsigned long)n, (struct pf_page **)v);
 }
+/* e's frees: the batch goes back with one call (release_pages), as the batch came with one */
+#define BENCH_FREE_BULK 1
+static inline void bench_free_bulk(void **v, int n)
+{
+	pf_release_pages((struct pf_page **)v, n);
+}
 #include "workloads.h"

@@ -8,10 +8,12 @@
  *   c  mixed orders 0-4 weighted 60/20/10/5/5 %, random slot churn that
  *      settles near 50 % occupancy, 2 000 000 operations
  *   d  two threads each running (a) at once
- *   e  64 order-0 blocks in one bulk call, then their frees; 20 000 rounds
+ *   e  64 order-0 blocks in one bulk call, then their frees (one batch call
+ *      where the allocator has one); 20 000 rounds
  *
  * A bench program defines BENCH_NAME, bench_init(), bench_alloc(order),
- * bench_free(ptr, order) and optionally bench_alloc_bulk(); then includes
+ * bench_free(ptr, order), optionally bench_alloc_bulk() and (with
+ * BENCH_FREE_BULK defined) bench_free_bulk(v, n) for e's frees; then includes
  * this file, which provides main().  Output: one line per workload,
  * "name workload value unit".
  */
@@ -115,8 +117,12 @@ static double run_e(void)
 	uint64_t t0 = now_ns();
 	for (int r = 0; r < E_ROUNDS; r++) {
 		int n = bench_alloc_bulk(v, E_BATCH);
+#ifdef BENCH_FREE_BULK
+		bench_free_bulk(v, n);	/* an allocator with a batch free call uses it */
+#else
 		for (int i = 0; i < n; i++)
 			bench_free(v[i], 0);
+#endif
 	}
 	return (double)(now_ns() - t0) / E_ROUNDS;
 }

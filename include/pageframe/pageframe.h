@@ -144,6 +144,19 @@ PF_API void pf_get_page(struct pf_page *page);
 /** pf_put_page - drop a reference; frees the (compound) page at zero (put_page()). */
 PF_API void pf_put_page(struct pf_page *page);
 
+/**
+ * pf_release_pages - drop a reference to each of @nr pages (release_pages()).
+ * Order-0 pages whose last reference goes are freed together, one hold of
+ * the per-CPU list per run of pages of one zone (the kernel's
+ * free_unref_folios), which is much cheaper than @nr pf_put_page calls.
+ * Anything else in @pages (a page with more references, a compound page,
+ * a block of higher order) is dropped as pf_put_page() drops it; a double
+ * free or a bad page is reported as there.  NULL entries are skipped, so
+ * the array pf_alloc_pages_bulk() filled can be passed back as it is.
+ * The pages may belong to different machines.
+ */
+PF_API void pf_release_pages(struct pf_page **pages, int nr);
+
 /** pf_page_count - the reference count of the page's head (page_count()). */
 PF_API int pf_page_count(const struct pf_page *page);
 

@@ -1055,6 +1055,8 @@ enum pf_trace_event {
 	TRACE_MM_VMSCAN_LRU_ISOLATE,
 	TRACE_MM_VMSCAN_LRU_SHRINK_INACTIVE,
 	TRACE_MM_VMSCAN_LRU_SHRINK_ACTIVE,
+	/* release_pages' batch (kmem.h) */
+	TRACE_MM_PAGE_FREE_BATCHED,
 	TRACE_NR_EVENTS
 };
 _Static_assert(TRACE_NR_EVENTS <= 64, "trace_mask has a bit per event");
@@ -1067,6 +1069,7 @@ static inline bool trace_enabled(struct pf_machine *m, enum pf_trace_event ev)
 void pf_trace_mm_page_alloc(struct pf_machine *m, struct pf_page *page, unsigned int order, pf_gfp_t gfp,
 			    int migratetype);
 void __trace_mm_page_free(struct pf_page *page, unsigned int order);
+void __trace_mm_page_free_batched(struct pf_page *page);
 void __trace_mm_page_alloc_zone_locked(struct pf_page *page, unsigned int order, int migratetype, int percpu_refill);
 void __trace_mm_page_alloc_extfrag(struct pf_page *page, unsigned int alloc_order, int fallback_order,
 				   int alloc_migratetype, int fallback_migratetype);

@@ -4193,6 +4193,8 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 	/* prep_new_page's post_alloc_hook, worked out once for the batch */
 	struct pf_machine *pm = zone_machine(zone);
 	bool init = !pm->init_on_free && (pm->init_on_alloc || (gfp & PF___GFP_ZERO)) && pm->base;
+	bool hooks = __atomic_load_n(&pm->fast_off, __ATOMIC_RELAXED) != 0;
+	bool check = pm->check_pages;
 	/* take pages from the pcp list until the array or list is full */
 	pcp_list = &pcp->lists[order_to_pindex(ac.migratetype, 0)];
 	while (nr_populated < nr_pages) {
@@ -4201,7 +4203,17 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 			nr_populated++;
 			continue;
 		}
-		page = __rmqueue_pcplist(zone, 0, ac.migratetype, alloc_flags, pcp, pcp_list);
+		if (likely(!list_empty(pcp_list))) {
+			/* __rmqueue_pcplist's pop, inline while the list has pages */
+			page = list_first_entry(pcp_list, struct pf_page, pcp_list);
+			list_del(&page->pcp_list);
+			pcp->count--;
+			if (check && unlikely(!page_expected_state(page, PAGE_FLAGS_CHECK_AT_PREP | __PG_HWPOISON)) &&
+			    check_new_pages(page, 0))
+				continue;	/* reported and kept out, as __rmqueue_pcplist's loop drops it */
+		} else {
+			page = __rmqueue_pcplist(zone, 0, ac.migratetype, alloc_flags, pcp, pcp_list);	/* a refill */
+		}
 		if (unlikely(!page)) {
 			/* not even one page from the list: fall back to a single allocation */
 			if (!nr_account) {
@@ -4213,7 +4225,7 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 		nr_account++;
 		/* prep_new_page for order 0 without __GFP_COMP */
 		unsigned long pfn = (unsigned long)(page - pm->mem_map);
-		if (unlikely(__atomic_load_n(&pm->fast_off, __ATOMIC_RELAXED))) {
+		if (unlikely(hooks)) {
 			post_alloc_hook(page, 0, gfp);	/* a hook is on: the whole of it */
 		} else {
 			set_page_private(page, 0);
@@ -4762,4 +4774,169 @@ void pf_free_pages(struct pf_page *page, unsigned order)
 	if (order <= PAGE_ALLOC_COSTLY_ORDER)
 		return free_pages_fast_order(m, page, order);
 	return pf_free_pages_checked(page, order);
+}
+
+/* ---- release_pages: a batch of frees under one per-CPU list hold ------------------------------------------ */
+
+/* How many pages one hold of the per-CPU list takes at most (the kernel's PAGEVEC_SIZE). */
+#define RELEASE_BATCH 31
+
+/*
+ * free_unref_folios (mm/page_alloc.c, 6.12), second half: pages already
+ * prepared (reference gone, allocation record cleared, free_pages_prepare
+ * run) go onto the per-CPU list of their zone, all under one hold of the
+ * list.  @zone is every page's zone; @mts their pcp migratetypes.  When the
+ * list cannot be taken, each page goes straight to the buddy lists, as the
+ * kernel's trylock failure does.
+ */
+static void free_unref_pages_commit_batch(struct pf_machine *m, struct zone *zone, int cpu,
+					  struct pf_page *const *batch, const unsigned char *mts, int n)
+{
+	struct per_cpu_pages *pcp = cpu >= 0 ? pcp_trylock_fast(m, zone, cpu) : NULL;
+	if (!pcp)
+		pcp = pcp_spin_trylock(zone);	/* a bound thread, the remote protocol: the general rules */
+	if (unlikely(!pcp)) {
+		for (int i = 0; i < n; i++)
+			free_one_page(zone, batch[i], page_to_pfn(batch[i]), 0, FPI_NONE);
+		return;
+	}
+	bool traced = trace_enabled(m, TRACE_MM_PAGE_FREE_BATCHED);
+	int batch_size = __atomic_load_n(&pcp->batch, __ATOMIC_RELAXED);
+	int high = pcp->high;
+	if (likely(!traced) && pcp->count + n < high && high >= __atomic_load_n(&pcp->high_min, __ATOMIC_RELAXED) &&
+	    high <= __atomic_load_n(&pcp->high_max, __ATOMIC_RELAXED) &&
+	    !(__atomic_load_n(&zone->flags, __ATOMIC_RELAXED) & ((1UL << ZONE_RECLAIM_ACTIVE) | (1UL << ZONE_BELOW_HIGH)))) {
+		/*
+		 * No page of the run takes free_unref_page_commit past its
+		 * first test (the list stays below high, high in its bounds,
+		 * the zone neither reclaiming nor below high): the n commits
+		 * summed - the same lists, in the same order, and the same
+		 * counters as n calls would leave.
+		 */
+		for (int i = 0; i < n; i++)
+			list_add(&batch[i]->pcp_list, &pcp->lists[order_to_pindex(mts[i], 0)]);
+		pcp->alloc_factor >>= n;	/* n <= RELEASE_BATCH, below the type's width */
+		pcp_ev_add(&pcp->ev_pgfree, (unsigned long)n);
+		pcp->count += n;
+		pcp->flags &= (uint8_t)~PCPF_PREV_FREE_HIGH_ORDER;
+		int cap = batch_size << CONFIG_PCP_BATCH_SCALE_MAX;
+		if (pcp->free_count < cap)
+			pcp->free_count = (short)(pcp->free_count + n < cap ? pcp->free_count + n : cap);
+	} else {
+		for (int i = 0; i < n; i++) {
+			if (unlikely(traced))
+				__trace_mm_page_free_batched(batch[i]);
+			free_unref_page_commit(zone, pcp, batch[i], mts[i], 0);
+		}
+	}
+	pcp_spin_unlock(pcp);
+}
+
+/*
+ * release_pages (mm/swap.c, 6.12) for pages of one machine: a reference of
+ * each page is dropped; the order-0 pages whose last reference that was are
+ * freed as free_unref_folios frees them, in runs of one zone under one per-
+ * CPU list hold.  Everything else - a count above one, a block of higher
+ * order or a compound page, a page in a bad state, an isolated pageblock,
+ * a hook that needs the general path (memcg charges, poisoning, page_owner,
+ * debug_pagealloc...) - goes through put_page one page at a time, which
+ * reports what is wrong.  Tracing alone keeps the batch: each page gives
+ * mm_page_free from free_pages_prepare and mm_page_free_batched at the
+ * commit, as in the kernel.  @pages[0] is a page of @m.  Return: how
+ * many entries of @pages were consumed (at least one): the run stops at a
+ * page outside @m's memmap.
+ */
+static int release_pages_machine(struct pf_machine *m, struct pf_page **pages, int nr)
+{
+	struct pf_page *batch[RELEASE_BATCH];
+	unsigned char mts[RELEASE_BATCH];
+	struct zone *zone = NULL;
+	int n = 0, i;
+	uintptr_t memmap_bytes = m->memmap_pfns * sizeof(struct pf_page);
+	unsigned long mid = page_machine_id(pages[0]);	/* the caller found @m from it: its slot */
+	unsigned int off = __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) & ~(FAST_OFF_PLACEMENT | FAST_OFF_TRACE);
+	int cpu = pf_this_cpu_nocall(m);
+	if (unlikely(cpu < 0)) {
+		(void)pf_os_current_cpu_slow();
+		cpu = pf_this_cpu_nocall(m);
+	}
+
+	for (i = 0; i < nr; i++) {
+		struct pf_page *page = pages[i];
+		if (!page)
+			continue;	/* an empty slot, as pf_alloc_pages_bulk leaves them */
+		/* pf_page_machine_fast's test against the machine in hand */
+		uintptr_t off_bytes = (uintptr_t)page - (uintptr_t)m->mem_map;
+		if (off_bytes >= memmap_bytes)
+			break;	/* another machine's page, or none: the caller looks */
+		unsigned long pfn = off_bytes / sizeof(struct pf_page);
+		int one = 1;
+		/*
+		 * The allocation record of a plain order-0 page, then its last
+		 * reference by compare-and-swap (see free_pages_fast); a
+		 * misaligned pointer fails the first test.
+		 */
+		if (unlikely(off) || unlikely(off_bytes % sizeof(struct pf_page)) ||
+		    __atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED) != 1 ||
+		    !__atomic_compare_exchange_n(&page->_refcount, &one, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+			goto one_by_one;
+		/* free_page_is_bad, the pageblock's type and the zone, as free_pages_fast reads them */
+		unsigned long flags = __atomic_load_n(&page->flags, __ATOMIC_RELAXED);
+		unsigned long bitidx;
+		unsigned long *word = pfn_to_bitidx(m, pfn, &bitidx);
+		int mt = (int)((__atomic_load_n(word, __ATOMIC_RELAXED) >> bitidx) & MIGRATETYPE_MASK);
+		struct zone *z = m->zone_of_id[(flags >> PF_ZONES_PGSHIFT) & ((MAX_NUMNODES << PF_ZONES_WIDTH) - 1)];
+		if (unlikely(page->_mapcount != -1 || page->mapping || page->memcg_data ||
+			     (flags & (PAGE_FLAGS_CHECK_AT_FREE | (1UL << PG_head))) || mt >= MIGRATE_PCPTYPES || !z ||
+			     ((flags >> PF_MACHINE_PGSHIFT) & PF_MACHINE_MASK) != mid)) {
+			__atomic_store_n(&page->_refcount, 1, __ATOMIC_RELEASE);	/* given back: put_page decides */
+			goto one_by_one;
+		}
+		if (z != zone || n == RELEASE_BATCH) {
+			if (n)
+				free_unref_pages_commit_batch(m, zone, cpu, batch, mts, n);
+			zone = z;
+			n = 0;
+		}
+		set_alloc_record(m, pfn, 0);
+		/* with tracing on, mm_page_free as the general path gives it; nothing else is on here */
+		if (unlikely(m->trace))
+			free_pages_prepare(page, 0, FPI_NONE);
+		else
+			free_pages_prepare(page, 0, FPI_HOOKS_OFF);
+		batch[n] = page;
+		mts[n++] = (unsigned char)mt;
+		continue;
+one_by_one:
+		/*
+		 * A count above one, a higher order or compound page, a double
+		 * free, a bad page, a hook: put_page, after the pages gathered
+		 * so far, so that every free happens in the array's order.
+		 */
+		if (n)
+			free_unref_pages_commit_batch(m, zone, cpu, batch, mts, n);
+		n = 0;
+		pf_put_page(page);
+	}
+	if (n)
+		free_unref_pages_commit_batch(m, zone, cpu, batch, mts, n);
+	return i ? i : 1;
+}
+
+/* release_pages */
+void pf_release_pages(struct pf_page **pages, int nr)
+{
+	if (!pages || nr <= 0)
+		return;
+	for (int i = 0; i < nr;) {
+		struct pf_page *page = pages[i];
+		struct pf_machine *m = page ? pf_page_machine_fast(page) : NULL;
+		if (!m) {
+			if (page)
+				pf_put_page(page);	/* the full check explains a bad pointer */
+			i++;
+			continue;
+		}
+		i += release_pages_machine(m, pages + i, nr - i);
+	}
 }

@@ -87,6 +87,7 @@ int pf_format_gfp_flags(pf_gfp_t gfp, char *buf, size_t len)
 static const char *const event_names[TRACE_NR_EVENTS] = {
 	[TRACE_MM_PAGE_ALLOC] = "mm_page_alloc",
 	[TRACE_MM_PAGE_FREE] = "mm_page_free",
+	[TRACE_MM_PAGE_FREE_BATCHED] = "mm_page_free_batched",
 	[TRACE_MM_PAGE_ALLOC_ZONE_LOCKED] = "mm_page_alloc_zone_locked",
 	[TRACE_MM_PAGE_ALLOC_EXTFRAG] = "mm_page_alloc_extfrag",
 	[TRACE_MM_PAGE_PCPU_DRAIN] = "mm_page_pcpu_drain",
@@ -153,6 +154,13 @@ void __trace_mm_page_free(struct pf_page *page, unsigned int order)
 {
 	emit(page_machine(page), TRACE_MM_PAGE_FREE, "page=%016lx pfn=0x%lx order=%d", (unsigned long)page,
 	     page_to_pfn(page), (int)order);
+}
+
+/* mm_page_free_batched (include/trace/events/kmem.h, 6.12): always order 0 */
+void __trace_mm_page_free_batched(struct pf_page *page)
+{
+	emit(page_machine(page), TRACE_MM_PAGE_FREE_BATCHED, "page=%016lx pfn=0x%lx order=0", (unsigned long)page,
+	     page_to_pfn(page));
 }
 
 void __trace_mm_page_alloc_zone_locked(struct pf_page *page, unsigned int order, int migratetype, int percpu_refill)

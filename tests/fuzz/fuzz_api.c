@@ -554,6 +554,64 @@ static void op_put(void)
 	}
 }
 
+/*
+ * pf_release_pages over up to 16 entries: heads of live blocks (a block as often as it has
+ * references), empty slots, and now and then one reference too many (a double free: one report).
+ * The model drops a reference per entry, as pf_put_page does.
+ */
+static void op_release(void)
+{
+	struct pf_page *arr[17];
+	unsigned long pfns[17];
+	unsigned nr = 1 + u8() % 16, n = 0;
+	for (unsigned k = 0; k < nr; k++) {
+		if ((u8() & 7) == 0) {
+			arr[n] = NULL;
+			pfns[n++] = ~0UL;
+			continue;
+		}
+		int idx = pick_block();
+		if (idx < 0)
+			break;
+		struct block *b = &S.blocks[idx];
+		int times = 0;
+		for (unsigned j = 0; j < n; j++)
+			times += pfns[j] == b->pfn;
+		if (times >= b->refcount)
+			continue;
+		arr[n] = page_of(b->pfn);
+		pfns[n++] = b->pfn;
+	}
+	int bad = 0;
+	if (n && pfns[n - 1] != ~0UL && (u8() & 7) == 0 && S.bad_ops < MAX_BAD_OPS) {
+		/* the last block once more: a double free if the array drops all its references already */
+		int times = 0;
+		for (unsigned j = 0; j < n; j++)
+			times += pfns[j] == pfns[n - 1];
+		bad = times >= S.blocks[S.owner[pfns[n - 1]] - 1].refcount;
+		if (bad)
+			S.bad_ops++;
+		arr[n] = arr[n - 1];
+		pfns[n] = bad ? ~0UL : pfns[n - 1];	/* the model skips the refused one */
+		n++;
+	}
+	struct expect e = snap();
+	pf_release_pages(arr, (int)n);
+	expect_bad(e, bad);
+	for (unsigned j = 0; j < n; j++) {
+		if (pfns[j] == ~0UL)
+			continue;
+		int idx = S.owner[pfns[j]] - 1;
+		CHECK(idx >= 0, "pf_release_pages: pfn %#lx is not live in the model", pfns[j]);
+		if (--S.blocks[idx].refcount == 0)
+			forget(idx);
+	}
+	/* then the counts of the blocks still live (a block may appear more than once) */
+	for (unsigned j = 0; j < n; j++)
+		if (pfns[j] != ~0UL && S.owner[pfns[j]] > 0)
+			check_count(&S.blocks[S.owner[pfns[j]] - 1]);
+}
+
 static void op_get(void)
 {
 	int idx = pick_block();
@@ -1934,7 +1992,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 3: S.op = "alloc_node"; op_alloc(1); break;
 		case 4: S.op = "bulk"; op_bulk(); break;
 		case 5: case 6: case 7: S.op = "free"; op_free(); break;
-		case 8: S.op = "put"; op_put(); break;
+		case 8:
+			if (u8() & 1) {
+				S.op = "put";
+				op_put();
+			} else {
+				S.op = "release";
+				op_release();
+			}
+			break;
 		case 9: S.op = "get"; op_get(); break;
 		case 10: S.op = "wrong order"; op_wrong_order(); break;
 		case 11: S.op = "tail"; op_tail(); break;

@@ -1,10 +1,10 @@
-/* test_stress_double_free: two threads free the same order-0 page at the same moment, thousands of times (free/free, free/put_page, put_page/put_page; unbound threads on the fast path and threads bound to two CPUs on the general path, with and without speculative references on): every race gives exactly one "BUG: Bad page state" report and one pageframe_bad_pages count, the page is freed once (refcount 0, never twice on a list), pf_check holds and buddy+pcp == managed. */
+/* test_stress_double_free: two threads free the same order-0 page at the same moment, thousands of times (free/free, free/put_page, put_page/put_page, and pf_release_pages against each; unbound threads on the fast path and threads bound to two CPUs on the general path, with and without speculative references on): every race gives exactly one "BUG: Bad page state" report and one pageframe_bad_pages count, the page is freed once (refcount 0, never twice on a list), pf_check holds and buddy+pcp == managed. */
 #include "stress_common.h"
 
 /* 64 MiB, two simulated CPUs: small enough for a pf_check every few hundred races */
 #define DF_MACHINE "cpus 2\nmem 0 0x1000-0x3ffffff\n"
 
-enum df_how { DF_FREE, DF_PUT };
+enum df_how { DF_FREE, DF_PUT, DF_RELEASE };
 
 struct df_ctx {
 	struct pf_machine *m;
@@ -30,10 +30,14 @@ static void df_free(struct df_ctx *x, int id, struct pf_page *p, uint64_t *rs)
 {
 	for (uint64_t d = stress_rand(rs) & 127; d; d--)
 		__asm__ __volatile__("" ::: "memory");
-	if (x->how[id] == DF_FREE)
+	if (x->how[id] == DF_FREE) {
 		pf_free_pages(p, 0);
-	else
+	} else if (x->how[id] == DF_RELEASE) {
+		struct pf_page *v[3] = { NULL, p, NULL };	/* the batch free's claim, among empty slots */
+		pf_release_pages(v, 3);
+	} else {
 		pf_put_page(p);
+	}
 }
 
 /* The second racer; the main thread is the first (two host cores: a third spinning thread would keep them apart). */
@@ -77,8 +81,9 @@ static void df_run(enum df_how a, enum df_how b, bool bind, bool speculative, in
 	/* time-boxed as the other stress tests: on a loaded host the two racers may share one core */
 	double until = stress_now() + stress_seconds(1.5);
 	for (int r = 1; r <= rounds && stress_now() < until; r++) {
-		pf_test_phase("round %d of %d (%s/%s, %s, speculative %d)", r, rounds, a == DF_FREE ? "free" : "put",
-			      b == DF_FREE ? "free" : "put", bind ? "bound" : "unbound", speculative);
+		static const char *const names[] = { "free", "put", "release" };
+		pf_test_phase("round %d of %d (%s/%s, %s, speculative %d)", r, rounds, names[a], names[b],
+			      bind ? "bound" : "unbound", speculative);
 		struct pf_page *p = pf_alloc_pages(x.m, PF_GFP_KERNEL, 0);
 		assert_non_null(p);
 		unsigned spins = 0;
@@ -166,13 +171,22 @@ static void free_free_speculative(void **state)
 	df_run(DF_FREE, DF_PUT, true, true, df_rounds() / 2);
 }
 
+/* pf_release_pages against itself and against a single free (its compare-and-swap claim) */
+static void release_races(void **state)
+{
+	(void)state;
+	df_run(DF_RELEASE, DF_RELEASE, false, false, df_rounds() / 2);
+	df_run(DF_RELEASE, DF_FREE, false, false, df_rounds() / 2);
+	df_run(DF_PUT, DF_RELEASE, true, false, df_rounds() / 2);
+}
+
 int main(void)
 {
 	pf_test_watchdog("test_stress_double_free", 60);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(free_free_unbound), cmocka_unit_test(free_free_bound),
 		cmocka_unit_test(free_put_bound),   cmocka_unit_test(put_put_unbound),
-		cmocka_unit_test(free_free_speculative),
+		cmocka_unit_test(free_free_speculative), cmocka_unit_test(release_races),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
