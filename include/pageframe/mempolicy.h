@@ -29,10 +29,11 @@
  * set.  Setting anything for a second machine moves all of the thread's
  * settings there (the earlier machine's are dropped).  Thread-local: no
  * other thread sees them, and a thread's own calls are never racing each
- * other.  A thread that sets a cpuset or policy should reset both
- * (pf_set_mems_allowed(m, NULL), pf_set_mempolicy(m, PF_MPOL_DEFAULT, NULL))
- * before it exits, or the machine keeps its allocation fast paths off
- * (correct, slower).
+ * other.  While any thread has a cpuset or policy on a machine, that
+ * machine's allocations take a slower path that reads them; a thread that
+ * ends with settings in place gives them up as it exits, so other threads
+ * get the fast path back.  (Resetting them, pf_set_mems_allowed(m, NULL)
+ * and pf_set_mempolicy(m, PF_MPOL_DEFAULT, NULL), does so at once.)
  *
  * Return values: 0 or a negative errno, as the system calls.
  */

@@ -77,6 +77,24 @@ void placement_claim(struct pf_machine *m)
 }
 
 /*
+ * placement_thread_exit - a thread that ends while counted on a machine
+ * gives its count back, so that its cpuset or policy does not keep
+ * FAST_OFF_PLACEMENT set, and every other thread off the fast paths, for
+ * the rest of the machine's life.
+ */
+static void placement_thread_exit(void)
+{
+	struct pf_task *t = current_task();
+
+	if (t->placement_counted && still_live(t->placement_m, t->placement_id, t->placement_serial)) {
+		struct pf_machine *m = t->placement_m;
+		if (atomic_fetch_sub(&m->placement_threads, 1) == 1)
+			pf_fast_update(m);
+	}
+	t->placement_counted = false;
+}
+
+/*
  * placement_update - after the thread's settings on @m changed: count it
  * in @m->placement_threads while it has a cpuset or policy there, so that
  * FAST_OFF_PLACEMENT sends requests to the general path, which reads them.
@@ -88,6 +106,7 @@ void placement_update(struct pf_machine *m)
 
 	if (has && !t->placement_counted) {
 		t->placement_counted = true;
+		(void)pf_os_at_thread_exit(placement_thread_exit);	/* (if it fails, the count outlives the thread) */
 		if (atomic_fetch_add(&m->placement_threads, 1) == 0)
 			pf_fast_update(m);
 	} else if (!has && t->placement_counted) {

@@ -187,6 +187,38 @@ const char *pf_os_comm(void)
 	return comm;
 }
 
+/* ---- thread exit ------------------------------------------------------------------------ */
+
+enum { AT_EXIT_MAX = 4 };
+static void (*at_exit_fns[AT_EXIT_MAX])(void);
+static pthread_key_t at_exit_keys[AT_EXIT_MAX];
+static pthread_mutex_t at_exit_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Each registered function has its own key, whose destructor finds the function by the value stored. */
+static void at_exit_run(void *fnp)
+{
+	void (**slot)(void) = fnp;
+	(*slot)();
+}
+
+int pf_os_at_thread_exit(void (*fn)(void))
+{
+	int i;
+	pthread_mutex_lock(&at_exit_lock);
+	for (i = 0; i < AT_EXIT_MAX && at_exit_fns[i] && at_exit_fns[i] != fn; i++)
+		;
+	if (i < AT_EXIT_MAX && !at_exit_fns[i]) {
+		if (pthread_key_create(&at_exit_keys[i], at_exit_run) != 0)
+			i = AT_EXIT_MAX;
+		else
+			__atomic_store_n(&at_exit_fns[i], fn, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&at_exit_lock);
+	if (i >= AT_EXIT_MAX)
+		return -1;
+	return pthread_setspecific(at_exit_keys[i], &at_exit_fns[i]) ? -1 : 0;
+}
+
 int pf_os_tgid(void)
 {
 	return (int)getpid();

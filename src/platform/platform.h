@@ -138,6 +138,15 @@ unsigned long long pf_os_phys_bytes(void);
 /* The number of CPUs of the host (at least 1). */
 int pf_os_ncpus(void);
 /*
+ * pf_os_at_thread_exit - have @fn called once in the calling thread when it
+ * ends (a pthread key's destructor on a hosted machine); a second call for
+ * the same @fn in the same thread adds nothing.  Up to 4 functions in all.
+ * Return: 0, or -1 when they cannot be registered (the caller's state then
+ * simply outlives the thread).
+ */
+int pf_os_at_thread_exit(void (*fn)(void));
+
+/*
  * pf_os_current_cpu - the CPU the calling thread runs on (0 if unknown).
  * Reads the cpu_id the kernel keeps in the thread's rseq area (registered by
  * glibc 2.35+): a few instructions.  Without rseq (old kernels, valgrind)

@@ -222,6 +222,43 @@ static void placement_fast_off_bit(void **state)
 	pf_machine_destroy(m);
 }
 
+static void *policy_then_exit(void *arg)
+{
+	struct pf_machine *m = arg;
+	if (pf_set_mempolicy(m, PF_MPOL_INTERLEAVE, "0-1") != 0 || m->fast_off != FAST_OFF_PLACEMENT)
+		return (void *)1;
+	return NULL;	/* ends with its policy set */
+}
+
+/*
+ * A thread that ends with a policy set gives its count back at exit: the bit goes, and the
+ * other threads have their fast paths again (before, it stayed set for the machine's life).
+ */
+static void placement_thread_exit(void **state)
+{
+	(void)state;
+	struct pf_machine *m = pf_test_boot(MACHINE);
+	for (int round = 0; round < 3; round++) {
+		pthread_t t;
+		void *ret;
+		assert_int_equal(pthread_create(&t, NULL, policy_then_exit, m), 0);
+		assert_int_equal(pthread_join(t, &ret), 0);
+		assert_null(ret);
+		assert_int_equal(atomic_load(&m->placement_threads), 0);
+		assert_int_equal(m->fast_off, 0);
+	}
+	/* this thread's own count is not touched by the others' exits */
+	assert_int_equal(pf_set_mems_allowed(m, "1"), 0);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, policy_then_exit, m), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(atomic_load(&m->placement_threads), 1);
+	assert_int_equal(m->fast_off, FAST_OFF_PLACEMENT);
+	assert_int_equal(pf_set_mems_allowed(m, NULL), 0);
+	assert_int_equal(m->fast_off, 0);
+	pf_machine_destroy(m);
+}
+
 static void *no_placement_thread(void *arg)
 {
 	struct pf_machine *m = arg;
@@ -272,6 +309,7 @@ int main(void)
 		cmocka_unit_test(spread_dirty_pages_unbound),
 		cmocka_unit_test(dirty_sysctls),
 		cmocka_unit_test(placement_fast_off_bit),
+		cmocka_unit_test(placement_thread_exit),
 		cmocka_unit_test(placement_unbound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
