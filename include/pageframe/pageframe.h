@@ -316,6 +316,20 @@ PF_API struct pf_machine *pf_linux_default_machine(void);
 /** pf_version - "major.minor.patch". */
 PF_API const char *pf_version(void);
 
+/**
+ * pf_build_info - how the linked library was built: one line of key=value
+ * words, space-separated, in this order (more may be added at the end):
+ *   debug_vm=N      its internal checks (PF_DEBUG_VM): 0 none, 1 cheap
+ *                   (the kernel's CONFIG_DEBUG_VM), 2 the expensive ones too
+ *   build=TYPE      the CMake build type (Release, RelWithDebInfo, ...)
+ *   optimized=0|1   compiled with optimisation
+ *   sanitize=LIST   the sanitizers it was built with, or "none"
+ * libpageframe as `make install` installs it says
+ * "debug_vm=0 build=Release optimized=1 sanitize=none"; libpageframe-debug
+ * (pkg-config pageframe-debug, pageframe::pageframe_debug) says debug_vm=2.
+ */
+PF_API const char *pf_build_info(void);
+
 /* ---- Movable pages, migration (mm/migrate.c) ------------------------------ */
 
 /* migrate_mode: how hard a migration may try (the kernel's values) */

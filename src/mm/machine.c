@@ -252,6 +252,27 @@ const char *pf_version(void)
 	return PF_VERSION_STRING;
 }
 
+/* What CMake told this copy of the library at compile time (CMakeLists.txt, pf_library_variant). */
+#ifndef PF_BUILD_TYPE
+#define PF_BUILD_TYPE "unknown"
+#endif
+#ifndef PF_BUILD_SANITIZE
+#define PF_BUILD_SANITIZE "unknown"
+#endif
+#ifdef __OPTIMIZE__
+#define PF_BUILD_OPTIMIZED "1"
+#else
+#define PF_BUILD_OPTIMIZED "0"
+#endif
+#define PF_BUILD_STR_(x) #x
+#define PF_BUILD_STR(x) PF_BUILD_STR_(x)
+
+const char *pf_build_info(void)
+{
+	return "debug_vm=" PF_BUILD_STR(PF_DEBUG_VM) " build=" PF_BUILD_TYPE " optimized=" PF_BUILD_OPTIMIZED
+	       " sanitize=" PF_BUILD_SANITIZE;
+}
+
 /* ---- the default machine of <pageframe/linux.h> ---- */
 static struct pf_machine *_Atomic pf_linux_machine;
 
