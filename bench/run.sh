@@ -8,7 +8,12 @@
 # (bench/frag.c, bench/frag_malloc.c: a second table), then the pressure benchmark (bench/pressure.c:
 # reclaim under a working set 1.5x the machine, a third table).  A benchmark, not a test: it never fails on
 # speed.  pageframe-owner is pageframe with page_owner on (the cost of its stack captures).
-# Usage: bench/run.sh [BUILD_DIR] (default build), env REPS (default 5), PRESSURE_MB (default 256).
+# Usage: bench/run.sh [BUILD_DIR] (default build: make's Release, PF_DEBUG_VM=0 library, the one
+# make install installs), env REPS (default 5), PRESSURE_MB (default 256), EXTRA_PEERS.
+# EXTRA_PEERS: space-separated paths of more peer programs built outside this tree (an allocator
+# that is not a Debian package, with an adapter of its own over bench/workloads.h); each runs in
+# the alternation with the others and gets a column, headed by the name it prints.  Nothing of
+# theirs is built or kept here.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -42,12 +47,18 @@ if [ -e /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so ]; then
   "$cc" $cflags -DBENCH_NAME='"tcmalloc"' "$here/bench_malloc.c" -ltcmalloc_minimal -lpthread -o "$out/tcmalloc"; peers="$peers tcmalloc"
 fi
 progs="pageframe pageframe-pcp1 pageframe-poison pageframe-owner $peers freelist"
+runs=""
+for p in $progs; do runs="$runs $out/$p"; done
+for x in ${EXTRA_PEERS:-}; do
+  [ -x "$x" ] || { echo "bench/run.sh: EXTRA_PEERS: $x is not an executable" >&2; exit 1; }
+  runs="$runs $x"
+done
 
 raw=$out/raw.txt
 : > "$raw"
 for r in $(seq 1 "$reps"); do
-  for p in $progs; do
-    "$out/$p" >> "$raw"
+  for p in $runs; do
+    "$p" >> "$raw"
   done
 done
 
@@ -88,6 +99,9 @@ for line in open(raw):
     vals[(name, w)].append(float(v))
     units[w] = unit
 med = {k: statistics.median(v) for k, v in vals.items()}
+for name, _ in vals:          # EXTRA_PEERS: a column per name they print, after the built ones
+    if name not in progs:
+        progs.append(name)
 rows = [("a", "order-0 churn, LIFO"), ("b", "order-0 churn, random free order"),
         ("c", "mixed orders 0-4, ~50% occupancy"), ("d", "2 threads x (a), per thread"),
         ("d_total", "2 threads x (a), total"), ("e", "bulk 64 x order-0 + frees")]
@@ -98,8 +112,13 @@ try:
             cpu = l.split(":", 1)[1].strip(); break
 except OSError:
     pass
+load = "unknown"
+try:
+    load = " ".join(open("/proc/loadavg").read().split()[:3])
+except OSError:
+    pass
 print(f"Machine: {cpu}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}; "
-      f"medians of {len(next(iter(vals.values())))} runs, run alternately.\n")
+      f"medians of {len(next(iter(vals.values())))} runs, run alternately; load average at the end {load}.\n")
 print("| workload | unit | " + " | ".join(progs) + " |")
 print("|---|---|" + "---|" * len(progs))
 for w, desc in rows:
