@@ -6,7 +6,8 @@
 # ratio of each to pageframe (above 1: pageframe is faster).  Then callgrind counts the
 # instructions of one order-0 alloc+free pair, and the fragmentation benchmark runs once
 # (bench/frag.c, bench/frag_malloc.c: a second table), then the pressure benchmark (bench/pressure.c:
-# reclaim under a working set 1.5x the machine, a third table).  A benchmark, not a test: it never fails on
+# reclaim under a working set 1.5x the machine, a third table), then the size and age benchmark
+# (bench/scale.c: workloads a and b on 1 GiB to 1 TiB machines, fresh and aged, a fourth table).  A benchmark, not a test: it never fails on
 # speed.  pageframe-owner is pageframe with page_owner on (the cost of its stack captures).
 # Usage: bench/run.sh [BUILD_DIR] (default build: make's Release, PF_DEBUG_VM=0 library, the one
 # make install installs), env REPS (default 5), PRESSURE_MB (default 256), EXTRA_PEERS.
@@ -245,5 +246,44 @@ print("| direct pgsteal / pgscan (memcgs' memory.stat, limit reclaim included) |
 print("| shrinker objects freed | %d | none quoted |" % d["shrinker_freed"])
 print("| kswapd CPU (%d thread) / main thread CPU / wall, ms | %.1f / %.1f / %.1f | none quoted |"
       % (d["kswapd_threads"], d["kswapd_cpu"], d["main_cpu"], d["wall"]))
+PY
+
+# The size and age benchmark (bench/scale.c): each row in its own process, the rows alternately,
+# REPS times; medians, each against the fresh 1 GiB machine.
+"$cc" $cflags "$here/scale.c" "$build/libpageframe.a" -lpthread -o "$out/scale"
+scalerows=""
+for sz in 1g 2g 4g 64g 1t; do scalerows="$scalerows $sz $sz-aged $sz-held"; done
+: > "$out/scale_raw.txt"
+for r in $(seq 1 "$reps"); do
+  for row in $scalerows; do "$out/scale" "$row" >> "$out/scale_raw.txt"; done
+done
+python3 - "$out/scale_raw.txt" "$scalerows" >> "$out/RESULTS.md" <<'PY'
+import sys, statistics, collections
+raw, rows = sys.argv[1], sys.argv[2].split()
+vals, skipped = collections.defaultdict(list), {}
+for line in open(raw):
+    f = line.split(None, 4)
+    if f[2] == "status":
+        skipped[f[1]] = f[4].strip() if len(f) > 4 else f[3]
+    else:
+        vals[(f[1], f[2])].append(float(f[3]))
+med = {k: statistics.median(v) for k, v in vals.items()}
+print("\nSize and age (bench/scale.c; workloads a and b on memmap-only machines of 2 CPUs; aged: after a "
+      "million steps of workload c's mixed-order churn, its blocks freed; held: the churn's blocks "
+      "still allocated; ns per pair, in parentheses over the fresh 1 GiB machine's):\n")
+print("| machine | a: LIFO | b: random free order |")
+print("|---|---|---|")
+names = {"1g": "1 GiB", "2g": "2 GiB", "4g": "4 GiB", "64g": "64 GiB", "1t": "1 TiB"}
+for row in rows:
+    sz, _, kind = row.partition("-")
+    title = names[sz] + ({"": ", fresh", "aged": ", aged", "held": ", aged, churn held"}[kind])
+    if row in skipped:
+        print("| %s | skipped: %s | |" % (title, skipped[row]))
+        continue
+    cells = []
+    for w in "ab":
+        v, base = med.get((row, w)), med.get(("1g", w))
+        cells.append("-" if v is None else "%.1f (%.2fx)" % (v, v / base) if base else "%.1f" % v)
+    print("| %s | %s |" % (title, " | ".join(cells)))
 PY
 cat "$out/RESULTS.md"

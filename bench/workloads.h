@@ -15,7 +15,8 @@
  * bench_free(ptr, order), optionally bench_alloc_bulk() and (with
  * BENCH_FREE_BULK defined) bench_free_bulk(v, n) for e's frees; then includes
  * this file, which provides main().  Output: one line per workload,
- * "name workload value unit".
+ * "name workload value unit".  A program that runs the workloads its own way
+ * (bench/scale.c) defines WORKLOADS_NO_MAIN and calls run_a and c_step itself.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -78,6 +79,7 @@ static inline void c_step(void **slot, unsigned char *ord, uint64_t *s)
 	}
 }
 
+#ifndef WORKLOADS_NO_MAIN
 static double run_c(void)
 {
 	void **slot = calloc(C_SLOTS, sizeof *slot);
@@ -170,3 +172,4 @@ int main(int argc, char **argv)
 	free(perm);
 	return 0;
 }
+#endif /* WORKLOADS_NO_MAIN */
