@@ -23,12 +23,26 @@
  * "scale ROW status skipped <reason>" when the machine cannot be created
  * (a 1 TiB memmap is 16 GiB of struct pages: it needs the lazy memmap).
  * SCALE_VERBOSE=1 adds the zone's per-CPU list state (zoneinfo's pagesets)
- * before and after each workload to stderr.
+ * before and after each workload to stderr; SCALE_ONLY=a or b runs one of them.
  */
 #include <pageframe/pageframe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * -DSCALE_CALLGRIND: a profiling build for valgrind --tool=callgrind --instr-atstart=no.  Only
+ * the workload SCALE_ONLY names (a or b) runs; instrumentation starts before its warm-up round
+ * (which warms the simulated caches) and the counts are zeroed before its timed round and dumped
+ * after it, so the dump holds exactly 2 000 000 pairs.
+ */
+#ifdef SCALE_CALLGRIND
+#include <valgrind/callgrind.h>
+#else
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_ZERO_STATS
+#define CALLGRIND_DUMP_STATS
+#endif
 
 #define WORKLOADS_NO_MAIN
 #define BENCH_NAME "scale"
@@ -164,14 +178,19 @@ int main(int argc, char **argv)
 		age(aged);
 	if (verbose)
 		show_pcp("before a");
-	run_a(blocks, 0, perm); /* warm-up round, as bench/workloads.h's main */
-	printf("scale %s a %.2f ns/pair\n", row, run_a(blocks, 0, perm));
-	if (verbose)
-		show_pcp("after a");
-	run_a(blocks, 1, perm);
-	printf("scale %s b %.2f ns/pair\n", row, run_a(blocks, 1, perm));
-	if (verbose)
-		show_pcp("after b");
+	const char *only = getenv("SCALE_ONLY") ? getenv("SCALE_ONLY") : "ab";
+	for (int w = 0; w < 2; w++) {
+		if (!strchr(only, "ab"[w]))
+			continue;
+		CALLGRIND_START_INSTRUMENTATION;
+		run_a(blocks, w, perm); /* warm-up round, as bench/workloads.h's main */
+		CALLGRIND_ZERO_STATS;
+		double ns = run_a(blocks, w, perm);
+		CALLGRIND_DUMP_STATS;
+		printf("scale %s %c %.2f ns/pair\n", row, "ab"[w], ns);
+		if (verbose)
+			show_pcp(w ? "after b" : "after a");
+	}
 	age_end();
 	free(blocks);
 	free(perm);
