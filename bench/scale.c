@@ -25,6 +25,9 @@
  * SCALE_VERBOSE=1 adds the zone's per-CPU list state (zoneinfo's pagesets)
  * before and after each workload to stderr; SCALE_ONLY=a or b runs one of them.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* open_memstream */
+#endif
 #include <pageframe/pageframe.h>
 #include <stdio.h>
 #include <stdlib.h>
