@@ -7,8 +7,9 @@
 # instructions of one order-0 alloc+free pair, and the fragmentation benchmark runs once
 # (bench/frag.c, bench/frag_malloc.c: a second table), then the pressure benchmark (bench/pressure.c:
 # reclaim under a working set 1.5x the machine, a third table), then the size and age benchmark
-# (bench/scale.c: workloads a and b on 1 GiB to 1 TiB machines, fresh and aged, a fourth table).  A benchmark, not a test: it never fails on
-# speed.  pageframe-owner is pageframe with page_owner on (the cost of its stack captures).
+# (bench/scale.c: workloads a and b on 1 GiB to 1 TiB machines, fresh and aged, a fourth table).
+# A benchmark, not a test: it never fails on speed.  pageframe-owner is pageframe with page_owner on
+# (the cost of its stack captures).
 # Usage: bench/run.sh [BUILD_DIR] (default build: make's Release, PF_DEBUG_VM=0 library, the one
 # make install installs), env REPS (default 5), PRESSURE_MB (default 256), EXTRA_PEERS.
 # EXTRA_PEERS: space-separated paths of more peer programs built outside this tree (an allocator
@@ -268,9 +269,11 @@ for line in open(raw):
     else:
         vals[(f[1], f[2])].append(float(f[3]))
 med = {k: statistics.median(v) for k, v in vals.items()}
+load = " ".join(open("/proc/loadavg").read().split()[:3])
 print("\nSize and age (bench/scale.c; workloads a and b on memmap-only machines of 2 CPUs; aged: after a "
       "million steps of workload c's mixed-order churn, its blocks freed; held: the churn's blocks "
-      "still allocated; ns per pair, in parentheses over the fresh 1 GiB machine's):\n")
+      "still allocated; ns per pair, medians of %d, in parentheses over the fresh 1 GiB machine's; "
+      "load average at the end %s):\n" % (max(len(v) for v in vals.values()) if vals else 0, load))
 print("| machine | a: LIFO | b: random free order |")
 print("|---|---|---|")
 names = {"1g": "1 GiB", "2g": "2 GiB", "4g": "4 GiB", "64g": "64 GiB", "1t": "1 TiB"}
