@@ -859,7 +859,7 @@ static inline __attribute__((always_inline)) int pf_this_cpu_nocall(struct pf_ma
 #define FAST_OFF_FAIL		(1u << 1)	/* fail_page_alloc has a probability */
 #define FAST_OFF_INIT		(1u << 2)	/* init_on_alloc or init_on_free */
 #define FAST_OFF_FORCED		(1u << 3)	/* pf_fast_force_off: tests run everything through the general path */
-#define FAST_OFF_MEMCG		(1u << 4)	/* a memcg exists: __GFP_ACCOUNT charges in __alloc_pages, uncharges at free */
+#define FAST_OFF_MEMCG		(1u << 4)	/* a memcg exists: __GFP_ACCOUNT requests charge in __alloc_pages (alloc_fast_off) */
 #define FAST_OFF_PLACEMENT	(1u << 5)	/* a thread has a cpuset or mempolicy here: it goes to the general path (cpuset.c) */
 #define FAST_OFF_POISON		(1u << 6)	/* page_poison=1 */
 #define FAST_OFF_DEBUG_PAGEALLOC (1u << 7)	/* debug_pagealloc=on */
@@ -917,8 +917,9 @@ static inline unsigned int buddy_order(const struct pf_page *page)
 /* ---- memcontrol.c (the rest is in memcontrol.h) ---------------------------------- */
 /*
  * memcg_kmem_online (6.12's static key): a memcg other than the root was
- * created on the machine; from then on FAST_OFF_MEMCG keeps the fast paths
- * off and __alloc_pages charges __GFP_ACCOUNT requests.
+ * created on the machine; from then on FAST_OFF_MEMCG sends __GFP_ACCOUNT
+ * requests off the fast paths and __alloc_pages charges them (the others
+ * keep the fast paths: alloc_fast_off).
  */
 static inline bool memcg_kmem_online(struct pf_machine *m)
 {

@@ -4193,7 +4193,8 @@ unsigned long alloc_pages_bulk(struct pf_machine *m, pf_gfp_t gfp, int preferred
 	/* prep_new_page's post_alloc_hook, worked out once for the batch */
 	struct pf_machine *pm = zone_machine(zone);
 	bool init = !pm->init_on_free && (pm->init_on_alloc || (gfp & PF___GFP_ZERO)) && pm->base;
-	bool hooks = __atomic_load_n(&pm->fast_off, __ATOMIC_RELAXED) != 0;
+	/* a hook post_alloc_hook runs (prepare_alloc_pages applied the placement; __GFP_ACCOUNT went above) */
+	bool hooks = (__atomic_load_n(&pm->fast_off, __ATOMIC_RELAXED) & ~(FAST_OFF_PLACEMENT | FAST_OFF_MEMCG)) != 0;
 	bool check = pm->check_pages;
 	/* take pages from the pcp list until the array or list is full */
 	pcp_list = &pcp->lists[order_to_pindex(ac.migratetype, 0)];
@@ -4543,8 +4544,9 @@ static __attribute__((noinline)) struct pf_page *alloc_fast_bad(struct pf_machin
  * __GFP_COMP.  Always inlined: the order-0 copy has its order folded in.
  * @nid: the preferred node, or NUMA_NO_NODE for this CPU's.
  * @off_mask: the fast_off bits that send the request elsewhere: all of
- * them (alloc_fast_off then sorts out FAST_OFF_PLACEMENT), or all but
- * FAST_OFF_PLACEMENT for a thread alloc_fast_off found without placement.
+ * them (alloc_fast_off then sorts out FAST_OFF_PLACEMENT and
+ * FAST_OFF_MEMCG), or all but those two for a request alloc_fast_off
+ * found concerned by neither.
  */
 static inline __attribute__((always_inline)) struct pf_page *alloc_pages_fast_mask(struct pf_machine *m, pf_gfp_t gfp,
 										    unsigned int order, int nid,
@@ -4633,25 +4635,39 @@ static __attribute__((noinline)) struct pf_page *alloc_pages_fast_order(struct p
 	return alloc_pages_fast(m, gfp, order, nid);
 }
 
-/* the fast path for a thread without placement while another thread has some on @m */
+/*
+ * the fast path for a request alloc_fast_off found to need neither the
+ * thread's placement nor a memcg charge while other threads or requests do
+ */
 static __attribute__((noinline)) struct pf_page *alloc_pages_fast_others(struct pf_machine *m, pf_gfp_t gfp,
 									 unsigned int order, int nid)
 {
-	return alloc_pages_fast_mask(m, gfp, order, nid, ~FAST_OFF_PLACEMENT);
+	return alloc_pages_fast_mask(m, gfp, order, nid, ~(FAST_OFF_PLACEMENT | FAST_OFF_MEMCG));
+}
+
+/* its order-0 copy, with the order folded in as in the first copy */
+static __attribute__((noinline)) struct pf_page *alloc_pages_fast_others0(struct pf_machine *m, pf_gfp_t gfp, int nid)
+{
+	return alloc_pages_fast_mask(m, gfp, 0, nid, ~(FAST_OFF_PLACEMENT | FAST_OFF_MEMCG));
 }
 
 /*
  * alloc_fast_off - a fast_off bit was set (or the gfp needs the general
- * path).  When the only bit is FAST_OFF_PLACEMENT and the calling thread
- * has no cpuset or policy on @m, its request is the fast path's after all;
- * else the general path, which applies the thread's placement.
+ * path).  Two bits concern only some requests: FAST_OFF_PLACEMENT those of
+ * a thread with a cpuset or policy on @m, FAST_OFF_MEMCG those with
+ * __GFP_ACCOUNT (the only ones charged at allocation; a charged page is
+ * known at free by its memcg_data).  When no other bit is set and neither
+ * concerns this request, it is the fast path's after all; else the general
+ * path, which applies the placement and charges.
  */
 static __attribute__((noinline)) struct pf_page *alloc_fast_off(struct pf_machine *m, pf_gfp_t gfp,
 								unsigned int order, int nid)
 {
-	if (__atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) == FAST_OFF_PLACEMENT &&
-	    !(gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE | PF___GFP_WRITE)) && !placement_for(m))
-		return alloc_pages_fast_others(m, gfp, order, nid);
+	unsigned int off = __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED);
+	if (!(off & ~(FAST_OFF_PLACEMENT | FAST_OFF_MEMCG)) &&
+	    !(gfp & (~m->gfp_allowed_mask | PF___GFP_THISNODE | PF___GFP_WRITE)) &&
+	    !((off & FAST_OFF_MEMCG) && (gfp & PF___GFP_ACCOUNT)) && !((off & FAST_OFF_PLACEMENT) && placement_for(m)))
+		return order ? alloc_pages_fast_others(m, gfp, order, nid) : alloc_pages_fast_others0(m, gfp, nid);
 	return alloc_fast_general(m, gfp, order, nid);
 }
 
@@ -4712,8 +4728,8 @@ static inline __attribute__((always_inline)) void free_pages_fast(struct pf_mach
 
 	/* __free_pages' allocation record, put_page_testzero's last reference, the switch */
 	if (unlikely(__atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED) != order + 1 ||
-		     (__atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) & ~FAST_OFF_PLACEMENT)))
-		return pf_free_pages_checked(page, order);	/* (placement has nothing to do with freeing) */
+		     (__atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) & ~(FAST_OFF_PLACEMENT | FAST_OFF_MEMCG))))
+		return pf_free_pages_checked(page, order);	/* (placement has nothing to do with freeing; a charged page has memcg_data) */
 	int cpu = pf_this_cpu_nocall(m);
 	if (unlikely(cpu < 0))
 		return free_fast_cpu(page, order);
@@ -4854,7 +4870,9 @@ static int release_pages_machine(struct pf_machine *m, struct pf_page **pages, i
 	int n = 0, i;
 	uintptr_t memmap_bytes = m->memmap_pfns * sizeof(struct pf_page);
 	unsigned long mid = page_machine_id(pages[0]);	/* the caller found @m from it: its slot */
-	unsigned int off = __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) & ~(FAST_OFF_PLACEMENT | FAST_OFF_TRACE);
+	/* placement has nothing to do with freeing, a charged page has memcg_data, tracing is done here */
+	unsigned int off = __atomic_load_n(&m->fast_off, __ATOMIC_RELAXED) &
+			   ~(FAST_OFF_PLACEMENT | FAST_OFF_MEMCG | FAST_OFF_TRACE);
 	int cpu = pf_this_cpu_nocall(m);
 	if (unlikely(cpu < 0)) {
 		(void)pf_os_current_cpu_slow();
