@@ -393,7 +393,7 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
 		long count = 0;
 		for (int pindex = 0; pindex < NR_PCP_LISTS && !rc; pindex++) {
-			unsigned order = pindex >= NR_LOWORDER_PCP_LISTS ? pageblock_order : (unsigned)pindex / MIGRATE_PCPTYPES;
+			unsigned order = pindex >= NR_SMALL_PCP_LISTS ? pageblock_order : (unsigned)pindex / MIGRATE_PCPTYPES;
 			struct list_head *pos;
 			unsigned long guard = 0;
 			list_for_each(pos, &pcp->lists[pindex]) {

@@ -235,6 +235,16 @@ struct pf_machine {
 	int percpu_pagelist_high_fraction;
 	int pcp_high_max_fraction;		/* pageframe's own: high_max = managed / this / CPUs (kernel: 8) */
 #define MIN_PERCPU_PAGELIST_HIGH_FRACTION 8	/* page_alloc.c (6.12) */
+	/*
+	 * pageframe's own: the profile directive (docs/MACHINE.md).  Under
+	 * PF_PROFILE_ARENA orders 0..pageblock_order-1 go on the per-CPU lists
+	 * (pcp_max_order; the kernel's is PAGE_ALLOC_COSTLY_ORDER) and
+	 * pcp_high_max_fraction is 1 unless the description sets it.
+	 */
+	int profile;
+#define PF_PROFILE_KERNEL 0
+#define PF_PROFILE_ARENA 1
+	unsigned int pcp_max_order;
 	/* compaction's vm sysctls (mm/compaction.c, 6.12; defrag_mode from 6.15) */
 	int sysctl_compact_memory;		/* write-only trigger: 1 compacts every zone */
 	int sysctl_compaction_proactiveness;	/* 0..100, default 20 */

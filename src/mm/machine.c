@@ -88,6 +88,8 @@ static struct pf_machine *machine_create(const char *description, void *base, si
 	m->gfp_allowed_mask = PF___GFP_BITS_MASK;
 	m->check_pages = true;
 	m->pcp_high_max_fraction = MIN_PERCPU_PAGELIST_HIGH_FRACTION;	/* the kernel's high_max */
+	m->profile = PF_PROFILE_KERNEL;
+	m->pcp_max_order = PAGE_ALLOC_COSTLY_ORDER;	/* the kernel's pcp orders (and pageblock order) */
 	fail_page_alloc_init(&m->fail_page_alloc);
 	shrinker_init(m);	/* before the machine is in the table: unregister walks it */
 	oom_init(m);		/* likewise */

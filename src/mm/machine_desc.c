@@ -91,6 +91,8 @@ struct parser {
 	int nr_e820;
 	bool have_mem;		/* mem or node-range lines seen: e820 lines are then only a cross-check */
 	unsigned long long mem_limit;	/* mem= in bytes, 0 if none */
+	bool have_pcp_high_max_fraction;	/* a pcp_high_max_fraction line: the profile leaves it alone */
+	int profile_line;		/* the profile line, 0 if none */
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -571,7 +573,44 @@ static int d_pcp_high_max_fraction(struct parser *p, const char *dir, const char
 	if (!tok2[0] || *end || v < 1 || v > 1000000)
 		return perr(p, "pcp_high_max_fraction: expected a number from 1 to 1000000, got '%s'", tok2);
 	p->m->pcp_high_max_fraction = (int)v;
+	p->have_pcp_high_max_fraction = true;
 	return end_of_line(p, s);
+}
+
+/*
+ * pageframe's own: profile kernel|arena.  "kernel" (the default) is the
+ * kernel's per-CPU list sizing; "arena" tunes pageframe as a program's
+ * memory manager: every order below pageblock order on the per-CPU lists,
+ * and pcp_high_max_fraction 1 unless a pcp_high_max_fraction line says
+ * otherwise, wherever that line is (pf_parse_machine applies the profile
+ * after the last line).  One profile line at most.
+ */
+static int d_profile(struct parser *p, const char *dir, const char *s)
+{
+	char tok2[128];
+	(void)dir;
+	s = next_token(s, tok2, sizeof tok2);
+	if (p->profile_line)
+		return perr(p, "profile: given twice (first on line %d)", p->profile_line);
+	if (!strcmp(tok2, "kernel"))
+		p->m->profile = PF_PROFILE_KERNEL;
+	else if (!strcmp(tok2, "arena"))
+		p->m->profile = PF_PROFILE_ARENA;
+	else
+		return perr(p, "profile: expected kernel or arena, got '%s'", tok2);
+	p->profile_line = p->lineno;
+	return end_of_line(p, s);
+}
+
+/* The profile's settings, once every line is read: a directive that sets the same thing wins. */
+static void apply_profile(struct parser *p)
+{
+	struct pf_machine *m = p->m;
+	if (m->profile != PF_PROFILE_ARENA)
+		return;
+	m->pcp_max_order = pageblock_order - 1;
+	if (!p->have_pcp_high_max_fraction)
+		m->pcp_high_max_fraction = 1;
 }
 
 /*
@@ -650,6 +689,7 @@ static const struct directive {
 	{ "init_on_alloc", d_init_on, "init_on_alloc 0|1: zero pages when handed out" },
 	{ "init_on_free", d_init_on, "init_on_free 0|1: zero pages when freed" },
 	{ "pcp_high_max_fraction", d_pcp_high_max_fraction, "pcp_high_max_fraction N: per-CPU lists up to managed / N" },
+	{ "profile", d_profile, "profile kernel|arena: the kernel's per-CPU list sizing, or pageframe's as a memory manager" },
 	{ "cma", d_cma, "cma SIZE[@START[-LIMIT]]: a CMA area, placed as the kernel's cma= places it" },
 	{ "free_page_reporting", d_free_page_reporting, "free_page_reporting dontneed|free|off: give freed memory back to the host" },
 	{ "mobility_grouping", d_mobility_grouping, "mobility_grouping on|off: off groups no pages by mobility" },
@@ -780,6 +820,7 @@ int pf_parse_machine(struct pf_machine *m, struct pf_desc *d, const char *text, 
 	p->lineno = 0;
 	if (rc)
 		goto out;
+	apply_profile(p);
 
 	/* Memory: mem/node lines, else e820 usable ranges as node 0. */
 	if (!p->have_mem) {

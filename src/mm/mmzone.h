@@ -110,10 +110,17 @@ struct free_area {
  * struct per_cpu_pages (6.7+ fields): lists for orders 0..PAGE_ALLOC_COSTLY_ORDER
  * per pcp migratetype and two for pageblock order (THP), indexed by
  * order_to_pindex; high moves between high_min and high_max (nr_pcp_high).
+ * pageframe's own: the lists are sized for the arena profile (docs/MACHINE.md),
+ * which also keeps orders PAGE_ALLOC_COSTLY_ORDER+1..pageblock_order-1 on them;
+ * those lists sit between the kernel's low-order and THP lists (pindex
+ * MIGRATE_PCPTYPES * order + migratetype for every order below pageblock
+ * order), so the kernel profile leaves them empty and its round-robin over
+ * the non-empty lists visits them in the kernel's order.
  */
 #define NR_PCP_THP		2	/* unmovable and movable THP lists */
-#define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))
-#define NR_PCP_LISTS		(NR_LOWORDER_PCP_LISTS + NR_PCP_THP)
+#define NR_LOWORDER_PCP_LISTS	(MIGRATE_PCPTYPES * (PAGE_ALLOC_COSTLY_ORDER + 1))	/* the kernel's */
+#define NR_SMALL_PCP_LISTS	(MIGRATE_PCPTYPES * pageblock_order)	/* orders 0..pageblock_order-1 */
+#define NR_PCP_LISTS		(NR_SMALL_PCP_LISTS + NR_PCP_THP)
 
 /* Each CPU's pageset on its own cache lines, as the kernel's per-CPU areas are. */
 #define PF_CACHELINE 64

@@ -509,7 +509,7 @@ static inline void page_del_and_expand(struct zone *zone, struct pf_page *page, 
 	account_freepages(zone, -nr_pages, migratetype);
 }
 
-static inline bool pcp_allowed_order(unsigned int order);
+static inline bool pcp_allowed_order(const struct pf_machine *m, unsigned int order);
 
 /* __rmqueue_smallest: the smallest free block of the migratetype that fits. Context: zone->lock. */
 static inline struct pf_page *__rmqueue_smallest(struct zone *zone, unsigned int order, int migratetype)
@@ -523,7 +523,7 @@ static inline struct pf_page *__rmqueue_smallest(struct zone *zone, unsigned int
 		page_del_and_expand(zone, page, (int)order, (int)current_order, migratetype);
 		if (trace_enabled(zone_machine(zone), TRACE_MM_PAGE_ALLOC_ZONE_LOCKED))
 			__trace_mm_page_alloc_zone_locked(page, order, migratetype,
-							  pcp_allowed_order(order) && migratetype < MIGRATE_PCPTYPES);
+							  pcp_allowed_order(zone_machine(zone), order) && migratetype < MIGRATE_PCPTYPES);
 		return page;
 	}
 	return NULL;
@@ -1445,22 +1445,29 @@ int pf_bind_cpu(int cpu)
 	return 0;
 }
 
-static inline bool pcp_allowed_order(unsigned int order)
+/*
+ * pcp_allowed_order (6.12) with the machine's profile: the kernel's orders
+ * 0..PAGE_ALLOC_COSTLY_ORDER and pageblock order, and under the arena profile
+ * every order up to pageblock order (m->pcp_max_order, docs/MACHINE.md).
+ */
+static inline bool pcp_allowed_order(const struct pf_machine *m, unsigned int order)
 {
-	if (order <= PAGE_ALLOC_COSTLY_ORDER)
+	if (order <= m->pcp_max_order)
 		return true;
 	if (order == pageblock_order)	/* HPAGE_PMD_ORDER with CONFIG_TRANSPARENT_HUGEPAGE */
 		return true;
 	return false;
 }
 
-_Static_assert(NR_PCP_LISTS == 14, "NR_PCP_LISTS of 6.12 with THP");
+_Static_assert(NR_PCP_LISTS == 29, "NR_PCP_LISTS: 6.12's 14 with THP, and the arena profile's orders 4..8");
+_Static_assert(NR_LOWORDER_PCP_LISTS < NR_SMALL_PCP_LISTS, "the kernel's low-order lists come first among the small lists");
 
+/* order_to_pindex (6.12); orders below pageblock order all index as the kernel's low orders do */
 static inline unsigned int order_to_pindex(int migratetype, unsigned int order)
 {
-	if (order > PAGE_ALLOC_COSTLY_ORDER) {
+	if (order >= pageblock_order) {
 		VM_BUG_ON(order != pageblock_order);
-		return NR_LOWORDER_PCP_LISTS + (migratetype == MIGRATE_MOVABLE);
+		return NR_SMALL_PCP_LISTS + (migratetype == MIGRATE_MOVABLE);
 	}
 	return (MIGRATE_PCPTYPES * order) + (unsigned)migratetype;
 }
@@ -1468,7 +1475,7 @@ static inline unsigned int order_to_pindex(int migratetype, unsigned int order)
 static inline unsigned int pindex_to_order(unsigned int pindex)
 {
 	unsigned int order = pindex / MIGRATE_PCPTYPES;
-	if (pindex >= NR_LOWORDER_PCP_LISTS)
+	if (pindex >= NR_SMALL_PCP_LISTS)
 		order = pageblock_order;
 	return order;
 }
@@ -1759,7 +1766,7 @@ static struct pf_page *rmqueue(struct zone *preferred_zone, struct zone *zone, u
 	(void)gfp_flags;
 	struct pf_page *page = NULL;
 
-	if (likely(pcp_allowed_order(order))) {
+	if (likely(pcp_allowed_order(zone_machine(zone), order))) {
 		page = rmqueue_pcplist(preferred_zone, zone, order, migratetype, alloc_flags);
 		if (likely(page))
 			goto out;
@@ -2105,7 +2112,14 @@ static struct pf_page *__alloc_pages_direct_reclaim(struct pf_machine *m, pf_gfp
 	bool drained = false;
 
 	*did_some_progress = __perform_reclaim(m, gfp_mask, order, ac);
-	if (unlikely(!*did_some_progress))
+	/*
+	 * pageframe's own: under the arena profile the per-CPU lists may hold
+	 * most of the machine (pcp_high_max_fraction 1, every order below
+	 * pageblock order), and a program's memory manager has little to
+	 * reclaim, so they are drained even when reclaim made no progress
+	 * rather than the kernel's going on to the OOM killer with them full.
+	 */
+	if (unlikely(!*did_some_progress) && m->profile != PF_PROFILE_ARENA)
 		return NULL;
 retry:
 	page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
@@ -2743,7 +2757,7 @@ static void free_unref_page(struct pf_page *page, unsigned int order)
 	struct zone *zone;
 	int migratetype;
 
-	if (!pcp_allowed_order(order)) {
+	if (!pcp_allowed_order(page_machine(page), order)) {
 		__free_pages_ok(page, order, FPI_NONE);
 		return;
 	}
@@ -4628,7 +4642,7 @@ static inline __attribute__((always_inline)) struct pf_page *alloc_pages_fast_ma
 	return alloc_fast_prep(m, page, gfp, order);
 }
 
-/* orders 1..PAGE_ALLOC_COSTLY_ORDER without __GFP_COMP */
+/* orders 1..m->pcp_max_order without __GFP_COMP */
 static __attribute__((noinline)) struct pf_page *alloc_pages_fast_order(struct pf_machine *m, pf_gfp_t gfp,
 									unsigned int order, int nid)
 {
@@ -4676,7 +4690,8 @@ struct pf_page *pf_alloc_pages(struct pf_machine *m, pf_gfp_t gfp, unsigned orde
 {
 	if (likely(order == 0) && likely(m))
 		return alloc_pages_fast(m, gfp, 0, NUMA_NO_NODE);
-	if (order <= PAGE_ALLOC_COSTLY_ORDER && m && !(gfp & PF___GFP_COMP))
+	/* orders 1..pcp_max_order: PAGE_ALLOC_COSTLY_ORDER, or pageblock_order - 1 under the arena profile */
+	if (m && order <= m->pcp_max_order && !(gfp & PF___GFP_COMP))
 		return alloc_pages_fast_order(m, gfp, order, NUMA_NO_NODE);
 	if (!m)
 		return NULL;
@@ -4772,7 +4787,7 @@ static inline __attribute__((always_inline)) void free_pages_fast(struct pf_mach
 	pcp_spin_unlock(pcp);
 }
 
-/* orders 1..PAGE_ALLOC_COSTLY_ORDER: the same body, out of line */
+/* orders 1..m->pcp_max_order: the same body, out of line */
 static __attribute__((noinline)) void free_pages_fast_order(struct pf_machine *m, struct pf_page *page,
 							    unsigned int order)
 {
@@ -4787,7 +4802,7 @@ void pf_free_pages(struct pf_page *page, unsigned order)
 		return pf_free_pages_checked(page, order);
 	if (likely(order == 0))
 		return free_pages_fast(m, page, 0);
-	if (order <= PAGE_ALLOC_COSTLY_ORDER)
+	if (order <= m->pcp_max_order)
 		return free_pages_fast_order(m, page, order);
 	return pf_free_pages_checked(page, order);
 }
