@@ -3,7 +3,8 @@
  * bench_pageframe: the workloads over pf_alloc_pages / pf_free_pages on a 1 GiB hosted machine.
  * Built twice by run.sh: "pageframe" with the kernel's per-CPU list sizes, and
  * "pageframe-pcp1" with BENCH_MACHINE_EXTRA "pcp_high_max_fraction 1" (per-CPU lists that may
- * hold the whole working set: the design change the per-CPU issue asks to measure).
+ * hold the whole working set: the design change the per-CPU issue asks to measure), and
+ * "pageframe-arena" with "profile arena" (docs/MACHINE.md).
  */
 #include <pageframe/pageframe.h>
 #include <stdio.h>

@@ -29,6 +29,9 @@ cflags="-O2 -g -std=gnu11 -Wall -Wextra -I$root/include"
 "$cc" $cflags "$here/bench_pageframe.c" "$build/libpageframe.a" -lpthread -o "$out/pageframe"
 "$cc" $cflags -DBENCH_NAME='"pageframe-pcp1"' -DBENCH_MACHINE_EXTRA='"pcp_high_max_fraction 1\n"' \
   "$here/bench_pageframe.c" "$build/libpageframe.a" -lpthread -o "$out/pageframe-pcp1"
+# the arena profile (docs/MACHINE.md): pageframe tuned as a program's memory manager rather than as a kernel model
+"$cc" $cflags -DBENCH_NAME='"pageframe-arena"' -DBENCH_MACHINE_EXTRA='"profile arena\n"' \
+  "$here/bench_pageframe.c" "$build/libpageframe.a" -lpthread -o "$out/pageframe-arena"
 # the same library on a machine with page poisoning on (cmdline page_poison=1): what the debugging aid costs
 "$cc" $cflags -DBENCH_NAME='"pageframe-poison"' -DBENCH_MACHINE_EXTRA='"cmdline page_poison=1\n"' \
   "$here/bench_pageframe.c" "$build/libpageframe.a" -lpthread -o "$out/pageframe-poison"
@@ -48,7 +51,7 @@ fi
 if [ -e /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so ]; then
   "$cc" $cflags -DBENCH_NAME='"tcmalloc"' "$here/bench_malloc.c" -ltcmalloc_minimal -lpthread -o "$out/tcmalloc"; peers="$peers tcmalloc"
 fi
-progs="pageframe pageframe-pcp1 pageframe-poison pageframe-owner $peers freelist"
+progs="pageframe pageframe-pcp1 pageframe-arena pageframe-poison pageframe-owner $peers freelist"
 runs=""
 for p in $progs; do runs="$runs $out/$p"; done
 for x in ${EXTRA_PEERS:-}; do
