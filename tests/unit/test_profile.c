@@ -38,7 +38,7 @@ static void expect_pcp(struct pf_machine *m, int batch, int high_min, int high_m
 static void kernel_is_default(void **state)
 {
 	(void)state;
-	const char *descs[] = { MACHINE, MACHINE "profile kernel\n", "profile kernel\n" MACHINE };
+	const char *descs[] = { MACHINE, (MACHINE "profile kernel\n"), ("profile kernel\n" MACHINE) };
 	for (size_t i = 0; i < sizeof descs / sizeof descs[0]; i++) {
 		struct pf_machine *m = pf_test_boot(descs[i]);
 		assert_int_equal(m->profile, PF_PROFILE_KERNEL);
@@ -53,7 +53,7 @@ static void arena_sets(void **state)
 {
 	(void)state;
 	/* last line (as bench/run.sh appends it) or first: the same machine */
-	const char *descs[] = { MACHINE "profile arena\n", "profile arena\n" MACHINE };
+	const char *descs[] = { (MACHINE "profile arena\n"), ("profile arena\n" MACHINE) };
 	for (size_t i = 0; i < sizeof descs / sizeof descs[0]; i++) {
 		struct pf_machine *m = pf_test_boot(descs[i]);
 		assert_int_equal(m->profile, PF_PROFILE_ARENA);
@@ -68,9 +68,9 @@ static void arena_sets(void **state)
 static void explicit_fraction_wins(void **state)
 {
 	(void)state;
-	const char *descs[] = { MACHINE "pcp_high_max_fraction 2\nprofile arena\n",
-				MACHINE "profile arena\npcp_high_max_fraction 2\n",
-				MACHINE "profile kernel\npcp_high_max_fraction 2\n" };
+	const char *descs[] = { (MACHINE "pcp_high_max_fraction 2\nprofile arena\n"),
+				(MACHINE "profile arena\npcp_high_max_fraction 2\n"),
+				(MACHINE "profile kernel\npcp_high_max_fraction 2\n") };
 	for (size_t i = 0; i < sizeof descs / sizeof descs[0]; i++) {
 		struct pf_machine *m = pf_test_boot(descs[i]);
 		assert_int_equal(m->pcp_high_max_fraction, 2);
