@@ -1,4 +1,4 @@
-/* test_profile: the profile directive (docs/MACHINE.md): what "profile arena" sets (per-CPU orders, high_max), that a pcp_high_max_fraction line wins wherever it stands, the errors for bad lines, order-4 blocks on the per-CPU lists, and the drain before failing that the arena profile adds. */
+/* test_profile: the profile directive (docs/MACHINE.md): what "profile arena" sets (per-CPU orders, high_max), that a pcp_high_max_fraction line wins wherever it stands, the errors for bad lines, order-4 blocks on the per-CPU lists, the drain before failing that the arena profile adds, and pf_check after random operations on an arena machine. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -187,6 +187,54 @@ static void drains_before_failing(void **state)
 	pf_machine_destroy(m);
 }
 
+/*
+ * Random operations on an arena machine (64 MiB, 2 CPUs, the thread moving between them):
+ * orders 0..10 (0..9 on the per-CPU lists), bulk allocations, drains; pf_check every 1000
+ * operations and at the end, where after a drain every page is back in the buddy lists.
+ */
+static void random_ops_check(void **state)
+{
+	(void)state;
+	struct pf_machine *m = pf_test_boot("cpus 2\nmem 0 0x1000-0x3ffffff\nthp never\nprofile arena\n");
+	pf_set_report_hook(m, quiet, NULL);
+	enum { SLOTS = 256, OPS = 20000 };
+	struct pf_page *slot[SLOTS] = { 0 };
+	unsigned ord[SLOTS] = { 0 };
+	uint64_t rs = 0x5eed5eedULL;
+	long managed_free = pf_test_vmstat(m, "nr_free_pages");
+	for (int i = 0; i < OPS; i++) {
+		uint64_t r = pf_test_xorshift64s(&rs);
+		unsigned k = (unsigned)(r % SLOTS);
+		pf_bind_cpu((int)((r >> 20) & 1));
+		if (slot[k]) {
+			pf_free_pages(slot[k], ord[k]);
+			slot[k] = NULL;
+		} else if (((r >> 24) & 15) == 0) {
+			struct pf_page *v[8] = { 0 };
+			unsigned long n = pf_alloc_pages_bulk(m, PF_GFP_KERNEL, 8, v);
+			for (unsigned long j = 0; j < n; j++)
+				pf_free_pages(v[j], 0);
+		} else if (((r >> 28) & 63) == 0) {
+			pf_drain_all_pages(m);
+		} else {
+			unsigned o = (unsigned)((r >> 32) % 11);
+			slot[k] = pf_alloc_pages(m, PF_GFP_KERNEL | PF___GFP_NORETRY | PF___GFP_NOWARN, o);
+			ord[k] = o;
+		}
+		if (i % 1000 == 999)
+			pf_test_check(m, "during the random operations");
+	}
+	for (int k = 0; k < SLOTS; k++)
+		if (slot[k])
+			pf_free_pages(slot[k], ord[k]);
+	pf_bind_cpu(0);
+	pf_test_check(m, "after the random operations");
+	pf_drain_all_pages(m);
+	assert_int_equal(pf_test_vmstat(m, "nr_free_pages"), managed_free);
+	pf_test_check(m, "after the drain");
+	pf_machine_destroy(m);
+}
+
 int main(void)
 {
 	pf_test_watchdog("test_profile", 10);
@@ -198,6 +246,7 @@ int main(void)
 		cmocka_unit_test(bad_lines),
 		cmocka_unit_test(order4_on_the_lists),
 		cmocka_unit_test(drains_before_failing),
+		cmocka_unit_test(random_ops_check),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
