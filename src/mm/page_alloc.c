@@ -4794,6 +4794,19 @@ static __attribute__((noinline)) void free_pages_fast_order(struct pf_machine *m
 	free_pages_fast(m, page, order);
 }
 
+/*
+ * Orders above PAGE_ALLOC_COSTLY_ORDER: the fast path for the arena profile's
+ * per-CPU orders (up to m->pcp_max_order), else the general path.  Out of
+ * line, so that reading the machine's profile costs pf_free_pages nothing.
+ */
+static __attribute__((noinline)) void free_pages_high_order(struct pf_machine *m, struct pf_page *page,
+							    unsigned int order)
+{
+	if (order <= m->pcp_max_order)
+		return free_pages_fast_order(m, page, order);
+	pf_free_pages_checked(page, order);
+}
+
 /* __free_pages: pcp orders take the fast path, which falls back to the general path itself. */
 void pf_free_pages(struct pf_page *page, unsigned order)
 {
@@ -4802,9 +4815,9 @@ void pf_free_pages(struct pf_page *page, unsigned order)
 		return pf_free_pages_checked(page, order);
 	if (likely(order == 0))
 		return free_pages_fast(m, page, 0);
-	if (order <= m->pcp_max_order)
+	if (order <= PAGE_ALLOC_COSTLY_ORDER)
 		return free_pages_fast_order(m, page, order);
-	return pf_free_pages_checked(page, order);
+	return free_pages_high_order(m, page, order);
 }
 
 /* ---- release_pages: a batch of frees under one per-CPU list hold ------------------------------------------ */
