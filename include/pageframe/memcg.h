@@ -88,6 +88,17 @@ PF_API struct pf_memcg *pf_memcg_attach(struct pf_memcg *cg);
  */
 PF_API void pf_memcg_destroy(struct pf_memcg *cg);
 
+/**
+ * pf_memcg_set_throttle_hook - take memory.high's throttling in place of
+ * the sleep: a thread that would sleep its penalty (at most 2 s) calls
+ * @fn(@arg, @ns) instead, @ns the penalty in nanoseconds (whole jiffies of
+ * HZ 250), with no lock of the machine held.  For a program that keeps its
+ * own clock (a simulator).  NULL @fn sleeps again (the default).  Set it
+ * before threads charge: a thread already throttling uses the old one.
+ */
+PF_API void pf_memcg_set_throttle_hook(struct pf_machine *m, void (*fn)(void *arg, unsigned long long ns),
+				       void *arg);
+
 #ifdef __cplusplus
 }
 #endif

@@ -362,6 +362,8 @@ struct pf_machine {
 	struct memcg_stock_pcp *memcg_stock;	/* [nr_cpus] */
 	struct list_head memcg_released;	/* released memcgs, freed with the machine */
 	unsigned long memcg_last_id;
+	void (*memcg_throttle_fn)(void *arg, unsigned long long ns);	/* pf_memcg_set_throttle_hook; NULL: sleep */
+	void *memcg_throttle_arg;
 
 	/* -- cpuset.c, mempolicy.c, page-writeback.c -- */
 	unsigned long placement_serial;		/* cpuset.c: this machine's number among all machines made */

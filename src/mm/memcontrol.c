@@ -572,12 +572,26 @@ unsigned long calculate_high_delay(struct mem_cgroup *memcg, unsigned int nr_pag
 	return penalty_jiffies * nr_pages / MEMCG_CHARGE_BATCH;
 }
 
-static void memcg_high_sleep(unsigned long penalty_jiffies)
+/* the throttling sleep: the unit tests' hook, else the program's (pf_memcg_set_throttle_hook), else slept */
+static void memcg_high_sleep(struct pf_machine *m, unsigned long penalty_jiffies)
 {
+	unsigned long long ns = (unsigned long long)penalty_jiffies * (1000000000ULL / MEMCG_HZ);
+	void (*fn)(void *, unsigned long long) = __atomic_load_n(&m->memcg_throttle_fn, __ATOMIC_ACQUIRE);
+
 	if (memcg_high_sleep_hook)
 		memcg_high_sleep_hook(penalty_jiffies);
+	else if (fn)
+		fn(__atomic_load_n(&m->memcg_throttle_arg, __ATOMIC_RELAXED), ns);
 	else
-		pf_os_sleep_ns((unsigned long long)penalty_jiffies * (1000000000ULL / MEMCG_HZ));
+		pf_os_sleep_ns(ns);
+}
+
+void pf_memcg_set_throttle_hook(struct pf_machine *m, void (*fn)(void *arg, unsigned long long ns), void *arg)
+{
+	if (!m)
+		return;
+	__atomic_store_n(&m->memcg_throttle_arg, fn ? arg : NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&m->memcg_throttle_fn, fn, __ATOMIC_RELEASE);
 }
 
 /*
@@ -619,7 +633,7 @@ retry_reclaim:
 		in_retry = true;
 		goto retry_reclaim;
 	}
-	memcg_high_sleep(penalty_jiffies);
+	memcg_high_sleep(memcg->machine, penalty_jiffies);
 out:
 	css_put(memcg);
 }
