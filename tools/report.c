@@ -302,7 +302,22 @@ int rp_snapshot(struct rp_report *r, const struct rp_snapshot *s)
 		pagetypeinfo_blocks(f, s->pagetypeinfo);
 	else
 		fputs("null", f);
-	fprintf(f, ",\"vm\":[%ld,%ld,%ld,%ld]}", s->vm[0], s->vm[1], s->vm[2], s->vm[3]);
+	fprintf(f, ",\"vm\":[%ld,%ld,%ld,%ld]", s->vm[0], s->vm[1], s->vm[2], s->vm[3]);
+	if (s->nmemcgs) {
+		/* [path, current, max, high, low, min, events low, high, max, oom, oom_kill] a memcg */
+		fputs(",\"mc\":[", f);
+		for (int i = 0; i < s->nmemcgs; i++) {
+			const struct rp_memcg *c = &s->memcgs[i];
+			fputs(i ? ",[" : "[", f);
+			json_str(f, c->path);
+			fprintf(f, ",%lld,%lld,%lld,%lld,%lld", c->current, c->max, c->high, c->low, c->min);
+			for (int e = 0; e < RP_NR_MCE; e++)
+				fprintf(f, ",%ld", c->events[e]);
+			fputc(']', f);
+		}
+		fputc(']', f);
+	}
+	fputc('}', f);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -15,6 +15,14 @@ struct rp_report;
 /* The vmstat counters a snapshot carries, to mark events on the watermark charts. */
 enum { RP_VM_KSWAPD, RP_VM_KCOMPACTD, RP_VM_ALLOCSTALL, RP_VM_COMPACTSTALL, RP_NR_VM };
 
+/* A memory cgroup's figures in a snapshot (pageframe run): bytes, -1 for "max" (no limit). */
+enum { RP_MCE_LOW, RP_MCE_HIGH, RP_MCE_MAX, RP_MCE_OOM, RP_MCE_OOM_KILL, RP_NR_MCE };	/* memory.events */
+struct rp_memcg {
+	const char *path;		/* "/parent/name" */
+	long long current, max, high, low, min;
+	long events[RP_NR_MCE];
+};
+
 /* One snapshot: the views as text; NULL where the source has no such view. */
 struct rp_snapshot {
 	double t;			/* x: events replayed, or seconds since the first sample */
@@ -25,6 +33,8 @@ struct rp_snapshot {
 	const char *pageblocks;		/* pf_show "pageblocks" (replay only) */
 	const char *pagetypeinfo;	/* /proc/pagetypeinfo (live: the block counts come from it) */
 	long vm[RP_NR_VM];		/* cumulative counters; -1 where unknown */
+	int nmemcgs;			/* memory cgroups (pageframe run with memcgs; else 0) */
+	const struct rp_memcg *memcgs;
 };
 
 struct rp_report *rp_new(const char *title, const char *source, const char *xlabel);

@@ -85,6 +85,35 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 	return 0;
 }
 
+/*
+ * A memcg file's value as the kernel's memory.max write reads it (page_counter_memparse): "max", or
+ * a number of bytes with an optional K, M, G or T (powers of 1024).  At most 2^52 bytes (4 PiB, past
+ * any machine here).  Return: 0, or -1.
+ */
+static int parse_size(const char *s, uint64_t *bytes)
+{
+	if (!strcmp(s, "max")) {
+		*bytes = SC_UNLIMITED;
+		return 0;
+	}
+	char num[32];
+	size_t n = strlen(s);
+	unsigned shift = 0;
+	if (n && strchr("kKmMgGtT", s[n - 1])) {
+		shift = (unsigned)(strchr("kmgt", tolower((unsigned char)s[n - 1])) - "kmgt" + 1) * 10;
+		n--;
+	}
+	if (!n || n >= sizeof num)
+		return -1;
+	memcpy(num, s, n);
+	num[n] = '\0';
+	unsigned long long v;
+	if (parse_uint(num, (1ull << 52) >> shift, &v))
+		return -1;
+	*bytes = (uint64_t)v << shift;
+	return 0;
+}
+
 /* "all", "3", "0-3", "0,2,5-7" */
 static int parse_cpus(const char *s, uint64_t *mask, int *max)
 {
@@ -145,6 +174,7 @@ static int parse_stream(struct sc_stream *st, char **tok, int ntok, int lineno, 
 	memset(st, 0, sizeof *st);
 	st->line = lineno;
 	st->burst = 1;
+	st->memcg = -1;
 	st->kind = SC_NR_KINDS;
 	if (ntok < 2 || set_name(st->name, tok[1]))
 		FAIL("stream needs a name (1 to %d characters)", SC_NAME - 1);
@@ -189,6 +219,9 @@ static int parse_stream(struct sc_stream *st, char **tok, int ntok, int lineno, 
 			if (parse_cpus(v, &st->cpus, maxcpu))
 				FAIL("stream %s: cpus '%.40s' is not all, N, A-B or a list of those (CPUs below %d)", st->name,
 				     v, SC_MAX_CPUS);
+		} else if (!strcmp(k, "memcg")) {
+			if (set_name(st->memcg_name, v))	/* resolved at the end: memcgs may come later */
+				FAIL("stream %s: memcg '%.40s' is no memcg name", st->name, v);
 		} else
 			FAIL("stream %s: unknown key '%.40s'", st->name, k);
 	}
@@ -199,6 +232,106 @@ static int parse_stream(struct sc_stream *st, char **tok, int ntok, int lineno, 
 	st->gfp = kinds[st->kind].gfp;
 	if (!has_order)
 		st->order = kinds[st->kind].order;
+	return 0;
+}
+
+/* memcg NAME [parent=NAME] [max=SIZE] [high=SIZE] [low=SIZE] [min=SIZE] */
+static int parse_memcg(struct scenario *sc, char **tok, int ntok, int lineno, char *err, size_t errlen)
+{
+	if (sc->nmemcgs == SC_MAX_MEMCGS)
+		FAIL("more than %d memcgs", SC_MAX_MEMCGS);
+	struct sc_memcg *cg = &sc->memcgs[sc->nmemcgs];
+	memset(cg, 0, sizeof *cg);
+	cg->line = lineno;
+	cg->parent = -1;
+	cg->max = cg->high = SC_UNLIMITED;
+	if (ntok < 2 || set_name(cg->name, tok[1]) || strchr(cg->name, '/'))
+		FAIL("memcg needs a name (1 to %d characters, no '/')", SC_NAME - 1);
+	for (int i = 0; i < sc->nmemcgs; i++)
+		if (!strcmp(sc->memcgs[i].name, cg->name))
+			FAIL("memcg %s: declared already on line %d", cg->name, sc->memcgs[i].line);
+	for (int i = 2; i < ntok; i++) {
+		char *eq = strchr(tok[i], '=');
+		if (!eq)
+			FAIL("memcg %s: '%.40s' is not key=value", cg->name, tok[i]);
+		*eq = '\0';
+		const char *k = tok[i], *v = eq + 1;
+		uint64_t *size = !strcmp(k, "max") ? &cg->max : !strcmp(k, "high") ? &cg->high
+			       : !strcmp(k, "low") ? &cg->low : !strcmp(k, "min") ? &cg->min : NULL;
+		if (size) {
+			if (parse_size(v, size))
+				FAIL("memcg %s: %s '%.40s' is not a size (bytes, with K, M, G or T, up to 4P; or max)",
+				     cg->name, k, v);
+		} else if (!strcmp(k, "parent")) {
+			if (set_name(cg->parent_name, v))
+				FAIL("memcg %s: parent '%.40s' is no memcg name", cg->name, v);
+		} else
+			FAIL("memcg %s: unknown key '%.40s' (parent, max, high, low, min)", cg->name, k);
+	}
+	sc->nmemcgs++;
+	return 0;
+}
+
+static int find_memcg(const struct scenario *sc, const char *name)
+{
+	for (int i = 0; i < sc->nmemcgs; i++)
+		if (!strcmp(sc->memcgs[i].name, name))
+			return i;
+	return -1;
+}
+
+/*
+ * The memcg tree, once every line is read: each parent named is a memcg of the scenario, the parents
+ * lead to the root (no cycle), at most SC_MAX_MEMCG_DEPTH levels deep; each stream's memcg is declared.
+ */
+static int resolve_memcgs(struct scenario *sc, char *err, size_t errlen)
+{
+	int lineno = 0;
+	for (int i = 0; i < sc->nmemcgs; i++) {
+		struct sc_memcg *cg = &sc->memcgs[i];
+		if (cg->parent_name[0] && (cg->parent = find_memcg(sc, cg->parent_name)) < 0) {
+			lineno = cg->line;
+			FAIL("memcg %s: parent '%s' is not declared (memcg %s ...)", cg->name, cg->parent_name,
+			     cg->parent_name);
+		}
+	}
+	for (int i = 0; i < sc->nmemcgs; i++) {
+		/* up from i: a path of more than nmemcgs steps goes round; i is on the cycle when it comes back */
+		int depth = 1, p = sc->memcgs[i].parent;
+		for (; p >= 0 && p != i && depth <= sc->nmemcgs; p = sc->memcgs[p].parent)
+			depth++;
+		if (p == i || depth > sc->nmemcgs) {
+			if (p != i)
+				continue;	/* it leads into a cycle it is not part of: named from the cycle's own */
+			char path[160] = "";
+			size_t n = 0;
+			int q = i;
+			do {
+				int w = snprintf(path + n, sizeof path - n, "%s -> ", sc->memcgs[q].name);
+				n = w > 0 && (size_t)w < sizeof path - n ? n + (size_t)w : sizeof path - 1;
+				q = sc->memcgs[q].parent;
+			} while (q != i);
+			snprintf(path + n, sizeof path - n, "%s", sc->memcgs[i].name);
+			lineno = sc->memcgs[i].line;
+			FAIL("memcg %s: its parents go round in a cycle (%s)", sc->memcgs[i].name, path);
+		}
+		sc->memcgs[i].depth = depth;
+	}
+	for (int i = 0; i < sc->nmemcgs; i++)
+		if (sc->memcgs[i].depth > SC_MAX_MEMCG_DEPTH) {
+			lineno = sc->memcgs[i].line;
+			FAIL("memcg %s: %d levels below the root, more than %d", sc->memcgs[i].name, sc->memcgs[i].depth,
+			     SC_MAX_MEMCG_DEPTH);
+		}
+	for (int i = 0; i < sc->nphases; i++)
+		for (int k = 0; k < sc->phases[i].nstreams; k++) {
+			struct sc_stream *st = &sc->phases[i].streams[k];
+			if (st->memcg_name[0] && (st->memcg = find_memcg(sc, st->memcg_name)) < 0) {
+				lineno = st->line;
+				FAIL("stream %s: memcg '%s' is not declared (memcg %s ...)", st->name, st->memcg_name,
+				     st->memcg_name);
+			}
+		}
 	return 0;
 }
 
@@ -266,6 +399,9 @@ int sc_parse(const char *text, size_t len, struct scenario *sc, char *err, size_
 			if (sc->max_cpu != before)
 				sc->max_cpu_line = lineno;
 			ph->nstreams++;
+		} else if (!strcmp(d, "memcg")) {
+			if (parse_memcg(sc, tok, ntok, lineno, err, errlen))
+				return -1;
 		} else if (!strcmp(d, "seed")) {
 			if (ntok != 2 || parse_uint(tok[1], ~0ull, &u))
 				FAIL("seed N");
@@ -289,8 +425,10 @@ int sc_parse(const char *text, size_t len, struct scenario *sc, char *err, size_
 				FAIL("reclaim on|off");
 			sc->reclaim = tok[1][1] == 'n';
 		} else
-			FAIL("unknown directive '%.40s' (seed, tick, snapshot, kcompactd, vmstat, reclaim, phase, stream)", d);
+			FAIL("unknown directive '%.40s' (seed, tick, snapshot, kcompactd, vmstat, reclaim, memcg, phase, stream)", d);
 	}
+	if (resolve_memcgs(sc, err, errlen))
+		return -1;
 	/* the clock runs in whole ticks: a phase that is no whole number of them would run shorter or longer
 	 * (or not at all) than it says */
 	for (int i = 0; i < sc->nphases; i++)

@@ -16,6 +16,9 @@
 #define SC_MAX_STREAMS 16	/* per phase */
 #define SC_MAX_CPUS 64		/* a stream's CPU set is a 64-bit mask */
 #define SC_NAME 32
+#define SC_MAX_MEMCGS 16
+#define SC_MAX_MEMCG_DEPTH 8	/* levels below the root group */
+#define SC_UNLIMITED UINT64_MAX	/* a memcg file's "max" */
 
 enum sc_kind {
 	SC_UNMOVABLE,	/* slab-like kernel memory: GFP_KERNEL */
@@ -36,7 +39,19 @@ struct sc_stream {
 	unsigned burst;		/* they come in bursts of this many (1: spread evenly) */
 	uint64_t lifetime_us;	/* mean lifetime; 0 = held to the end */
 	uint64_t cpus;		/* bit mask of the CPUs the stream runs on (0: all) */
+	int memcg;		/* index in scenario.memcgs (charged with __GFP_ACCOUNT), -1: none */
+	char memcg_name[SC_NAME];	/* as written, until the end of the text resolves it */
 	int line;		/* its line in the scenario, for messages */
+};
+
+/* A memory cgroup (cgroup v2's memory controller) the streams may be put in. */
+struct sc_memcg {
+	char name[SC_NAME];
+	char parent_name[SC_NAME];	/* "": a child of the root group */
+	int parent;		/* index in scenario.memcgs, -1: the root group */
+	int depth;		/* 1: a child of the root */
+	uint64_t max, high, low, min;	/* bytes; SC_UNLIMITED: "max" */
+	int line;
 };
 
 struct sc_phase {
@@ -56,6 +71,8 @@ struct scenario {
 	bool reclaim;			/* page cache on the LRU, caches as a shrinker, kswapd stepped */
 	int nphases;
 	struct sc_phase phases[SC_MAX_PHASES];
+	int nmemcgs;
+	struct sc_memcg memcgs[SC_MAX_MEMCGS];	/* in the order declared (a parent may come after) */
 	int max_cpu_line;		/* the line of the highest CPU named, and that CPU */
 	int max_cpu;
 };

@@ -11,7 +11,8 @@
  * forgets the page), reclaimable caches are one shrinker's objects, the
  * allocation slow path reclaims directly, and kswapd (pf_kswapd_run),
  * kcompactd (pf_kcompactd_run) and the vmstat worker (pf_vmstat_refresh) are
- * stepped on the simulated clock.
+ * stepped on the simulated clock.  Streams put in a memcg (pf_memcg_create)
+ * allocate attached to it (pf_memcg_attach) with __GFP_ACCOUNT.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -66,6 +67,12 @@ struct sim {
 	long kswapd_runs, direct_reclaims, reclaimed_pages, kcompactd_runs, held_pages;
 	struct stream_stats st[SC_MAX_PHASES][SC_MAX_STREAMS];
 	double acc[SC_MAX_STREAMS][SC_MAX_CPUS];
+	struct pf_memcg *memcgs[SC_MAX_MEMCGS];
+	unsigned long long throttle_ns;	/* set by the throttle hook during an allocation */
+	uint64_t paused[SC_MAX_STREAMS][SC_MAX_CPUS];	/* a stream sleeps on a CPU until this tick */
+	long throttles[SC_MAX_MEMCGS];
+	unsigned long long throttled_ns[SC_MAX_MEMCGS];
+	char memcg_path[SC_MAX_MEMCGS][SC_MAX_MEMCG_DEPTH * SC_NAME + 1];
 	struct rp_report *rep;
 	double now_s;
 	char cur_gfp[64];
@@ -289,6 +296,151 @@ static char *show(struct pf_machine *m, const char *what)
 	return buf;
 }
 
+/* ---- memcgs ---- */
+
+/* One of a memcg's files, as text (NULL: out of memory). */
+static char *memcg_file(struct pf_memcg *cg, const char *file)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	pf_memcg_show(cg, file, f);
+	fclose(f);
+	return buf;
+}
+
+/* memory.high's penalty: the stream sleeps it on the simulated clock (the allocation loop reads it). */
+static void on_throttle(void *arg, unsigned long long ns)
+{
+	struct sim *s = arg;
+	s->throttle_ns += ns;
+}
+
+/* A file of one number, or "max" (-1). */
+static long long memcg_bytes(struct pf_memcg *cg, const char *file)
+{
+	char *t = memcg_file(cg, file);
+	long long v = t && strncmp(t, "max", 3) ? strtoll(t, NULL, 10) : -1;
+	free(t);
+	return v;
+}
+
+/* "KEY N" of a flat-keyed file (memory.events, memory.stat); -1 when absent. */
+static long long keyed(const char *text, const char *key)
+{
+	size_t kl = strlen(key);
+	for (const char *p = text; p && *p;) {
+		if (!strncmp(p, key, kl) && p[kl] == ' ')
+			return strtoll(p + kl + 1, NULL, 10);
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return -1;
+}
+
+static const char *const memcg_events[RP_NR_MCE] = { "low", "high", "max", "oom", "oom_kill" };
+
+static void memcg_figures(struct sim *s, int i, struct rp_memcg *out)
+{
+	struct pf_memcg *cg = s->memcgs[i];
+	*out = (struct rp_memcg){ .path = s->memcg_path[i] };
+	out->current = memcg_bytes(cg, "memory.current");
+	out->max = memcg_bytes(cg, "memory.max");
+	out->high = memcg_bytes(cg, "memory.high");
+	out->low = memcg_bytes(cg, "memory.low");
+	out->min = memcg_bytes(cg, "memory.min");
+	char *ev = memcg_file(cg, "memory.events");
+	for (int e = 0; e < RP_NR_MCE; e++)
+		out->events[e] = (long)keyed(ev, memcg_events[e]);
+	free(ev);
+}
+
+/*
+ * Make the scenario's memcgs, parents first (a parent may be declared after its children), and write
+ * their limits (memory.min, low, high, max: the order a limit lowered below usage would reclaim least).
+ * Return: 0, or -1 with a message on standard error.
+ */
+static int memcgs_create(struct sim *s, const char *path)
+{
+	const struct scenario *sc = s->sc;
+	for (int depth = 1; depth <= SC_MAX_MEMCG_DEPTH; depth++)
+		for (int i = 0; i < sc->nmemcgs; i++) {
+			const struct sc_memcg *d = &sc->memcgs[i];
+			if (d->depth != depth)
+				continue;
+			struct pf_memcg *parent = d->parent >= 0 ? s->memcgs[d->parent] : NULL;
+			snprintf(s->memcg_path[i], sizeof s->memcg_path[i], "%s/%s",
+				 d->parent >= 0 ? s->memcg_path[d->parent] : "", d->name);
+			s->memcgs[i] = pf_memcg_create(s->m, parent, d->name);
+			if (!s->memcgs[i]) {
+				fprintf(stderr, "pageframe: %s: line %d: memcg %s: pf_memcg_create failed\n", path, d->line,
+					d->name);
+				return -1;
+			}
+			static const char *const files[] = { "memory.min", "memory.low", "memory.high", "memory.max" };
+			const uint64_t v[] = { d->min, d->low, d->high, d->max };
+			for (int f = 0; f < 4; f++) {
+				char val[32];
+				if (v[f] == SC_UNLIMITED)
+					snprintf(val, sizeof val, "max");
+				else
+					snprintf(val, sizeof val, "%" PRIu64, v[f]);
+				if (pf_memcg_set(s->memcgs[i], files[f], val)) {
+					fprintf(stderr, "pageframe: %s: line %d: memcg %s: %s %s refused\n", path, d->line,
+						d->name, files[f], val);
+					return -1;
+				}
+			}
+		}
+	return 0;
+}
+
+/* The summary's memcg lines: the files in bytes, memory.events, and the memory.stat lines not 0. */
+static void memcgs_summary(struct sim *s)
+{
+	if (!s->sc->nmemcgs)
+		return;
+	printf("== memcgs at the end (bytes)\n");
+	for (int i = 0; i < s->sc->nmemcgs; i++) {
+		struct pf_memcg *cg = s->memcgs[i];
+		struct rp_memcg f;
+		memcg_figures(s, i, &f);
+		char lim[4][24];
+		const long long v[4] = { f.max, f.high, f.low, f.min };
+		for (int k = 0; k < 4; k++)
+			if (v[k] < 0)
+				snprintf(lim[k], sizeof lim[k], "max");
+			else
+				snprintf(lim[k], sizeof lim[k], "%lld", v[k]);
+		printf("memcg %s: current %lld peak %lld max %s high %s low %s min %s\n", f.path, f.current,
+		       memcg_bytes(cg, "memory.peak"), lim[0], lim[1], lim[2], lim[3]);
+		char *ev = memcg_file(cg, "memory.events");
+		printf("  memory.events:");
+		for (char *p = ev; p && *p;) {
+			char *nl = strchr(p, '\n');
+			printf(" %.*s", (int)(nl ? nl - p : (long)strlen(p)), p);
+			p = nl ? nl + 1 : NULL;
+		}
+		free(ev);
+		char *st = memcg_file(cg, "memory.stat");
+		printf("\n  memory.high throttling: %ld sleeps, %.3f simulated seconds", s->throttles[i],
+		       (double)s->throttled_ns[i] / 1e9);
+		printf("\n  memory.stat:");
+		for (char *p = st; p && *p;) {
+			char *nl = strchr(p, '\n');
+			int l = (int)(nl ? nl - p : (long)strlen(p));
+			const char *sp = memchr(p, ' ', (size_t)l);
+			if (sp && strtoll(sp + 1, NULL, 10) != 0)
+				printf(" %.*s", l, p);
+			p = nl ? nl + 1 : NULL;
+		}
+		free(st);
+		printf("\n");
+	}
+}
+
 static void snapshot(struct sim *s)
 {
 	if (!s->rep)
@@ -306,6 +458,11 @@ static void snapshot(struct sim *s)
 	snap.vm[RP_VM_KCOMPACTD] = s->kcompactd_runs;
 	snap.vm[RP_VM_ALLOCSTALL] = s->direct_reclaims;
 	snap.vm[RP_VM_COMPACTSTALL] = pf_vmstat_get(s->m, "compact_stall", &v) ? -1 : v;
+	struct rp_memcg mc[SC_MAX_MEMCGS];
+	for (int i = 0; i < s->sc->nmemcgs; i++)
+		memcg_figures(s, i, &mc[i]);
+	snap.nmemcgs = s->sc->nmemcgs;
+	snap.memcgs = mc;
 	rp_snapshot(s->rep, &snap);
 	free(bi);
 	free(zi);
@@ -448,6 +605,11 @@ int cmd_run_scenario(int argc, char **argv)
 			n++;
 		s.nnodes = n;
 	}
+	pf_memcg_set_throttle_hook(s.m, on_throttle, &s);
+	if (memcgs_create(&s, path)) {
+		pf_machine_destroy(s.m);
+		return 1;
+	}
 	if (sc.reclaim && !(s.shrinker = pf_shrinker_register(s.m, "scenario-caches", &sim_shrinker_ops, &s,
 							      PF_DEFAULT_SEEKS))) {
 		fprintf(stderr, "pageframe: out of memory\n");
@@ -497,6 +659,7 @@ int cmd_run_scenario(int argc, char **argv)
 			phase_end += sc.phases[phase].duration_us / sc.tick_us;
 			/* stream k of the new phase is another stream: it starts with no fraction of its own */
 			memset(s.acc, 0, sizeof s.acc);
+			memset(s.paused, 0, sizeof s.paused);
 		}
 		const struct sc_phase *ph = &sc.phases[phase];
 		s.now_s = (double)(tick * sc.tick_us) / 1e6;
@@ -535,8 +698,8 @@ int cmd_run_scenario(int argc, char **argv)
 			for (int k = 0; k < ph->nstreams; k++) {
 				const struct sc_stream *st = &ph->streams[k];
 				uint64_t mask = st->cpus ? st->cpus : (s.ncpus >= 64 ? ~0ull : (1ull << s.ncpus) - 1);
-				if (!(mask & (1ull << cpu)))
-					continue;
+				if (!(mask & (1ull << cpu)) || tick < s.paused[k][cpu])
+					continue;	/* not its CPU, or its thread sleeps there (memory.high) */
 				int ncpu = __builtin_popcountll(mask & (s.ncpus >= 64 ? ~0ull : (1ull << s.ncpus) - 1));
 				/* bursts a tick on this CPU, rounded at random */
 				double want = s.acc[k][cpu] + st->rate / st->burst * dt / ncpu;
@@ -553,8 +716,27 @@ int cmd_run_scenario(int argc, char **argv)
 					bound_here = true;
 				}
 				snprintf(s.cur_gfp, sizeof s.cur_gfp, "%s (%s)", st->name, sc_kind_name(st->kind));
+				/* in a memcg: its thread's allocations, charged as the kernel's GFP_KERNEL_ACCOUNT and
+				 * user pages are (the page-cache page keeps its charge on the memcg's LRU) */
+				pf_gfp_t gfp = st->gfp | PF_GFP_NOWARN;
+				if (st->memcg >= 0) {
+					pf_memcg_attach(s.memcgs[st->memcg]);
+					gfp |= PF___GFP_ACCOUNT;
+				}
 				for (long n = 0; n < nb * (long)st->burst; n++) {
-					struct pf_page *p = pf_alloc_pages(s.m, st->gfp | PF_GFP_NOWARN, st->order);
+					struct pf_page *p = pf_alloc_pages(s.m, gfp, st->order);
+					if (s.throttle_ns) {
+						/* over memory.high and throttled: the stream's thread on this CPU sleeps
+						 * the penalty, whole ticks from the next, making nothing meanwhile */
+						uint64_t t = (s.throttle_ns + sc.tick_us * 1000 - 1) / (sc.tick_us * 1000);
+						s.paused[k][cpu] = tick + 1 + t;
+						if (st->memcg >= 0) {	/* always: only an attached thread is throttled */
+							s.throttles[st->memcg]++;
+							s.throttled_ns[st->memcg] += s.throttle_ns;
+						}
+						s.throttle_ns = 0;
+						n = nb * (long)st->burst;	/* the rest of the tick's bursts: not made */
+					}
 					if (!p) {
 						s.st[phase][k].failed++;
 						failed++;
@@ -598,6 +780,8 @@ int cmd_run_scenario(int argc, char **argv)
 						heap_up(&s, x->heap);
 					}
 				}
+				if (st->memcg >= 0)
+					pf_memcg_attach(NULL);
 			}
 		}
 		/* kswapd, every millisecond of simulated time: a pass of each node's (it runs only when woken) */
@@ -655,6 +839,7 @@ int cmd_run_scenario(int argc, char **argv)
 	printf("reclaim: %ld kswapd passes, %ld direct reclaims (allocstall %ld), %ld pages reclaimed; kcompactd: "
 	       "%ld passes; mm_page_alloc_extfrag: %ld; pages held at the end: %ld\n", s.kswapd_runs,
 	       s.direct_reclaims, stalls, s.reclaimed_pages, s.kcompactd_runs, s.extfrag, s.held_pages);
+	memcgs_summary(&s);
 	printf("== buddyinfo at the end\n");
 	fflush(stdout);
 	pf_show(s.m, "buddyinfo", stdout);
