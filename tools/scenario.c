@@ -260,7 +260,7 @@ static int parse_memcg(struct scenario *sc, char **tok, int ntok, int lineno, ch
 			       : !strcmp(k, "low") ? &cg->low : !strcmp(k, "min") ? &cg->min : NULL;
 		if (size) {
 			if (parse_size(v, size))
-				FAIL("memcg %s: %s '%.40s' is not a size (bytes, with K, M, G or T, up to 4P; or max)",
+				FAIL("memcg %s: %s '%.40s' is not a size (bytes, with K, M, G or T; at most 4 PiB; or max)",
 				     cg->name, k, v);
 		} else if (!strcmp(k, "parent")) {
 			if (set_name(cg->parent_name, v))

@@ -90,6 +90,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	} else {
 		check(sc.nphases >= 1 && sc.nphases <= SC_MAX_PHASES, "phases out of bounds", t, size);
+		/* the memcg tree: parents resolved, no cycle, depth within bounds */
+		check(sc.nmemcgs >= 0 && sc.nmemcgs <= SC_MAX_MEMCGS, "memcgs out of bounds", t, size);
+		for (int i = 0; i < sc.nmemcgs; i++) {
+			const struct sc_memcg *cg = &sc.memcgs[i];
+			check(cg->parent >= -1 && cg->parent < sc.nmemcgs && cg->parent != i, "a memcg's parent out of bounds",
+			      t, size);
+			check(cg->depth >= 1 && cg->depth <= SC_MAX_MEMCG_DEPTH, "a memcg's depth out of bounds", t, size);
+			check(cg->parent < 0 ? cg->depth == 1 : cg->depth == sc.memcgs[cg->parent].depth + 1,
+			      "a memcg's depth is not its parent's plus one", t, size);
+			check(cg->name[0] && !strchr(cg->name, '/'), "a memcg without a name", t, size);
+		}
 		check(sc.tick_us >= 10 && sc.tick_us <= 1000000, "tick out of bounds", t, size);
 		check(sc_total_us(&sc) / sc.tick_us <= 50000000ull, "too many ticks", t, size);
 		for (int i = 0; i < sc.nphases; i++) {
@@ -101,6 +112,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				const struct sc_stream *st = &sc.phases[i].streams[k];
 				check(st->kind < SC_NR_KINDS && st->order <= 10 && st->rate > 0 && st->rate <= 1e7 &&
 				      st->burst >= 1 && st->name[0], "a stream out of bounds", t, size);
+				check(st->memcg >= -1 && st->memcg < sc.nmemcgs, "a stream in no memcg of the scenario", t,
+				      size);
 			}
 		}
 	}

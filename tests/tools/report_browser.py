@@ -76,7 +76,7 @@ def zones_and_cpus(zoneinfo):
     return [z for z in zones if z["managed"] > 0]
 
 
-def check_charts(st, zones, nsnap, runs, what):
+def check_charts(st, zones, nsnap, runs, what, memcgs=0):
     ch = st["charts"]
     orders = ["order %d" % o for o in range(11)]
     check([d[0] for d in ch.get("c_cmp", [])] == runs, what + ": comparison series %r" % ch.get("c_cmp"))
@@ -90,10 +90,11 @@ def check_charts(st, zones, nsnap, runs, what):
         check(pcp == want, what + ": per-CPU series of %s: %r, expected %r" % (z["id"], pcp, want))
         for k in ("c_extfrag_", "c_unusable_"):
             check([d[0] for d in ch.get(k + z["id"], [])] == orders, what + ": " + k + z["id"])
-    check(len(ch) == 2 + 4 * len(zones), what + ": %d charts, expected %d" % (len(ch), 2 + 4 * len(zones)))
+    want = 2 + 4 * len(zones) + memcgs
+    check(len(ch) == want, what + ": %d charts, expected %d" % (len(ch), want))
     for cid, ds in ch.items():
         for label, n in ds:
-            if label in ("kswapd ran", "kcompactd woken", "allocation stalls"):
+            if label in ("kswapd ran", "kcompactd woken", "allocation stalls", "max events", "oom events"):
                 continue
             check(n == nsnap, what + ": %s / %s has %d points, expected %d" % (cid, label, n, nsnap))
 
@@ -137,6 +138,31 @@ if st and m:
     nrows = rows.group(1).count("<tr>") - 1 if rows and rows.group(1).strip() else 0
     want = min(int(m.group(1)), 1000)
     check(nrows == want, "run: %d rows in the extfrag table, the run counted %s" % (nrows, m.group(1)))
+    # no memcg in desktop.scn: section (g) stays hidden (check_charts counted no memcg chart)
+    check(re.search(r'<section id="memcgs" hidden', dom) is not None, "run: the memcg section is shown")
+
+# ---- the run report of the memcg example: a chart per memcg, with the limits the scenario sets
+scn = os.path.join(root, "examples", "scenarios", "memcg.scn")
+mcrep = os.path.join(work, "memcg.html")
+r = run(cli, "run", "--no-progress", "-m", small, "--report", mcrep, scn)
+check(r.returncode == 0, "run --report memcg.scn: exit %d: %s" % (r.returncode, r.stderr))
+# the summary's memory.events max of each memcg: a chart has max-event marks only where it grew
+maxev = dict(re.findall(r"^memcg (\S+): .*\n  memory.events: low \d+ high \d+ max (\d+)", r.stdout, re.M))
+check(set(maxev) == {"/apps", "/apps/web", "/db"}, "memcg run: memcgs in the summary %r" % maxev)
+st, dom = open_report(mcrep, os.path.join(work, "memcg.png"))
+if st:
+    zones = zones_and_cpus(run(cli, "zoneinfo", "-m", small).stdout)
+    # 3 s, a snapshot every 100 ms: one at the start and 30
+    check_charts(st, zones, 1 + 3000 // 100, ["scenario"], "memcg run", memcgs=3)
+    ch = st["charts"]
+    # the order declared; web is limited by memory.max 64M, db protected by memory.low 128M, apps neither
+    for cid, path, limits in (("c_memcg_0", "/apps", []), ("c_memcg_1", "/apps/web", ["memory.max"]),
+                              ("c_memcg_2", "/db", ["memory.low"])):
+        labels = [d[0] for d in ch.get(cid, [])]
+        marks = ["max events"] if int(maxev.get(path, 0)) > 0 else []
+        check(labels == ["memory.current"] + limits + marks,
+              "memcg run: %s (%s): series %r, expected %r" % (cid, path, labels, ["memory.current"] + limits + marks))
+    check(re.search(r'<section id="memcgs"\s*>', dom) is not None, "memcg run: the memcg section is hidden")
 
 # ---- report --live: this host
 live = os.path.join(work, "live.html")
