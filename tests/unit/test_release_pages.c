@@ -172,16 +172,55 @@ static void release_equals_one_by_one(void **state)
 }
 
 /*
+ * The per-CPU lists' counters of both machines, cheap enough to compare after every call: a spill
+ * that comes one free late (a summed run let through at count + n == high) leaves the lists' tails
+ * alike by the next checkpoint, but not count and high right after the call.
+ */
+static void compare_pcp_counters(struct pf_machine *a, struct pf_machine *b)
+{
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *za = &a->node_data[0]->node_zones[zi], *zb = &b->node_data[0]->node_zones[zi];
+		if (!populated_zone(za))
+			continue;
+		for (int cpu = 0; cpu < a->nr_cpus; cpu++) {
+			struct per_cpu_pages *pa = &za->per_cpu_pageset[cpu], *pb = &zb->per_cpu_pageset[cpu];
+			if (pa->count != pb->count || pa->high != pb->high || pa->free_count != pb->free_count ||
+			    pa->alloc_factor != pb->alloc_factor || pa->flags != pb->flags)
+				fail_msg("zone %d cpu %d: count %d/%d high %d/%d free_count %d/%d alloc_factor %d/%d flags %d/%d",
+					 zi, cpu, pa->count, pb->count, pa->high, pb->high, pa->free_count, pb->free_count,
+					 pa->alloc_factor, pb->alloc_factor, pa->flags, pb->flags);
+		}
+	}
+}
+
+/*
  * Long runs of frees with no allocation between them: free_count climbs to its cap (batch <<
  * CONFIG_PCP_BATCH_SCALE_MAX), the list crosses high again and again at every offset within a
  * batch, and high is tuned up (pcp_high_max_fraction 1 lets the lists grow).  Same comparison.
+ * Variants 2 and 3 free with the zones marked below their high watermark (ZONE_BELOW_HIGH, as
+ * get_page_from_freelist marks a zone it found there) or reclaiming (ZONE_RECLAIM_ACTIVE, as
+ * kswapd marks the zones it works on): every free then retunes high, so none may be summed.
  */
+static void zones_flag(struct pf_machine *m, int bit, bool on)
+{
+	for (int zi = 0; zi < MAX_NR_ZONES; zi++) {
+		struct zone *z = &m->node_data[0]->node_zones[zi];
+		if (!populated_zone(z))
+			continue;
+		if (on)
+			__atomic_or_fetch(&z->flags, 1UL << bit, __ATOMIC_RELAXED);
+		else
+			__atomic_and_fetch(&z->flags, ~(1UL << bit), __ATOMIC_RELAXED);
+	}
+}
+
 static void long_runs(void **state)
 {
 	(void)state;
 	static struct pf_page *va[4000], *vb[4000];
-	for (int variant = 0; variant < 2; variant++) {
+	for (int variant = 0; variant < 4; variant++) {
 		const char *desc = variant ? MACHINE "pcp_high_max_fraction 1\n" : MACHINE;
+		int flag = variant == 2 ? ZONE_BELOW_HIGH : variant == 3 ? ZONE_RECLAIM_ACTIVE : -1;
 		struct pf_machine *a = pf_test_boot(desc), *b = pf_test_boot(desc);
 		a->pcp_rseq = b->pcp_rseq = false;
 		uint64_t rng = 0x10a6 + (uint64_t)variant;
@@ -193,6 +232,10 @@ static void long_runs(void **state)
 				assert_non_null(va[i]);
 				assert_int_equal(va[i] - a->mem_map, vb[i] - b->mem_map);
 			}
+			if (flag >= 0) {
+				zones_flag(a, flag, true);
+				zones_flag(b, flag, true);
+			}
 			for (int i = 0; i < n;) {
 				int k = 1 + (int)(pf_test_xorshift64s(&rng) % 97);
 				if (k > n - i)
@@ -200,7 +243,12 @@ static void long_runs(void **state)
 				for (int j = i; j < i + k; j++)
 					pf_free_pages(va[j], 0);
 				pf_release_pages(vb + i, k);
+				compare_pcp_counters(a, b);
 				i += k;
+			}
+			if (flag == ZONE_RECLAIM_ACTIVE) {
+				zones_flag(a, flag, false);	/* kswapd done */
+				zones_flag(b, flag, false);
 			}
 			compare_machines(a, b);
 		}
