@@ -52,6 +52,7 @@ extern "C" {
 
 struct pf_machine;
 struct pf_shrinker;
+struct pf_memcg;
 
 /*
  * struct pf_shrink_control - one request to a shrinker (struct
@@ -100,6 +101,56 @@ struct pf_shrinker_ops {
  */
 PF_API struct pf_shrinker *pf_shrinker_register(struct pf_machine *m, const char *name,
                                                 const struct pf_shrinker_ops *ops, void *arg, int seeks);
+
+/* Flags of pf_shrinker_register_flags (the kernel's SHRINKER_* bits) */
+#define PF_SHRINKER_NUMA_AWARE	(1u << 2)	/* as pf_shrinker_set_numa_aware(s, true) */
+#define PF_SHRINKER_MEMCG_AWARE	(1u << 3)	/* objects kept per memory cgroup (below) */
+
+/**
+ * pf_shrinker_register_flags - pf_shrinker_register with flags
+ * (shrinker_alloc's): PF_SHRINKER_NUMA_AWARE, PF_SHRINKER_MEMCG_AWARE.
+ *
+ * A memcg-aware shrinker (SHRINKER_MEMCG_AWARE) keeps its objects per
+ * memory cgroup, charged to the group they were made for.  Reclaim of a
+ * group (its memory.max or memory.high, or a machine-wide reclaim walking
+ * the groups) calls it for that group: pf_shrink_control_memcg(sc) names
+ * the group, and count_objects / scan_objects answer for that group's
+ * objects only.  With the group NULL (the root: machine-wide reclaim and
+ * drop_caches) they answer for the objects charged to no group.  Its
+ * deferred work is kept per group (and per node when NUMA-aware too).
+ * A group is asked only after pf_shrinker_mark_memcg said it holds
+ * objects there; a count of PF_SHRINK_EMPTY for the group clears the
+ * mark again.  When a group is destroyed, its marks and deferred work go
+ * to its parent, and its objects should count as the parent's from then
+ * on (the kernel moves them to the parent's list_lru).
+ *
+ * Return: the shrinker, or NULL as pf_shrinker_register, and also for an
+ * unknown flag or when 128 memcg-aware shrinkers are already registered.
+ */
+PF_API struct pf_shrinker *pf_shrinker_register_flags(struct pf_machine *m, const char *name,
+                                                      const struct pf_shrinker_ops *ops, void *arg, int seeks,
+                                                      unsigned int flags);
+
+/**
+ * pf_shrinker_mark_memcg - @cg now holds objects of the memcg-aware
+ * shrinker @s on node @nid (-1: on every node): reclaim of @cg will call
+ * it (set_shrinker_bit, which the kernel's list_lru_add does for each
+ * object added).  @cg NULL (the root) needs no mark: returns 0.
+ * Return: 0, or -EINVAL for a pointer that is no registered shrinker, a
+ * shrinker that is not memcg-aware, a group of another machine, or a
+ * node the machine does not have.
+ */
+PF_API int pf_shrinker_mark_memcg(struct pf_shrinker *s, struct pf_memcg *cg, int nid);
+
+/**
+ * pf_shrink_control_memcg - the memory cgroup a count_objects or
+ * scan_objects call is for (shrink_control's memcg): a group for a
+ * memcg-aware shrinker called by that group's reclaim, NULL for the
+ * root (every call of a shrinker that is not memcg-aware, and the
+ * machine-wide walk).  Only meaningful inside the callback given @sc;
+ * any other pointer gives NULL.
+ */
+PF_API struct pf_memcg *pf_shrink_control_memcg(const struct pf_shrink_control *sc);
 
 /**
  * pf_shrinker_unregister - remove a shrinker (shrinker_free).  Waits for

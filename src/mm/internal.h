@@ -195,6 +195,15 @@ struct fail_page_alloc_attr {
 	atomic_ulong injected;		/* pageframe's count of injected failures */
 };
 
+/*
+ * Ids for memcg-aware shrinkers a machine can hold at once (pageframe's
+ * bound: the kernel grows its per-memcg maps without one).  Each memcg
+ * keeps, per node, a bit and a deferred count for every id (struct
+ * shrinker_info, memcontrol.h).
+ */
+#define SHRINKER_NR_MAX		128
+struct pf_shrinker;
+
 struct pf_machine {
 	int id;				/* index in pf_machine_table, kept in page->flags */
 	int nr_cpus;
@@ -341,6 +350,8 @@ struct pf_machine {
 	atomic_int oom_hook_lied;		/* the OOM hook's "freed" without a freed page, reported once */
 	pf_spinlock_t shrinker_lock;		/* shrinker_list and each shrinker's refs (shrinker.h) */
 	struct list_head shrinker_list;		/* struct pf_shrinker, in registration order */
+	/* memcg-aware shrinkers by id (the kernel's shrinker_idr), under shrinker_lock */
+	struct pf_shrinker *shrinker_idr[SHRINKER_NR_MAX];
 	int sysctl_drop_caches;			/* vm.drop_caches: the last value written, 1..4 */
 	bool drop_caches_stfu;			/* a write with bit 4 silenced the log line for good */
 	pf_spinlock_t oom_lock;			/* oom_lock: one OOM kill at a time (held around out_of_memory) */
@@ -1112,14 +1123,17 @@ struct pf_ctl_table;
  * shrink_slab (mm/shrinker.c, 6.12): ask every shrinker of @m for objects
  * at @priority (DEF_PRIORITY 12 gentle .. 0 everything) on behalf of
  * node @nid.  @memcg NULL or the root: every shrinker; another memcg gets
- * only memcg-aware shrinkers, of which there are none yet (0).  Called
- * with no lock held; the callbacks may allocate.  Return: objects freed.
+ * only the memcg-aware shrinkers whose bit is set in its map for @nid
+ * (shrink_slab_memcg).  Called with no lock held; the callbacks may
+ * allocate.  Return: objects freed.
  */
 unsigned long shrink_slab(struct pf_machine *m, pf_gfp_t gfp_mask, int nid, struct mem_cgroup *memcg, int priority);
 /* drop_slab (mm/vmscan.c, 6.12): shrink_slab at priority 0 on every node until it stops paying */
 void drop_slab(struct pf_machine *m);
 void shrinker_init(struct pf_machine *m);
 void shrinker_release(struct pf_machine *m);
+/* reparent_shrinker_deferred (mm/shrinker.c, 6.12): a memcg going offline hands its marks and deferred work up */
+void reparent_shrinker_deferred(struct mem_cgroup *memcg);
 int drop_caches_sysctl_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
 /*
  * out_of_memory (mm/oom_kill.c, 6.12), with struct oom_control in oom.h:

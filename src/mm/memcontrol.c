@@ -1163,7 +1163,7 @@ nomem:
 /*
  * pf_memcg_destroy - rmdir: mem_cgroup_css_offline (6.12): drop the
  * protection, reparent the objcgs (and so the kmem charges) to the parent,
- * drain the stocks holding charge for it, drop the online reference.  LRU
+ * hand the memcg-aware shrinkers' marks and deferred work up, drain the stocks holding charge for it, drop the online reference.  LRU
  * pages charged to it keep it as an offline memcg until they go, as in
  * the kernel.
  */
@@ -1201,6 +1201,7 @@ void pf_memcg_destroy(struct pf_memcg *cg)
 	page_counter_set_min(&memcg->memory, 0);
 	page_counter_set_low(&memcg->memory, 0);
 	memcg_reparent_objcgs(memcg, parent_mem_cgroup(memcg));
+	reparent_shrinker_deferred(memcg);
 	drain_all_stock(memcg);
 	css_put(memcg);
 }

@@ -153,6 +153,20 @@ struct obj_cgroup {
 	struct pf_machine *machine;
 };
 
+/*
+ * struct shrinker_info (include/linux/memcontrol.h, 6.12, its units
+ * folded into one fixed map): which memcg-aware shrinkers may hold
+ * objects of this memcg on this node (a bit per shrinker id, set by
+ * pf_shrinker_mark_memcg as list_lru_add sets it, cleared when the
+ * shrinker counts SHRINK_EMPTY), and the work each left deferred here.
+ * Only shrinker.c touches it.
+ */
+#define SHRINKER_MAP_WORDS ((SHRINKER_NR_MAX + 63) / 64)
+struct shrinker_info {
+	atomic_ulong map[SHRINKER_MAP_WORDS];
+	atomic_long nr_deferred[SHRINKER_NR_MAX];
+};
+
 /* per memcg and node (struct mem_cgroup_per_node, 6.12): its LRU lists and their stats */
 struct mem_cgroup_per_node {
 	struct lruvec lruvec;		/* the memcg's LRU pages on this node (vmscan.c's lists) */
@@ -160,6 +174,7 @@ struct mem_cgroup_per_node {
 	atomic_long state_local[NR_VM_NODE_STAT_ITEMS];	/* this memcg only */
 	struct mem_cgroup *iter_position;	/* the shared reclaim walk (memcg_lock) */
 	unsigned int iter_generation;
+	struct shrinker_info shrinker_info;	/* memcg-aware shrinkers (shrinker.c) */
 };
 
 /*

@@ -35,6 +35,8 @@
  */
 struct shrinker_frame {
 	const struct pf_shrinker *s;
+	const struct pf_shrink_control *sc;	/* the request, for pf_shrink_control_memcg */
+	struct mem_cgroup *memcg;		/* sc->memcg: NULL for the root */
 	struct shrinker_frame *up;
 };
 static _Thread_local struct shrinker_frame *shrinker_running;
@@ -48,18 +50,18 @@ static int shrinker_refs_here(const struct pf_shrinker *s)
 	return n;
 }
 
-static unsigned long shrinker_count(struct pf_shrinker *s, struct pf_shrink_control *sc)
+static unsigned long shrinker_count(struct pf_shrinker *s, struct pf_shrink_control *sc, struct mem_cgroup *memcg)
 {
-	struct shrinker_frame f = { s, shrinker_running };
+	struct shrinker_frame f = { s, sc, memcg, shrinker_running };
 	shrinker_running = &f;
 	unsigned long ret = s->ops.count_objects(s->arg, sc);
 	shrinker_running = f.up;
 	return ret;
 }
 
-static unsigned long shrinker_scan(struct pf_shrinker *s, struct pf_shrink_control *sc)
+static unsigned long shrinker_scan(struct pf_shrinker *s, struct pf_shrink_control *sc, struct mem_cgroup *memcg)
 {
-	struct shrinker_frame f = { s, shrinker_running };
+	struct shrinker_frame f = { s, sc, memcg, shrinker_running };
 	shrinker_running = &f;
 	unsigned long ret = s->ops.scan_objects(s->arg, sc);
 	shrinker_running = f.up;
@@ -102,14 +104,32 @@ static long shrinker_count_limit(struct pf_machine *m)
 	return (long)((pages ? pages : 1) * PAGE_SIZE);
 }
 
+struct pf_memcg *pf_shrink_control_memcg(const struct pf_shrink_control *sc)
+{
+	for (struct shrinker_frame *f = shrinker_running; f; f = f->up)
+		if (f->sc == sc)
+			return (struct pf_memcg *)f->memcg;
+	return NULL;
+}
+
 /* ---- deferred work (xchg_nr_deferred / add_nr_deferred, 6.12) ---------------- */
 
-static atomic_long *nr_deferred_slot(struct pf_shrinker *s, const struct pf_shrink_control *sc)
+/*
+ * The counter of work @s left deferred for this request: per node when
+ * NUMA-aware (node 0 otherwise); in @memcg's shrinker_info when @s is
+ * memcg-aware and @memcg is not the root (xchg_nr_deferred_memcg), in the
+ * shrinker itself otherwise.  The kernel keeps the root memcg's in the
+ * root's shrinker_info; here the shrinker's own counter is the root's.
+ */
+static atomic_long *nr_deferred_slot(struct pf_shrinker *s, const struct pf_shrink_control *sc,
+				     struct mem_cgroup *memcg)
 {
+	unsigned flags = atomic_load_explicit(&s->flags, memory_order_relaxed);
 	int nid = sc->nid;
-	if (!(atomic_load_explicit(&s->flags, memory_order_relaxed) & SHRINKER_NUMA_AWARE) || nid < 0 ||
-	    nid >= MAX_NUMNODES)
+	if (!(flags & SHRINKER_NUMA_AWARE) || nid < 0 || nid >= s->m->nr_node_ids)
 		nid = 0;
+	if (memcg && (flags & SHRINKER_MEMCG_AWARE))
+		return &memcg->nodeinfo[nid]->shrinker_info.nr_deferred[s->id];
 	return &s->nr_deferred[nid];
 }
 
@@ -123,10 +143,12 @@ static atomic_long *nr_deferred_slot(struct pf_shrinker *s, const struct pf_shri
  * pressure).  What was asked for and not scanned (deferred + delta -
  * scanned, at most 2 * freeable) is carried over to the next call.
  * Differences: every callback answer is bounded (see the lies above), and
- * a shrinker unregistered meanwhile gets no further batch.
+ * a shrinker unregistered meanwhile gets no further batch.  @memcg is
+ * sc->memcg (NULL for the root), kept beside the public control.
  * Return: objects freed, or SHRINK_EMPTY when count_objects said so.
  */
-static unsigned long do_shrink_slab(struct pf_shrink_control *sc, struct pf_shrinker *s, int priority)
+static unsigned long do_shrink_slab(struct pf_shrink_control *sc, struct pf_shrinker *s, int priority,
+				    struct mem_cgroup *memcg)
 {
 	struct pf_machine *m = s->m;
 	unsigned long freed = 0;
@@ -138,7 +160,7 @@ static unsigned long do_shrink_slab(struct pf_shrink_control *sc, struct pf_shri
 
 	if (!batch_size)
 		batch_size = SHRINK_BATCH;
-	count = shrinker_count(s, sc);
+	count = shrinker_count(s, sc, memcg);
 	if (count == 0 || count == SHRINK_EMPTY)
 		return count;
 	long limit = shrinker_count_limit(m);
@@ -154,7 +176,7 @@ static unsigned long do_shrink_slab(struct pf_shrink_control *sc, struct pf_shri
 	}
 	freeable = (long)count;
 
-	nr = atomic_exchange_explicit(nr_deferred_slot(s, sc), 0, memory_order_relaxed);
+	nr = atomic_exchange_explicit(nr_deferred_slot(s, sc, memcg), 0, memory_order_relaxed);
 
 	if (s->seeks) {
 		delta = (unsigned long long)freeable >> priority;
@@ -179,7 +201,7 @@ static unsigned long do_shrink_slab(struct pf_shrink_control *sc, struct pf_shri
 			break;
 		sc->nr_to_scan = nr_to_scan;
 		sc->nr_scanned = nr_to_scan;
-		ret = shrinker_scan(s, sc);
+		ret = shrinker_scan(s, sc, memcg);
 		if (ret == SHRINK_STOP) {
 			stopped = true;
 			break;
@@ -222,7 +244,7 @@ static unsigned long do_shrink_slab(struct pf_shrink_control *sc, struct pf_shri
 
 	next_deferred = max_t(long, nr + (long)delta - scanned, 0);
 	next_deferred = min_t(long, next_deferred, 2 * freeable);
-	new_nr = atomic_fetch_add_explicit(nr_deferred_slot(s, sc), next_deferred, memory_order_relaxed) +
+	new_nr = atomic_fetch_add_explicit(nr_deferred_slot(s, sc, memcg), next_deferred, memory_order_relaxed) +
 		 next_deferred;
 
 	if (trace_enabled(m, TRACE_MM_SHRINK_SLAB_END))
@@ -238,33 +260,160 @@ static unsigned long do_shrink_slab(struct pf_shrink_control *sc, struct pf_shri
  * list and frees it; otherwise the unregister waiting for the references
  * to drain does.  The caller must have read s->list.next first.
  */
+/* Take @s off the list and out of the id table, and free it.  Context: shrinker_lock */
+static void shrinker_free_locked(struct pf_shrinker *s)
+{
+	list_del(&s->list);
+	if (s->id >= 0)
+		s->m->shrinker_idr[s->id] = NULL;	/* shrinker_memcg_remove */
+	free(s);
+}
+
 static void shrinker_put_locked(struct pf_shrinker *s)
 {
 	if (--s->refs || !s->free_on_put)
 		return;
-	list_del(&s->list);
-	free(s);
+	shrinker_free_locked(s);
+}
+
+/* ---- memcg-aware shrinkers: the per-memcg map -------------------------------- */
+
+static bool shrinker_bit_test(struct shrinker_info *info, int id)
+{
+	return atomic_load_explicit(&info->map[id / 64], memory_order_relaxed) & (1UL << (id % 64));
+}
+
+static void shrinker_bit_clear(struct shrinker_info *info, int id)
+{
+	atomic_fetch_and_explicit(&info->map[id / 64], ~(1UL << (id % 64)), memory_order_seq_cst);
+}
+
+/*
+ * set_shrinker_bit (mm/shrinker.c, 6.12): @memcg may hold objects of
+ * shrinker @id on node @nid.  Nothing to do for the root, whose walk
+ * calls every shrinker.  The full barrier pairs with the one between
+ * clearing a bit and counting again in shrink_slab_memcg.
+ */
+static void set_shrinker_bit(struct mem_cgroup *memcg, int nid, int id)
+{
+	if (id < 0 || !memcg || mem_cgroup_is_root(memcg))
+		return;
+	atomic_fetch_or_explicit(&memcg->nodeinfo[nid]->shrinker_info.map[id / 64], 1UL << (id % 64),
+				 memory_order_seq_cst);
+}
+
+static bool memcg_online(struct mem_cgroup *memcg)
+{
+	struct pf_machine *m = memcg->machine;
+	pf_spin_lock(&m->memcg_lock);
+	bool online = memcg->online;
+	pf_spin_unlock(&m->memcg_lock);
+	return online;
+}
+
+/*
+ * shrink_slab_memcg (mm/shrinker.c, 6.12): reclaim of a memcg other than
+ * the root calls only the memcg-aware shrinkers whose bit is set in its
+ * map for @nid, with sc->memcg set, in id order.  A bit whose shrinker is
+ * gone (or going) is cleared.  A shrinker counting SHRINK_EMPTY has its
+ * bit cleared and is then asked once more, in case an object came (and
+ * set the bit) in between; if it now counts something the bit is set
+ * again.  An offline memcg is not shrunk.  The kernel skips slab
+ * shrinkers while kmem accounting is off: here any memcg turns it on.
+ */
+static unsigned long shrink_slab_memcg(struct pf_machine *m, pf_gfp_t gfp_mask, int nid, struct mem_cgroup *memcg,
+				       int priority)
+{
+	unsigned long ret, freed = 0;
+
+	if (nid < 0 || nid >= m->nr_node_ids || !memcg->nodeinfo[nid] || !memcg_online(memcg))
+		return 0;
+	struct shrinker_info *info = &memcg->nodeinfo[nid]->shrinker_info;
+	for (int id = 0; id < SHRINKER_NR_MAX; id++) {
+		if (!shrinker_bit_test(info, id))
+			continue;
+		pf_spin_lock(&m->shrinker_lock);
+		struct pf_shrinker *s = m->shrinker_idr[id];
+		if (!s || atomic_load_explicit(&s->dead, memory_order_relaxed)) {
+			shrinker_bit_clear(info, id);
+			pf_spin_unlock(&m->shrinker_lock);
+			continue;
+		}
+		s->refs++;
+		pf_spin_unlock(&m->shrinker_lock);
+
+		struct pf_shrink_control sc = { .gfp_mask = gfp_mask, .nid = nid };
+		ret = do_shrink_slab(&sc, s, priority, memcg);
+		if (ret == SHRINK_EMPTY) {
+			shrinker_bit_clear(info, id);	/* seq_cst: ordered before the second count */
+			ret = do_shrink_slab(&sc, s, priority, memcg);
+			if (ret == SHRINK_EMPTY)
+				ret = 0;
+			else
+				set_shrinker_bit(memcg, nid, id);
+		}
+		freed += ret;
+
+		pf_spin_lock(&m->shrinker_lock);
+		shrinker_put_locked(s);
+		pf_spin_unlock(&m->shrinker_lock);
+	}
+	return freed;
+}
+
+/*
+ * reparent_shrinker_deferred (mm/shrinker.c, 6.12), with the map half of
+ * memcg_reparent_list_lrus: @memcg's deferred work for each memcg-aware
+ * shrinker is added to its parent's, and its marks are set in the
+ * parent's map (its objects now count as the parent's).  A parent that is
+ * the root takes the work into the shrinker's own counter and needs no
+ * mark.
+ */
+void reparent_shrinker_deferred(struct mem_cgroup *memcg)
+{
+	struct pf_machine *m = memcg->machine;
+	struct mem_cgroup *parent = parent_mem_cgroup(memcg);
+
+	if (!parent || !m->shrinker_list.next)
+		return;
+	pf_spin_lock(&m->shrinker_lock);
+	for (int nid = 0; nid < m->nr_node_ids; nid++) {
+		struct shrinker_info *child = &memcg->nodeinfo[nid]->shrinker_info;
+		for (int id = 0; id < SHRINKER_NR_MAX; id++) {
+			struct pf_shrinker *s = m->shrinker_idr[id];
+			long nr = atomic_load_explicit(&child->nr_deferred[id], memory_order_relaxed);
+			if (!s)
+				continue;
+			if (mem_cgroup_is_root(parent))
+				atomic_fetch_add_explicit(&s->nr_deferred[nid], nr, memory_order_relaxed);
+			else
+				atomic_fetch_add_explicit(&parent->nodeinfo[nid]->shrinker_info.nr_deferred[id], nr,
+							  memory_order_relaxed);
+			if (shrinker_bit_test(child, id))
+				set_shrinker_bit(parent, nid, id);
+		}
+	}
+	pf_spin_unlock(&m->shrinker_lock);
 }
 
 /*
  * shrink_slab (mm/shrinker.c, 6.12), the global walk: each live shrinker
  * in registration order gets one do_shrink_slab, called with a reference
  * held and the lock dropped (the kernel holds rcu_read_lock and
- * shrinker_try_get).  SHRINK_EMPTY counts as nothing freed.  The kernel's
- * shrink_slab_memcg, for a memcg other than the root, runs only
- * memcg-aware shrinkers: pageframe has none yet, so it frees nothing.
- * @memcg NULL (no memcg made yet) is the root.
+ * shrinker_try_get).  SHRINK_EMPTY counts as nothing freed.  A memcg
+ * other than the root goes to shrink_slab_memcg instead.  @memcg NULL
+ * (no memcg made yet) is the root.
  */
 unsigned long shrink_slab(struct pf_machine *m, pf_gfp_t gfp_mask, int nid, struct mem_cgroup *memcg, int priority)
 {
 	unsigned long ret, freed = 0;
 
-	if (memcg && !mem_cgroup_is_root(memcg))
-		return 0;	/* shrink_slab_memcg: no memcg-aware shrinkers */
 	if (priority < 0)
 		priority = 0;
 	if (priority > 62)
 		priority = 62;
+	if (memcg && !mem_cgroup_is_root(memcg))
+		return shrink_slab_memcg(m, gfp_mask, nid, memcg, priority);
 
 	pf_spin_lock(&m->shrinker_lock);
 	struct list_head *pos = m->shrinker_list.next;
@@ -278,7 +427,7 @@ unsigned long shrink_slab(struct pf_machine *m, pf_gfp_t gfp_mask, int nid, stru
 		pf_spin_unlock(&m->shrinker_lock);
 
 		struct pf_shrink_control sc = { .gfp_mask = gfp_mask, .nid = nid };
-		ret = do_shrink_slab(&sc, s, priority);
+		ret = do_shrink_slab(&sc, s, priority, NULL);
 		if (ret == SHRINK_EMPTY)
 			ret = 0;
 		freed += ret;
@@ -293,14 +442,24 @@ unsigned long shrink_slab(struct pf_machine *m, pf_gfp_t gfp_mask, int nid, stru
 
 /*
  * drop_slab_node / drop_slab (mm/vmscan.c, 6.12): every shrinker at
- * priority 0, node by node, repeated while a round frees more than
- * 2^(round number) objects: the bar doubles each round, so a shrinker that
- * keeps reporting progress cannot hold the loop for more than about 64
- * rounds.  No memcgs to iterate yet: the root's walk only.
+ * priority 0, node by node and memcg by memcg (the root's walk first,
+ * then each memcg's memcg-aware shrinkers, in a pre-order walk of the
+ * tree), repeated while a round frees more than 2^(round number)
+ * objects: the bar doubles each round, so a shrinker that keeps reporting
+ * progress cannot hold the loop for more than about 64 rounds.
  */
 static unsigned long drop_slab_node(struct pf_machine *m, int nid)
 {
-	return shrink_slab(m, PF_GFP_KERNEL, nid, NULL, 0);
+	struct mem_cgroup *root = m->root_mem_cgroup, *memcg;
+	unsigned long freed = 0;
+
+	if (!root)
+		return shrink_slab(m, PF_GFP_KERNEL, nid, NULL, 0);
+	memcg = mem_cgroup_iter(root, NULL, false, nid);
+	do {
+		freed += shrink_slab(m, PF_GFP_KERNEL, nid, memcg, 0);
+	} while ((memcg = mem_cgroup_iter(root, memcg, false, nid)));
+	return freed;
 }
 
 void drop_slab(struct pf_machine *m)
@@ -359,15 +518,24 @@ void shrinker_release(struct pf_machine *m)
 {
 	if (!m->shrinker_list.next)
 		return;
-	while (!list_empty(&m->shrinker_list)) {
-		struct pf_shrinker *s = list_first_entry(&m->shrinker_list, struct pf_shrinker, list);
-		list_del(&s->list);
-		free(s);
-	}
+	while (!list_empty(&m->shrinker_list))
+		shrinker_free_locked(list_first_entry(&m->shrinker_list, struct pf_shrinker, list));
 }
 
 struct pf_shrinker *pf_shrinker_register(struct pf_machine *m, const char *name,
 					 const struct pf_shrinker_ops *ops, void *arg, int seeks)
+{
+	return pf_shrinker_register_flags(m, name, ops, arg, seeks, 0);
+}
+
+/*
+ * shrinker_alloc + shrinker_register (mm/shrinker.c, 6.12); a
+ * memcg-aware shrinker takes the lowest free id (shrinker_memcg_alloc:
+ * the kernel's idr_alloc hands out the lowest too).
+ */
+struct pf_shrinker *pf_shrinker_register_flags(struct pf_machine *m, const char *name,
+					       const struct pf_shrinker_ops *ops, void *arg, int seeks,
+					       unsigned int flags)
 {
 	if (!m)
 		return NULL;
@@ -382,6 +550,12 @@ struct pf_shrinker *pf_shrinker_register(struct pf_machine *m, const char *name,
 		pf_printk(m, '3', "pageframe: pf_shrinker_register(%s): seeks %d is outside 0..1000", name, seeks);
 		return NULL;
 	}
+	if (flags & ~(SHRINKER_NUMA_AWARE | SHRINKER_MEMCG_AWARE)) {
+		pf_printk(m, '3', "pageframe: pf_shrinker_register(%s): unknown flags %#x (known: "
+			  "PF_SHRINKER_NUMA_AWARE, PF_SHRINKER_MEMCG_AWARE)", name,
+			  flags & ~(SHRINKER_NUMA_AWARE | SHRINKER_MEMCG_AWARE));
+		return NULL;
+	}
 	struct pf_shrinker *s = calloc(1, sizeof *s);
 	if (!s) {
 		pf_printk(m, '3', "pageframe: pf_shrinker_register(%s): out of memory", name);
@@ -391,8 +565,23 @@ struct pf_shrinker *pf_shrinker_register(struct pf_machine *m, const char *name,
 	s->ops = *ops;
 	s->arg = arg;
 	s->seeks = seeks;
+	s->id = -1;
+	atomic_init(&s->flags, flags);
 	snprintf(s->name, sizeof s->name, "%s", name);
 	pf_spin_lock(&m->shrinker_lock);
+	if (flags & SHRINKER_MEMCG_AWARE) {
+		for (int id = 0; id < SHRINKER_NR_MAX && s->id < 0; id++)
+			if (!m->shrinker_idr[id])
+				s->id = id;
+		if (s->id < 0) {
+			pf_spin_unlock(&m->shrinker_lock);
+			free(s);
+			pf_printk(m, '3', "pageframe: pf_shrinker_register(%s): %d memcg-aware shrinkers are "
+				  "registered already, the most a machine holds", name, SHRINKER_NR_MAX);
+			return NULL;
+		}
+		m->shrinker_idr[s->id] = s;
+	}
 	list_add_tail(&s->list, &m->shrinker_list);
 	pf_spin_unlock(&m->shrinker_lock);
 	return s;
@@ -448,9 +637,8 @@ void pf_shrinker_unregister(struct pf_shrinker *s)
 		pf_spin_unlock(&m->shrinker_lock);
 		return;
 	}
-	list_del(&s->list);
+	shrinker_free_locked(s);
 	pf_spin_unlock(&m->shrinker_lock);
-	free(s);
 }
 
 int pf_shrinker_set_batch(struct pf_shrinker *s, long batch)
@@ -473,5 +661,26 @@ int pf_shrinker_set_numa_aware(struct pf_shrinker *s, bool numa_aware)
 	else
 		atomic_fetch_and_explicit(&s->flags, ~SHRINKER_NUMA_AWARE, memory_order_relaxed);
 	pf_spin_unlock(&m->shrinker_lock);
+	return 0;
+}
+
+int pf_shrinker_mark_memcg(struct pf_shrinker *s, struct pf_memcg *cg, int nid)
+{
+	struct mem_cgroup *memcg = (struct mem_cgroup *)cg;
+	struct pf_machine *m = s ? shrinker_lookup_lock(s) : NULL;
+	if (!m)
+		return -EINVAL;
+	int id = s->id;
+	bool ok = (atomic_load_explicit(&s->flags, memory_order_relaxed) & SHRINKER_MEMCG_AWARE) && id >= 0 &&
+		  (!memcg || memcg->machine == m) && nid >= -1 && nid < m->nr_node_ids &&
+		  (nid < 0 || m->node_data[nid]);
+	pf_spin_unlock(&m->shrinker_lock);
+	if (!ok)
+		return -EINVAL;
+	if (!memcg)
+		return 0;
+	for (int n = nid < 0 ? 0 : nid; n < (nid < 0 ? m->nr_node_ids : nid + 1); n++)
+		if (memcg->nodeinfo[n])
+			set_shrinker_bit(memcg, n, id);
 	return 0;
 }

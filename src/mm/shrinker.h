@@ -30,7 +30,8 @@
 #define SHRINK_BATCH	PF_SHRINK_BATCH
 #define DEFAULT_SEEKS	PF_DEFAULT_SEEKS
 
-#define SHRINKER_NUMA_AWARE	(1u << 2)	/* the kernel's bit */
+#define SHRINKER_NUMA_AWARE	PF_SHRINKER_NUMA_AWARE	/* the kernel's bits */
+#define SHRINKER_MEMCG_AWARE	PF_SHRINKER_MEMCG_AWARE
 
 #define SHRINKER_NAME_LEN	32
 
@@ -52,14 +53,15 @@ struct pf_shrinker {
 	void *arg;
 	int seeks;
 	atomic_long batch;		/* 0: SHRINK_BATCH */
-	atomic_uint flags;		/* SHRINKER_NUMA_AWARE */
+	atomic_uint flags;		/* SHRINKER_NUMA_AWARE, SHRINKER_MEMCG_AWARE (fixed at registration) */
+	int id;				/* memcg-aware: its slot in m->shrinker_idr and the memcgs' maps; else -1 */
 	/* under m->shrinker_lock */
 	int refs;			/* shrink_slab calls in progress */
 	bool free_on_put;		/* unregistered from its own callback: the last put frees */
 	atomic_bool dead;		/* unregister began: no new call, no further batch */
 	atomic_uint lies_reported;	/* 1 << enum shrinker_lie */
 	atomic_uint stop_streak;
-	atomic_long nr_deferred[MAX_NUMNODES];
+	atomic_long nr_deferred[MAX_NUMNODES];	/* the root memcg's (or, without memcgs, the machine's) */
 	char name[SHRINKER_NAME_LEN];
 };
 

@@ -878,9 +878,9 @@ static bool should_continue_reclaim(struct pglist_data *pgdat, unsigned long nr_
  * with its effective protection worked out top-down: one under its
  * memory.min is skipped, one under its memory.low too unless this is the
  * retry that reclaims low-protected memory (counted as a low event);
- * the others have their lruvec shrunk, then the slab (memcg-aware
- * shrinkers do not exist here: the root's call does the slab).  Without
- * any memcg, the node's lruvec alone.
+ * the others have their lruvec shrunk, then the slab (the root's call
+ * runs every shrinker, a memcg's only the memcg-aware ones marked for
+ * it).  Without any memcg, the node's lruvec alone.
  */
 static void shrink_node_memcgs(pg_data_t *pgdat, struct scan_control *sc)
 {
