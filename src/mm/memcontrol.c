@@ -1031,6 +1031,16 @@ void mem_cgroup_calculate_protection(struct mem_cgroup *root, struct mem_cgroup 
 	page_counter_calculate_protection(&root->memory, &memcg->memory, false);
 }
 
+/* mem_cgroup_online (include/linux/memcontrol.h, 6.12): not destroyed yet (the root always is online) */
+bool mem_cgroup_online(struct mem_cgroup *memcg)
+{
+	struct pf_machine *m = memcg->machine;
+	pf_spin_lock(&m->memcg_lock);
+	bool online = memcg->online;
+	pf_spin_unlock(&m->memcg_lock);
+	return online;
+}
+
 /* mem_cgroup_protection (6.12): the effective min and low; none for the reclaim's own target */
 void mem_cgroup_protection(struct mem_cgroup *root, struct mem_cgroup *memcg, unsigned long *min,
 			   unsigned long *low)

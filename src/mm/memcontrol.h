@@ -286,6 +286,7 @@ void mem_cgroup_calculate_protection(struct mem_cgroup *root, struct mem_cgroup 
 void mem_cgroup_protection(struct mem_cgroup *root, struct mem_cgroup *memcg, unsigned long *min,
 			   unsigned long *low);
 bool mem_cgroup_below_low(struct mem_cgroup *target, struct mem_cgroup *memcg);
+bool mem_cgroup_online(struct mem_cgroup *memcg);
 bool mem_cgroup_below_min(struct mem_cgroup *target, struct mem_cgroup *memcg);
 struct mem_cgroup *get_mem_cgroup_from_current(struct pf_machine *m);
 struct mem_cgroup *mem_cgroup_get_oom_group(struct mem_cgroup *victim_memcg, struct mem_cgroup *oom_domain);

@@ -302,15 +302,6 @@ static void set_shrinker_bit(struct mem_cgroup *memcg, int nid, int id)
 				 memory_order_seq_cst);
 }
 
-static bool memcg_online(struct mem_cgroup *memcg)
-{
-	struct pf_machine *m = memcg->machine;
-	pf_spin_lock(&m->memcg_lock);
-	bool online = memcg->online;
-	pf_spin_unlock(&m->memcg_lock);
-	return online;
-}
-
 /*
  * shrink_slab_memcg (mm/shrinker.c, 6.12): reclaim of a memcg other than
  * the root calls only the memcg-aware shrinkers whose bit is set in its
@@ -326,7 +317,7 @@ static unsigned long shrink_slab_memcg(struct pf_machine *m, pf_gfp_t gfp_mask, 
 {
 	unsigned long ret, freed = 0;
 
-	if (nid < 0 || nid >= m->nr_node_ids || !memcg->nodeinfo[nid] || !memcg_online(memcg))
+	if (nid < 0 || nid >= m->nr_node_ids || !memcg->nodeinfo[nid] || !mem_cgroup_online(memcg))
 		return 0;
 	struct shrinker_info *info = &memcg->nodeinfo[nid]->shrinker_info;
 	for (int id = 0; id < SHRINKER_NR_MAX; id++) {

@@ -34,8 +34,7 @@
  *     too_many_isolated's wait): nothing here sleeps;
  *   - slab pages the shrinkers free are not added to sc->nr_reclaimed
  *     (the kernel's reclaim_state): shrinkers count objects, not pages;
- *   - one lruvec per node until memory cgroups give each its own;
- *     memory.low/min protection is the memory controller's to add here.
+ *   - the root memcg's lruvec is the node's own (pages of no memcg).
  */
 #include <string.h>
 #include "vmscan.h"
@@ -707,6 +706,16 @@ static void prepare_scan_control(pg_data_t *pgdat, struct scan_control *sc)
  *   fp = (200 - swappiness) * (total + 1) / (file_cost' + 1)
  * where anon_cost' = (anon_cost + file_cost) + anon_cost, file_cost' alike,
  * total = anon_cost' + file_cost'.
+ *
+ * A memcg with effective protection (mem_cgroup_protection: emin, elow;
+ * none when it is the reclaim's own target) is scanned in proportion to
+ * how much of its usage lies above the protection that applies: elow
+ * while this is not the low-reclaim retry and elow exceeds emin (which
+ * also records memcg_low_skipped, so the retry comes), emin otherwise:
+ *   scan = size - size * protection / (max(usage, protection) + 1)
+ * and at least SWAP_CLUSTER_MAX, before the priority shift.  A destroyed
+ * memcg whose shifted target is 0 still gets min(size, SWAP_CLUSTER_MAX),
+ * and its SCAN_FRACT shares are rounded up, so its last pages go.
  */
 void get_scan_count(struct lruvec *lruvec, struct scan_control *sc, unsigned long *nr)
 {
@@ -718,6 +727,8 @@ void get_scan_count(struct lruvec *lruvec, struct scan_control *sc, unsigned lon
 	enum scan_balance scan_balance;
 	unsigned long ap, fp;
 	int lru;
+	struct mem_cgroup *memcg = lruvec->memcg;	/* lruvec_memcg: NULL for the root's (the node's) */
+	bool online = !memcg || mem_cgroup_online(memcg);
 
 	if (!sc->may_swap || !can_reclaim_anon_pages(m)) {
 		scan_balance = SCAN_FILE;
@@ -756,15 +767,38 @@ out:
 	for_each_evictable_lru(lru) {
 		bool file = lru >= LRU_INACTIVE_FILE;
 		unsigned long lruvec_size = lruvec_lru_size(lruvec, (enum lru_list)lru, sc->reclaim_idx);
-		unsigned long scan = lruvec_size;
+		unsigned long min = 0, low = 0, scan;
 
-		/* memory.min / memory.low scaling comes with the memory controller */
+		if (memcg)
+			mem_cgroup_protection(sc->target_mem_cgroup, memcg, &min, &low);
+		if (min || low) {
+			unsigned long cgroup_size = mem_cgroup_size(memcg);
+			unsigned long protection;
+
+			if (!sc->memcg_low_reclaim && low > min) {
+				protection = low;
+				sc->memcg_low_skipped = 1;	/* the low-reclaim retry may take more */
+			} else {
+				protection = min;
+			}
+			/* usage may have fallen below the protection since the walk checked it */
+			cgroup_size = max_t(unsigned long, cgroup_size, protection);
+			scan = lruvec_size - lruvec_size * protection / (cgroup_size + 1);
+			scan = max_t(unsigned long, scan, SWAP_CLUSTER_MAX);	/* keep reclaim moving */
+		} else {
+			scan = lruvec_size;
+		}
 		scan >>= sc->priority;
+		if (!scan && !online)
+			scan = min_t(unsigned long, lruvec_size, SWAP_CLUSTER_MAX);	/* empty a destroyed memcg */
 		switch (scan_balance) {
 		case SCAN_EQUAL:
 			break;
 		case SCAN_FRACT:
-			scan = (unsigned long)((uint64_t)scan * fraction[file] / denominator);
+			if (online)
+				scan = (unsigned long)((uint64_t)scan * fraction[file] / denominator);
+			else
+				scan = (unsigned long)(((uint64_t)scan * fraction[file] + denominator - 1) / denominator);
 			break;
 		case SCAN_FILE:
 		case SCAN_ANON:
