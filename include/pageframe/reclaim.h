@@ -109,7 +109,9 @@ struct pf_address_space {
  * if it is already on an LRU list, movable, or otherwise in use.
  * While the calling thread is attached to a memcg (pf_memcg_attach) the
  * page is charged to it and goes on that memcg's lists; -ENOMEM when the
- * memcg is at memory.max and nothing could be reclaimed.
+ * memcg is at memory.max and nothing could be reclaimed (the page is
+ * then the caller's to free, with what pf_workingset_refault marked on it
+ * cleared).
  */
 PF_API int pf_lru_cache_add(struct pf_page *page, struct pf_address_space *mapping, int type);
 
@@ -161,7 +163,8 @@ PF_API void pf_workingset_refault(struct pf_page *page, int type, unsigned long 
  * find it), after refault detection (workingset_refault may make it
  * active at once); with NULL it is a plain page of the caller's and
  * @index is ignored.  Return: the page, or NULL (bad entry: reported; no
- * memory).
+ * memory, or with @mapping the calling thread's memcg could not take the
+ * charge: the entry is then still in use, its data kept).
  */
 PF_API struct pf_page *pf_swap_readpage(struct pf_machine *m, unsigned long entry, pf_gfp_t gfp,
 					struct pf_address_space *mapping, unsigned long index);

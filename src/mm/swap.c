@@ -189,8 +189,17 @@ int pf_lru_cache_add(struct pf_page *page, struct pf_address_space *mapping, int
 	pg_data_t *pgdat = m->node_data[pf_page_to_nid(page)];
 	/* charged to the calling thread's memcg, whose lruvec it joins (memcontrol.c) */
 	int rc = mem_cgroup_charge_lru(m, page, anon);
-	if (rc)
+	if (rc) {
+		/*
+		 * Not charged: the page stays the caller's, to free.  The marks
+		 * pf_workingset_refault may have set go (the kernel charges
+		 * before it looks at the shadow), or the free would find
+		 * PG_active set.
+		 */
+		ClearPageActive(page);
+		ClearPageWorkingset(page);
 		return rc;
+	}
 	struct lruvec *lruvec = page_lruvec(page);
 
 	if (anon)

@@ -250,23 +250,36 @@ struct pf_page *pf_swap_readpage(struct pf_machine *m, unsigned long entry, pf_g
 	unsigned long shadow = si->shadows[entry];
 	if (si->data && m->base)
 		memcpy(m->base + page_to_pfn(page) * PAGE_SIZE, si->data + entry * PAGE_SIZE, PAGE_SIZE);
+	if (mapping) {
+		/*
+		 * swapin: workingset_refault, then folio_add_lru, as the kernel's
+		 * swap-in of an anonymous page.  The slot stays in use until the
+		 * page is on the LRU: when the memcg cannot take the charge (the
+		 * kernel's mem_cgroup_swapin_charge_folio failing the fault) the
+		 * page goes and the data stays in swap for the owner to retry.
+		 */
+		pf_spin_unlock(&si->lock);
+		page->index = index;
+		SetPageSwapBacked(page);
+		if (shadow)
+			workingset_refault(page, shadow);
+		if (pf_lru_cache_add(page, mapping, PF_LRU_ANON)) {
+			ClearPageActive(page);
+			ClearPageWorkingset(page);
+			ClearPageSwapBacked(page);
+			pf_free_pages(page, 0);
+			return NULL;
+		}
+		/* freed by the owner meanwhile: nothing left to free */
+		if (!swap_lock_written(si, entry))
+			goto counted;
+	}
 	swap_entry_free(m, si, entry);
 	pf_spin_unlock(&si->lock);
+counted:
 	__count_vm_events(m, PSWPIN, 1);
 	__count_vm_events(m, PGPGIN, PAGE_SIZE / 1024);
 	__count_vm_events(m, PGMAJFAULT, 1);
-	if (!mapping)
-		return page;
-	/* swapin: workingset_refault, then folio_add_lru, as the kernel's swap-in of an anonymous page */
-	page->index = index;
-	SetPageSwapBacked(page);
-	if (shadow)
-		workingset_refault(page, shadow);
-	if (pf_lru_cache_add(page, mapping, PF_LRU_ANON)) {
-		ClearPageActive(page);
-		ClearPageWorkingset(page);
-		ClearPageSwapBacked(page);
-	}
 	return page;
 }
 
