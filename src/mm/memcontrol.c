@@ -1031,14 +1031,14 @@ void mem_cgroup_calculate_protection(struct mem_cgroup *root, struct mem_cgroup 
 	page_counter_calculate_protection(&root->memory, &memcg->memory, false);
 }
 
-/* mem_cgroup_online (include/linux/memcontrol.h, 6.12): not destroyed yet (the root always is online) */
+/*
+ * mem_cgroup_online (include/linux/memcontrol.h, 6.12): not destroyed yet
+ * (the root always is online).  Read without memcg_lock, as the kernel
+ * reads CSS_ONLINE: reclaim asks for every memcg it walks.
+ */
 bool mem_cgroup_online(struct mem_cgroup *memcg)
 {
-	struct pf_machine *m = memcg->machine;
-	pf_spin_lock(&m->memcg_lock);
-	bool online = memcg->online;
-	pf_spin_unlock(&m->memcg_lock);
-	return online;
+	return __atomic_load_n(&memcg->online, __ATOMIC_ACQUIRE);
 }
 
 /* mem_cgroup_protection (6.12): the effective min and low; none for the reclaim's own target */
@@ -1205,7 +1205,7 @@ void pf_memcg_destroy(struct pf_memcg *cg)
 			return;
 		}
 	}
-	memcg->online = false;
+	__atomic_store_n(&memcg->online, false, __ATOMIC_RELEASE);	/* mem_cgroup_online reads it unlocked */
 	pf_spin_unlock(&m->memcg_lock);
 
 	page_counter_set_min(&memcg->memory, 0);

@@ -194,7 +194,7 @@ struct mem_cgroup {
 	struct list_head children;	/* memcg_lock */
 	struct list_head sibling;	/* memcg_lock */
 	atomic_long refcnt;
-	bool online;			/* false once destroyed (memcg_lock) */
+	bool online;			/* false once destroyed (written under memcg_lock, atomically: mem_cgroup_online) */
 	bool released;			/* off the tree, on m->memcg_released (memcg_lock) */
 	int oom_group;			/* memory.oom.group */
 	unsigned long id;

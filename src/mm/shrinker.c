@@ -320,9 +320,14 @@ static unsigned long shrink_slab_memcg(struct pf_machine *m, pf_gfp_t gfp_mask, 
 	if (nid < 0 || nid >= m->nr_node_ids || !memcg->nodeinfo[nid] || !mem_cgroup_online(memcg))
 		return 0;
 	struct shrinker_info *info = &memcg->nodeinfo[nid]->shrinker_info;
+	/* for_each_set_bit: a word at a time (reclaim walks every memcg at every priority) */
 	for (int id = 0; id < SHRINKER_NR_MAX; id++) {
-		if (!shrinker_bit_test(info, id))
+		unsigned long word = atomic_load_explicit(&info->map[id / 64], memory_order_relaxed) >> (id % 64);
+		if (!word) {
+			id |= 63;	/* the rest of this word is clear */
 			continue;
+		}
+		id += __builtin_ctzl(word);
 		pf_spin_lock(&m->shrinker_lock);
 		struct pf_shrinker *s = m->shrinker_idr[id];
 		if (!s || atomic_load_explicit(&s->dead, memory_order_relaxed)) {
