@@ -128,7 +128,6 @@ static atomic_long compactions, kcompactd_passes, contig_taken, contig_pages, co
 static atomic_long lru_released, lru_written, lru_write_failed, lru_unmapped, lru_refused;
 static atomic_long cache_objects_made, cache_objects_shrunk, cache_registrations;
 static atomic_long groups_made, groups_destroyed, limit_writes, drop_caches_writes;
-static int kswapd_on;
 
 #define FAILF(...) do { fprintf(stderr, "soak: VIOLATION: " __VA_ARGS__); fputc('\n', stderr); \
 			atomic_fetch_add(&violations, 1); } while (0)
@@ -1275,7 +1274,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "soak: pf_kswapd_start failed\n");
 		return 2;
 	}
-	kswapd_on = 1;
 	/* every worker's table exists before any callback can look one up */
 	for (int t = 0; t < NT; t++)
 		if (pthread_create(&W[t].tid, NULL, worker_main, &W[t]) != 0) {
