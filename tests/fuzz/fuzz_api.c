@@ -763,6 +763,7 @@ static struct fz_cache {
 	unsigned nr;
 	unsigned lie;		/* 0 honest, 1 counts more, 2 SHRINK_STOP, 3 frees more than scanned, 4 scanned 0 */
 	int seeks;
+	bool memcg_aware;	/* registered with PF_SHRINKER_MEMCG_AWARE (its count ignores the memcg) */
 	unsigned long scans;
 	long freed_by_drop, kills;	/* what the input reached (FUZZ_API_VERBOSE) */
 } FC;
@@ -882,7 +883,16 @@ static void op_shrinker_oom(unsigned what)
 		if (FC.s)
 			pf_shrinker_unregister(FC.s);
 		FC.seeks = (int)(u8() % 5);
-		FC.s = pf_shrinker_register(S.m, "fuzz", &fz_shrinker_ops, NULL, FC.seeks);
+		{
+			/* flags from the input: an unknown one is refused, the two known ones taken */
+			unsigned fl = u8();
+			unsigned flags = fl & (PF_SHRINKER_NUMA_AWARE | PF_SHRINKER_MEMCG_AWARE);
+			if (fl & 1)
+				CHECK(pf_shrinker_register_flags(S.m, "fuzz", &fz_shrinker_ops, NULL, FC.seeks,
+								 flags | 1u) == NULL, "an unknown shrinker flag was taken");
+			FC.s = pf_shrinker_register_flags(S.m, "fuzz", &fz_shrinker_ops, NULL, FC.seeks, flags);
+			FC.memcg_aware = flags & PF_SHRINKER_MEMCG_AWARE;
+		}
 		CHECK(FC.s != NULL, "pf_shrinker_register failed");
 		FC.lie = u8() % 5;
 		/* fall through */
@@ -893,6 +903,12 @@ static void op_shrinker_oom(unsigned what)
 			if (!p)
 				break;
 			FC.pages[FC.nr++] = p;
+		}
+		/* the objects are some memcg's too: marked for a memcg-aware shrinker, refused otherwise */
+		int i = (int)(u8() % 6), nid = (int)(u8() % 3) - 1;
+		if (FC.s && nid <= 0) {
+			int rc = pf_shrinker_mark_memcg(FC.s, S.memcg[i], nid);
+			CHECK(rc == (FC.memcg_aware ? 0 : -EINVAL), "pf_shrinker_mark_memcg: %d", rc);
 		}
 		break;
 	}
