@@ -1824,18 +1824,21 @@ static bool kcompactd_work_requested(pg_data_t *pgdat)
 	return pgdat->kcompactd_max_order > 0 || pgdat->proactive_compact_trigger;
 }
 
-/* kcompactd_node_suitable (6.12): some zone up to the wakeup's highest index would gain from compaction */
-static bool kcompactd_node_suitable(pg_data_t *pgdat)
+/*
+ * kcompactd_node_suitable (6.12): some zone up to the wakeup's highest
+ * index would gain from compaction.  The request (@order,
+ * @highest_zoneidx) is the one the caller read under kcompactd_lock.
+ */
+static bool kcompactd_node_suitable(pg_data_t *pgdat, int order, enum zone_type highest_zoneidx)
 {
-	enum zone_type highest_zoneidx = pgdat->kcompactd_highest_zoneidx;
 	unsigned int alloc_flags = pgdat->machine->defrag_mode ? ALLOC_WMARK_HIGH : ALLOC_WMARK_MIN;
 
 	for (int zoneid = 0; zoneid <= (int)highest_zoneidx; zoneid++) {
 		struct zone *zone = &pgdat->node_zones[zoneid];
 		if (!populated_zone(zone))
 			continue;
-		if (compaction_suit_allocation_order(zone, (unsigned int)pgdat->kcompactd_max_order,
-						     (int)highest_zoneidx, alloc_flags, true) == COMPACT_CONTINUE)
+		if (compaction_suit_allocation_order(zone, (unsigned int)order, (int)highest_zoneidx, alloc_flags,
+						     true) == COMPACT_CONTINUE)
 			return true;
 	}
 	return false;
@@ -1917,6 +1920,8 @@ void wakeup_kcompactd(pg_data_t *pgdat, int order, int highest_zoneidx)
 {
 	struct pf_machine *m = pgdat->machine;
 	struct pf_os_worker *k;
+	int req_order;
+	enum zone_type req_zoneidx;
 
 	if (!order)
 		return;
@@ -1925,10 +1930,13 @@ void wakeup_kcompactd(pg_data_t *pgdat, int order, int highest_zoneidx)
 		pgdat->kcompactd_max_order = order;
 	if ((int)pgdat->kcompactd_highest_zoneidx > highest_zoneidx)
 		pgdat->kcompactd_highest_zoneidx = (enum zone_type)highest_zoneidx;
+	/* a kcompactd pass may clear the request meanwhile: judge the one recorded here */
+	req_order = pgdat->kcompactd_max_order;
+	req_zoneidx = pgdat->kcompactd_highest_zoneidx;
 	k = pgdat->kcompactd;
 	pf_spin_unlock(&pgdat->kcompactd_lock);
 
-	if (!kcompactd_node_suitable(pgdat))
+	if (!kcompactd_node_suitable(pgdat, req_order, req_zoneidx))
 		return;
 	if (trace_enabled(m, TRACE_MM_COMPACTION_WAKEUP_KCOMPACTD))
 		__trace_mm_compaction_kcompactd(m, TRACE_MM_COMPACTION_WAKEUP_KCOMPACTD, pgdat->node_id, order,
