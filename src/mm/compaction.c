@@ -200,6 +200,9 @@ static __data_race struct pf_page *pageblock_pfn_to_page(unsigned long start_pfn
 	end_pfn--;
 	if (!pfn_valid(m, start_pfn) || !pfn_valid(m, end_pfn))
 		return NULL;
+	/* the scanners read and isolate these pages: a deferred block is written first (deferred_init.c) */
+	if (unlikely(deferred_pfn(m, start_pfn)))
+		deferred_init_range(m, start_pfn, start_pfn + 1);
 	struct pf_page *start_page = pfn_to_page(m, start_pfn);
 	if (page_zone_id_peek(start_page) != page_zone_id_peek(pfn_to_page(m, zone->zone_start_pfn)))
 		return NULL;
@@ -223,6 +226,12 @@ static __data_race bool __reset_isolation_pfn(struct zone *zone, unsigned long p
 
 	if (!pfn_valid(m, pfn))
 		return false;
+	/*
+	 * An unwritten deferred block (deferred_init.c) is a free top-order
+	 * movable block whose hint was never set: a target, never a source.
+	 */
+	if (deferred_pfn(m, pfn))
+		return deferred_pfn_zone(m, pfn) == zone && check_target;
 	page = pfn_to_page(m, pfn);
 	if (page_zone_id_peek(page) != page_zone_id_peek(pfn_to_page(m, zone->zone_start_pfn)))
 		return false;
@@ -1209,6 +1218,9 @@ static isolate_migrate_t isolate_migratepages(struct compact_control *cc)
 
 	for (; block_end_pfn <= cc->free_pfn; fast_find_block = false, cc->migrate_pfn = low_pfn = block_end_pfn,
 	     block_start_pfn = block_end_pfn, block_end_pfn += pageblock_nr_pages) {
+		/* an unwritten deferred block is free: nothing to migrate, left unwritten (deferred_init.c) */
+		if (unlikely(deferred_pfn(m, block_start_pfn)))
+			continue;
 		page = pageblock_pfn_to_page(block_start_pfn, block_end_pfn, cc->zone);
 		if (!page)
 			continue;

@@ -290,11 +290,44 @@ static int check_isolate_count(struct pf_machine *m, struct zone *zone, char *er
 	unsigned long n = 0;
 	for (unsigned long b = zone->zone_start_pfn & ~(pageblock_nr_pages - 1); b < zone_end_pfn(zone);
 	     b += pageblock_nr_pages)
-		if (is_migrate_isolate(get_pfnblock_migratetype(pfn_to_page(m, b), b)))
+		if (is_migrate_isolate(usemap_mt(m, b)))
 			n++;
 	if (n != zone->nr_isolate_pageblock)
 		return fail(err, errlen, "isolation: Node %d zone %s: nr_isolate_pageblock is %lu but %lu pageblocks "
 			    "are isolated", zone->node, zone->name, zone->nr_isolate_pageblock, n);
+	return 0;
+}
+
+/*
+ * check_deferred_blocks - each top-order block of the zone still marked
+ * deferred lies in it, has two MIGRATE_MOVABLE pageblocks and overlaps no
+ * listed block; their number is zone->nr_deferred_blocks.  They count as
+ * free blocks of the top order.  Context: zone->lock held.
+ */
+static int check_deferred_blocks(struct pf_machine *m, struct zone *zone, unsigned char *seen, unsigned long *blocks,
+				 long *free_pages, char *err, size_t errlen)
+{
+	unsigned long start = zone->zone_start_pfn, end = zone_end_pfn(zone), n = 0;
+	for (unsigned long pfn = (start + MAX_ORDER_NR_PAGES - 1) & ~(MAX_ORDER_NR_PAGES - 1);
+	     pfn + MAX_ORDER_NR_PAGES <= end; pfn += MAX_ORDER_NR_PAGES) {
+		if (!deferred_pfn(m, pfn) || deferred_pfn_zone(m, pfn) != zone)
+			continue;
+		for (unsigned long b = 0; b < MAX_ORDER_NR_PAGES; b += pageblock_nr_pages)
+			if (usemap_mt(m, pfn + b) != MIGRATE_MOVABLE)
+				return fail(err, errlen, "deferred pfn %#lx of zone %s is in a pageblock of type %d", pfn + b,
+					    zone->name, usemap_mt(m, pfn + b));
+		for (unsigned long i = 0; i < MAX_ORDER_NR_PAGES; i++) {
+			if (seen[pfn + i - start])
+				return fail(err, errlen, "deferred pfn %#lx is on a free list too", pfn + i);
+			seen[pfn + i - start] = 1;
+		}
+		n++;
+	}
+	if (n != zone->nr_deferred_blocks)
+		return fail(err, errlen, "Node %d zone %s: nr_deferred_blocks is %lu but %lu blocks are deferred", zone->node,
+			    zone->name, zone->nr_deferred_blocks, n);
+	*blocks += n;
+	*free_pages += (long)(n << MAX_PAGE_ORDER);
 	return 0;
 }
 
@@ -372,6 +405,9 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 					free_highatomic += 1L << o;
 			}
 		}
+		/* the deferred blocks: the tail of the top-order movable list (deferred_init.c) */
+		if (!rc && o == MAX_PAGE_ORDER)
+			rc = check_deferred_blocks(m, zone, seen, &blocks, &free_pages, err, errlen);
 		if (!rc && blocks != area->nr_free)
 			rc = fail(err, errlen, "Node %d zone %s order %u: nr_free is %lu but the lists hold %lu blocks",
 				  zone->node, zone->name, o, area->nr_free, blocks);
@@ -436,6 +472,11 @@ static int pf_check_zone(struct pf_machine *m, struct zone *zone, unsigned char 
 				pfn |= 32767;
 				continue;
 			}
+		}
+		if (!(pfn & (MAX_ORDER_NR_PAGES - 1)) && deferred_pfn(m, pfn) && deferred_pfn_zone(m, pfn) == zone) {
+			managed_seen += MAX_ORDER_NR_PAGES;	/* free, counted above; its pages are not written */
+			pfn += MAX_ORDER_NR_PAGES - 1;
+			continue;
 		}
 		struct pf_page *page = pfn_to_page(m, pfn);
 		bool listed = seen[pfn - start] != 0;

@@ -230,6 +230,14 @@ struct pf_machine {
 	/* allocation record: order + 1 at the head of each live block, else 0 (pageframe's own) */
 	unsigned char *alloc_order;
 
+	/* deferred struct page init (deferred_init.c): one bit per MAX_PAGE_ORDER block whose
+	 * struct pages are not written yet; the count of set bits, read without locks */
+	unsigned long *deferred_map;
+	size_t deferred_map_bytes;
+	unsigned long nr_deferred_blocks;	/* __atomic; 0 also when deferred init is off */
+	unsigned long nr_deferred_inited;	/* blocks initialised since boot (__atomic, for the tests) */
+	bool deferred_init_off;			/* "deferred_struct_page_init off": every page at boot */
+
 	/* backing */
 	enum pf_backing backing;
 	char *base;			/* hosted: pfn N lives at base + N * PAGE_SIZE */
@@ -808,9 +816,36 @@ int pf_sysctl_check(const char *name, const char *value);
 
 /* ---- mm_init.c -------------------------------------------------------------- */
 int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen);
+void __init_single_page(struct pf_machine *m, struct pf_page *page, int zone, int nid);
 void memblock_free_all(struct pf_machine *m);
 unsigned long nr_free_buffer_pages(struct pf_machine *m);
 bool pfn_valid(struct pf_machine *m, unsigned long pfn);
+
+/* ---- deferred_init.c ---------------------------------------------------------- */
+int deferred_init_reserve(struct pf_machine *m, char *err, size_t errlen);
+void deferred_mark_block(struct pf_machine *m, unsigned long pfn);
+void deferred_boot_free(struct pf_machine *m, unsigned long pfn);
+void deferred_refill(struct zone *zone);
+void deferred_init_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn);
+void deferred_init_all(struct pf_machine *m);
+void deferred_page_image(struct pf_machine *m, unsigned long pfn, struct pf_page *out);
+struct zone *deferred_pfn_zone(struct pf_machine *m, unsigned long pfn);
+/* the migratetype of @pfn's pageblock, from the usemap alone (the page may be unwritten) */
+static inline int usemap_mt(const struct pf_machine *m, unsigned long pfn)
+{
+	unsigned long idx = (pfn >> pageblock_order) * NR_PAGEBLOCK_BITS;
+	unsigned long w = __atomic_load_n(&m->pageblock_flags[idx / 64], __ATOMIC_RELAXED);
+	return (int)((w >> (idx & 63)) & MIGRATETYPE_MASK);
+}
+/* is @pfn (below memmap_pfns) in a block whose struct pages are not written yet? */
+static inline bool deferred_pfn(const struct pf_machine *m, unsigned long pfn)
+{
+	if (likely(!__atomic_load_n(&m->nr_deferred_blocks, __ATOMIC_ACQUIRE)))
+		return false;
+	unsigned long b = pfn >> MAX_PAGE_ORDER;
+	return (__atomic_load_n(&m->deferred_map[b / (8 * sizeof(unsigned long))], __ATOMIC_ACQUIRE) >>
+		(b % (8 * sizeof(unsigned long)))) & 1;
+}
 
 /* ---- page_alloc.c ----------------------------------------------------------- */
 int get_pfnblock_migratetype(const struct pf_page *page, unsigned long pfn);
@@ -819,6 +854,7 @@ static inline int get_pageblock_migratetype(const struct pf_page *page)
 	return get_pfnblock_migratetype(page, page_to_pfn(page));
 }
 void set_pageblock_migratetype(struct pf_page *page, int migratetype);
+void set_pfnblock_migratetype(struct pf_machine *m, unsigned long pfn, int migratetype);
 void init_per_zone_wmark_min(struct pf_machine *m);
 void setup_per_zone_wmarks(struct pf_machine *m);
 void setup_per_zone_lowmem_reserve(struct pf_machine *m);

@@ -221,6 +221,7 @@ void pf_machine_destroy(struct pf_machine *m)
 	shrinker_release(m);
 	oom_release(m);
 	pf_os_release(m->alloc_order, m->memmap_pfns);
+	pf_os_release(m->deferred_map, m->deferred_map_bytes);
 	pf_os_release(m->mem_map, m->memmap_bytes);
 	debug_pages_teardown(m);	/* sanitizer state of the window (debug_page_alloc.c), before it goes */
 	backing_release(m);	/* backing.c */

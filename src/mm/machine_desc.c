@@ -633,6 +633,21 @@ static int d_mobility_grouping(struct parser *p, const char *dir, const char *s)
 	return end_of_line(p, s);
 }
 
+/* "deferred_struct_page_init on|off": off writes every struct page at boot (deferred_init.c) */
+static int d_deferred_init(struct parser *p, const char *dir, const char *s)
+{
+	char tok2[128];
+	(void)dir;
+	s = next_token(s, tok2, sizeof tok2);
+	if (!strcmp(tok2, "on"))
+		p->m->deferred_init_off = false;
+	else if (!strcmp(tok2, "off"))
+		p->m->deferred_init_off = true;
+	else
+		return perr(p, "deferred_struct_page_init: expected on or off, got '%s'", tok2);
+	return end_of_line(p, s);
+}
+
 /* "cma SIZE[@START[-LIMIT]]": a CMA area as the kernel's cma= parameter declares it (cma.c). */
 static int d_cma(struct parser *p, const char *dir, const char *s)
 {
@@ -693,6 +708,7 @@ static const struct directive {
 	{ "cma", d_cma, "cma SIZE[@START[-LIMIT]]: a CMA area, placed as the kernel's cma= places it" },
 	{ "free_page_reporting", d_free_page_reporting, "free_page_reporting dontneed|free|off: give freed memory back to the host" },
 	{ "mobility_grouping", d_mobility_grouping, "mobility_grouping on|off: off groups no pages by mobility" },
+	{ "deferred_struct_page_init", d_deferred_init, "deferred_struct_page_init on|off: off writes every struct page at boot" },
 	{ "swap", d_swap, "swap SIZE: a swap area for anonymous LRU pages" },
 	{ "workers", d_workers, "workers threads|stepped: kswapd runs as threads, or when pf_kswapd_run steps it" },
 };

@@ -53,6 +53,9 @@ struct pf_page *pf_pfn_to_page(struct pf_machine *m, unsigned long pfn)
 		return NULL;
 	if (!pfn_valid(m, pfn))
 		return NULL;	/* a section without memmap */
+	/* the caller may read the page: a deferred block is written first (deferred_init.c) */
+	if (unlikely(deferred_pfn(m, pfn)))
+		deferred_init_range(m, pfn, pfn + 1);
 	return pfn_to_page(m, pfn);
 }
 

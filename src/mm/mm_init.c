@@ -15,8 +15,9 @@
  *                                      lowmem_reserve, pcp batch/high
  *   khugepaged (thp always|madvise)    recommended min_free_kbytes
  *
- * Deliberate differences: no deferred struct page init (every page is
- * initialised at once); memblock reservations come only from 'reserve'
+ * Deliberate differences: deferred struct page init goes further than the
+ * kernel's (deferred_init.c: free top-order blocks wait until used, and
+ * are counted free at once); memblock reservations come only from 'reserve'
  * lines (no kernel image, memmap or firmware is carved out by itself).
  */
 #include "internal.h"
@@ -269,7 +270,7 @@ static void set_page_links(struct pf_page *page, int zone, int nid, int machine_
 }
 
 /* __init_single_page (mm_init.c, 6.12): refcount 1, no mapcount, links, empty lru. */
-static void __init_single_page(struct pf_machine *m, struct pf_page *page, int zone, int nid)
+void __init_single_page(struct pf_machine *m, struct pf_page *page, int zone, int nid)
 {
 	memset(page, 0, sizeof *page);
 	set_page_links(page, zone, nid, m->id);
@@ -317,6 +318,13 @@ static void init_unavailable_range(struct pf_machine *m, unsigned long spfn, uns
 static void memmap_init_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn, int zone, int nid)
 {
 	for (unsigned long pfn = start_pfn; pfn < end_pfn; pfn++) {
+		/* a deferred block (deferred_init.c): its pageblocks typed, its struct pages left unwritten */
+		if (!(pfn & (MAX_ORDER_NR_PAGES - 1)) && deferred_pfn(m, pfn)) {
+			for (unsigned long b = 0; b < MAX_ORDER_NR_PAGES; b += pageblock_nr_pages)
+				set_pfnblock_migratetype(m, pfn + b, MIGRATE_MOVABLE);
+			pfn += MAX_ORDER_NR_PAGES - 1;
+			continue;
+		}
 		struct pf_page *page = pfn_to_page(m, pfn);
 		__init_single_page(m, page, zone, nid);
 		/* Mark pageblocks MIGRATE_MOVABLE so boot allocations do not scatter. */
@@ -454,8 +462,13 @@ static int free_area_init_node(struct pf_machine *m, int nid, char *err, size_t 
 	return 0;
 }
 
-/* memblock_free_all → __free_pages_memory: free each range in the largest aligned blocks. */
-void memblock_free_all(struct pf_machine *m)
+/*
+ * for_each_free_mem_range + __free_pages_memory: each range of memory less
+ * reserved, ascending, in the largest aligned blocks.  @mark (deferred
+ * init, before memmap_init): only mark the top-order blocks deferred;
+ * else free each block, or count it when it is deferred.
+ */
+static void free_low_memory_core_early(struct pf_machine *m, bool mark)
 {
 	for (int i = 0; i < m->nr_memory; i++) {
 		unsigned long rs = m->memory[i].start_pfn, re = m->memory[i].end_pfn;
@@ -479,12 +492,33 @@ void memblock_free_all(struct pf_machine *m)
 					order = MAX_PAGE_ORDER;
 				while (start + (1UL << order) > end)
 					order--;
-				__free_pages_core(pfn_to_page(m, start), (unsigned)order);
+				if (mark) {
+					if (order == MAX_PAGE_ORDER)
+						deferred_mark_block(m, start);
+				} else if (order == MAX_PAGE_ORDER && deferred_pfn(m, start)) {
+					deferred_boot_free(m, start);
+				} else {
+					__free_pages_core(pfn_to_page(m, start), (unsigned)order);
+				}
 				start += 1UL << order;
 			}
 			cur = end;
 		}
 	}
+}
+
+/* memblock_free_all (6.12): free RAM to the buddy lists; deferred blocks are only counted */
+void memblock_free_all(struct pf_machine *m)
+{
+	free_low_memory_core_early(m, false);
+	/* each zone's first deferred block goes on its list at once (deferred_init.c) */
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int j = 0; j < MAX_NR_ZONES; j++) {
+			struct zone *zone = &NODE_DATA(m, nid)->node_zones[j];
+			pf_spin_lock(&zone->lock);
+			deferred_refill(zone);
+			pf_spin_unlock(&zone->lock);
+		}
 }
 
 /*
@@ -543,11 +577,23 @@ int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
 	}
 	find_zone_movable_pfns_for_nodes(m);
 
+	/* The virtual memmap, and the hosted window, cover [0, memmap_pfns). */
+	m->memmap_pfns = (max_pfn + PAGES_PER_SECTION - 1) & ~(PAGES_PER_SECTION - 1);
+	m->memmap_bytes = m->memmap_pfns * sizeof(struct pf_page);
+
+	/* deferred struct page init: the top-order free blocks whose struct pages wait (deferred_init.c) */
+	if (deferred_init_reserve(m, err, errlen))
+		return -ENOMEM;
+	if (!m->deferred_init_off)
+		free_low_memory_core_early(m, true);
+
 	/*
-	 * Every present 128 MiB section gets 2 MiB of struct pages, written at
-	 * boot.  Refuse descriptions whose memmap would not fit: more than the
-	 * limit in PAGEFRAME_MEMMAP_LIMIT (bytes) if set, else half of this
-	 * host's RAM.  (The kernel is limited by the RAM it runs on the same way.)
+	 * Every present 128 MiB section has 2 MiB of struct pages, reserved
+	 * address space; boot writes those of all pages but the deferred
+	 * blocks.  Refuse descriptions whose written memmap would not fit: more
+	 * than the limit in PAGEFRAME_MEMMAP_LIMIT (bytes) if set, else half of
+	 * this host's RAM.  (The kernel is limited by the RAM it runs on the
+	 * same way.)  What is deferred is written as it is used.
 	 */
 	{
 		unsigned long long limit = pf_os_memmap_limit();
@@ -560,24 +606,26 @@ int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
 					continue;
 				last = sec;
 				need += PAGES_PER_SECTION * sizeof(struct pf_page);
-				if (need > limit) {
-					int n = m->memory[i].line > 0 ? snprintf(err, errlen, "line %d: ", m->memory[i].line) : 0;
-					if (n < 0 || (size_t)n >= errlen)
-						n = 0;
-					snprintf(err + n, errlen - (size_t)n,
-						 "the memory up to [mem %#llx-%#llx] needs more than %llu MiB of struct "
-						 "pages (the limit: half of this host's RAM, or PAGEFRAME_MEMMAP_LIMIT)",
-						 (unsigned long long)m->memory[i].start_pfn << PAGE_SHIFT,
-						 ((unsigned long long)m->memory[i].end_pfn << PAGE_SHIFT) - 1, limit >> 20);
-					return -E2BIG;
-				}
+				for (unsigned long pfn = sec << PAGES_PER_SECTION_SHIFT;
+				     pfn < (sec + 1) << PAGES_PER_SECTION_SHIFT; pfn += MAX_ORDER_NR_PAGES)
+					if (deferred_pfn(m, pfn))
+						need -= MAX_ORDER_NR_PAGES * sizeof(struct pf_page);
+			}
+			if (need > limit) {
+				int n = m->memory[i].line > 0 ? snprintf(err, errlen, "line %d: ", m->memory[i].line) : 0;
+				if (n < 0 || (size_t)n >= errlen)
+					n = 0;
+				snprintf(err + n, errlen - (size_t)n,
+					 "the memory up to [mem %#llx-%#llx] needs more than %llu MiB of struct "
+					 "pages written at boot (the limit: half of this host's RAM, or "
+					 "PAGEFRAME_MEMMAP_LIMIT)",
+					 (unsigned long long)m->memory[i].start_pfn << PAGE_SHIFT,
+					 ((unsigned long long)m->memory[i].end_pfn << PAGE_SHIFT) - 1, limit >> 20);
+				return -E2BIG;
 			}
 		}
 	}
 
-	/* The virtual memmap, and the hosted window, cover [0, memmap_pfns). */
-	m->memmap_pfns = (max_pfn + PAGES_PER_SECTION - 1) & ~(PAGES_PER_SECTION - 1);
-	m->memmap_bytes = m->memmap_pfns * sizeof(struct pf_page);
 	m->mem_map = pf_os_reserve(m->memmap_bytes);
 	if (!m->mem_map) {
 		snprintf(err, errlen, "cannot reserve %zu MiB of address space for the memmap of %lu pages",

@@ -248,6 +248,8 @@ struct zone {
 	unsigned long present_pages;	/* physical pages existing within the zone */
 	unsigned long cma_pages;	/* pages of CMA pageblocks (init_cma_reserved_pageblock) */
 	unsigned long nr_isolate_pageblock;	/* MIGRATE_ISOLATE pageblocks; zone->lock */
+	unsigned long nr_deferred_blocks;	/* deferred_init.c: top-order blocks not written yet; zone->lock */
+	unsigned long deferred_pfn;		/* deferred_init.c: no deferred block of the zone below this */
 	const char *name;
 	int initialized;
 	int zone_idx;

@@ -62,21 +62,26 @@ int get_pfnblock_migratetype(const struct pf_page *page, unsigned long pfn)
 /* in this file (the buddy and per-CPU paths read it per page): always the inline body */
 #define get_pfnblock_migratetype(page, pfn) __get_pfnblock_migratetype(page, pfn)
 
-/* set_pfnblock_flags_mask with MIGRATETYPE_MASK (atomic read-modify-write as cmpxchg). */
-void set_pageblock_migratetype(struct pf_page *page, int migratetype)
+/* set_pfnblock_flags_mask with MIGRATETYPE_MASK (atomic read-modify-write as cmpxchg), by pfn alone. */
+void set_pfnblock_migratetype(struct pf_machine *m, unsigned long pfn, int migratetype)
 {
 	unsigned long bitidx;
-	struct pf_machine *m = page_machine(page);
 	/* without grouping by mobility the per-CPU types all become unmovable (6.12) */
 	if (unlikely(m->page_group_by_mobility_disabled && migratetype < MIGRATE_PCPTYPES))
 		migratetype = MIGRATE_UNMOVABLE;
-	unsigned long *word = pfn_to_bitidx(m, page_to_pfn(page), &bitidx);
+	unsigned long *word = pfn_to_bitidx(m, pfn, &bitidx);
 	unsigned long mask = MIGRATETYPE_MASK << bitidx;
 	unsigned long flags = (unsigned long)migratetype << bitidx;
 	unsigned long old = __atomic_load_n(word, __ATOMIC_RELAXED);
 	while (!__atomic_compare_exchange_n(word, &old, (old & ~mask) | flags, false, __ATOMIC_RELAXED,
 					    __ATOMIC_RELAXED))
 		;
+}
+
+/* set_pageblock_migratetype (6.12) */
+void set_pageblock_migratetype(struct pf_page *page, int migratetype)
+{
+	set_pfnblock_migratetype(page_machine(page), page_to_pfn(page), migratetype);
 }
 
 /*
@@ -208,6 +213,9 @@ static inline void move_to_free_list(struct pf_page *page, struct zone *zone, un
 	list_move_tail(&page->buddy_list, &area->free_list[new_mt]);
 	account_freepages(zone, -(1 << order), old_mt);
 	account_freepages(zone, 1 << order, new_mt);
+	/* a top-order block left a list: the next deferred block takes its place (deferred_init.c) */
+	if (unlikely(order == MAX_PAGE_ORDER) && unlikely(zone->nr_deferred_blocks))
+		deferred_refill(zone);
 }
 
 static inline void __del_page_from_free_list(struct pf_page *page, struct zone *zone, unsigned int order,
@@ -222,6 +230,9 @@ static inline void __del_page_from_free_list(struct pf_page *page, struct zone *
 	if (unlikely(page->flags & (1UL << PG_reported)))
 		__ClearPageReported(page);
 	__atomic_store_n(&zone->free_area[order].nr_free, zone->free_area[order].nr_free - 1, __ATOMIC_RELAXED);
+	/* a top-order block left a list: the next deferred block takes its place (deferred_init.c) */
+	if (unlikely(order == MAX_PAGE_ORDER) && unlikely(zone->nr_deferred_blocks))
+		deferred_refill(zone);
 }
 
 static inline void del_page_from_free_list(struct pf_page *page, struct zone *zone, unsigned int order,
@@ -3427,6 +3438,8 @@ int alloc_contig_range(struct pf_machine *m, unsigned long start, unsigned long 
 {
 	unsigned long outer_start, outer_end;
 	int ret = 0;
+	/* its pages are about to be read: deferred blocks of the range written first (deferred_init.c) */
+	deferred_init_range(m, start, end);
 	struct compact_control cc = {
 		.nr_migratepages = 0,
 		.order = -1,
@@ -3532,6 +3545,8 @@ int pf_alloc_contig_range(struct pf_machine *m, unsigned long start_pfn, unsigne
 {
 	if (!m)
 		return -EINVAL;
+	if (start_pfn < end_pfn && end_pfn <= m->memmap_pfns)
+		deferred_init_range(m, start_pfn, end_pfn);	/* the check reads the pages (deferred_init.c) */
 	if (!pf_contig_range_ok(m, start_pfn, end_pfn, "pf_alloc_contig_range"))
 		return -EINVAL;
 	int ret = alloc_contig_range(m, start_pfn, end_pfn, MIGRATE_MOVABLE, gfp);
@@ -3548,6 +3563,13 @@ static __data_race bool pfn_range_valid_contig(struct zone *z, unsigned long sta
 	for (unsigned long i = start_pfn; i < start_pfn + nr_pages; i++) {
 		if (!pfn_valid(m, i))
 			return false;
+		/* an unwritten free top-order block (deferred_init.c): present, in its zone, not reserved */
+		if (!(i & (MAX_ORDER_NR_PAGES - 1)) && deferred_pfn(m, i)) {
+			if (deferred_pfn_zone(m, i) != z)
+				return false;
+			i += MAX_ORDER_NR_PAGES - 1;
+			continue;
+		}
 		struct pf_page *page = pfn_to_page(m, i);
 		if (page_zone_peek(m, page) != z)
 			return false;

@@ -385,6 +385,8 @@ int start_isolate_page_range(struct pf_machine *m, unsigned long start_pfn, unsi
 	bool skip_isolation = false;
 	int ret;
 
+	/* the free blocks around and inside the range are read and moved: write deferred ones (deferred_init.c) */
+	deferred_init_range(m, isolate_start & ~(MAX_ORDER_NR_PAGES - 1), isolate_end);
 	ret = isolate_single_pageblock(m, isolate_start, flags, gfp_flags, false, skip_isolation, migratetype);
 	if (ret)
 		return ret;

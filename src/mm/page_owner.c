@@ -177,6 +177,11 @@ static void init_pages_in_zone(struct pf_machine *m, struct zone *zone)
 			pfn = ((pfn + MAX_ORDER_NR_PAGES) & ~(MAX_ORDER_NR_PAGES - 1)) - 1;
 			continue;
 		}
+		/* an unwritten deferred block is free (deferred_init.c) */
+		if (!(pfn & (MAX_ORDER_NR_PAGES - 1)) && deferred_pfn(m, pfn)) {
+			pfn += MAX_ORDER_NR_PAGES - 1;
+			continue;
+		}
 		struct pf_page *page = pfn_to_page(m, pfn);
 		if (page_zone(page) != zone)
 			continue;
@@ -570,6 +575,11 @@ static __data_race void read_page_owner(struct pf_machine *m, FILE *out)
 		}
 		if (!pfn_valid(m, pfn))
 			continue;
+		/* an unwritten deferred block is free (deferred_init.c) */
+		if (!(pfn & (MAX_ORDER_NR_PAGES - 1)) && deferred_pfn(m, pfn)) {
+			pfn += MAX_ORDER_NR_PAGES - 1;
+			continue;
+		}
 		struct pf_page *page = pfn_to_page(m, pfn), copy;
 		page_peek(page, &copy);
 		if (PageBuddy(&copy)) {
@@ -673,6 +683,11 @@ static __data_race void pagetypeinfo_showmixedcount_print(struct pf_machine *m, 
 	while (pfn < end_pfn) {
 		if (!pfn_valid(m, pfn)) {
 			pfn = (pfn + MAX_ORDER_NR_PAGES) & ~(MAX_ORDER_NR_PAGES - 1);
+			continue;
+		}
+		/* an unwritten deferred block is free (deferred_init.c) */
+		if (!(pfn & (MAX_ORDER_NR_PAGES - 1)) && deferred_pfn(m, pfn)) {
+			pfn += MAX_ORDER_NR_PAGES;
 			continue;
 		}
 		unsigned long block_end_pfn = (pfn + pageblock_nr_pages) & ~(pageblock_nr_pages - 1);

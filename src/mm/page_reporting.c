@@ -271,6 +271,12 @@ int page_reporting_register(struct pf_machine *m, struct page_reporting_dev_info
 {
 	if (m->pr_dev_info)
 		return -EBUSY;
+	/*
+	 * A sink reports the blocks on the free lists: write the deferred ones
+	 * first, as the kernel's sinks register only after page_alloc_init_late
+	 * (deferred_init.c).
+	 */
+	deferred_init_all(m);
 	if (m->page_reporting_order == -1) {
 		if (prdev->order > 0 && prdev->order <= MAX_PAGE_ORDER)
 			m->page_reporting_order = (int)prdev->order;

@@ -95,12 +95,21 @@ static int folio_precise_page_mapcount(const struct pf_page *folio, const struct
 	return mapcount;
 }
 
+/* a copy of @pfn's struct page; a deferred block's as it will be written (deferred_init.c), the memmap untouched */
+static void pfn_peek(struct pf_machine *m, unsigned long pfn, struct pf_page *copy)
+{
+	if (deferred_pfn(m, pfn))
+		deferred_page_image(m, pfn, copy);
+	else
+		page_peek(pfn_to_page(m, pfn), copy);
+}
+
 /* is_free_buddy_page (mm/page_alloc.c, 6.12): inside a free block of some order */
 static bool is_free_buddy_page(struct pf_machine *m, unsigned long pfn)
 {
 	for (unsigned int order = 0; order < NR_PAGE_ORDERS; order++) {
 		struct pf_page head;
-		page_peek(pfn_to_page(m, pfn & ~((1UL << order) - 1)), &head);
+		pfn_peek(m, pfn & ~((1UL << order) - 1), &head);
 		if (PageBuddy(&head) && buddy_order(&head) >= order)
 			return true;
 	}
@@ -121,7 +130,7 @@ struct kpage_view {
 static void kpage_peek(struct pf_machine *m, unsigned long pfn, struct kpage_view *v)
 {
 	struct pf_page *page = pfn_to_page(m, pfn);
-	page_peek(page, &v->page);
+	pfn_peek(m, pfn, &v->page);
 	struct pf_page *folio = page_folio(page, &v->page);
 	v->is_head = folio == page;
 	if (v->is_head)

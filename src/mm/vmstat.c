@@ -273,6 +273,14 @@ static void pagetypeinfo_showfree_print(FILE *out, pg_data_t *pgdat, struct zone
 					break;
 				}
 			}
+			/* deferred blocks are the list's unwritten tail (deferred_init.c) */
+			if (order == MAX_PAGE_ORDER && mtype == MIGRATE_MOVABLE && !overflow) {
+				freecount += zone->nr_deferred_blocks;
+				if (freecount >= 100000) {
+					freecount = 100000;
+					overflow = true;
+				}
+			}
 			fprintf(out, "%s%6lu ", overflow ? ">" : "", freecount);
 		}
 		fputc('\n', out);
@@ -285,10 +293,15 @@ static void pagetypeinfo_showblockcount_print(FILE *out, pg_data_t *pgdat, struc
 	unsigned long count[MIGRATE_TYPES] = { 0 };
 	for (unsigned long pfn = zone->zone_start_pfn; pfn < zone_end_pfn(zone); pfn += pageblock_nr_pages) {
 		struct pf_page *page = pfn_to_page(m, pfn);
-		/* a peek: frees rewrite the flags word around the node and zone bits meanwhile */
-		if (page_machine_id(page) != (unsigned)m->id || page_zone_peek(m, page) != zone)
+		if (deferred_pfn(m, pfn)) {
+			/* unwritten (deferred_init.c): the zone by the memblock range */
+			if (deferred_pfn_zone(m, pfn) != zone)
+				continue;
+		} else if (page_machine_id(page) != (unsigned)m->id || page_zone_peek(m, page) != zone) {
+			/* a peek: frees rewrite the flags word around the node and zone bits meanwhile */
 			continue;	/* pfn_to_online_page: no memmap here */
-		int mtype = get_pfnblock_migratetype(page, pfn);
+		}
+		int mtype = usemap_mt(m, pfn);
 		if (mtype < MIGRATE_TYPES)
 			count[mtype]++;
 	}
@@ -592,6 +605,16 @@ static void pageblocks_show_zone(FILE *out, struct pf_machine *m, struct zone *z
 		unsigned long first = bpfn < zone->zone_start_pfn ? zone->zone_start_pfn : bpfn;
 		if (!pfn_valid(m, first))
 			continue;
+		if (deferred_pfn(m, first)) {
+			/* an unwritten top-order block (deferred_init.c): free from end to end */
+			if (deferred_pfn_zone(m, first) != zone)
+				continue;
+			c[PB_FREE] = pageblock_nr_pages;
+			pageblocks_print_line(out, zone, bpfn, usemap_mt(m, first), c);
+			run_col = PB_FREE;
+			run_end = (first | (MAX_ORDER_NR_PAGES - 1)) + 1;
+			continue;
+		}
 		struct pf_page *fp = pfn_to_page(m, first);
 		if (page_machine_id(fp) != (unsigned)m->id || page_zone(fp) != zone)
 			continue;	/* as pagetypeinfo's block count: the block is another zone's */
