@@ -97,29 +97,92 @@ int deferred_init_reserve(struct pf_machine *m, char *err, size_t errlen)
 	return 0;
 }
 
-/* mark the top-order block at @pfn deferred (boot, before memmap_init) */
-void deferred_mark_block(struct pf_machine *m, unsigned long pfn)
+/* set bits [b, e) of the map (boot: single-threaded) */
+static void map_fill(struct pf_machine *m, unsigned long b, unsigned long e)
 {
-	unsigned long b = pfn >> MAX_PAGE_ORDER;
-	m->deferred_map[b / BLOCK_BITS] |= 1UL << (b % BLOCK_BITS);
-	m->nr_deferred_blocks++;
+	for (; b < e && b % BLOCK_BITS; b++)
+		m->deferred_map[b / BLOCK_BITS] |= 1UL << (b % BLOCK_BITS);
+	if (b < e && e - b >= BLOCK_BITS) {
+		memset(&m->deferred_map[b / BLOCK_BITS], 0xff, (e - b) / BLOCK_BITS * sizeof(unsigned long));
+		b += (e - b) / BLOCK_BITS * BLOCK_BITS;
+	}
+	for (; b < e; b++)
+		m->deferred_map[b / BLOCK_BITS] |= 1UL << (b % BLOCK_BITS);
 }
 
 /*
- * deferred_boot_free - memblock_free_all's part for a deferred block: the
- * counting of __free_pages_core and __free_one_page, nothing written to
- * the memmap.
+ * deferred_mark_range - boot, before memmap_init: the top-order blocks
+ * __free_pages_memory would free from the free range [start_pfn,
+ * end_pfn), those aligned to MAX_ORDER_NR_PAGES and wholly inside it, are
+ * deferred.  A few words of the map per range, whatever its size.
  */
-void deferred_boot_free(struct pf_machine *m, unsigned long pfn)
+void deferred_mark_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn)
 {
-	struct zone *zone = deferred_pfn_zone(m, pfn);
-	VM_BUG_ON(!zone);
-	atomic_fetch_add(&zone->managed_pages, (long)MAX_ORDER_NR_PAGES);
-	zone->free_area[MAX_PAGE_ORDER].nr_free++;
-	__mod_zone_page_state(zone, NR_FREE_PAGES, (long)MAX_ORDER_NR_PAGES);
-	if (!zone->nr_deferred_blocks || pfn < zone->deferred_pfn)
-		zone->deferred_pfn = pfn;
-	zone->nr_deferred_blocks++;
+	unsigned long b = (start_pfn + MAX_ORDER_NR_PAGES - 1) >> MAX_PAGE_ORDER, e = end_pfn >> MAX_PAGE_ORDER;
+	if (b >= e)
+		return;
+	map_fill(m, b, e);
+	m->nr_deferred_blocks += e - b;
+}
+
+/* the first pfn at or after deferred @pfn that is not deferred, at most @end_pfn */
+unsigned long deferred_run_end(const struct pf_machine *m, unsigned long pfn, unsigned long end_pfn)
+{
+	unsigned long b = pfn >> MAX_PAGE_ORDER, end = (end_pfn + MAX_ORDER_NR_PAGES - 1) >> MAX_PAGE_ORDER;
+	if (end > nr_blocks(m))
+		end = nr_blocks(m);
+	while (b < end) {
+		unsigned long w = ~__atomic_load_n(&m->deferred_map[b / BLOCK_BITS], __ATOMIC_ACQUIRE) >> (b % BLOCK_BITS);
+		if (w) {
+			b += (unsigned long)__builtin_ctzl(w);
+			break;
+		}
+		b = (b / BLOCK_BITS + 1) * BLOCK_BITS;
+	}
+	pfn = b << MAX_PAGE_ORDER;
+	return pfn < end_pfn ? pfn : end_pfn;
+}
+
+/* deferred blocks in [start_pfn, end_pfn) (boot's memmap size check) */
+unsigned long deferred_count(const struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn)
+{
+	unsigned long n = 0, end = end_pfn >> MAX_PAGE_ORDER;
+	if (end > nr_blocks(m))
+		end = nr_blocks(m);
+	for (unsigned long b = (start_pfn + MAX_ORDER_NR_PAGES - 1) >> MAX_PAGE_ORDER; b < end;) {
+		unsigned long w = m->deferred_map[b / BLOCK_BITS] >> (b % BLOCK_BITS);
+		unsigned long left = BLOCK_BITS - b % BLOCK_BITS;
+		if (end - b < left) {
+			w &= (1UL << (end - b)) - 1;
+			left = end - b;
+		}
+		n += (unsigned long)__builtin_popcountl(w);
+		b += left;
+	}
+	return n;
+}
+
+/*
+ * deferred_boot_free - memblock_free_all's part for the deferred blocks
+ * of [start_pfn, end_pfn) (one free range): the counting of
+ * __free_pages_core and __free_one_page per zone, nothing written to the
+ * memmap.
+ */
+void deferred_boot_free(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn)
+{
+	while (start_pfn < end_pfn) {
+		struct zone *zone = deferred_pfn_zone(m, start_pfn);
+		VM_BUG_ON(!zone);
+		unsigned long e = zone_end_pfn(zone) < end_pfn ? zone_end_pfn(zone) : end_pfn;
+		unsigned long n = (e - start_pfn) >> MAX_PAGE_ORDER;
+		atomic_fetch_add(&zone->managed_pages, (long)(n << MAX_PAGE_ORDER));
+		zone->free_area[MAX_PAGE_ORDER].nr_free += n;
+		__mod_zone_page_state(zone, NR_FREE_PAGES, (long)(n << MAX_PAGE_ORDER));
+		if (!zone->nr_deferred_blocks || start_pfn < zone->deferred_pfn)
+			zone->deferred_pfn = start_pfn;
+		zone->nr_deferred_blocks += n;
+		start_pfn = e;
+	}
 }
 
 /* ---- initialising a block ------------------------------------------------------------ */

@@ -823,8 +823,10 @@ bool pfn_valid(struct pf_machine *m, unsigned long pfn);
 
 /* ---- deferred_init.c ---------------------------------------------------------- */
 int deferred_init_reserve(struct pf_machine *m, char *err, size_t errlen);
-void deferred_mark_block(struct pf_machine *m, unsigned long pfn);
-void deferred_boot_free(struct pf_machine *m, unsigned long pfn);
+void deferred_mark_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn);
+unsigned long deferred_run_end(const struct pf_machine *m, unsigned long pfn, unsigned long end_pfn);
+unsigned long deferred_count(const struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn);
+void deferred_boot_free(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn);
 void deferred_refill(struct zone *zone);
 void deferred_init_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn);
 void deferred_init_all(struct pf_machine *m);
@@ -855,6 +857,7 @@ static inline int get_pageblock_migratetype(const struct pf_page *page)
 }
 void set_pageblock_migratetype(struct pf_page *page, int migratetype);
 void set_pfnblock_migratetype(struct pf_machine *m, unsigned long pfn, int migratetype);
+void set_pfnblock_migratetype_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn, int migratetype);
 void init_per_zone_wmark_min(struct pf_machine *m);
 void setup_per_zone_wmarks(struct pf_machine *m);
 void setup_per_zone_lowmem_reserve(struct pf_machine *m);

@@ -320,9 +320,9 @@ static void memmap_init_range(struct pf_machine *m, unsigned long start_pfn, uns
 	for (unsigned long pfn = start_pfn; pfn < end_pfn; pfn++) {
 		/* a deferred block (deferred_init.c): its pageblocks typed, its struct pages left unwritten */
 		if (!(pfn & (MAX_ORDER_NR_PAGES - 1)) && deferred_pfn(m, pfn)) {
-			for (unsigned long b = 0; b < MAX_ORDER_NR_PAGES; b += pageblock_nr_pages)
-				set_pfnblock_migratetype(m, pfn + b, MIGRATE_MOVABLE);
-			pfn += MAX_ORDER_NR_PAGES - 1;
+			unsigned long run_end = deferred_run_end(m, pfn, end_pfn);
+			set_pfnblock_migratetype_range(m, pfn, run_end, MIGRATE_MOVABLE);
+			pfn = run_end - 1;
 			continue;
 		}
 		struct pf_page *page = pfn_to_page(m, pfn);
@@ -485,6 +485,11 @@ static void free_low_memory_core_early(struct pf_machine *m, bool mark)
 			}
 			if (j < m->nr_reserved && m->reserved[j].start_pfn < re)
 				end = m->reserved[j].start_pfn;
+			if (mark) {
+				deferred_mark_range(m, start, end);
+				cur = end;
+				continue;
+			}
 			/* __free_pages_memory */
 			while (start < end) {
 				int order = start ? __builtin_ctzl(start) : MAX_PAGE_ORDER;
@@ -492,14 +497,14 @@ static void free_low_memory_core_early(struct pf_machine *m, bool mark)
 					order = MAX_PAGE_ORDER;
 				while (start + (1UL << order) > end)
 					order--;
-				if (mark) {
-					if (order == MAX_PAGE_ORDER)
-						deferred_mark_block(m, start);
-				} else if (order == MAX_PAGE_ORDER && deferred_pfn(m, start)) {
-					deferred_boot_free(m, start);
-				} else {
-					__free_pages_core(pfn_to_page(m, start), (unsigned)order);
+				if (order == MAX_PAGE_ORDER && deferred_pfn(m, start)) {
+					/* the rest of the range's top-order blocks, all deferred: counted at once */
+					unsigned long e = end & ~(MAX_ORDER_NR_PAGES - 1);
+					deferred_boot_free(m, start, e);
+					start = e;
+					continue;
 				}
+				__free_pages_core(pfn_to_page(m, start), (unsigned)order);
 				start += 1UL << order;
 			}
 			cur = end;
@@ -606,11 +611,9 @@ int pf_free_area_init(struct pf_machine *m, char *err, size_t errlen)
 					continue;
 				last = sec;
 				need += PAGES_PER_SECTION * sizeof(struct pf_page);
-				for (unsigned long pfn = sec << PAGES_PER_SECTION_SHIFT;
-				     pfn < (sec + 1) << PAGES_PER_SECTION_SHIFT; pfn += MAX_ORDER_NR_PAGES)
-					if (deferred_pfn(m, pfn))
-						need -= MAX_ORDER_NR_PAGES * sizeof(struct pf_page);
 			}
+			need -= (unsigned long long)deferred_count(m, m->memory[i].start_pfn, m->memory[i].end_pfn) *
+				MAX_ORDER_NR_PAGES * sizeof(struct pf_page);
 			if (need > limit) {
 				int n = m->memory[i].line > 0 ? snprintf(err, errlen, "line %d: ", m->memory[i].line) : 0;
 				if (n < 0 || (size_t)n >= errlen)

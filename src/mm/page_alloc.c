@@ -78,6 +78,31 @@ void set_pfnblock_migratetype(struct pf_machine *m, unsigned long pfn, int migra
 		;
 }
 
+/*
+ * set_pfnblock_migratetype_range - the same for every pageblock of
+ * [start_pfn, end_pfn) (pageblock-aligned), whole words of the usemap at
+ * a time: boot, before anyone else reads it.
+ */
+void set_pfnblock_migratetype_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn,
+				    int migratetype)
+{
+	const unsigned long per_word = 64 / NR_PAGEBLOCK_BITS;	/* pageblocks a usemap word holds */
+	unsigned long ones = 0;
+	for (unsigned long i = 0; i < per_word; i++)
+		ones |= 1UL << (i * NR_PAGEBLOCK_BITS);
+	unsigned long b = start_pfn >> pageblock_order, e = end_pfn >> pageblock_order;
+	if (unlikely(m->page_group_by_mobility_disabled && migratetype < MIGRATE_PCPTYPES))
+		migratetype = MIGRATE_UNMOVABLE;
+	for (; b < e && b % per_word; b++)
+		set_pfnblock_migratetype(m, b << pageblock_order, migratetype);
+	for (; b + per_word <= e; b += per_word) {
+		unsigned long bitidx, *word = pfn_to_bitidx(m, b << pageblock_order, &bitidx);
+		*word = (*word & ~(ones * MIGRATETYPE_MASK)) | ones * (unsigned long)migratetype;
+	}
+	for (; b < e; b++)
+		set_pfnblock_migratetype(m, b << pageblock_order, migratetype);
+}
+
 /* set_pageblock_migratetype (6.12) */
 void set_pageblock_migratetype(struct pf_page *page, int migratetype)
 {
