@@ -522,11 +522,12 @@ int pf_check_machine(struct pf_machine *m, char *err, size_t errlen)
 			struct zone *zone = &m->node_data[nid]->node_zones[z];
 			if (!zone->spanned_pages)
 				continue;
-			unsigned char *seen = calloc(zone->spanned_pages, 1);
+			/* reserved address space: only the bytes of listed pages are written (a terabyte zone costs little) */
+			unsigned char *seen = pf_os_reserve(zone->spanned_pages);
 			if (!seen)
 				return fail(err, errlen, "out of memory for the check");
 			int rc = pf_check_zone(m, zone, seen, &nr_isolated, err, errlen);
-			free(seen);
+			pf_os_release(seen, zone->spanned_pages);
 			if (rc)
 				return rc;
 		}

@@ -27,6 +27,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * checked for their form but never opened: the fuzzer creates no files.
  */
 static const char suffix[] = "\nbacking none\n";
+/*
+ * Deferred struct page init lets descriptions of petabytes boot in a few MiB, and pf_check of
+ * such a machine walks every pageblock: off unless the description names the directive itself
+ * (corpus_machine/44-deferred-init), so PAGEFRAME_MEMMAP_LIMIT keeps machines small.
+ */
+static const char suffix_eager[] = "\nbacking none\ndeferred_struct_page_init off\n";
 
 static long lines;
 static int verbose = -1;
@@ -75,11 +81,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	/* the description is a C string: it ends at the first NUL */
 	size_t n = strnlen((const char *)data, size);
-	char *desc = malloc(n + sizeof suffix);
+	char *desc = malloc(n + sizeof suffix_eager);
 	if (!desc)
 		return 0;
 	memcpy(desc, data, n);
-	memcpy(desc + n, suffix, sizeof suffix);
+	desc[n] = 0;
+	if (strstr(desc, "deferred_struct_page_init"))
+		memcpy(desc + n, suffix, sizeof suffix);
+	else
+		memcpy(desc + n, suffix_eager, sizeof suffix_eager);
 
 	long nlines = 1;
 	for (size_t i = 0; desc[i]; i++)
