@@ -96,6 +96,54 @@ static void boot_counts_and_full_init(void **state)
 	pf_machine_destroy(l);
 }
 
+/*
+ * Two nodes, ZONE_MOVABLE from kernelcore=, a reservation splitting a free range, a CMA area:
+ * deferred blocks on both sides of every zone and node boundary.  The views equal the eager
+ * twin's at boot, after some allocations from each zone, and after deferred_init_all (then
+ * every struct page of node 0 too).
+ */
+static void nodes_zones_and_holes(void **state)
+{
+	(void)state;
+	assert_int_equal(pf_bind_cpu(0), 0);
+#define TWO_NODES "cpus 4\nnode 0 cpus 0-1\nnode 1 cpus 2-3\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x7fffffff\n" \
+		  "mem 1 0x80000000-0x17fffffff\nreserve 0x2000000-0x20fffff\ncmdline kernelcore=1G\ncma 32M\n"
+	struct pf_machine *e = pf_test_boot(TWO_NODES EAGER), *l = pf_test_boot(TWO_NODES);
+	assert_true(l->nr_deferred_blocks > 0);
+	check(l);
+	compare_views(e, l);
+	const pf_gfp_t gfps[] = { PF_GFP_KERNEL, PF_GFP_HIGHUSER_MOVABLE, PF_GFP_DMA32 | PF_GFP_KERNEL,
+				  PF_GFP_DMA | PF_GFP_KERNEL };
+	struct pf_page *pe[64], *pl[64];
+	for (int i = 0; i < 64; i++) {
+		unsigned order = i % 3 == 0 ? MAX_PAGE_ORDER : (unsigned)(i % 5);
+		pe[i] = pf_alloc_pages_node(e, i % 2, gfps[i % 4] | PF___GFP_NOWARN, order);
+		pl[i] = pf_alloc_pages_node(l, i % 2, gfps[i % 4] | PF___GFP_NOWARN, order);
+		assert_true((pe[i] == NULL) == (pl[i] == NULL));
+		if (pe[i])
+			assert_int_equal(pf_page_to_pfn(pe[i]), pf_page_to_pfn(pl[i]));
+	}
+	check(l);
+	compare_views(e, l);
+	for (int i = 0; i < 64; i++) {
+		unsigned order = i % 3 == 0 ? MAX_PAGE_ORDER : (unsigned)(i % 5);
+		if (pe[i]) {
+			pf_free_pages(pe[i], order);
+			pf_free_pages(pl[i], order);
+		}
+	}
+	pf_drain_all_pages(e);
+	pf_drain_all_pages(l);
+	deferred_init_all(l);
+	assert_int_equal(l->nr_deferred_blocks, 0);
+	check(l);
+	compare_views(e, l);
+	compare_machines(e, l);
+	pf_machine_destroy(e);
+	pf_machine_destroy(l);
+	pf_bind_cpu(-1);
+}
+
 struct live {
 	struct pf_page *page;
 	unsigned order;
@@ -244,6 +292,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(boot_counts_and_full_init),
 		cmocka_unit_test(same_ops_same_pages),
+		cmocka_unit_test(nodes_zones_and_holes),
 		cmocka_unit_test(walkers_write_what_they_touch),
 		cmocka_unit_test(terabyte_boots_with_three_blocks),
 	};
