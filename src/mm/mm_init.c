@@ -333,11 +333,77 @@ static void memmap_init_range(struct pf_machine *m, unsigned long start_pfn, uns
 	}
 }
 
+/*
+ * The pgdatinit threads (deferred_init_memmap with padata_do_multithreaded,
+ * mm_init.c, 6.12): a memmap that must be written at boot (deferred init
+ * off, or memory deferred init cannot leave unwritten) is split into
+ * chunks of PGDATINIT_CHUNK pfns, aligned so no two chunks share a usemap
+ * word, which up to PGDATINIT_THREADS threads take in turn.  Below
+ * PGDATINIT_MIN pfns one thread does it all.
+ */
+#define PGDATINIT_CHUNK		(1UL << 16)	/* 256 MiB of memory, 4 MiB of struct pages */
+#define PGDATINIT_MIN		(1UL << 18)	/* 1 GiB */
+#define PGDATINIT_THREADS	8
+
+struct memmap_chunk {
+	unsigned long start, end;
+	int zone, nid;
+};
+
+struct pgdatinit_work {
+	struct pf_machine *m;
+	struct memmap_chunk *chunks;
+	unsigned long nr;
+	unsigned long next;	/* __atomic: the next chunk to take */
+};
+
+static void pgdatinit(void *arg)
+{
+	struct pgdatinit_work *w = arg;
+	for (;;) {
+		unsigned long i = __atomic_fetch_add(&w->next, 1, __ATOMIC_RELAXED);
+		if (i >= w->nr)
+			return;
+		memmap_init_range(w->m, w->chunks[i].start, w->chunks[i].end, w->chunks[i].zone, w->chunks[i].nid);
+	}
+}
+
+/* memmap_init_range for [s, e), or its chunks queued on @w when @w has room */
+static void memmap_init_queue(struct pf_machine *m, struct pgdatinit_work *w, unsigned long cap, unsigned long s,
+			      unsigned long e, int zone, int nid)
+{
+	while (s < e) {
+		unsigned long ce = ((s / PGDATINIT_CHUNK) + 1) * PGDATINIT_CHUNK;
+		if (ce > e)
+			ce = e;
+		if (w->nr < cap)
+			w->chunks[w->nr++] = (struct memmap_chunk){ s, ce, zone, nid };
+		else
+			memmap_init_range(m, s, ce, zone, nid);
+		s = ce;
+	}
+}
+
 /* memmap_init (mm_init.c, 6.12): each memory range per zone; holes go to the zone after them. */
 static void memmap_init(struct pf_machine *m)
 {
-	unsigned long hole_pfn = 0, end_pfn = 0;
+	unsigned long hole_pfn = 0, end_pfn = 0, to_write = 0, total = 0, cap = 0;
 	int zone_id = 0, nid = 0;
+	struct pgdatinit_work w = { .m = m };
+
+	/* what boot must write: the memory less the deferred blocks */
+	for (int i = 0; i < m->nr_memory; i++) {
+		total += m->memory[i].end_pfn - m->memory[i].start_pfn;
+		to_write += m->memory[i].end_pfn - m->memory[i].start_pfn -
+			    (deferred_count(m, m->memory[i].start_pfn, m->memory[i].end_pfn) << MAX_PAGE_ORDER);
+	}
+	if (to_write >= PGDATINIT_MIN && pf_os_ncpus() > 1) {
+		/* each range-and-zone piece adds at most one partial chunk */
+		cap = total / PGDATINIT_CHUNK + 2 * (unsigned long)m->nr_memory * MAX_NR_ZONES + 1;
+		w.chunks = malloc(cap * sizeof *w.chunks);
+		if (!w.chunks)
+			cap = 0;	/* one thread, then */
+	}
 
 	for (int i = 0; i < m->nr_memory; i++) {
 		nid = m->memory[i].nid;
@@ -353,7 +419,7 @@ static void memmap_init(struct pf_machine *m)
 			zone_id = j;
 			if (s >= e)
 				continue;
-			memmap_init_range(m, s, e, j, nid);
+			memmap_init_queue(m, &w, cap, s, e, j, nid);
 			if (hole_pfn < s)
 				init_unavailable_range(m, hole_pfn, s, j, nid);
 			hole_pfn = e;
@@ -365,6 +431,22 @@ static void memmap_init(struct pf_machine *m)
 		end_pfn = m->memmap_pfns;
 	if (hole_pfn < end_pfn)
 		init_unavailable_range(m, hole_pfn, end_pfn, zone_id, nid);
+
+	if (w.nr) {
+		struct pf_os_worker *workers[PGDATINIT_THREADS - 1];
+		int n = pf_os_ncpus() < PGDATINIT_THREADS ? pf_os_ncpus() : PGDATINIT_THREADS;
+		if ((unsigned long)n > w.nr)
+			n = (int)w.nr;
+		for (int t = 0; t < n - 1; t++) {
+			char name[16];
+			snprintf(name, sizeof name, "pgdatinit%d", t);
+			workers[t] = pf_os_worker_start(pgdatinit, &w, name);	/* NULL: the others do its share */
+		}
+		pgdatinit(&w);
+		for (int t = 0; t < n - 1; t++)
+			pf_os_worker_stop(workers[t]);
+	}
+	free(w.chunks);
 }
 
 /* memmap_init_reserved_pages: memblock.reserved pages keep PG_reserved. */

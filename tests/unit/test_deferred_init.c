@@ -144,6 +144,26 @@ static void nodes_zones_and_holes(void **state)
 	pf_bind_cpu(-1);
 }
 
+/*
+ * A memmap that must be written: 1.5 GiB with deferred init off is 0x9e + (0x60000 - 0x100) =
+ * 392862 pfns of struct pages, above the 2^18 from which the pgdatinit threads share it in
+ * chunks of 2^16 pfns.  The result equals what deferred_init_all writes on the deferred twin,
+ * page by page.
+ */
+static void pgdatinit_threads_write_what_deferred_init_writes(void **state)
+{
+	(void)state;
+#define ONE_AND_A_HALF_GIB "cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x5fffffff\nbacking none\n"
+	struct pf_machine *e = pf_test_boot(ONE_AND_A_HALF_GIB EAGER), *l = pf_test_boot(ONE_AND_A_HALF_GIB);
+	assert_int_equal(e->nr_deferred_blocks, 0);
+	compare_views(e, l);
+	deferred_init_all(l);
+	compare_machines(e, l);
+	check(e);
+	pf_machine_destroy(e);
+	pf_machine_destroy(l);
+}
+
 struct live {
 	struct pf_page *page;
 	unsigned order;
@@ -293,6 +313,7 @@ int main(void)
 		cmocka_unit_test(boot_counts_and_full_init),
 		cmocka_unit_test(same_ops_same_pages),
 		cmocka_unit_test(nodes_zones_and_holes),
+		cmocka_unit_test(pgdatinit_threads_write_what_deferred_init_writes),
 		cmocka_unit_test(walkers_write_what_they_touch),
 		cmocka_unit_test(terabyte_boots_with_three_blocks),
 	};
