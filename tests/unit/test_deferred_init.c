@@ -308,7 +308,7 @@ int main(void)
 	CPU_SET(0, &one);
 	if (sched_setaffinity(0, sizeof one, &one))
 		perror("sched_setaffinity (the comparison may then depend on scheduling)");
-	pf_test_watchdog("test_deferred_init", 60);
+	pf_test_watchdog("test_deferred_init", 150);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(boot_counts_and_full_init),
 		cmocka_unit_test(same_ops_same_pages),
