@@ -756,7 +756,8 @@ static struct pf_page *try_to_steal_block(struct zone *zone, struct pf_page *pag
 int find_suitable_fallback(struct pf_machine *m, struct free_area *area, unsigned int order,
 				  int migratetype, bool only_stealable, bool *can_steal)
 {
-	if (area->nr_free == 0)
+	/* READ_ONCE: __compact_finished asks without the zone lock, as the kernel's does */
+	if (__atomic_load_n(&area->nr_free, __ATOMIC_RELAXED) == 0)
 		return -1;
 	*can_steal = false;
 	for (int i = 0; i < MIGRATE_PCPTYPES - 1; i++) {
