@@ -13,7 +13,7 @@
  * Long runs of frees (long_runs) reach free_count's cap and cross high at every offset.
  * Then: the trace of a 40-page release is the kernel's (31 mm_page_free, then 31
  * mm_page_free_batched, then 9 and 9: PAGEVEC_SIZE pages per batch), and pages of two machines
- * in one array are each freed in their own machine.
+ * in one array are each freed in their own machine, and pages charged to a memcg are uncharged.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,6 +26,7 @@
 #include <cmocka.h>
 #include <pageframe/pageframe.h>
 #include "mm/internal.h"
+#include "mm/memcontrol.h"
 #include "pf_testlib.h"
 #include "machine_compare.h"
 
@@ -334,6 +335,43 @@ static void two_machines(void **state)
 	}
 }
 
+/*
+ * Pages charged to a memcg (__GFP_ACCOUNT, memcg_data set) among plain ones, on a machine whose
+ * memcg sets FAST_OFF_MEMCG (which pf_release_pages, like the free fast path, ignores): each
+ * charged page must leave the batch for put_page, which uncharges it.  64 pages, every other one
+ * charged: MEMCG_KMEM 32 before, 0 after, the page counter 0 once the stock is drained, and no
+ * page left with memcg_data.
+ */
+static void charged_pages(void **state)
+{
+	(void)state;
+	struct pf_machine *m = boot(0);
+	struct pf_memcg *cg = pf_memcg_create(m, NULL, "release");
+	assert_non_null(cg);
+	assert_true(m->fast_off & FAST_OFF_MEMCG);
+	pf_memcg_attach(cg);
+	struct mem_cgroup *memcg = (struct mem_cgroup *)cg;
+	struct pf_page *v[64];
+	for (int i = 0; i < 64; i++) {
+		v[i] = pf_alloc_pages(m, i % 2 ? PF_GFP_KERNEL_ACCOUNT : PF_GFP_KERNEL, 0);
+		assert_non_null(v[i]);
+		assert_int_equal(v[i]->memcg_data != 0, i % 2);
+	}
+	assert_int_equal(memcg_page_state(memcg, MEMCG_KMEM), 32);
+	reports[0] = 0;
+	pf_release_pages(v, 64);
+	assert_int_equal(reports[0], 0);
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(v[i]->memcg_data, 0);
+	assert_int_equal(memcg_page_state(memcg, MEMCG_KMEM), 0);
+	drain_all_stock(memcg);
+	assert_int_equal(page_counter_read(&memcg->memory), 0);
+	pf_test_check(m, "charged pages released");
+	pf_memcg_attach(NULL);
+	pf_memcg_destroy(cg);
+	pf_machine_destroy(m);
+}
+
 int main(void)
 {
 	cpu_set_t one;
@@ -346,6 +384,7 @@ int main(void)
 		cmocka_unit_test(long_runs),
 		cmocka_unit_test(trace_is_the_kernels),
 		cmocka_unit_test(two_machines),
+		cmocka_unit_test(charged_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
