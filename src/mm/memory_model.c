@@ -17,8 +17,12 @@ struct pf_machine *pf_page_checked(const struct pf_page *page, const char *calle
 {
 	/* The common case first: the pointer lies in a machine's memmap, in a section that has one. */
 	struct pf_machine *m = page ? pf_page_machine_fast(page) : NULL;
-	if (likely(m) && likely(pfn_valid(m, (unsigned long)(page - m->mem_map))))
+	if (likely(m) && likely(pfn_valid(m, (unsigned long)(page - m->mem_map)))) {
+		/* the caller reads the page: a deferred block is written first, so it reads as the free page it is */
+		if (unlikely(deferred_pfn(m, (unsigned long)(page - m->mem_map))))
+			deferred_init_range(m, (unsigned long)(page - m->mem_map), (unsigned long)(page - m->mem_map) + 1);
 		return m;
+	}
 	if (unlikely(!page)) {
 		pf_printk(NULL, '4', "pageframe: %s(NULL): no page", caller);
 		return NULL;
@@ -29,6 +33,12 @@ struct pf_machine *pf_page_checked(const struct pf_page *page, const char *calle
 		pf_printk(NULL, '4', "pageframe: %s(%p): not a struct pf_page of any machine", caller, (const void *)page);
 		return NULL;
 	}
+	/*
+	 * An unwritten deferred block (deferred_init.c) reads as machine 0's:
+	 * written first, it is the free memory it stands for, not a hole.
+	 */
+	if (pfn_valid(m, (unsigned long)(page - m->mem_map)) && deferred_pfn(m, (unsigned long)(page - m->mem_map)))
+		deferred_init_range(m, (unsigned long)(page - m->mem_map), (unsigned long)(page - m->mem_map) + 1);
 	/* an unwritten memmap section reads as machine 0's: pfn_valid tells a hole from a page */
 	if (unlikely(page_machine(page) != m || !pfn_valid(m, (unsigned long)(page - m->mem_map)))) {
 		pf_printk(m, '4', "pageframe: %s: pfn %#lx has no memmap (a hole between nodes)", caller,
