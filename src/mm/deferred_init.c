@@ -202,7 +202,7 @@ static void deferred_init_block(struct pf_machine *m, struct zone *zone, unsigne
 		__init_single_page(m, page + i, zone->zone_idx, zone->node);
 		set_page_count(page + i, 0);
 	}
-	debug_pages_boot_free(m, page, MAX_PAGE_ORDER);	/* what the boot free does to the memory */
+	/* the boot free's poison, sanitizer and unmap were done to the memory at boot (memblock_free_all) */
 	set_page_private(page, MAX_PAGE_ORDER);
 	__SetPageBuddy(page);
 	list_add_tail(&page->buddy_list, &zone->free_area[MAX_PAGE_ORDER].free_list[MIGRATE_MOVABLE]);

@@ -583,6 +583,13 @@ static void free_low_memory_core_early(struct pf_machine *m, bool mark)
 					/* the rest of the range's top-order blocks, all deferred: counted at once */
 					unsigned long e = end & ~(MAX_ORDER_NR_PAGES - 1);
 					deferred_boot_free(m, start, e);
+					/*
+					 * their memory gets what the boot free does to it now, not when the
+					 * struct pages are written: poison, sanitizer, unmap (a stray write
+					 * before first use is then caught as on an eager machine)
+					 */
+					for (unsigned long b = start; m->base && b < e; b += MAX_ORDER_NR_PAGES)
+						debug_pages_boot_free(m, pfn_to_page(m, b), MAX_PAGE_ORDER);
 					start = e;
 					continue;
 				}

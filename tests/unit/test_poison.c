@@ -126,6 +126,37 @@ static void use_after_free_write_is_reported(void **state)
 	pf_machine_destroy(m);
 }
 
+/*
+ * Boot memory whose struct pages wait (deferred_init.c) is poisoned at boot as the rest is: a
+ * stray write into a never-allocated top-order block is reported when the block is first handed
+ * out, as on a machine that wrote every struct page at boot.  Pfns 0x1000..0x4fff hold the 16
+ * top-order blocks 0x1000, 0x1400, ..., 0x4c00; boot writes only the first, so 0x1800 waits (the third one handed out).
+ */
+static void deferred_block_is_poisoned_at_boot(void **state)
+{
+	(void)state;
+	struct log l;
+	struct pf_machine *m = boot("cmdline page_poison=1\n", &l);
+	assert_true(deferred_pfn(m, 0x1800));
+	write_freed(pfn_to_page(m, 0x1800), 100, 0x55);	/* the pointer made without writing the block */
+	struct pf_page *got[16];
+	int n = 0;
+	while (n < 16) {
+		got[n] = pf_alloc_pages(m, PF_GFP_KERNEL, MAX_PAGE_ORDER);
+		assert_non_null(got[n]);
+		if (pf_page_to_pfn(got[n++]) == 0x1800)
+			break;
+	}
+	assert_int_equal(pf_page_to_pfn(got[n - 1]), 0x1800);
+	assert_non_null(strstr(l.text, "<3>pagealloc: memory corruption\n"));
+	assert_int_equal(pf_test_vmstat(m, "pageframe_poison_corrupted"), 1);
+	while (n)
+		pf_free_pages(got[--n], MAX_PAGE_ORDER);
+	pf_test_check(m, "after the deferred block's report");
+	pf_bind_cpu(-1);
+	pf_machine_destroy(m);
+}
+
 static void single_bit_and_range(void **state)
 {
 	(void)state;
@@ -288,6 +319,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(boot_memory_is_poisoned), cmocka_unit_test(use_after_free_write_is_reported),
+		cmocka_unit_test(deferred_block_is_poisoned_at_boot),
 		cmocka_unit_test(single_bit_and_range),	   cmocka_unit_test(zero_after_check),
 		cmocka_unit_test(poison_wins_over_init),   cmocka_unit_test(init_on_free_and_alloc),
 		cmocka_unit_test(bad_parameters),
