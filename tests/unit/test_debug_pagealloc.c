@@ -107,6 +107,23 @@ __attribute__((noinline, no_sanitize("address"))) static void store(volatile cha
 	*p = v;
 }
 
+/*
+ * A top-order block whose struct pages wait (deferred_init.c) is unmapped from boot on, as the
+ * rest of the free memory: pfns 0x1000..0x4fff hold the blocks 0x1000, 0x1400, ..., 0x4c00, and
+ * boot writes only the first, so 0x4c00 (the last) waits.
+ */
+static void deferred_block_is_unmapped(void **state)
+{
+	(void)state;
+	struct pf_machine *m = pf_test_boot(BASE "cmdline debug_pagealloc=on\n");
+	assert_true(deferred_pfn(m, 0x4c00));
+	char *mem = pf_page_address(pfn_to_page(m, 0x4c00));	/* a pointer that does not write the block */
+	assert_false(accessible(mem));
+	assert_false(accessible(mem + (PF_PAGE_SIZE << MAX_PAGE_ORDER) - 1));
+	assert_true(deferred_pfn(m, 0x4c00));
+	pf_machine_destroy(m);
+}
+
 static void use_after_free_faults(void **state)
 {
 	(void)state;
@@ -211,7 +228,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(free_pages_are_unmapped), cmocka_unit_test(with_poisoning),
-		cmocka_unit_test(use_after_free_faults),   cmocka_unit_test(guard_pages),
+		cmocka_unit_test(use_after_free_faults), cmocka_unit_test(deferred_block_is_unmapped),   cmocka_unit_test(guard_pages),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
