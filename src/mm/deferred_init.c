@@ -17,10 +17,11 @@
  * The deferred blocks of a zone are the tail of the zone's
  * free_area[MAX_PAGE_ORDER].free_list[MIGRATE_MOVABLE], in ascending pfn
  * order, as memblock_free_all would have queued them.  The list itself
- * holds only initialised blocks; whenever it would be empty while deferred
- * blocks remain, the lowest one is initialised and queued
- * (deferred_refill, from the list removal helpers of page_alloc.c, under
- * zone->lock).  So every reader of the free lists sees what it would see
+ * holds only initialised blocks; whenever its last one is about to leave
+ * while deferred blocks remain, the lowest deferred one is initialised and
+ * queued first (deferred_refill, from the list removal helpers of
+ * page_alloc.c, under zone->lock), so that the list is never empty for
+ * lockless readers either.  So every reader of the free lists sees what it would see
  * on an eagerly booted machine, and the per-CPU fast paths never meet a
  * deferred page.
  *
@@ -238,13 +239,21 @@ static void deferred_grow_zone(struct pf_machine *m, struct zone *zone)
 
 /*
  * deferred_refill - keep the first deferred block of @zone on its list:
- * called when a block left free_area[MAX_PAGE_ORDER] while the zone has
- * deferred blocks.  Context: zone->lock held.
+ * at boot (with @leaving NULL) when the list is empty, and from the list
+ * removal helpers of page_alloc.c just before @leaving, a top-order block,
+ * leaves a list.  The next block is queued before the last one goes, not
+ * after: the watermark check reads the lists without zone->lock
+ * (__zone_watermark_ok), and a list that was empty for an instant would
+ * fail a high-order request on a zone with plenty free, sending it to the
+ * next zone, even another node.  Context: zone->lock held.
  */
-void deferred_refill(struct zone *zone)
+void deferred_refill(struct zone *zone, struct pf_page *leaving)
 {
-	if (zone->nr_deferred_blocks &&
-	    list_empty(&zone->free_area[MAX_PAGE_ORDER].free_list[MIGRATE_MOVABLE]))
+	struct list_head *head = &zone->free_area[MAX_PAGE_ORDER].free_list[MIGRATE_MOVABLE];
+
+	if (!zone->nr_deferred_blocks)
+		return;
+	if (leaving ? head->next == &leaving->buddy_list && head->prev == &leaving->buddy_list : list_empty(head))
 		deferred_grow_zone(zone_machine(zone), zone);
 }
 

@@ -827,7 +827,7 @@ void deferred_mark_range(struct pf_machine *m, unsigned long start_pfn, unsigned
 unsigned long deferred_run_end(const struct pf_machine *m, unsigned long pfn, unsigned long end_pfn);
 unsigned long deferred_count(const struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn);
 void deferred_boot_free(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn);
-void deferred_refill(struct zone *zone);
+void deferred_refill(struct zone *zone, struct pf_page *leaving);
 void deferred_init_range(struct pf_machine *m, unsigned long start_pfn, unsigned long end_pfn);
 void deferred_init_all(struct pf_machine *m);
 void deferred_page_image(struct pf_machine *m, unsigned long pfn, struct pf_page *out);

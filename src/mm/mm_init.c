@@ -610,7 +610,7 @@ void memblock_free_all(struct pf_machine *m)
 		for (int j = 0; j < MAX_NR_ZONES; j++) {
 			struct zone *zone = &NODE_DATA(m, nid)->node_zones[j];
 			pf_spin_lock(&zone->lock);
-			deferred_refill(zone);
+			deferred_refill(zone, NULL);
 			pf_spin_unlock(&zone->lock);
 		}
 }

@@ -235,12 +235,12 @@ static inline void move_to_free_list(struct pf_page *page, struct zone *zone, un
 				     int new_mt)
 {
 	struct free_area *area = &zone->free_area[order];
+	/* a top-order block leaves its list: the next deferred block is queued first (deferred_init.c) */
+	if (unlikely(order == MAX_PAGE_ORDER) && unlikely(zone->nr_deferred_blocks))
+		deferred_refill(zone, page);
 	list_move_tail(&page->buddy_list, &area->free_list[new_mt]);
 	account_freepages(zone, -(1 << order), old_mt);
 	account_freepages(zone, 1 << order, new_mt);
-	/* a top-order block left a list: the next deferred block takes its place (deferred_init.c) */
-	if (unlikely(order == MAX_PAGE_ORDER) && unlikely(zone->nr_deferred_blocks))
-		deferred_refill(zone);
 }
 
 static inline void __del_page_from_free_list(struct pf_page *page, struct zone *zone, unsigned int order,
@@ -248,6 +248,9 @@ static inline void __del_page_from_free_list(struct pf_page *page, struct zone *
 {
 	(void)migratetype;
 	VM_BUG_ON_PAGE(!PageBuddy(page), page);
+	/* a top-order block leaves its list: the next deferred block is queued first (deferred_init.c) */
+	if (unlikely(order == MAX_PAGE_ORDER) && unlikely(zone->nr_deferred_blocks))
+		deferred_refill(zone, page);
 	list_del(&page->buddy_list);
 	__ClearPageBuddy(page);
 	set_page_private(page, 0);
@@ -255,9 +258,6 @@ static inline void __del_page_from_free_list(struct pf_page *page, struct zone *
 	if (unlikely(page->flags & (1UL << PG_reported)))
 		__ClearPageReported(page);
 	__atomic_store_n(&zone->free_area[order].nr_free, zone->free_area[order].nr_free - 1, __ATOMIC_RELAXED);
-	/* a top-order block left a list: the next deferred block takes its place (deferred_init.c) */
-	if (unlikely(order == MAX_PAGE_ORDER) && unlikely(zone->nr_deferred_blocks))
-		deferred_refill(zone);
 }
 
 static inline void del_page_from_free_list(struct pf_page *page, struct zone *zone, unsigned int order,

@@ -1,0 +1,97 @@
+/*
+ * test_stress_deferred: the free lists of a zone with deferred struct pages are never empty
+ * to a lockless reader while the zone has deferred blocks left.  One thread takes top-order
+ * blocks one by one (each takes the only initialised block of the list, and the next deferred
+ * block is queued in its place); another runs the order-1 watermark check, which reads the
+ * lists without zone->lock, as get_page_from_freelist does.  The zone stays far above its
+ * watermark throughout, so every check must pass.  (Queued after the last block had left,
+ * the list was empty for the time it takes to write 1024 struct pages: a PREFERRED request
+ * in test_stress_placement went to the other node.)
+ */
+#include "stress_common.h"
+
+/* one node, 2 GiB: ZONE_DMA32 (about 2031 MiB) holds ~500 deferred top-order blocks */
+#define MACHINE "cpus 2\nmem 0 0x1000-0x9efff\nmem 0 0x100000-0x7fffffff\n"
+
+struct checker {
+	struct zone *zone;
+	atomic_bool stop;
+	long checks;
+	long failed;
+	long free_at_failure;
+};
+
+static void *checker_main(void *arg)
+{
+	struct checker *c = arg;
+	unsigned long mark = low_wmark_pages(c->zone);
+
+	while (!atomic_load(&c->stop)) {
+		long free = zone_page_state(c->zone, NR_FREE_PAGES);
+		/* far above the mark (the taker stops at half the zone): the check must pass */
+		if (!zone_watermark_ok(c->zone, 1, mark, ZONE_NORMAL, ALLOC_WMARK_LOW) &&
+		    free > (long)(4 * mark + MAX_ORDER_NR_PAGES)) {
+			c->failed++;
+			c->free_at_failure = free;
+		}
+		c->checks++;
+	}
+	return NULL;
+}
+
+static void deferred_lists_never_empty(void **state)
+{
+	(void)state;
+	long failed = 0, checks = 0, taken_total = 0;
+	int rounds = STRESS_TSAN ? 2 : 6;
+
+	for (int r = 0; r < rounds; r++) {
+		struct pf_machine *m = pf_test_boot(MACHINE);
+		struct stress_reports reports = { .lock = PTHREAD_MUTEX_INITIALIZER };
+		pf_set_report_hook(m, stress_report_hook, &reports);
+		struct zone *zone = &NODE_DATA(m, 0)->node_zones[ZONE_DMA32];
+		assert_true(zone->nr_deferred_blocks > 100);	/* the default boot defers */
+
+		struct checker c = { .zone = zone };
+		atomic_init(&c.stop, false);
+		pthread_t t;
+		assert_int_equal(pthread_create(&t, NULL, checker_main, &c), 0);
+
+		/* take half the zone's top-order blocks, each a deferred block queued on the way */
+		long want = (long)(zone->nr_deferred_blocks / 2);
+		struct pf_page **held = calloc((size_t)want, sizeof *held);
+		assert_non_null(held);
+		long n = 0;
+		while (n < want) {
+			struct pf_page *p = pf_alloc_pages(m, PF_GFP_KERNEL | PF___GFP_NOWARN, MAX_PAGE_ORDER);
+			assert_non_null(p);
+			held[n++] = p;
+		}
+		atomic_store(&c.stop, true);
+		pthread_join(t, NULL);
+		if (c.failed)
+			fprintf(stderr, "  round %d: %ld of %ld checks failed (free %ld pages at the last, mark %lu)\n", r,
+				c.failed, c.checks, c.free_at_failure, low_wmark_pages(zone));
+		failed += c.failed;
+		checks += c.checks;
+		taken_total += n;
+		for (long i = 0; i < n; i++)
+			pf_free_pages(held[i], MAX_PAGE_ORDER);
+		free(held);
+		stress_print_reports(&reports);
+		assert_int_equal(reports.errors, 0);
+		assert_int_equal(stress_check_accounting(m, "after"), 0);
+		pf_test_check(m, "after the deferred stress");
+		pf_machine_destroy(m);
+	}
+	fprintf(stderr, "  %ld top-order blocks taken, %ld lockless watermark checks\n", taken_total, checks);
+	assert_true(checks > 0);
+	assert_int_equal(failed, 0);
+}
+
+int main(void)
+{
+	pf_test_watchdog("test_stress_deferred", 60);
+	const struct CMUnitTest tests[] = { cmocka_unit_test(deferred_lists_never_empty) };
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
