@@ -7,7 +7,8 @@
  *   b  the same, freeing in a random (pre-shuffled) order
  *   c  mixed orders 0-4 weighted 60/20/10/5/5 %, random slot churn that
  *      settles near 50 % occupancy, 2 000 000 operations
- *   d  two threads each running (a) at once
+ *   d  two threads each running (a) at once, after one untimed round each
+ *      (as (a) has), timed from a barrier they pass together
  *   e  64 order-0 blocks in one bulk call, then their frees (one batch call
  *      where the allocator has one); 20 000 rounds
  *
@@ -108,11 +109,21 @@ struct thread_arg {
 	double ns;
 };
 
+/* (d)'s start line: both threads and main, once the threads are warm */
+static pthread_barrier_t d_start;
+
+/*
+ * One thread of (d): its set-up (bench_thread_start) and one untimed round
+ * of (a), as (a) itself has, so that (d) compares steady states; then the
+ * barrier, then the timed run.
+ */
 static void *thread_a(void *p)
 {
 	struct thread_arg *ta = p;
 	void **blocks = malloc(A_BLOCKS * sizeof *blocks);
 	bench_thread_start();
+	run_a(blocks, 0, NULL);
+	pthread_barrier_wait(&d_start);
 	ta->ns = run_a(blocks, 0, NULL);
 	free(blocks);
 	return NULL;
@@ -162,11 +173,14 @@ int main(int argc, char **argv)
 	if (strchr(only, 'd')) {
 		pthread_t t[2];
 		struct thread_arg ta[2];
-		uint64_t t0 = now_ns();
+		pthread_barrier_init(&d_start, NULL, 3);
 		for (int i = 0; i < 2; i++)
 			pthread_create(&t[i], NULL, thread_a, &ta[i]);
+		pthread_barrier_wait(&d_start);	/* both warm: the clock starts with their timed runs */
+		uint64_t t0 = now_ns();
 		for (int i = 0; i < 2; i++)
 			pthread_join(t[i], NULL);
+		pthread_barrier_destroy(&d_start);
 		double secs = (double)(now_ns() - t0) / 1e9;
 		printf("%s d %.2f ns/pair-per-thread\n", BENCH_NAME, (ta[0].ns + ta[1].ns) / 2);
 		printf("%s d_total %.2f Mpairs/s\n", BENCH_NAME, 2.0 * A_BLOCKS * A_ROUNDS / secs / 1e6);
