@@ -167,13 +167,23 @@ static __data_race unsigned int movable_block_order(struct pf_machine *m, const 
 /*
  * pageblock_skip_persistent (6.12): a compound page of pageblock order or
  * more fills its block, which is no use to either scanner until freed.
+ * The page may be changing under us: the compound_head word is read once
+ * (a second read could find the tail already cleared, 0, and follow -1),
+ * and the head it names is followed only if it is a struct page of @m (the
+ * word is a list link, or the owner's, while the page is not a tail).
  */
-static __data_race bool pageblock_skip_persistent(struct pf_page *page)
+static __data_race bool pageblock_skip_persistent(struct pf_machine *m, struct pf_page *page)
 {
-	if (!peek_PageCompound(page))
+	unsigned long head = __atomic_load_n(&page->compound_head, __ATOMIC_RELAXED);
+
+	if (head & 1)
+		page = (struct pf_page *)(head - 1);
+	else if (!peek_PageHead(page))
 		return false;
-	if (peek_PageTail(page))
-		page = (struct pf_page *)(__atomic_load_n(&page->compound_head, __ATOMIC_RELAXED) - 1);
+	/* the head and its first tail (which holds the order) are both in the memmap */
+	if (!pf_page_in_memmap(m, page) || ((uintptr_t)page - (uintptr_t)m->mem_map) % sizeof(struct pf_page) ||
+	    (unsigned long)(page - m->mem_map) + 1 >= m->memmap_pfns)
+		return false;
 	return peek_compound_order(page) >= pageblock_order;
 }
 
@@ -235,7 +245,7 @@ static __data_race bool __reset_isolation_pfn(struct zone *zone, unsigned long p
 	page = pfn_to_page(m, pfn);
 	if (page_zone_id_peek(page) != page_zone_id_peek(pfn_to_page(m, zone->zone_start_pfn)))
 		return false;
-	if (pageblock_skip_persistent(page))
+	if (pageblock_skip_persistent(m, page))
 		return false;
 
 	/* both scanners already placed and the hint is clear: nothing to look at */
@@ -720,7 +730,7 @@ static bool suitable_migration_source(struct compact_control *cc, struct pf_page
 {
 	int block_mt;
 
-	if (pageblock_skip_persistent(page))
+	if (pageblock_skip_persistent(zone_machine(cc->zone), page))
 		return false;
 	if (cc->mode != MIGRATE_ASYNC || !cc->direct_compaction)
 		return true;
