@@ -83,13 +83,14 @@ test-asan: deps deps-report kernel-tools
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  $(CTEST) --test-dir build-asan --output-on-failure -j $(JOBS)
 
-# ThreadSanitizer build of the concurrency tests (label "concurrency"), and the link/contract tests.
+# ThreadSanitizer build of the concurrency tests (label "concurrency"), the short soak (label "soak":
+# 15 s of every subsystem at once, under pressure), and the link/contract tests.
 test-tsan: deps
 	@$(CMAKE) -S . -B build-tsan -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DPAGEFRAME_SANITIZE=thread -DPAGEFRAME_DEBUG_VM=1 -DPAGEFRAME_DEBUG_VARIANT=OFF >/dev/null
 	@$(CMAKE) --build build-tsan -j $(JOBS)
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-	  $(CTEST) --test-dir build-tsan --output-on-failure -L 'concurrency|link'
+	  $(CTEST) --test-dir build-tsan --output-on-failure -L 'concurrency|link|soak'
 
 # The public contract is a CTest test of its own (tests/contract: install into a prefix under
 # the build tree, build a program against it with pkg-config and find_package); with the symbol

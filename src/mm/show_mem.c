@@ -52,9 +52,14 @@ static unsigned long global_node_page_state_pages(struct pf_machine *m, enum nod
 	return global_node_page_state(m, item) >> PAGE_SHIFT;
 }
 
-static unsigned long pcp_count(const struct zone *zone, int cpu)
+/*
+ * A CPU's list count, read without its lock as show_free_areas (6.12) reads
+ * it: the owner changes it with plain stores under the list's lock, so this
+ * is a racy peek (data_race in the kernel), a snapshot for the report.
+ */
+static __data_race unsigned long pcp_count(const struct zone *zone, int cpu)
 {
-	return (unsigned long)__atomic_load_n(&zone->per_cpu_pageset[cpu].count, __ATOMIC_RELAXED);
+	return (unsigned long)*(const volatile int *)&zone->per_cpu_pageset[cpu].count;
 }
 
 /*
