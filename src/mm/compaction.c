@@ -1301,11 +1301,16 @@ bool should_proactive_compact_node(pg_data_t *pgdat)
 
 /* ---- when to stop, whether to start (6.12) -------------------------------------------- */
 
-/* Free pages in whole free pageblocks, outside isolated ones (6.15's NR_FREE_PAGES_BLOCKS, counted). */
+/*
+ * Free pages in whole free pageblocks, outside isolated ones (6.15's
+ * NR_FREE_PAGES_BLOCKS, counted), the deferred blocks included: free movable
+ * top-order blocks on no list yet (deferred_init.c).
+ */
 static unsigned long zone_free_pages_blocks(struct zone *zone)
 {
 	unsigned long nr = 0;
 	pf_spin_lock(&zone->lock);
+	nr += zone->nr_deferred_blocks << MAX_PAGE_ORDER;
 	for (unsigned int o = pageblock_order; o < NR_PAGE_ORDERS; o++)
 		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
 			struct list_head *pos;

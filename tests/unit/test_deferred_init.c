@@ -353,6 +353,49 @@ static void bad_free_of_unwritten_page(void **state)
 	pf_machine_destroy(l);
 }
 
+/*
+ * vm.defrag_mode (6.15's kcompactd test: free pages in whole free pageblocks against the high
+ * watermark) counts the deferred blocks, which are free whole pageblocks though on no list.
+ * DMA32 of MACHINE: managed 0xf000 = 61440 pages, all free in 60 top-order blocks (eager: all
+ * on the list; deferred: 0x1000 on it, 59 deferred).  Watermarks (__setup_per_zone_wmarks), with
+ * lowmem = DMA + DMA32 managed pages (read back from the machine, and min_free_kbytes too):
+ *   min = pages_min * 61440 / lowmem, gap = max(min / 4, 61440 * 10 / 10000 = 61),
+ *   high = min + 2 * gap, which the assertions below check is under 61440 - 511 - 1
+ * (the order-9 test: free block pages - (2^9 - 1) > high, lowmem_reserve[DMA32] of DMA32 is 0)
+ * and over 1024 - 511 (what the one listed block alone gives).  So kcompactd, woken for order 9
+ * up to DMA32, finds every zone already good (DMA: 0x200's order-9 block and 0x400..0xc00, 3584
+ * pages against a high mark of a few dozen) and compacts nothing: no pages scanned on either
+ * machine.
+ */
+static void defrag_mode_counts_deferred_blocks(void **state)
+{
+	(void)state;
+	struct pf_machine *e = pf_test_boot(MACHINE EAGER), *l = pf_test_boot(MACHINE);
+	struct pf_machine *ms[2] = { e, l };
+	for (int i = 0; i < 2; i++) {
+		struct pf_machine *m = ms[i];
+		struct zone *dma32 = &m->node_data[0]->node_zones[ZONE_DMA32];
+		assert_int_equal(zone_managed_pages(dma32), 61440);
+		assert_int_equal(dma32->free_area[MAX_PAGE_ORDER].nr_free, 60);
+		unsigned long high = high_wmark_pages(dma32);
+		assert_true(high > 1024 - 511 && 61440 - 511 > high);
+		assert_int_equal(pf_sysctl_set(m, "defrag_mode", "1"), 0);
+		wakeup_kcompactd(m->node_data[0], 9, ZONE_DMA32);
+		assert_int_equal(pf_kcompactd_run(m, 0), PF_KCOMPACTD_WORK);
+		print_message("%s: compact_daemon_migrate_scanned %ld, compact_daemon_free_scanned %ld\n",
+			      m == e ? "eager" : "deferred", pf_test_vmstat(m, "compact_daemon_migrate_scanned"),
+			      pf_test_vmstat(m, "compact_daemon_free_scanned"));
+		assert_int_equal(pf_test_vmstat(m, "compact_daemon_wake"), 1);
+		assert_int_equal(pf_test_vmstat(m, "compact_daemon_migrate_scanned"), 0);
+		assert_int_equal(pf_test_vmstat(m, "compact_daemon_free_scanned"), 0);
+	}
+	assert_int_equal(l->node_data[0]->node_zones[ZONE_DMA32].nr_deferred_blocks, 59);	/* nothing written */
+	check(l);
+	compare_views(e, l);
+	pf_machine_destroy(e);
+	pf_machine_destroy(l);
+}
+
 int main(void)
 {
 	/* one host CPU: the zone counters' per-CPU differentials of the two machines stay comparable */
@@ -370,6 +413,7 @@ int main(void)
 		cmocka_unit_test(walkers_write_what_they_touch),
 		cmocka_unit_test(terabyte_boots_with_three_blocks),
 		cmocka_unit_test(bad_free_of_unwritten_page),
+		cmocka_unit_test(defrag_mode_counts_deferred_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
