@@ -3589,11 +3589,16 @@ static __data_race bool pfn_range_valid_contig(struct zone *z, unsigned long sta
 	for (unsigned long i = start_pfn; i < start_pfn + nr_pages; i++) {
 		if (!pfn_valid(m, i))
 			return false;
-		/* an unwritten free top-order block (deferred_init.c): present, in its zone, not reserved */
-		if (!(i & (MAX_ORDER_NR_PAGES - 1)) && deferred_pfn(m, i)) {
+		/*
+		 * an unwritten free top-order block (deferred_init.c): present, in
+		 * its zone, not reserved.  Asked at every pfn, not only at a block's
+		 * start: a candidate range may begin inside one (after a range that
+		 * held a reserved page), and its struct pages must not be read.
+		 */
+		if (deferred_pfn(m, i)) {
 			if (deferred_pfn_zone(m, i) != z)
 				return false;
-			i += MAX_ORDER_NR_PAGES - 1;
+			i |= MAX_ORDER_NR_PAGES - 1;
 			continue;
 		}
 		struct pf_page *page = pfn_to_page(m, i);

@@ -354,6 +354,40 @@ static void bad_free_of_unwritten_page(void **state)
 }
 
 /*
+ * A candidate range of pf_alloc_contig_pages that begins inside a deferred block.  The free ranges
+ * of MACHINE with page 0x17ff reserved: [0x1000, 0x17ff) and [0x1800, 0x10000) in DMA32, so the
+ * deferred blocks of DMA32 are 0x1000 (the lowest: written at boot) and 0x1800 .. 0xfc00; block
+ * 0x1400 is not whole, it is written at boot.  2049 pages from node 0 with GFP_KERNEL: DMA32 first
+ * (no Normal zone), candidates from ALIGN(0x1000, 2049) = (0x1000 + 0x800) & ~0x800 = 0x1000, a
+ * step of 2049 (0x801):
+ *   [0x1000, 0x1801) holds the reserved page 0x17ff: not valid;
+ *   [0x1801, 0x2002) is free (its first page inside the unwritten block 0x1800): taken.
+ * So both machines return pfn 0x1801.  (Judged by the unwritten struct page of 0x1801, all zero,
+ * every candidate of DMA32 after the first began inside a deferred block and was refused - 0x1000
+ * + 2049k is 1024-aligned only for k a multiple of 1024 - and DMA has no 2049 free pages in a row.)
+ */
+static void contig_candidate_inside_deferred_block(void **state)
+{
+	(void)state;
+#define RESERVED_17FF "reserve 0x17ff000-0x17fffff\n"
+	struct pf_machine *e = pf_test_boot(MACHINE RESERVED_17FF EAGER), *l = pf_test_boot(MACHINE RESERVED_17FF);
+	assert_true(deferred_pfn(l, 0x1800) && deferred_pfn(l, 0x2000) && !deferred_pfn(l, 0x1400));
+	struct pf_page *pe = pf_alloc_contig_pages(e, 2049, PF_GFP_KERNEL | PF___GFP_NOWARN, 0);
+	struct pf_page *pl = pf_alloc_contig_pages(l, 2049, PF_GFP_KERNEL | PF___GFP_NOWARN, 0);
+	assert_non_null(pe);
+	assert_int_equal(pf_page_to_pfn(pe), 0x1801);
+	assert_non_null(pl);
+	assert_int_equal(pf_page_to_pfn(pl), 0x1801);
+	check(l);
+	pf_free_contig_range(e, 0x1801, 2049);
+	pf_free_contig_range(l, 0x1801, 2049);
+	check(l);
+	pf_machine_destroy(e);
+	pf_machine_destroy(l);
+#undef RESERVED_17FF
+}
+
+/*
  * vm.defrag_mode (6.15's kcompactd test: free pages in whole free pageblocks against the high
  * watermark) counts the deferred blocks, which are free whole pageblocks though on no list.
  * DMA32 of MACHINE: managed 0xf000 = 61440 pages, all free in 60 top-order blocks (eager: all
@@ -413,6 +447,7 @@ int main(void)
 		cmocka_unit_test(walkers_write_what_they_touch),
 		cmocka_unit_test(terabyte_boots_with_three_blocks),
 		cmocka_unit_test(bad_free_of_unwritten_page),
+		cmocka_unit_test(contig_candidate_inside_deferred_block),
 		cmocka_unit_test(defrag_mode_counts_deferred_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
