@@ -13,7 +13,9 @@
  * root: a request without __GFP_HARDWALL may use any node once the thread's
  * own nodes came up short, one with it never may.
  *
- * This file must not allocate or take locks: it runs inside allocations.
+ * Inside allocations this file neither allocates nor takes a lock.  Its one
+ * lock, placement_lock, is taken only where a thread hands its count back
+ * (a change of machine, the thread's exit) and where a machine is destroyed.
  */
 #include "cpuset.h"
 #include "mempolicy.h"
@@ -43,12 +45,54 @@ bool placement_fast_off(struct pf_machine *m)
 	return atomic_load(&m->placement_threads) != 0;
 }
 
-/* still_live: @m is the machine in slot @id and carries @serial (it was not destroyed meanwhile). */
-static bool still_live(struct pf_machine *m, int id, unsigned long serial)
+/*
+ * A thread hands its count back to a machine it no longer uses - when it
+ * ends (placement_thread_exit) or moves its settings to another machine
+ * (placement_claim) - and another thread may be destroying that machine at
+ * the same moment.  placement_lock orders the two: pf_machine_destroy takes
+ * it before anything of the machine goes (placement_machine_exit), so a
+ * count handed back under the lock lands on a whole machine, and one handed
+ * back after finds the machine gone and touches nothing.  Whether it is
+ * gone is read from live_serial[], never from the machine itself: the slot
+ * of each machine a thread has claimed holds that machine's serial until
+ * its destruction begins.  Serials are never reused, so a new machine in
+ * the same slot, even at the same address, is never taken for the old one.
+ * Lock order: placement_lock, then fast_update_lock (pf_fast_update).
+ */
+static pf_spinlock_t placement_lock;	/* zero: unlocked */
+static unsigned long live_serial[PF_MAX_MACHINES];	/* under placement_lock; 0: none */
+
+/* Tests only (cpuset.h): run between the liveness test and the decrement. */
+void (*placement_give_back_hook)(struct pf_machine *m);
+
+/*
+ * give_back - the thread no longer counts on the machine of its settings:
+ * the machine's count drops by one if the thread was counted there and the
+ * machine is not being destroyed.  Context: placement_lock.
+ */
+static void give_back(struct pf_task *t)
 {
-	if (!m || id < 0 || id >= PF_MAX_MACHINES)
-		return false;
-	return atomic_load(&pf_machine_table[id]) == m && m->placement_serial == serial;
+	int id = t->placement_id;
+
+	lockdep_assert_held(&placement_lock);
+	if (t->placement_counted && id >= 0 && id < PF_MAX_MACHINES && t->placement_serial &&
+	    live_serial[id] == t->placement_serial) {
+		struct pf_machine *m = t->placement_m;
+		if (placement_give_back_hook)
+			placement_give_back_hook(m);
+		if (atomic_fetch_sub(&m->placement_threads, 1) == 1)
+			pf_fast_update(m);
+	}
+	t->placement_counted = false;
+}
+
+/* placement_machine_exit: pf_machine_destroy, before anything of @m goes - no count reaches @m after. */
+void placement_machine_exit(struct pf_machine *m)
+{
+	pf_spin_lock(&placement_lock);
+	if (m->id >= 0 && m->id < PF_MAX_MACHINES && live_serial[m->id] == m->placement_serial)
+		live_serial[m->id] = 0;
+	pf_spin_unlock(&placement_lock);
 }
 
 /*
@@ -62,12 +106,11 @@ void placement_claim(struct pf_machine *m)
 
 	if (placement_for(m))
 		return;
-	if (t->placement_counted && still_live(t->placement_m, t->placement_id, t->placement_serial)) {
-		struct pf_machine *old = t->placement_m;
-		if (atomic_fetch_sub(&old->placement_threads, 1) == 1)
-			pf_fast_update(old);
-	}
-	t->placement_counted = false;
+	pf_spin_lock(&placement_lock);
+	give_back(t);
+	if (m->id >= 0 && m->id < PF_MAX_MACHINES)
+		live_serial[m->id] = m->placement_serial;	/* the caller is using @m: it lives */
+	pf_spin_unlock(&placement_lock);
 	t->mems_allowed_set = false;
 	nodes_clear(&t->mems_allowed);
 	t->mempolicy = NULL;
@@ -84,14 +127,9 @@ void placement_claim(struct pf_machine *m)
  */
 static void placement_thread_exit(void)
 {
-	struct pf_task *t = current_task();
-
-	if (t->placement_counted && still_live(t->placement_m, t->placement_id, t->placement_serial)) {
-		struct pf_machine *m = t->placement_m;
-		if (atomic_fetch_sub(&m->placement_threads, 1) == 1)
-			pf_fast_update(m);
-	}
-	t->placement_counted = false;
+	pf_spin_lock(&placement_lock);
+	give_back(current_task());
+	pf_spin_unlock(&placement_lock);
 }
 
 /*

@@ -173,6 +173,14 @@ static inline void machine_memory_nodes(const struct pf_machine *m, nodemask_t *
 void placement_claim(struct pf_machine *m);
 void placement_update(struct pf_machine *m);
 void placement_init(struct pf_machine *m);
+void placement_machine_exit(struct pf_machine *m);
 bool placement_fast_off(struct pf_machine *m);
+/*
+ * Tests only (NULL otherwise): called with the machine a thread is about to
+ * hand its count back to, after the test that the machine still lives and
+ * before the count drops, with placement_lock held (cpuset.c give_back).
+ * It lets a test run pf_machine_destroy inside that window.
+ */
+extern void (*placement_give_back_hook)(struct pf_machine *m);
 
 #endif /* PF_MM_CPUSET_H */

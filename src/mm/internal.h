@@ -1235,6 +1235,7 @@ int dirty_ratio_handler(struct pf_machine *m, const struct pf_ctl_table *table, 
 int dirty_background_bytes_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
 int dirty_bytes_handler(struct pf_machine *m, const struct pf_ctl_table *table, const char *buffer);
 void placement_init(struct pf_machine *m);	/* cpuset.c: machine creation */
+void placement_machine_exit(struct pf_machine *m);	/* cpuset.c: machine destruction, first thing */
 bool placement_fast_off(struct pf_machine *m);	/* cpuset.c: FAST_OFF_PLACEMENT */
 
 /* ---- compaction, isolation, contiguous ranges (Linux 6.12 mm/internal.h) ------ */

@@ -200,6 +200,7 @@ void pf_machine_destroy(struct pf_machine *m)
 {
 	if (!m)
 		return;
+	placement_machine_exit(m);	/* cpuset.c: no thread's count is handed back to @m after this */
 	pf_kswapd_stop(m);	/* its threads use the machine, and wake kcompactd */
 	pf_kcompactd_stop(m);	/* its threads use the machine */
 	page_reporting_unregister(m);	/* and so does the reporting worker */
