@@ -770,6 +770,7 @@ static inline void __count_vm_events(struct pf_machine *m, enum vm_event_item it
 void refresh_zone_stat_thresholds(struct pf_machine *m);
 void refresh_vm_stats(struct pf_machine *m);
 long zone_page_state_snapshot(const struct zone *zone, enum zone_stat_item item);
+unsigned long global_zone_page_state_snapshot(const struct pf_machine *m, enum zone_stat_item item);
 int calculate_normal_threshold(struct zone *zone);
 void zone_statistics(struct zone *preferred_zone, struct zone *z, long nr_account);
 int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out);

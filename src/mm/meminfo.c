@@ -34,7 +34,9 @@ static unsigned long totalram_pages(struct pf_machine *m)
  * si_mem_available (mm/show_mem.c, 6.12): free pages above the reserves,
  * plus the page cache and reclaimable kernel memory that could go - each
  * less the part that has to stay (half of it, or the machine's low
- * watermarks, whichever is smaller).
+ * watermarks, whichever is smaller).  Free pages are read with every
+ * CPU's differential added (the kernel reads the folded counter): /proc/meminfo
+ * is its only caller here, and it must not fold (docs/VIEWS.md).
  */
 long si_mem_available(struct pf_machine *m)
 {
@@ -44,7 +46,7 @@ long si_mem_available(struct pf_machine *m)
 		for (int z = 0; z < MAX_NR_ZONES; z++)
 			wmark_low += low_wmark_pages(&m->node_data[nid]->node_zones[z]);
 
-	long available = (long)global_zone_page_state(m, NR_FREE_PAGES) - (long)m->totalreserve_pages;
+	long available = (long)global_zone_page_state_snapshot(m, NR_FREE_PAGES) - (long)m->totalreserve_pages;
 
 	unsigned long pagecache = global_node_page_state(m, NR_ACTIVE_FILE) + global_node_page_state(m, NR_INACTIVE_FILE);
 	pagecache -= min_t(unsigned long, pagecache / 2, wmark_low);
@@ -66,12 +68,14 @@ static void show_val_kb(FILE *out, const char *label, unsigned long pages)
 
 /*
  * meminfo_proc_show (fs/proc/meminfo.c, 6.12): the machine's /proc/meminfo.
- * Swap lines come from the machine's swap area when it has one.
+ * Swap lines come from the machine's swap area when it has one.  Zone
+ * counters are read with the per-CPU differentials added, without folding
+ * them (the other views do the same: vmstat.c).
  */
 int meminfo_proc_show(struct pf_machine *m, FILE *out)
 {
 	unsigned long totalram = totalram_pages(m);
-	unsigned long freeram = global_zone_page_state(m, NR_FREE_PAGES);
+	unsigned long freeram = global_zone_page_state_snapshot(m, NR_FREE_PAGES);
 	unsigned long swapcache = global_node_page_state(m, NR_SWAPCACHE);
 	/* no swap area on the machine yet: the reclaim work (swapfile.c) brings them */
 	unsigned long totalswap = 0, freeswap = 0;
@@ -99,7 +103,7 @@ int meminfo_proc_show(struct pf_machine *m, FILE *out)
 	show_val_kb(out, "Active(file):   ", lru[3]);
 	show_val_kb(out, "Inactive(file): ", lru[2]);
 	show_val_kb(out, "Unevictable:    ", lru[4]);
-	show_val_kb(out, "Mlocked:        ", global_zone_page_state(m, NR_MLOCK));
+	show_val_kb(out, "Mlocked:        ", global_zone_page_state_snapshot(m, NR_MLOCK));
 	show_val_kb(out, "SwapTotal:      ", totalswap);
 	show_val_kb(out, "SwapFree:       ", freeswap);
 	show_val_kb(out, "Zswap:          ", 0);
@@ -117,7 +121,7 @@ int meminfo_proc_show(struct pf_machine *m, FILE *out)
 	show_val_kb(out, "PageTables:     ", global_node_page_state(m, NR_PAGETABLE));
 	show_val_kb(out, "SecPageTables:  ", global_node_page_state(m, NR_SECONDARY_PAGETABLE));
 	show_val_kb(out, "NFS_Unstable:   ", 0);
-	show_val_kb(out, "Bounce:         ", global_zone_page_state(m, NR_BOUNCE));
+	show_val_kb(out, "Bounce:         ", global_zone_page_state_snapshot(m, NR_BOUNCE));
 	show_val_kb(out, "WritebackTmp:   ", global_node_page_state(m, NR_WRITEBACK_TEMP));
 	/* vm_commit_limit with overcommit_ratio 50 and no hugetlb pool */
 	show_val_kb(out, "CommitLimit:    ", totalram * OVERCOMMIT_RATIO / 100 + totalswap);
@@ -133,8 +137,8 @@ int meminfo_proc_show(struct pf_machine *m, FILE *out)
 	show_val_kb(out, "FileHugePages:  ", global_node_page_state(m, NR_FILE_THPS));
 	show_val_kb(out, "FilePmdMapped:  ", global_node_page_state(m, NR_FILE_PMDMAPPED));
 	show_val_kb(out, "CmaTotal:       ", m->totalcma_pages);
-	show_val_kb(out, "CmaFree:        ", global_zone_page_state(m, NR_FREE_CMA_PAGES));
-	show_val_kb(out, "Unaccepted:     ", global_zone_page_state(m, NR_UNACCEPTED));
+	show_val_kb(out, "CmaFree:        ", global_zone_page_state_snapshot(m, NR_FREE_CMA_PAGES));
+	show_val_kb(out, "Unaccepted:     ", global_zone_page_state_snapshot(m, NR_UNACCEPTED));
 	/* hugetlb_report_meminfo: the default 2 MiB hstate, with no pool */
 	fprintf(out, "HugePages_Total:   %5lu\nHugePages_Free:    %5lu\nHugePages_Rsvd:    %5lu\n"
 		     "HugePages_Surp:    %5lu\nHugepagesize:   %8lu kB\n",

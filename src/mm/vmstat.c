@@ -61,9 +61,30 @@ long zone_page_state_snapshot(const struct zone *zone, enum zone_stat_item item)
 }
 
 /*
+ * global_zone_page_state_snapshot - a zone counter summed over the zones
+ * with every CPU's differential added: what refresh_vm_stats followed by
+ * global_zone_page_state would give, without writing anything.  The views
+ * and pf_vmstat_get print this, so that reading them leaves the counters
+ * the watermark checks read (zone_page_state) as they were.
+ */
+unsigned long global_zone_page_state_snapshot(const struct pf_machine *m, enum zone_stat_item item)
+{
+	long x = 0;
+	for (int nid = 0; nid < m->nr_node_ids; nid++)
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			const struct zone *zone = &m->node_data[nid]->node_zones[z];
+			x += atomic_load_explicit(&zone->vm_stat[item], memory_order_relaxed);
+			for (int cpu = 0; cpu < m->nr_cpus && zone->per_cpu_zonestats; cpu++)
+				x += __atomic_load_n(&zone->per_cpu_zonestats[cpu].vm_stat_diff[item], __ATOMIC_RELAXED);
+		}
+	return x < 0 ? 0 : (unsigned long)x;
+}
+
+/*
  * refresh_vm_stats - fold every CPU's differentials into the zones'
- * counters, as writing /proc/sys/vm/stat_refresh does; pf_show and
- * pf_vmstat_get do it first so what they print is exact.
+ * counters, as writing /proc/sys/vm/stat_refresh does.  The views do not
+ * call it (a read must not move the counters the allocator decides on):
+ * they print the *_snapshot sums, the same numbers.
  * Context: takes each zone->lock.
  */
 void refresh_vm_stats(struct pf_machine *m)
@@ -203,10 +224,9 @@ int pf_vmstat_get(struct pf_machine *m, const char *name, long *value)
 {
 	if (!m || !name || !value)
 		return -EINVAL;
-	refresh_vm_stats(m);
 	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
 		if (!strcmp(name, zone_stat_names[i]))
-			return *value = (long)global_zone_page_state(m, i), 0;
+			return *value = (long)global_zone_page_state_snapshot(m, i), 0;
 	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
 		if (!strcmp(name, numa_stat_names[i]))
 			return *value = (long)global_numa_event_state(m, i), 0;
@@ -371,7 +391,7 @@ static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 		"\n        present  %lu"
 		"\n        managed  %lu"
 		"\n        cma      %lu",
-		(unsigned long)zone_page_state(zone, NR_FREE_PAGES), zone->watermark_boost, min_wmark_pages(zone),
+		(unsigned long)zone_page_state_snapshot(zone, NR_FREE_PAGES), zone->watermark_boost, min_wmark_pages(zone),
 		low_wmark_pages(zone), high_wmark_pages(zone), promo_wmark_pages(zone), zone->spanned_pages,
 		zone->present_pages, zone_managed_pages(zone), zone->cma_pages);
 	fprintf(out, "\n        protection: (%ld", zone->lowmem_reserve[0]);
@@ -385,7 +405,7 @@ static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 		return;
 	}
 	for (i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
-		fprintf(out, "\n      %-12s %lu", zone_stat_names[i], (unsigned long)zone_page_state(zone, i));
+		fprintf(out, "\n      %-12s %lu", zone_stat_names[i], (unsigned long)zone_page_state_snapshot(zone, i));
 	for (i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
 		fprintf(out, "\n      %-12s %lu", numa_stat_names[i], zone_numa_event_state(m, zone, i));
 
@@ -413,7 +433,7 @@ static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 static void vmstat_show(FILE *out, struct pf_machine *m)
 {
 	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
-		fprintf(out, "%s %lu\n", zone_stat_names[i], global_zone_page_state(m, i));
+		fprintf(out, "%s %lu\n", zone_stat_names[i], global_zone_page_state_snapshot(m, i));
 	for (int i = 0; i < NR_VM_NUMA_EVENT_ITEMS; i++)
 		fprintf(out, "%s %lu\n", numa_stat_names[i], global_numa_event_state(m, i));
 	for (int i = 0; i < NR_VM_NODE_STAT_ITEMS; i++) {
@@ -674,7 +694,6 @@ static void pageblocks_show(FILE *out, struct pf_machine *m)
 
 int pf_vmstat_show(struct pf_machine *m, const char *what, FILE *out)
 {
-	refresh_vm_stats(m);
 	if (!strcmp(what, "buddyinfo")) {
 		for (int nid = 0; nid < m->nr_node_ids; nid++)
 			walk_zones_in_node(out, m->node_data[nid], true, false, frag_show_print);
