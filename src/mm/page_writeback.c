@@ -46,26 +46,32 @@ unsigned long node_dirtyable_memory(pg_data_t *pgdat)
 	return nr_pages;
 }
 
-/* global_dirtyable_memory (6.12): the same over the machine, never 0 (no highmem on x86-64). */
-unsigned long global_dirtyable_memory(struct pf_machine *m)
+/* dirtyable_memory: global_dirtyable_memory with the machine's free pages given. */
+static unsigned long dirtyable_memory(struct pf_machine *m, unsigned long x)
 {
-	unsigned long x = global_zone_page_state(m, NR_FREE_PAGES);
-
 	x -= x < m->totalreserve_pages ? x : m->totalreserve_pages;
 	x += global_node_page_state(m, NR_INACTIVE_FILE);
 	x += global_node_page_state(m, NR_ACTIVE_FILE);
 	return x + 1;
 }
 
+/* global_dirtyable_memory (6.12): the same over the machine, never 0 (no highmem on x86-64). */
+unsigned long global_dirtyable_memory(struct pf_machine *m)
+{
+	return dirtyable_memory(m, global_zone_page_state(m, NR_FREE_PAGES));
+}
+
 /*
  * global_dirty_limits (domain_dirty_limits for the global domain, 6.12):
  * a *_bytes setting wins over its ratio; ratios are taken in 1/PAGE_SIZE
  * steps as the kernel does; the background threshold stays below half of
- * the hard one when it would reach it.
+ * the hard one when it would reach it.  Only /proc/vmstat asks (vmstat.c),
+ * so the free pages are read as the views read them: with every CPU's
+ * differential added, nothing folded.
  */
 void global_dirty_limits(struct pf_machine *m, unsigned long *pbackground, unsigned long *pdirty)
 {
-	unsigned long available_memory = global_dirtyable_memory(m);
+	unsigned long available_memory = dirtyable_memory(m, global_zone_page_state_snapshot(m, NR_FREE_PAGES));
 	unsigned long bytes = __atomic_load_n(&m->dirty_bytes, __ATOMIC_RELAXED);
 	unsigned long bg_bytes = __atomic_load_n(&m->dirty_background_bytes, __ATOMIC_RELAXED);
 	unsigned long ratio = ((unsigned long)__atomic_load_n(&m->dirty_ratio, __ATOMIC_RELAXED) * PAGE_SIZE) / 100;
