@@ -252,7 +252,7 @@ PF_API int pf_check(struct pf_machine *m, char *err, size_t errlen);
 
 /**
  * pf_show - print a /proc-style view in the kernel's exact layout.
- * @what: "buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat",
+ * @what: "buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat", "meminfo",
  *        "extfrag_index", "unusable_index" or "fail_page_alloc"; or
  *        pageframe's "pageblocks": one line per pageblock with its type
  *        and its pages by kind (docs/VIEWS.md).  With page_owner on:
