@@ -362,7 +362,12 @@ PF_API const char *pf_build_info(void);
  *
  * Each callback runs in the thread that migrates (a compaction, a
  * contiguous allocation), never with a zone or per-CPU lock held, and may
- * not allocate from or free to the same machine.
+ * not allocate from or free to the same machine.  The owner may allocate
+ * from the machine while holding the lock its callbacks take: a direct
+ * compaction never waits for a compactor that may be waiting in a callback
+ * (it passes that zone over).  A compaction the owner starts itself
+ * (compact_memory, pf_kcompactd_run) calls the owner's callbacks in its
+ * thread, so it must not hold that lock then.
  */
 struct pf_movable_operations {
 	bool (*isolate_page)(struct pf_page *page, int mode);

@@ -1690,7 +1690,12 @@ bool compaction_zonelist_suitable(struct alloc_context *ac, int order, unsigned 
  * "expected to succeed"); sync runs that scanned without success defer.
  * Return: the highest result, *capture the block a zone's run captured.
  * Differences: no cpusets; the kernel's gfp_compaction_allowed is the test
- * for __GFP_IO.
+ * for __GFP_IO.  A zone another thread is compacting (its compact_lock
+ * taken) is passed over as COMPACT_CONTENDED, never waited for: that
+ * compactor may be inside an owner's isolate_page or migrate_page waiting
+ * for a lock our caller holds while it allocates (where the kernel, without
+ * this lock, would compact the zone beside it).  The slow path then treats
+ * the attempt as withdrawn and retries at a higher priority.
  */
 enum compact_result try_to_compact_pages(struct pf_machine *m, pf_gfp_t gfp_mask, unsigned int order,
 					 unsigned int alloc_flags, const struct alloc_context *ac,
@@ -1709,7 +1714,11 @@ enum compact_result try_to_compact_pages(struct pf_machine *m, pf_gfp_t gfp_mask
 	for_each_zone_zonelist_nodemask(zone, z, ac->zonelist, ac->highest_zoneidx, ac->nodemask) {
 		enum compact_result status;
 
-		pf_spin_lock(&zone->compact_lock);
+		if (!pf_spin_trylock(&zone->compact_lock)) {
+			if (rc < COMPACT_CONTENDED)
+				rc = COMPACT_CONTENDED;
+			continue;
+		}
 		if (prio > MIN_COMPACT_PRIORITY && compaction_deferred(zone, (int)order)) {
 			pf_spin_unlock(&zone->compact_lock);
 			if (rc < COMPACT_DEFERRED)
