@@ -16,6 +16,7 @@
 struct checker {
 	struct zone *zone;
 	atomic_bool stop;
+	atomic_bool started;	/* the checker runs: the taker waits for it, so no round goes unwatched */
 	long checks;
 	long failed;
 	long free_at_failure;
@@ -26,6 +27,7 @@ static void *checker_main(void *arg)
 	struct checker *c = arg;
 	unsigned long mark = low_wmark_pages(c->zone);
 
+	atomic_store(&c->started, true);
 	while (!atomic_load(&c->stop)) {
 		long free = zone_page_state(c->zone, NR_FREE_PAGES);
 		/* far above the mark (the taker stops at half the zone): the check must pass */
@@ -54,8 +56,11 @@ static void deferred_lists_never_empty(void **state)
 
 		struct checker c = { .zone = zone };
 		atomic_init(&c.stop, false);
+		atomic_init(&c.started, false);
 		pthread_t t;
 		assert_int_equal(pthread_create(&t, NULL, checker_main, &c), 0);
+		while (!atomic_load(&c.started))	/* on a loaded host the thread may start late */
+			sched_yield();
 
 		/* take half the zone's top-order blocks, each a deferred block queued on the way */
 		long want = (long)(zone->nr_deferred_blocks / 2);
@@ -114,8 +119,11 @@ static void deferred_lists_never_empty_isolation(void **state)
 
 		struct checker c = { .zone = zone };
 		atomic_init(&c.stop, false);
+		atomic_init(&c.started, false);
 		pthread_t t;
 		assert_int_equal(pthread_create(&t, NULL, checker_main, &c), 0);
+		while (!atomic_load(&c.started))	/* on a loaded host the thread may start late */
+			sched_yield();
 
 		long want = (long)(zone->nr_deferred_blocks / 4), n = 0;
 		for (; n < want; n++)
