@@ -116,6 +116,25 @@ int pf_os_fault_handler_install(bool (*fn)(void *addr))
 	return 0;
 }
 
+/*
+ * Unloaded (dlclose), the library must not leave the process's SIGSEGV and
+ * SIGBUS handlers in unmapped code: the program's own handlers, or the
+ * default, come back - unless someone installed another since, which then
+ * owns the chain.  Also runs at process exit.
+ */
+__attribute__((destructor)) static void pf_os_fault_handler_fini(void)
+{
+	static const int sigs[2] = { SIGSEGV, SIGBUS };
+	if (!pf_os_fault_fn)
+		return;
+	for (int i = 0; i < 2; i++) {
+		struct sigaction now;
+		if (!sigaction(sigs[i], NULL, &now) && (now.sa_flags & SA_SIGINFO) &&
+		    now.sa_sigaction == pf_os_fault_signal)
+			sigaction(sigs[i], &pf_os_fault_prev[i], NULL);
+	}
+}
+
 unsigned long long pf_os_phys_bytes(void)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
@@ -193,6 +212,7 @@ enum { AT_EXIT_MAX = 4 };
 static void (*at_exit_fns[AT_EXIT_MAX])(void);
 static pthread_key_t at_exit_keys[AT_EXIT_MAX];
 static pthread_mutex_t at_exit_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool at_exit_closed;	/* under at_exit_lock: the library is going away, no key is made any more */
 
 /* Each registered function has its own key, whose destructor finds the function by the value stored. */
 static void at_exit_run(void *fnp)
@@ -205,6 +225,10 @@ int pf_os_at_thread_exit(void (*fn)(void))
 {
 	int i;
 	pthread_mutex_lock(&at_exit_lock);
+	if (at_exit_closed) {
+		pthread_mutex_unlock(&at_exit_lock);
+		return -1;
+	}
 	for (i = 0; i < AT_EXIT_MAX && at_exit_fns[i] && at_exit_fns[i] != fn; i++)
 		;
 	if (i < AT_EXIT_MAX && !at_exit_fns[i]) {
@@ -217,6 +241,24 @@ int pf_os_at_thread_exit(void (*fn)(void))
 	if (i >= AT_EXIT_MAX)
 		return -1;
 	return pthread_setspecific(at_exit_keys[i], &at_exit_fns[i]) ? -1 : 0;
+}
+
+/*
+ * The keys leave with the library.  A shared library unloaded (dlclose)
+ * while threads that registered a function still live would otherwise
+ * leave those threads a destructor in unmapped code, called when they end.
+ * The C library never runs the destructor of a deleted key, so such a
+ * thread's function is skipped: what it would have handed back belongs to
+ * machines that were destroyed before the unload (docs/ERRORS.md: unloading).
+ * Also runs at process exit, where skipping changes nothing.
+ */
+__attribute__((destructor)) static void pf_os_at_exit_fini(void)
+{
+	pthread_mutex_lock(&at_exit_lock);
+	for (int i = 0; i < AT_EXIT_MAX && at_exit_fns[i]; i++)
+		pthread_key_delete(at_exit_keys[i]);
+	at_exit_closed = true;
+	pthread_mutex_unlock(&at_exit_lock);
 }
 
 int pf_os_tgid(void)
@@ -415,6 +457,26 @@ __attribute__((constructor)) static void pf_os_init_fastpath(void)
 		return;
 	rseq_fastpath = true;
 #endif
+}
+
+/*
+ * After the last critical section the thread's rseq area still points at
+ * that section's descriptor (__rseq_cs, in this library).  Unloaded, the
+ * descriptor is unmapped, and the kernel, reading it when the thread next
+ * comes back from a preemption or a sleep, sends it a SIGSEGV that ends
+ * the process.
+ * Outside a critical section the pointer may be cleared at any time (the
+ * kernel clears it itself on the first such return), so the thread that
+ * unloads the library clears its own.  Other threads are out of reach
+ * (docs/ERRORS.md: unloading).
+ */
+__attribute__((destructor)) static void pf_os_rseq_fini(void)
+{
+	if (!rseq_fastpath)
+		return;
+	unsigned long long *cs = (unsigned long long *)((char *)__builtin_thread_pointer() + pf_os_rseq_offset +
+							offsetof(struct rseq, rseq_cs));
+	__atomic_store_n(cs, 0, __ATOMIC_RELAXED);
 }
 
 bool pf_os_rseq_fastpath(void)

@@ -141,6 +141,8 @@ int pf_os_ncpus(void);
  * pf_os_at_thread_exit - have @fn called once in the calling thread when it
  * ends (a pthread key's destructor on a hosted machine); a second call for
  * the same @fn in the same thread adds nothing.  Up to 4 functions in all.
+ * The keys are deleted when the library is unloaded (threads that live on
+ * then skip their functions); later calls return -1.
  * Return: 0, or -1 when they cannot be registered (the caller's state then
  * simply outlives the thread).
  */

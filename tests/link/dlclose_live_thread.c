@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dlclose_live_thread - libpageframe.so loaded with dlopen, used, every machine destroyed,
+ * unloaded with dlclose, and then threads that used it go on.  Two ways that went wrong:
+ *
+ * keys (no argument): a thread sets a memory policy (cpuset.c registers its thread-exit function
+ *   through hosted.c's pthread key) and ends only after the unload.  The key must have left with
+ *   the library (hosted.c pf_os_at_exit_fini); otherwise the C library calls the key's
+ *   destructor, now unmapped code, and the program dies of SIGSEGV.  PAGEFRAME_NO_RSEQ is set
+ *   so that this case checks the keys only.
+ * "rseq": the unloading thread itself allocates and frees through the fast paths just before,
+ *   then sleeps.  Its rseq area still names the descriptor of the library's last critical
+ *   section; the kernel reads it when the thread comes back from the sleep, and kills the
+ *   thread when that memory is gone, unless the library cleared it on its way out
+ *   (hosted.c pf_os_rseq_fini).  Where rseq is off (TSan, old kernels) this case shows nothing.
+ * "signals": pf_install_fault_handler put the library's SIGSEGV/SIGBUS handler in front of the
+ *   program's own.  After the unload the program's handler must be back (hosted.c
+ *   pf_os_fault_handler_fini): a raised SIGSEGV then reaches it, where the library's unmapped
+ *   handler would kill the process.
+ */
+#include <pageframe/pageframe.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static struct pf_machine *(*machine_create)(const char *, char *, size_t);
+static void (*machine_destroy)(struct pf_machine *);
+static int (*set_mempolicy)(struct pf_machine *, int, const char *);
+static struct pf_page *(*alloc_pages)(struct pf_machine *, pf_gfp_t, unsigned);
+static int (*install_fault_handler)(struct pf_machine *);
+static void (*free_pages)(struct pf_page *, unsigned);
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+static struct pf_machine *machine;
+static int state;	/* 1: the policy is set (2: it could not be), 3: the thread may end */
+
+static void *policy_then_park(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lock);
+	state = set_mempolicy(machine, PF_MPOL_BIND, "0") == 0 ? 1 : 2;
+	pthread_cond_broadcast(&cond);
+	while (state != 3)
+		pthread_cond_wait(&cond, &lock);
+	pthread_mutex_unlock(&lock);
+	return NULL;	/* ends with its policy set: the key's value is still there */
+}
+
+/* The rseq case: fast-path traffic on this thread, destroy, unload, sleep. */
+static int unload_after_fast_path(void *lib, struct pf_machine *m)
+{
+	for (int i = 0; i < 1000; i++) {
+		struct pf_page *p = alloc_pages(m, PF_GFP_KERNEL, (unsigned)(i & 3));
+		if (!p) {
+			printf("FAIL: pf_alloc_pages\n");
+			return 1;
+		}
+		free_pages(p, (unsigned)(i & 3));
+	}
+	machine_destroy(m);
+	if (dlclose(lib)) {
+		printf("FAIL: dlclose: %s\n", dlerror());
+		return 1;
+	}
+	void *again = dlopen(PF_SHARED_LIB, RTLD_NOW | RTLD_NOLOAD);
+	if (again) {
+		printf("FAIL: %s is still loaded after dlclose\n", PF_SHARED_LIB);
+		return 1;
+	}
+	usleep(1000);	/* a sleep: the kernel looks at the rseq area on the way back */
+	printf("ok: the thread that used the fast paths slept after the library was unloaded\n");
+	return 0;
+}
+
+static volatile sig_atomic_t own_handler_calls;
+
+static void own_handler(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)si;
+	(void)uc;
+	own_handler_calls++;
+}
+
+/* The signals case: the program's handler, the library's in front of it, destroy, unload, a raised SIGSEGV. */
+static int unload_after_fault_handler(void *lib, struct pf_machine *m)
+{
+	if (install_fault_handler(m)) {
+		printf("FAIL: pf_install_fault_handler\n");
+		return 1;
+	}
+	machine_destroy(m);
+	if (dlclose(lib)) {
+		printf("FAIL: dlclose: %s\n", dlerror());
+		return 1;
+	}
+	void *again = dlopen(PF_SHARED_LIB, RTLD_NOW | RTLD_NOLOAD);
+	if (again) {
+		printf("FAIL: %s is still loaded after dlclose\n", PF_SHARED_LIB);
+		return 1;
+	}
+	raise(SIGSEGV);
+	raise(SIGBUS);
+	if (own_handler_calls != 2) {
+		printf("FAIL: the program's own handler ran %d times, not 2\n", (int)own_handler_calls);
+		return 1;
+	}
+	printf("ok: the program's SIGSEGV and SIGBUS handlers are back after the library was unloaded\n");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	char err[256] = "";
+	int rseq_case = argc > 1 && !strcmp(argv[1], "rseq");
+	int signals_case = argc > 1 && !strcmp(argv[1], "signals");
+
+	if (!rseq_case)
+		setenv("PAGEFRAME_NO_RSEQ", "1", 1);
+	if (signals_case) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = own_handler;
+		sa.sa_flags = SA_SIGINFO;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGBUS, &sa, NULL)) {
+			printf("FAIL: sigaction\n");
+			return 1;
+		}
+	}
+	void *lib = dlopen(PF_SHARED_LIB, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		printf("FAIL: dlopen %s: %s\n", PF_SHARED_LIB, dlerror());
+		return 1;
+	}
+	*(void **)&machine_create = dlsym(lib, "pf_machine_create");
+	*(void **)&machine_destroy = dlsym(lib, "pf_machine_destroy");
+	*(void **)&set_mempolicy = dlsym(lib, "pf_set_mempolicy");
+	*(void **)&alloc_pages = dlsym(lib, "pf_alloc_pages");
+	*(void **)&free_pages = dlsym(lib, "pf_free_pages");
+	*(void **)&install_fault_handler = dlsym(lib, "pf_install_fault_handler");
+	if (!machine_create || !machine_destroy || !set_mempolicy || !alloc_pages || !free_pages ||
+	    !install_fault_handler) {
+		printf("FAIL: dlsym: %s\n", dlerror());
+		return 1;
+	}
+	machine = machine_create("mem 0 0x1000-0xffffff\n", err, sizeof err);
+	if (!machine) {
+		printf("FAIL: pf_machine_create: %s\n", err);
+		return 1;
+	}
+	if (rseq_case)
+		return unload_after_fast_path(lib, machine);
+	if (signals_case)
+		return unload_after_fault_handler(lib, machine);
+
+	pthread_t t;
+	if (pthread_create(&t, NULL, policy_then_park, NULL)) {
+		printf("FAIL: pthread_create\n");
+		return 1;
+	}
+	pthread_mutex_lock(&lock);
+	while (!state)
+		pthread_cond_wait(&cond, &lock);
+	int st = state;
+	pthread_mutex_unlock(&lock);
+	machine_destroy(machine);
+	machine = NULL;
+	if (dlclose(lib)) {
+		printf("FAIL: dlclose: %s\n", dlerror());
+		return 1;
+	}
+	/* The library must really be gone, or the thread's end below proves nothing. */
+	void *again = dlopen(PF_SHARED_LIB, RTLD_NOW | RTLD_NOLOAD);
+	int unloaded = again == NULL;
+	if (again)
+		dlclose(again);
+
+	pthread_mutex_lock(&lock);
+	state = 3;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	pthread_join(t, NULL);	/* its end runs the destructors of its keys */
+
+	if (st != 1) {
+		printf("FAIL: pf_set_mempolicy in the thread\n");
+		return 1;
+	}
+	if (!unloaded) {
+		printf("FAIL: %s is still loaded after dlclose\n", PF_SHARED_LIB);
+		return 1;
+	}
+	printf("ok: a thread with a policy set ended after the library was unloaded\n");
+	return 0;
+}
