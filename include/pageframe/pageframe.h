@@ -191,8 +191,10 @@ PF_API void pf_drain_local_pages(struct pf_machine *m);
 PF_API void pf_drain_all_pages(struct pf_machine *m);
 
 /**
- * pf_vmstat_refresh - what the kernel's vmstat worker does each second:
- * decay per-CPU high towards high_min and spill the excess (decay_pcp_high).
+ * pf_vmstat_refresh - what the kernel's vmstat worker does each second on
+ * every CPU (refresh_cpu_vm_stats): fold the per-CPU counter differentials
+ * into the zone counters, then decay per-CPU high towards high_min and
+ * spill the excess (decay_pcp_high).
  */
 PF_API void pf_vmstat_refresh(struct pf_machine *m);
 

@@ -819,11 +819,17 @@ int pf_show(struct pf_machine *m, const char *what, FILE *out)
 	return pf_vmstat_show(m, what, out);
 }
 
-/* refresh_cpu_vm_stats's part that concerns the page lists: decay_pcp_high on every CPU. */
+/*
+ * vmstat_update -> refresh_cpu_vm_stats(true) (6.12), as every CPU's worker
+ * runs it each second: its counter differentials folded into the zone's
+ * counters, then decay_pcp_high.  (The remote-node pageset drain after
+ * three idle seconds is not modelled.)
+ */
 void pf_vmstat_refresh(struct pf_machine *m)
 {
 	if (!m)
 		return;
+	refresh_vm_stats(m);
 	for (int nid = 0; nid < m->nr_node_ids; nid++)
 		for (int z = 0; z < MAX_NR_ZONES; z++) {
 			struct zone *zone = &m->node_data[nid]->node_zones[z];
