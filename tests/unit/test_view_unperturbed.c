@@ -294,6 +294,47 @@ static void owner_drains(void **state)
 }
 
 /*
+ * pf_vmstat_refresh is the vmstat worker: every CPU's counter differentials folded into the
+ * zone counters (refresh_cpu_vm_stats, 6.12), which change by what was pending and no more.
+ * Operations on both CPUs until some differential is pending, then the step: every
+ * differential zero, every counter equal to what it plus its differentials was before.
+ */
+static void vmstat_refresh_folds(void **state)
+{
+	(void)state;
+	struct pf_machine *m = boot();
+	struct zone *z = &m->node_data[0]->node_zones[ZONE_DMA32];
+	struct pf_page *held[64];
+	int n = 0;
+	bool pending = false;
+	for (int step = 0; step < 64 && !pending; step++) {
+		assert_int_equal(pf_bind_cpu(step & 1), 0);
+		held[n] = pf_alloc_pages(m, PF_GFP_KERNEL, (unsigned)(step % 3));
+		assert_non_null(held[n]);
+		n++;
+		for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+			if (z->per_cpu_zonestats[cpu].vm_stat_diff[NR_FREE_PAGES])
+				pending = true;
+	}
+	assert_true(pending);
+	long want[NR_VM_ZONE_STAT_ITEMS];
+	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++)
+		want[i] = zone_page_state_snapshot(z, (enum zone_stat_item)i);
+	assert_int_not_equal(zone_page_state(z, NR_FREE_PAGES), want[NR_FREE_PAGES]);
+	pf_vmstat_refresh(m);
+	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) {
+		assert_int_equal(zone_page_state(z, (enum zone_stat_item)i), want[i]);
+		for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+			assert_int_equal(z->per_cpu_zonestats[cpu].vm_stat_diff[i], 0);
+	}
+	for (int i = 0; i < n; i++)
+		pf_free_pages(held[i], (unsigned)(i % 3));
+	pf_test_check(m, "after the vmstat step");
+	pf_machine_destroy(m);
+	pf_bind_cpu(-1);
+}
+
+/*
  * The views print the counters with the differentials added: exactly what they printed when
  * they folded first.  1.5 GiB of DMA32 (pfn 0x1000..0x5ffff = 389120 pages) and 2 CPUs:
  * calculate_normal_threshold = 2 * fls(2) * (1 + fls(389120 >> 15 = 11)) = 2 * 2 * (1 + 4) = 20.
@@ -361,6 +402,7 @@ int main(void)
 		cmocka_unit_test(views_change_nothing),
 		cmocka_unit_test(views_change_nothing_page_owner),
 		cmocka_unit_test(owner_drains),
+		cmocka_unit_test(vmstat_refresh_folds),
 		cmocka_unit_test(views_print_the_folded_counters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
