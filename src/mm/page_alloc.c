@@ -2100,6 +2100,16 @@ check_priority: ;
 		*compaction_retries = 0;
 		return true;
 	}
+	/*
+	 * pageframe: at the last priority a contended result may mean only
+	 * that another thread had the zone (try_to_compact_pages passes a
+	 * taken compact_lock over, where 6.12's sync compaction would have
+	 * compacted beside it): retry as often as after a success rather than
+	 * go on to the OOM killer while that compactor is still at work.
+	 */
+	if (compact_result == COMPACT_CONTENDED &&
+	    ++(*compaction_retries) <= (order > PAGE_ALLOC_COSTLY_ORDER ? max_retries / 4 : max_retries))
+		return true;
 	return false;
 }
 
