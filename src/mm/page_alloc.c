@@ -3801,10 +3801,17 @@ struct pf_page *__alloc_pages_direct_compact(struct pf_machine *m, pf_gfp_t gfp_
 		page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac);
 	if (page) {
 		struct zone *zone = page_zone(page);
-		pf_spin_lock(&zone->compact_lock);
-		zone->compact_blockskip_flush = false;
-		compaction_defer_reset(zone, (int)order, true);
-		pf_spin_unlock(&zone->compact_lock);
+		/*
+		 * Only tried, as try_to_compact_pages tries it: the zone's
+		 * compactor may wait in an owner's callback for a lock our
+		 * caller holds.  A busy zone keeps its deferral state (6.12
+		 * writes these hints without a lock, racing alike).
+		 */
+		if (pf_spin_trylock(&zone->compact_lock)) {
+			zone->compact_blockskip_flush = false;
+			compaction_defer_reset(zone, (int)order, true);
+			pf_spin_unlock(&zone->compact_lock);
+		}
 		__count_vm_events(m, COMPACTSUCCESS, 1);
 		return page;
 	}

@@ -1,4 +1,4 @@
-/* test_compact_busy_zone: an order-2 request whose direct compaction finds the zone's compact_lock taken by another compactor (COMPACT_CONTENDED, try_to_compact_pages) while reclaim keeps making progress retries instead of calling the OOM killer after the second busy round: 6.12 has no such lock, its sync compaction would have compacted the zone, so an OOM kill there is pageframe's alone. */
+/* test_compact_busy_zone: a request whose direct compaction passed a busy zone over but then found its page on the free lists (freed meanwhile) does not wait for that zone's compact_lock to reset the deferral (the holder may wait for a lock the allocating thread holds: the deadlock ccb0939 removed from try_to_compact_pages); an order-2 request whose direct compaction finds the zone's compact_lock taken by another compactor (COMPACT_CONTENDED, try_to_compact_pages) while reclaim keeps making progress retries instead of calling the OOM killer after the second busy round: 6.12 has no such lock, its sync compaction would have compacted the zone, so an OOM kill there is pageframe's alone. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -133,8 +133,84 @@ static void busy_zone_no_oom(void **state)
 	pf_bind_cpu(-1);
 }
 
+/*
+ * ---- a page found after the busy zone was passed over ----
+ * The test thread holds the zone's compact_lock, standing for a compactor
+ * that waits, inside an owner's callback, for a lock the allocating thread
+ * holds: it can let go only once the allocation returns.
+ */
+static struct pf_page *held_block;
+
+static void free_held_block(void *arg, const char *line)
+{
+	(void)arg;
+	if (held_block && strstr(line, "mm_compaction_try_to_compact_pages")) {
+		pf_free_pages(held_block, 2);	/* another thread's free, while the slow path compacts */
+		held_block = NULL;
+	}
+}
+
+static void page_after_busy_zone(void **state)
+{
+	(void)state;
+	pf_bind_cpu(0);
+	struct pf_machine *m = mach = pf_test_boot(MACHINE);
+	busy = &m->node_data[0]->node_zones[ZONE_DMA32];
+
+	/* an order-2 block set aside, every other page of the rest freed: no free block of order 2 or more */
+	held_block = pf_alloc_pages(m, PF_GFP_KERNEL, 2);
+	assert_non_null(held_block);
+	pf_drain_all_pages(m);	/* the other order-2 blocks of the refill back to the buddy lists */
+	static struct pf_page *pages[NPAGES];
+	int n = 0;
+	while (n < NPAGES && (pages[n] = pf_alloc_pages(m, PF_GFP_HIGHUSER_MOVABLE | PF___GFP_NOWARN, 0)))
+		n++;
+	for (int i = 0; i < n; i++)
+		if (pf_page_to_pfn(pages[i]) & 1) {
+			pf_free_pages(pages[i], 0);
+			pages[i] = NULL;
+		}
+	pf_drain_all_pages(m);
+	/* what the order-0 requests left in whole blocks (watermarks), taken as blocks */
+	static struct pf_page *rest[64];
+	static unsigned int rest_order[64];
+	int nrest = 0;
+	for (unsigned int o = NR_PAGE_ORDERS - 1; o >= 2; o--)
+		while (nrest < 64 && (rest[nrest] = pf_alloc_pages(m, PF_GFP_ATOMIC | PF___GFP_NOWARN, o)))
+			rest_order[nrest++] = o;
+	pf_drain_all_pages(m);
+	for (unsigned int o = 2; o < NR_PAGE_ORDERS; o++)
+		assert_int_equal(busy->free_area[o].nr_free, 0);
+
+	/*
+	 * GFP_KERNEL order 2 (unmovable: the slow path's async compaction comes
+	 * first): the freelists fail, try_to_compact_pages traces, the block is
+	 * freed to this CPU's order-2 list, the zone is passed over
+	 * (COMPACT_CONTENDED) and the second freelist attempt takes the block.
+	 */
+	assert_int_equal(pf_set_trace(m, "mm_compaction_try_to_compact_pages", free_held_block, NULL), 0);
+	pf_spin_lock(&busy->compact_lock);
+	held = true;
+	struct pf_page *p = pf_alloc_pages(m, PF_GFP_KERNEL | PF___GFP_NOWARN, 2);
+	let_go();
+	pf_set_trace(m, NULL, NULL, NULL);
+	assert_null(held_block);
+	assert_non_null(p);
+	pf_free_pages(p, 2);
+	for (int i = 0; i < n; i++)
+		if (pages[i])
+			pf_free_pages(pages[i], 0);
+	for (int i = 0; i < nrest; i++)
+		pf_free_pages(rest[i], rest_order[i]);
+	pf_test_check(m, "after the busy zone");
+	pf_machine_destroy(m);
+	pf_bind_cpu(-1);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = { cmocka_unit_test(busy_zone_no_oom) };
+	/* a wait for the compact_lock this thread holds never ends: the watchdog reports it */
+	pf_test_watchdog("test_compact_busy_zone", 20);
+	const struct CMUnitTest tests[] = { cmocka_unit_test(busy_zone_no_oom), cmocka_unit_test(page_after_busy_zone) };
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
