@@ -193,8 +193,9 @@ PF_API void pf_drain_all_pages(struct pf_machine *m);
 /**
  * pf_vmstat_refresh - what the kernel's vmstat worker does each second on
  * every CPU (refresh_cpu_vm_stats): fold the per-CPU counter differentials
- * into the zone counters, then decay per-CPU high towards high_min and
- * spill the excess (decay_pcp_high).
+ * into the zone counters, decay per-CPU high towards high_min and spill
+ * the excess (decay_pcp_high), and give back one batch of a CPU's list of
+ * another node's zone three steps after its last fold (the remote drain).
  */
 PF_API void pf_vmstat_refresh(struct pf_machine *m);
 

@@ -942,6 +942,7 @@ struct pf_machine *pf_page_checked(const struct pf_page *page, const char *calle
 void drain_local_pages(struct pf_machine *m, struct zone *zone);
 void drain_all_pages(struct pf_machine *m, struct zone *zone);
 bool decay_pcp_high(struct zone *zone, struct per_cpu_pages *pcp);
+bool pcp_expire_step(struct zone *zone, int cpu, bool folded);	/* page_alloc.c: the vmstat step's remote drain */
 void pcp_spin_lock(struct zone *zone, struct per_cpu_pages *pcp);
 /*
  * pcp_spin_unlock - release a pageset however pcp_spin_trylock or

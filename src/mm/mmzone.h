@@ -136,6 +136,7 @@ struct per_cpu_pages {
 	int high_max;		/* the highest high may be tuned to */
 	int batch;		/* pages moved per refill or spill, before scaling */
 	uint8_t flags;		/* PCPF_* (page_alloc.c), under the lock */
+	uint8_t expire;		/* vmstat steps before a remote node's list is drained (pcp_expire_step) */
 	uint8_t alloc_factor;	/* refills shift the batch left by this much */
 	short free_count;	/* pages freed since the last allocation */
 	struct list_head lists[NR_PCP_LISTS];

@@ -2885,6 +2885,41 @@ bool decay_pcp_high(struct zone *zone, struct per_cpu_pages *pcp)
 	return todo;
 }
 
+/*
+ * The remote-list step of refresh_cpu_vm_stats (mm/vmstat.c, 6.12,
+ * CONFIG_NUMA) for @cpu's list of @zone, after decay_pcp_high: a fold of
+ * any of the CPU's differentials of the zone in this step (@folded) starts
+ * a count of three steps; a list of the CPU's own node stops it; a list of
+ * another node still holding pages when it runs out gives back one batch
+ * (drain_zone_pages).  Return: something was counted down or drained.
+ */
+bool pcp_expire_step(struct zone *zone, int cpu, bool folded)
+{
+	struct pf_machine *m = zone_machine(zone);
+	struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+	bool changed = false;
+
+	pcp_spin_lock(zone, pcp);
+	if (folded)
+		pcp->expire = 3;
+	if (!pcp->expire || !pcp->count)
+		goto out;
+	if (zone_to_nid(zone) == m->cpu_to_node[cpu]) {
+		pcp->expire = 0;
+		goto out;
+	}
+	changed = true;
+	if (--pcp->expire)
+		goto out;
+	/* drain_zone_pages: at most one batch */
+	int to_drain = pcp->count < pcp->batch ? pcp->count : pcp->batch;
+	if (to_drain > 0)
+		free_pcppages_bulk(zone, to_drain, pcp, 0);
+out:
+	pcp_spin_unlock(pcp);
+	return changed;
+}
+
 static void drain_pages(struct pf_machine *m, int cpu)
 {
 	for (int nid = 0; nid < m->nr_node_ids; nid++)

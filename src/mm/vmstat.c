@@ -821,21 +821,35 @@ int pf_show(struct pf_machine *m, const char *what, FILE *out)
 
 /*
  * vmstat_update -> refresh_cpu_vm_stats(true) (6.12), as every CPU's worker
- * runs it each second: its counter differentials folded into the zone's
- * counters, then decay_pcp_high.  (The remote-node pageset drain after
- * three idle seconds is not modelled.)
+ * runs it each second, for each CPU and each populated zone: the CPU's
+ * counter differentials folded into the zone's counters (under zone->lock,
+ * which every writer of them holds), decay_pcp_high, then the drain of a
+ * list of another node left idle for three steps (pcp_expire_step).
  */
 void pf_vmstat_refresh(struct pf_machine *m)
 {
 	if (!m)
 		return;
-	refresh_vm_stats(m);
 	for (int nid = 0; nid < m->nr_node_ids; nid++)
 		for (int z = 0; z < MAX_NR_ZONES; z++) {
 			struct zone *zone = &m->node_data[nid]->node_zones[z];
-			if (!populated_zone(zone))
+			if (!populated_zone(zone) || !zone->per_cpu_zonestats)
 				continue;
-			for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+			for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
+				bool folded = false;
+				pf_spin_lock(&zone->lock);
+				for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) {
+					signed char *p = &zone->per_cpu_zonestats[cpu].vm_stat_diff[i];
+					long v = __atomic_load_n(p, __ATOMIC_RELAXED);
+					if (v) {
+						atomic_fetch_add_explicit(&zone->vm_stat[i], v, memory_order_relaxed);
+						__atomic_store_n(p, (signed char)0, __ATOMIC_RELAXED);
+						folded = true;
+					}
+				}
+				pf_spin_unlock(&zone->lock);
 				decay_pcp_high(zone, &zone->per_cpu_pageset[cpu]);
+				pcp_expire_step(zone, cpu, folded);
+			}
 		}
 }

@@ -335,6 +335,73 @@ static void vmstat_refresh_folds(void **state)
 }
 
 /*
+ * The vmstat step's remote drain (refresh_cpu_vm_stats, 6.12, CONFIG_NUMA): two nodes, CPU 0 on
+ * node 0.  CPU 0 takes a page of node 1 and gives it back, so its list of node 1's zone holds
+ * what the refill brought.  A differential of that zone pending on CPU 0 (a write-pending count
+ * of 1, given back afterwards) is folded by the next step, which sets the list's expire to 3 and
+ * counts it down to 2 at once; the second step counts to 1; the third reaches 0 and gives back
+ * one batch (drain_zone_pages: min(count, batch)); the fourth finds expire 0 and does nothing.
+ * CPU 0's list of its own node's zone, with a differential folded the same way, is never drained
+ * (expire is reset to 0 for a local list).
+ */
+static void vmstat_refresh_drains_remote_lists(void **state)
+{
+	(void)state;
+	struct pf_machine *m = pf_test_boot("cpus 2\nnode 0 cpus 0\nnode 1 cpus 1\ndistance 0 1 21\n"
+					    "mem 0 0x100000-0x1ffffff\nmem 1 0x2000000-0x3ffffff\n");
+	m->pcp_rseq = false;
+	struct zone *remote = &m->node_data[1]->node_zones[ZONE_DMA32];
+	struct zone *local = &m->node_data[0]->node_zones[ZONE_DMA32];
+	assert_true(populated_zone(remote) && populated_zone(local));
+	assert_int_equal(pf_bind_cpu(0), 0);
+	struct pf_page *r = pf_alloc_pages_node(m, 1, PF_GFP_KERNEL, 0);
+	struct pf_page *l = pf_alloc_pages_node(m, 0, PF_GFP_KERNEL, 0);
+	assert_non_null(r);
+	assert_non_null(l);
+	assert_int_equal(pf_page_to_nid(r), 1);
+	pf_free_pages(r, 0);
+	pf_free_pages(l, 0);
+	struct per_cpu_pages *rp = &remote->per_cpu_pageset[0], *lp = &local->per_cpu_pageset[0];
+	int rcount = rp->count, lcount = lp->count, batch = rp->batch;
+	assert_true(rcount > 0 && lcount > 0 && batch > 0);
+	/* a differential of each zone pending on CPU 0 */
+	pf_spin_lock(&remote->lock);
+	__mod_zone_page_state(remote, NR_ZONE_WRITE_PENDING, 1);
+	pf_spin_unlock(&remote->lock);
+	pf_spin_lock(&local->lock);
+	__mod_zone_page_state(local, NR_ZONE_WRITE_PENDING, 1);
+	pf_spin_unlock(&local->lock);
+	assert_int_equal(remote->per_cpu_zonestats[0].vm_stat_diff[NR_ZONE_WRITE_PENDING], 1);
+
+	pf_vmstat_refresh(m);	/* folded: expire 3, counted to 2 */
+	assert_int_equal(rp->expire, 2);
+	assert_int_equal(rp->count, rcount);
+	assert_int_equal(lp->expire, 0);
+	pf_vmstat_refresh(m);	/* 1 */
+	assert_int_equal(rp->expire, 1);
+	assert_int_equal(rp->count, rcount);
+	pf_vmstat_refresh(m);	/* 0: one batch goes back */
+	assert_int_equal(rp->expire, 0);
+	int drained = rcount < batch ? rcount : batch;
+	assert_int_equal(rp->count, rcount - drained);
+	pf_vmstat_refresh(m);	/* expire 0: nothing */
+	assert_int_equal(rp->count, rcount - drained);
+	assert_int_equal(lp->count, lcount);
+
+	pf_spin_lock(&remote->lock);
+	__mod_zone_page_state(remote, NR_ZONE_WRITE_PENDING, -1);
+	pf_spin_unlock(&remote->lock);
+	pf_spin_lock(&local->lock);
+	__mod_zone_page_state(local, NR_ZONE_WRITE_PENDING, -1);
+	pf_spin_unlock(&local->lock);
+	pf_vmstat_refresh(m);
+	assert_int_equal(zone_page_state(remote, NR_ZONE_WRITE_PENDING), 0);
+	pf_test_check(m, "after the remote drain");
+	pf_machine_destroy(m);
+	pf_bind_cpu(-1);
+}
+
+/*
  * The views print the counters with the differentials added: exactly what they printed when
  * they folded first.  1.5 GiB of DMA32 (pfn 0x1000..0x5ffff = 389120 pages) and 2 CPUs:
  * calculate_normal_threshold = 2 * fls(2) * (1 + fls(389120 >> 15 = 11)) = 2 * 2 * (1 + 4) = 20.
@@ -403,6 +470,7 @@ int main(void)
 		cmocka_unit_test(views_change_nothing_page_owner),
 		cmocka_unit_test(owner_drains),
 		cmocka_unit_test(vmstat_refresh_folds),
+		cmocka_unit_test(vmstat_refresh_drains_remote_lists),
 		cmocka_unit_test(views_print_the_folded_counters),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
