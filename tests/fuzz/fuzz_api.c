@@ -411,14 +411,27 @@ static const pf_gfp_t common_gfps[] = {
 	PF_GFP_ATOMIC | PF___GFP_MEMALLOC, PF_GFP_KERNEL | PF___GFP_THISNODE | PF___GFP_COMP,
 };
 
+/*
+ * A request with __GFP_NOFAIL and __GFP_DIRECT_RECLAIM never fails: on a machine the fuzzer has
+ * filled with blocks it holds it waits for memory for good (6.12's contract; the corpus seed
+ * nofail_full_machine hung the run so).  Random gfps keep __GFP_NOFAIL only without direct
+ * reclaim, where it must fail at once.
+ */
+static pf_gfp_t no_waiting_forever(pf_gfp_t gfp)
+{
+	if ((gfp & PF___GFP_NOFAIL) && (gfp & PF___GFP_DIRECT_RECLAIM))
+		gfp &= ~PF___GFP_NOFAIL;
+	return gfp;
+}
+
 static pf_gfp_t pick_gfp(void)
 {
 	unsigned sel = u8();
 	if (sel < 160)
 		return common_gfps[sel % (sizeof common_gfps / sizeof common_gfps[0])] | (sel & 0x80 ? PF___GFP_NOWARN : 0);
 	if (sel < 224)
-		return u32() & PF___GFP_BITS_MASK;
-	return u32();	/* raw 32-bit value, bits above __GFP_BITS_MASK included */
+		return no_waiting_forever(u32() & PF___GFP_BITS_MASK);
+	return no_waiting_forever(u32());	/* raw 32-bit value, bits above __GFP_BITS_MASK included */
 }
 
 static int gfp_valid_zone(pf_gfp_t gfp)
