@@ -27,7 +27,10 @@
  *   - One compactor per zone at a time (zone->compact_lock, pageframe's
  *     own) keeps the cached positions and deferral counts consistent without
  *     the kernel's tolerated data races; alloc_contig_range's scanners,
- *     which touch none of that state, do not take it.
+ *     which touch none of that state, do not take it.  Direct compaction
+ *     only tries it (a taken zone is COMPACT_CONTENDED, retried by the slow
+ *     path): its holder may wait in an owner's callback for a lock the
+ *     allocating thread holds.
  *   - No signals, no need_resched: compaction never aborts for them.
  *   - kcompactd is a worker the caller steps (pf_kcompactd_run) or runs as
  *     threads (pf_kcompactd_start); one step stands for one 500 ms

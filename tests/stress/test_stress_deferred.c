@@ -41,6 +41,51 @@ static void *checker_main(void *arg)
 	return NULL;
 }
 
+/* what a round takes while the checker watches: returns how many top-order blocks */
+typedef long take_fn(struct pf_machine *m, struct zone *zone, void *arg);
+
+/*
+ * One watched round: the checker starts (and is seen running: on a loaded host the thread may
+ * start late), @take runs, the checker stops; its counts are added to *failed and *checks.
+ */
+static long watched_round(int r, struct pf_machine *m, struct zone *zone, take_fn *take, void *arg, long *failed,
+			  long *checks)
+{
+	struct checker c = { .zone = zone };
+	atomic_init(&c.stop, false);
+	atomic_init(&c.started, false);
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, checker_main, &c), 0);
+	while (!atomic_load(&c.started))
+		sched_yield();
+	long n = take(m, zone, arg);
+	atomic_store(&c.stop, true);
+	pthread_join(t, NULL);
+	if (c.failed)
+		fprintf(stderr, "  round %d: %ld of %ld checks failed (free %ld pages at the last, mark %lu)\n", r,
+			c.failed, c.checks, c.free_at_failure, low_wmark_pages(zone));
+	*failed += c.failed;
+	*checks += c.checks;
+	return n;
+}
+
+/* half the zone's top-order blocks by allocation, each a deferred block queued on the way */
+static long take_by_allocation(struct pf_machine *m, struct zone *zone, void *arg)
+{
+	struct pf_page ***heldp = arg;
+	long want = (long)(zone->nr_deferred_blocks / 2);
+	struct pf_page **held = calloc((size_t)want, sizeof *held);
+	assert_non_null(held);
+	long n = 0;
+	while (n < want) {
+		struct pf_page *p = pf_alloc_pages(m, PF_GFP_KERNEL | PF___GFP_NOWARN, MAX_PAGE_ORDER);
+		assert_non_null(p);
+		held[n++] = p;
+	}
+	*heldp = held;
+	return n;
+}
+
 static void deferred_lists_never_empty(void **state)
 {
 	(void)state;
@@ -54,31 +99,8 @@ static void deferred_lists_never_empty(void **state)
 		struct zone *zone = &NODE_DATA(m, 0)->node_zones[ZONE_DMA32];
 		assert_true(zone->nr_deferred_blocks > 100);	/* the default boot defers */
 
-		struct checker c = { .zone = zone };
-		atomic_init(&c.stop, false);
-		atomic_init(&c.started, false);
-		pthread_t t;
-		assert_int_equal(pthread_create(&t, NULL, checker_main, &c), 0);
-		while (!atomic_load(&c.started))	/* on a loaded host the thread may start late */
-			sched_yield();
-
-		/* take half the zone's top-order blocks, each a deferred block queued on the way */
-		long want = (long)(zone->nr_deferred_blocks / 2);
-		struct pf_page **held = calloc((size_t)want, sizeof *held);
-		assert_non_null(held);
-		long n = 0;
-		while (n < want) {
-			struct pf_page *p = pf_alloc_pages(m, PF_GFP_KERNEL | PF___GFP_NOWARN, MAX_PAGE_ORDER);
-			assert_non_null(p);
-			held[n++] = p;
-		}
-		atomic_store(&c.stop, true);
-		pthread_join(t, NULL);
-		if (c.failed)
-			fprintf(stderr, "  round %d: %ld of %ld checks failed (free %ld pages at the last, mark %lu)\n", r,
-				c.failed, c.checks, c.free_at_failure, low_wmark_pages(zone));
-		failed += c.failed;
-		checks += c.checks;
+		struct pf_page **held = NULL;
+		long n = watched_round(r, m, zone, take_by_allocation, &held, &failed, &checks);
 		taken_total += n;
 		for (long i = 0; i < n; i++)
 			pf_free_pages(held[i], MAX_PAGE_ORDER);
@@ -92,6 +114,18 @@ static void deferred_lists_never_empty(void **state)
 	fprintf(stderr, "  %ld top-order blocks taken, %ld lockless watermark checks\n", taken_total, checks);
 	assert_true(checks > 0);
 	assert_int_equal(failed, 0);
+}
+
+/* a quarter of the zone's top-order blocks by pf_alloc_contig_range, in ascending order */
+static long take_by_isolation(struct pf_machine *m, struct zone *zone, void *arg)
+{
+	(void)arg;
+	long want = (long)(zone->nr_deferred_blocks / 4), n = 0;
+	for (; n < want; n++)
+		assert_int_equal(pf_alloc_contig_range(m, 0x1000 + ((unsigned long)n << MAX_PAGE_ORDER),
+						       0x1000 + ((unsigned long)(n + 1) << MAX_PAGE_ORDER), PF_GFP_KERNEL),
+				 0);
+	return n;
 }
 
 /*
@@ -117,27 +151,7 @@ static void deferred_lists_never_empty_isolation(void **state)
 		assert_true(zone->nr_deferred_blocks > 100);
 		assert_int_equal(zone->zone_start_pfn, 0x1000);
 
-		struct checker c = { .zone = zone };
-		atomic_init(&c.stop, false);
-		atomic_init(&c.started, false);
-		pthread_t t;
-		assert_int_equal(pthread_create(&t, NULL, checker_main, &c), 0);
-		while (!atomic_load(&c.started))	/* on a loaded host the thread may start late */
-			sched_yield();
-
-		long want = (long)(zone->nr_deferred_blocks / 4), n = 0;
-		for (; n < want; n++)
-			assert_int_equal(pf_alloc_contig_range(m, 0x1000 + ((unsigned long)n << MAX_PAGE_ORDER),
-							       0x1000 + ((unsigned long)(n + 1) << MAX_PAGE_ORDER),
-							       PF_GFP_KERNEL),
-					 0);
-		atomic_store(&c.stop, true);
-		pthread_join(t, NULL);
-		if (c.failed)
-			fprintf(stderr, "  round %d: %ld of %ld checks failed (free %ld pages at the last, mark %lu)\n", r,
-				c.failed, c.checks, c.free_at_failure, low_wmark_pages(zone));
-		failed += c.failed;
-		checks += c.checks;
+		long n = watched_round(r, m, zone, take_by_isolation, NULL, &failed, &checks);
 		taken_total += n;
 		pf_free_contig_range(m, 0x1000, (unsigned long)n << MAX_PAGE_ORDER);
 		stress_print_reports(&reports);
