@@ -365,6 +365,25 @@ static bool vmstat_item_print_in_thp(int item)
 	       item == NR_FILE_PMDMAPPED;
 }
 
+/* The figures of one pageset zoneinfo prints. */
+struct pcp_snapshot {
+	int count, high, batch, high_min, high_max;
+};
+
+/*
+ * pcp_snapshot_read - the pageset's figures read without its lock, as
+ * zoneinfo_show_print reads them (6.12): the owning CPU may be changing
+ * them, and a view only reports what it saw.
+ */
+static __data_race void pcp_snapshot_read(const struct per_cpu_pages *pcp, struct pcp_snapshot *s)
+{
+	s->count = *(const volatile int *)&pcp->count;
+	s->high = *(const volatile int *)&pcp->high;
+	s->batch = *(const volatile int *)&pcp->batch;
+	s->high_min = *(const volatile int *)&pcp->high_min;
+	s->high_max = *(const volatile int *)&pcp->high_max;
+}
+
 static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 {
 	struct pf_machine *m = pgdat->machine;
@@ -411,7 +430,8 @@ static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 
 	fprintf(out, "\n  pagesets");
 	for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
-		struct per_cpu_pages *pcp = &zone->per_cpu_pageset[cpu];
+		struct pcp_snapshot pcp;
+		pcp_snapshot_read(&zone->per_cpu_pageset[cpu], &pcp);
 		fprintf(out,
 			"\n    cpu: %i"
 			"\n              count:    %i"
@@ -419,7 +439,7 @@ static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 			"\n              batch:    %i"
 			"\n              high_min: %i"
 			"\n              high_max: %i",
-			cpu, pcp->count, pcp->high, pcp->batch, pcp->high_min, pcp->high_max);
+			cpu, pcp.count, pcp.high, pcp.batch, pcp.high_min, pcp.high_max);
 		fprintf(out, "\n  vm stats threshold: %d", zone->per_cpu_zonestats[cpu].stat_threshold);
 	}
 	fprintf(out,
@@ -605,6 +625,49 @@ static void pageblocks_print_line(FILE *out, struct zone *zone, unsigned long bl
 }
 
 /*
+ * pageblocks_page_column - the column of pageblocks_show_zone a page at @pfn
+ * starts (PB_RESERVED for one not in @zone), and through @run how many
+ * pages from it on go there.  The locks the view holds keep free pages
+ * still, not allocated ones: an owner may be freeing one right now, its
+ * free_pages_prepare rewriting the flags word before the per-CPU list's
+ * lock is taken, so the page is read racily, as the kernel's pagetypeinfo
+ * walk reads pages (the zone and machine bits never change; a page caught
+ * on its way out counts as free or as still allocated).
+ */
+static __data_race int pageblocks_page_column(struct pf_machine *m, struct zone *zone, struct pf_page *page,
+					       unsigned long pfn, int mt, unsigned long *run)
+{
+	/* one read of each word, outside the sanitizer's view (the header's accessors are not) */
+	unsigned long flags = *(const volatile unsigned long *)&page->flags;
+	unsigned long mapping = (unsigned long)*(void *const volatile *)&page->mapping;
+	*run = 1;
+	if (((flags >> PF_MACHINE_PGSHIFT) & PF_MACHINE_MASK) != (unsigned)m->id || page_zone_peek(m, page) != zone ||
+	    ((flags >> PG_reserved) & 1))
+		return PB_RESERVED;
+	unsigned rec = __atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED);
+	if ((*(const volatile unsigned int *)&page->page_type >> 24) == PGTY_buddy) {
+		unsigned long order = *(const volatile unsigned long *)&page->private;
+		*run = 1UL << (order <= MAX_PAGE_ORDER ? order : 0);
+		return PB_FREE;
+	}
+	if (!rec)
+		return PB_FREE;	/* no record, not PageBuddy: a page on a per-CPU list (or a tail of one) */
+	*run = 1UL << (rec - 1);
+	if ((flags >> PG_isolated) & 1)
+		return PB_ISOLATED;
+	/* PageMovable without the page lock: the movable kind, operations still set */
+	if ((mapping & PAGE_MAPPING_FLAGS) == PAGE_MAPPING_MOVABLE && (mapping & ~(unsigned long)PAGE_MAPPING_FLAGS))
+		return PB_MOVABLE;
+	return pageblock_column_of_pinned(mt);
+}
+
+/* Whether the first page of a pageblock is @zone's (read as pageblocks_page_column reads pages). */
+static __data_race bool pageblocks_first_in_zone(struct pf_machine *m, struct zone *zone, struct pf_page *page)
+{
+	return page_machine_id(page) == (unsigned)m->id && page_zone_peek(m, page) == zone;
+}
+
+/*
  * pageblocks_show_zone - one line per pageblock whose first page belongs to
  * @zone.  Walks the zone's pfns once: a free buddy block or an allocated
  * block (its allocation record) is counted page by page into the pageblocks
@@ -636,7 +699,7 @@ static void pageblocks_show_zone(FILE *out, struct pf_machine *m, struct zone *z
 			continue;
 		}
 		struct pf_page *fp = pfn_to_page(m, first);
-		if (page_machine_id(fp) != (unsigned)m->id || page_zone(fp) != zone)
+		if (!pageblocks_first_in_zone(m, zone, fp))
 			continue;	/* as pagetypeinfo's block count: the block is another zone's */
 		int mt = get_pfnblock_migratetype(fp, first);
 		c[PB_RESERVED] = (unsigned)(first - bpfn);
@@ -645,32 +708,18 @@ static void pageblocks_show_zone(FILE *out, struct pf_machine *m, struct zone *z
 				c[PB_RESERVED]++;
 				continue;
 			}
-			struct pf_page *page = pfn_to_page(m, pfn);
 			if (pfn < run_end) {	/* inside a block that started earlier */
 				c[run_col]++;
 				continue;
 			}
-			if (page_machine_id(page) != (unsigned)m->id || page_zone(page) != zone || PageReserved(page)) {
+			unsigned long run;
+			int col = pageblocks_page_column(m, zone, pfn_to_page(m, pfn), pfn, mt, &run);
+			if (col == PB_RESERVED) {
 				c[PB_RESERVED]++;
 				continue;
 			}
-			unsigned rec = __atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED);
-			if (PageBuddy(page)) {
-				run_col = PB_FREE;
-				run_end = pfn + (1UL << buddy_order(page));
-			} else if (rec) {
-				if (PageIsolated(page))
-					run_col = PB_ISOLATED;
-				else if (__PageMovable(page) && page_movable_ops(page))
-					run_col = PB_MOVABLE;	/* PageMovable without the page lock */
-				else
-					run_col = pageblock_column_of_pinned(mt);
-				run_end = pfn + (1UL << (rec - 1));
-			} else {
-				/* no record, not PageBuddy: a page on a per-CPU list (or a tail of one) */
-				run_col = PB_FREE;
-				run_end = pfn + 1;
-			}
+			run_col = col;
+			run_end = pfn + run;
 			c[run_col]++;
 		}
 		pageblocks_print_line(out, zone, bpfn, mt, c);
