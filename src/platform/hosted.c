@@ -441,6 +441,87 @@ int pf_os_symbolize(unsigned long addr, char *buf, size_t len)
 
 static bool rseq_fastpath;
 static int host_ncpus_possible;
+long pf_os_rseq_cs_shift;
+
+#if defined(PF_HAVE_RSEQ_ASM)
+/* the linker's bounds of the critical sections' descriptors (platform.h pf_os_rseq_trylock) */
+extern const char __start___rseq_cs[] __attribute__((weak));
+extern const char __stop___rseq_cs[] __attribute__((weak));
+
+/* rseq's critical-section descriptor (struct rseq_cs of linux/rseq.h), as platform.h lays them out */
+struct pf_os_rseq_cs {
+	uint32_t version, flags;
+	uint64_t start_ip, post_commit_offset, abort_ip;
+};
+_Static_assert(sizeof(struct pf_os_rseq_cs) == 32, "one descriptor per 32 bytes of __rseq_cs");
+
+/* the copy (rseq_cs_copy): its mapping, and where the descriptors start in it */
+static char *rseq_cs_map;
+static size_t rseq_cs_map_size, rseq_cs_len;
+static struct pf_os_rseq_cs *rseq_cs_copied;
+
+/*
+ * rseq_cs_copy - the descriptors copied into anonymous memory that is never
+ * unmapped, and the shift from each to its copy.  A thread's rseq area keeps
+ * naming the descriptor of its last critical section until the kernel next
+ * looks at it (after a preemption, a signal or a sleep), and the kernel
+ * then reads the descriptor and the signature word in front of its abort
+ * address.  A thread asleep while libpageframe.so is unloaded would name
+ * unmapped memory, and the kernel, unable to read it when the thread wakes,
+ * kills the process.  The copy stays; on the way out pf_os_rseq_fini points
+ * it at a signature word of its own, with empty sections.  One mapping per
+ * load of the library, left behind on purpose.  Return: false when there is
+ * nothing to copy or no memory for it (the fast paths then do without rseq).
+ */
+static bool rseq_cs_copy(void)
+{
+	uintptr_t start = (uintptr_t)__start___rseq_cs, stop = (uintptr_t)__stop___rseq_cs;
+	if (!start || !stop || stop <= start || (stop - start) % sizeof(struct pf_os_rseq_cs))
+		return false;
+	size_t len = stop - start;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	/* at the same offset in its page as the original (the 32-byte alignment), then a page for the word */
+	size_t lead = start % page;
+	size_t size = (lead + len + page - 1) / page * page + page;
+	char *copy = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (copy == MAP_FAILED)
+		return false;
+	memcpy(copy + lead, __start___rseq_cs, len);
+	if (mprotect(copy, size, PROT_READ) != 0) {
+		munmap(copy, size);
+		return false;
+	}
+	rseq_cs_map = copy;
+	rseq_cs_map_size = size;
+	rseq_cs_len = len;
+	rseq_cs_copied = (struct pf_os_rseq_cs *)(void *)(copy + lead);
+	pf_os_rseq_cs_shift = (long)((uintptr_t)(copy + lead) - start);
+	return true;
+}
+
+/*
+ * On the way out (dlclose, or the end of the program): every copied
+ * descriptor gets an empty section, so the kernel never finds a thread
+ * inside it (not even one running code mapped later at the same
+ * addresses), and an abort address just past a signature word in the
+ * copy's last page, which it reads and never jumps to.  A thread whose
+ * rseq area still names a copy then has it cleared when it next returns
+ * from the kernel.  If the copy cannot be written the descriptors stay as
+ * they were: unloading is then as unsafe for such threads as before.
+ */
+__attribute__((destructor)) static void pf_os_rseq_fini(void)
+{
+	if (!rseq_cs_map || mprotect(rseq_cs_map, rseq_cs_map_size, PROT_READ | PROT_WRITE) != 0)
+		return;
+	uint32_t *sig = (uint32_t *)(void *)(rseq_cs_map + rseq_cs_map_size - (size_t)sysconf(_SC_PAGESIZE));
+	*sig = 0x53053053;	/* RSEQ_SIG on x86, as glibc registers it (platform.h's abort label) */
+	for (size_t i = 0; i < rseq_cs_len / sizeof(struct pf_os_rseq_cs); i++) {
+		rseq_cs_copied[i].post_commit_offset = 0;
+		rseq_cs_copied[i].abort_ip = (uint64_t)(uintptr_t)(sig + 1);
+	}
+	(void)mprotect(rseq_cs_map, rseq_cs_map_size, PROT_READ);
+}
+#endif
 
 __attribute__((constructor)) static void pf_os_init_fastpath(void)
 {
@@ -455,28 +536,10 @@ __attribute__((constructor)) static void pf_os_init_fastpath(void)
 		return;
 	if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ, 0, 0) != 0)
 		return;
+	if (!rseq_cs_copy())
+		return;
 	rseq_fastpath = true;
 #endif
-}
-
-/*
- * After the last critical section the thread's rseq area still points at
- * that section's descriptor (__rseq_cs, in this library).  Unloaded, the
- * descriptor is unmapped, and the kernel, reading it when the thread next
- * comes back from a preemption or a sleep, sends it a SIGSEGV that ends
- * the process.
- * Outside a critical section the pointer may be cleared at any time (the
- * kernel clears it itself on the first such return), so the thread that
- * unloads the library clears its own.  Other threads are out of reach
- * (docs/ERRORS.md: unloading).
- */
-__attribute__((destructor)) static void pf_os_rseq_fini(void)
-{
-	if (!rseq_fastpath)
-		return;
-	unsigned long long *cs = (unsigned long long *)((char *)__builtin_thread_pointer() + pf_os_rseq_offset +
-							offsetof(struct rseq, rseq_cs));
-	__atomic_store_n(cs, 0, __ATOMIC_RELAXED);
 }
 
 bool pf_os_rseq_fastpath(void)

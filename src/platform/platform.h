@@ -158,6 +158,8 @@ int pf_os_at_thread_exit(void (*fn)(void));
  */
 int pf_os_current_cpu_slow(void);
 extern long pf_os_rseq_offset;	/* 0 when rseq is not registered; set before main() */
+/* from the library's __rseq_cs descriptors to their copy that is never unmapped (hosted.c) */
+extern long pf_os_rseq_cs_shift;
 extern _Thread_local int pf_os_cpu_cached __attribute__((tls_model("initial-exec")));	/* -1: not asked yet */
 extern _Thread_local unsigned pf_os_cpu_calls __attribute__((tls_model("initial-exec")));
 /* The cpu_id of the thread's rseq area, or -1 when rseq is not registered. */
@@ -208,6 +210,10 @@ static inline __attribute__((always_inline)) int pf_os_current_cpu_nocall(void)
  * migrates or signals the thread inside it, it restarts at 4 (after the
  * signature glibc registered rseq with), which reports -1.  Inline, so the
  * fast paths pay no call; each copy has its own descriptor in __rseq_cs.
+ * The thread's rseq area is pointed at that descriptor's copy in memory
+ * the library never unmaps (pf_os_rseq_cs_shift, hosted.c): the pointer
+ * stays set after the section, until the kernel next looks, and a thread
+ * asleep across a dlclose must find a descriptor there when it wakes.
  */
 static inline __attribute__((always_inline)) int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
 {
@@ -224,6 +230,7 @@ static inline __attribute__((always_inline)) int pf_os_rseq_trylock(int *lock, c
 		".quad 1f, (2f - 1f), 4f\n\t"
 		".popsection\n\t"
 		"leaq 3b(%%rip), %%rax\n\t"
+		"addq %[shift], %%rax\n\t"
 		"movq %%rax, %[rseq_cs]\n\t"
 		"1:\n\t"
 		"cmpl %[cpu], %[cpu_id]\n\t"
@@ -241,7 +248,7 @@ static inline __attribute__((always_inline)) int pf_os_rseq_trylock(int *lock, c
 		".popsection\n\t"
 		:
 		: [rseq_cs] "m"(rs->rseq_cs), [cpu_id] "m"(rs->cpu_id), [cpu] "r"(cpu), [lock] "m"(*lock),
-		  [pending] "m"(*remote_pending)
+		  [pending] "m"(*remote_pending), [shift] "m"(pf_os_rseq_cs_shift)
 		: "memory", "cc", "rax"
 		: migrated, busy);
 	return 1;

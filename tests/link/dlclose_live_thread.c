@@ -10,9 +10,14 @@
  *   so that this case checks the keys only.
  * "rseq": the unloading thread itself allocates and frees through the fast paths just before,
  *   then sleeps.  Its rseq area still names the descriptor of the library's last critical
- *   section; the kernel reads it when the thread comes back from the sleep, and kills the
- *   thread when that memory is gone, unless the library cleared it on its way out
- *   (hosted.c pf_os_rseq_fini).  Where rseq is off (TSan, old kernels) this case shows nothing.
+ *   section; the kernel reads it (and the signature word before its abort address) when the
+ *   thread comes back from the sleep, and kills the process when that memory is gone.  The
+ *   descriptors are used from a copy the library leaves mapped, emptied on its way out
+ *   (hosted.c rseq_cs_copy, pf_os_rseq_fini).  Where rseq is off (TSan, old kernels) this case
+ *   shows nothing.
+ * "rseq_other": as "rseq", but the thread that used the fast paths is another one, asleep on a
+ *   condition variable while the library goes, woken after (before the copy, only the
+ *   unloading thread's own area was cleared, and this case died of SIGSEGV).
  * "signals": pf_install_fault_handler put the library's SIGSEGV/SIGBUS handler in front of the
  *   program's own.  After the unload the program's handler must be back (hosted.c
  *   pf_os_fault_handler_fini): a raised SIGSEGV then reaches it, where the library's unmapped
@@ -77,6 +82,63 @@ static int unload_after_fast_path(void *lib, struct pf_machine *m)
 	return 0;
 }
 
+/* The rseq_other case's thread: fast-path traffic, then asleep until the library is gone. */
+static void *fast_path_then_park(void *arg)
+{
+	struct pf_machine *m = arg;
+	int ok = 1;
+	for (int i = 0; i < 1000 && ok; i++) {
+		struct pf_page *p = alloc_pages(m, PF_GFP_KERNEL, (unsigned)(i & 3));
+		if (!p)
+			ok = 0;
+		else
+			free_pages(p, (unsigned)(i & 3));
+	}
+	pthread_mutex_lock(&lock);
+	state = ok ? 1 : 2;
+	pthread_cond_broadcast(&cond);
+	while (state != 3)
+		pthread_cond_wait(&cond, &lock);	/* a sleep: the kernel looks at the rseq area on waking */
+	pthread_mutex_unlock(&lock);
+	usleep(1000);
+	return NULL;
+}
+
+static int unload_under_sleeping_thread(void *lib, struct pf_machine *m)
+{
+	pthread_t t;
+	if (pthread_create(&t, NULL, fast_path_then_park, m)) {
+		printf("FAIL: pthread_create\n");
+		return 1;
+	}
+	pthread_mutex_lock(&lock);
+	while (!state)
+		pthread_cond_wait(&cond, &lock);
+	int st = state;
+	pthread_mutex_unlock(&lock);
+	machine_destroy(m);
+	if (dlclose(lib)) {
+		printf("FAIL: dlclose: %s\n", dlerror());
+		return 1;
+	}
+	void *again = dlopen(PF_SHARED_LIB, RTLD_NOW | RTLD_NOLOAD);
+	if (again) {
+		printf("FAIL: %s is still loaded after dlclose\n", PF_SHARED_LIB);
+		return 1;
+	}
+	pthread_mutex_lock(&lock);
+	state = 3;
+	pthread_cond_broadcast(&cond);
+	pthread_mutex_unlock(&lock);
+	pthread_join(t, NULL);
+	if (st != 1) {
+		printf("FAIL: pf_alloc_pages in the thread\n");
+		return 1;
+	}
+	printf("ok: a thread that used the fast paths woke after the library was unloaded\n");
+	return 0;
+}
+
 static volatile sig_atomic_t own_handler_calls;
 
 static void own_handler(int sig, siginfo_t *si, void *uc)
@@ -117,7 +179,8 @@ static int unload_after_fault_handler(void *lib, struct pf_machine *m)
 int main(int argc, char **argv)
 {
 	char err[256] = "";
-	int rseq_case = argc > 1 && !strcmp(argv[1], "rseq");
+	int rseq_other_case = argc > 1 && !strcmp(argv[1], "rseq_other");
+	int rseq_case = rseq_other_case || (argc > 1 && !strcmp(argv[1], "rseq"));
 	int signals_case = argc > 1 && !strcmp(argv[1], "signals");
 
 	if (!rseq_case)
@@ -154,6 +217,8 @@ int main(int argc, char **argv)
 		printf("FAIL: pf_machine_create: %s\n", err);
 		return 1;
 	}
+	if (rseq_other_case)
+		return unload_under_sleeping_thread(lib, machine);
 	if (rseq_case)
 		return unload_after_fast_path(lib, machine);
 	if (signals_case)
