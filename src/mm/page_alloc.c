@@ -199,6 +199,17 @@ static inline void set_alloc_record(struct pf_machine *m, unsigned long pfn, uns
 	__atomic_store_n(&m->alloc_order[pfn], v, __ATOMIC_RELAXED);
 }
 
+/*
+ * swap_alloc_record - the record at @pfn goes from @from to @to only if it
+ * still says @from (compare-and-swap; release: a holder that reads the new
+ * record after taking the count from us sees what we wrote before).
+ * Return: whether it did.
+ */
+static inline bool swap_alloc_record(struct pf_machine *m, unsigned long pfn, unsigned char from, unsigned char to)
+{
+	return __atomic_compare_exchange_n(&m->alloc_order[pfn], &from, to, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+}
+
 static inline void set_buddy_order(struct pf_page *page, unsigned int order)
 {
 	set_page_private(page, order);
@@ -3086,13 +3097,25 @@ void __free_pages(struct pf_page *page, unsigned int order)
 	 */
 	bool split = order && !PageHead(page) &&
 		     ((unsigned long)__atomic_load_n(&page->mapping, __ATOMIC_RELAXED) & 3UL) != 2UL;
-	if (split)
-		set_alloc_record(m, (unsigned long)(page - m->mem_map), 1);
+	unsigned long pfn = (unsigned long)(page - m->mem_map);
+	/*
+	 * Only one holder splits the block: another holder's __free_pages at
+	 * the same order, racing with ours, finds the record changed and is
+	 * refused as a sequential one after ours would be (the block is order
+	 * 0 now); its reference stays, for put_page.
+	 */
+	if (split && unlikely(!swap_alloc_record(m, pfn, (unsigned char)(order + 1), 1))) {
+		char why[96];
+		snprintf(why, sizeof why, "freed with order %u, allocated with order %u", order,
+			 alloc_record(page) ? alloc_record(page) - 1 : 0);
+		pf_bad_free(page, why);
+		return;
+	}
 	int last = put_page_testzero(page);
 	if (unlikely(last < 0)) {
 		/* a racing free of the same page won (and may have freed it): ours is the double free */
 		if (split)
-			set_alloc_record(m, (unsigned long)(page - m->mem_map), (unsigned char)(order + 1));
+			(void)swap_alloc_record(m, pfn, 1, (unsigned char)(order + 1));
 		pf_bad_free(page, BAD_FREE_REFCOUNT_ZERO);
 		return;
 	}
@@ -3155,6 +3178,14 @@ void put_page(struct pf_page *page)
 		return;
 	}
 	if (last) {
+		/*
+		 * The record again, now that the count is ours: another holder's
+		 * __free_pages may have split the block since it was read above
+		 * (its first page then says order 0, and only that page is left
+		 * to free).  The split's store comes before its decrement, which
+		 * ours followed.
+		 */
+		rec = alloc_record(head);
 		unsigned int order = PageHead(head) ? compound_order(head) : 0;
 		if (unlikely(!PageHead(head) && rec > 1)) {
 			struct pf_machine *m = page_machine(head);
@@ -4865,6 +4896,16 @@ static inline __attribute__((always_inline)) void free_pages_fast(struct pf_mach
 	int one = 1;
 	if (unlikely(!__atomic_compare_exchange_n(&page->_refcount, &one, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)))
 		return pf_free_pages_checked(page, order);
+	/*
+	 * A block of order > 0: the record again, now that the count is ours.
+	 * Another holder's __free_pages may have split the block since it was
+	 * read above (its first page then says order 0, and its other pages
+	 * are already free); its split came before its decrement, which our
+	 * compare-and-swap followed.  Order 0 has nothing to re-read: no split
+	 * changes an order-0 record.
+	 */
+	if (order && unlikely(__atomic_load_n(&m->alloc_order[pfn], __ATOMIC_RELAXED) != order + 1))
+		return free_fast_undo(page, order);
 	/* free_page_is_bad on the head (a compound head is the general path's), then the tails */
 	unsigned long flags = __atomic_load_n(&page->flags, __ATOMIC_RELAXED);	/* isolators may set bits meanwhile */
 	if (unlikely(page->_mapcount != -1 || page->mapping || page->memcg_data ||
