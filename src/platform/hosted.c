@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <sys/rseq.h>
 #include <linux/membarrier.h>
+#include <semaphore.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -459,6 +460,11 @@ _Static_assert(sizeof(struct pf_os_rseq_cs) == 32, "one descriptor per 32 bytes 
 static char *rseq_cs_map;
 static size_t rseq_cs_map_size, rseq_cs_len;
 static struct pf_os_rseq_cs *rseq_cs_copied;
+/* posted by the program's exit (not by an unload), in the copy's last page: rseq_exit_register */
+static sem_t *rseq_exiting;
+
+/* the C library's registration of exit functions; with no object given, an unload never runs them */
+extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
 
 /*
  * rseq_cs_copy - the descriptors copied into anonymous memory that is never
@@ -487,10 +493,13 @@ static bool rseq_cs_copy(void)
 	if (copy == MAP_FAILED)
 		return false;
 	memcpy(copy + lead, __start___rseq_cs, len);
-	if (mprotect(copy, size, PROT_READ) != 0) {
+	/* the last page stays writable: the signature word and the semaphore of rseq_exit_register */
+	sem_t *exiting = (sem_t *)(void *)(copy + size - page + 64);
+	if (mprotect(copy, size - page, PROT_READ) != 0 || sem_init(exiting, 0, 0) != 0) {
 		munmap(copy, size);
 		return false;
 	}
+	rseq_exiting = exiting;
 	rseq_cs_map = copy;
 	rseq_cs_map_size = size;
 	rseq_cs_len = len;
@@ -500,7 +509,7 @@ static bool rseq_cs_copy(void)
 }
 
 /*
- * On the way out (dlclose, or the end of the program): every copied
+ * On the way out of an unload (dlclose): every copied
  * descriptor gets an empty section, so the kernel never finds a thread
  * inside it (not even one running code mapped later at the same
  * addresses), and an abort address just past a signature word in the
@@ -511,7 +520,13 @@ static bool rseq_cs_copy(void)
  */
 __attribute__((destructor)) static void pf_os_rseq_fini(void)
 {
-	if (!rseq_cs_map || mprotect(rseq_cs_map, rseq_cs_map_size, PROT_READ | PROT_WRITE) != 0)
+	/*
+	 * At the program's exit nothing is unmapped, and other threads may
+	 * still be inside a critical section: the descriptors stay as they are.
+	 */
+	if (!rseq_cs_map || !pf_os_rseq_unloading())
+		return;
+	if (mprotect(rseq_cs_map, rseq_cs_map_size, PROT_READ | PROT_WRITE) != 0)
 		return;
 	uint32_t *sig = (uint32_t *)(void *)(rseq_cs_map + rseq_cs_map_size - (size_t)sysconf(_SC_PAGESIZE));
 	*sig = 0x53053053;	/* RSEQ_SIG on x86, as glibc registers it (platform.h's abort label) */
@@ -519,7 +534,7 @@ __attribute__((destructor)) static void pf_os_rseq_fini(void)
 		rseq_cs_copied[i].post_commit_offset = 0;
 		rseq_cs_copied[i].abort_ip = (uint64_t)(uintptr_t)(sig + 1);
 	}
-	(void)mprotect(rseq_cs_map, rseq_cs_map_size, PROT_READ);
+	(void)mprotect(rseq_cs_map, rseq_cs_map_size - (size_t)sysconf(_SC_PAGESIZE), PROT_READ);
 }
 #endif
 
@@ -542,8 +557,41 @@ __attribute__((constructor)) static void pf_os_init_fastpath(void)
 #endif
 }
 
+#if defined(PF_HAVE_RSEQ_ASM)
+bool pf_os_rseq_unloading(void)
+{
+	int exiting = 0;
+	return rseq_exiting && sem_getvalue(rseq_exiting, &exiting) == 0 && exiting == 0;
+}
+
+/*
+ * rseq_exit_register - the program's exit (not an unload) posts
+ * rseq_exiting, which pf_os_rseq_fini reads.  The function is the C
+ * library's own sem_post, registered with no object, so an unload never
+ * runs it and it stays callable after one.  Registered when the first
+ * machine is made (before that no thread has used a critical section), in
+ * main or later: exit runs it before the C library's _dl_fini, which runs
+ * the destructors, also for a library the program was linked with.
+ */
+static pthread_once_t rseq_exit_once = PTHREAD_ONCE_INIT;
+static void rseq_exit_register(void)
+{
+	if (rseq_exiting)
+		(void)__cxa_atexit((void (*)(void *))(void (*)(void))sem_post, rseq_exiting, NULL);
+}
+#else
+bool pf_os_rseq_unloading(void)
+{
+	return false;
+}
+#endif
+
 bool pf_os_rseq_fastpath(void)
 {
+#if defined(PF_HAVE_RSEQ_ASM)
+	if (rseq_fastpath)
+		pthread_once(&rseq_exit_once, rseq_exit_register);
+#endif
 	return rseq_fastpath;
 }
 

@@ -108,6 +108,12 @@ static inline bool pf_spin_held(pf_spinlock_t *l)
  * is no longer on @cpu.
  */
 bool pf_os_rseq_fastpath(void);
+/*
+ * Whether the library's destructors, if they ran now, would run for an
+ * unload (dlclose) rather than for the program's exit: false once exit has
+ * begun (after a machine was made), and where rseq is not used.
+ */
+bool pf_os_rseq_unloading(void);
 void pf_os_membarrier_rseq(int cpu);
 int pf_os_ncpus_possible(void);
 
