@@ -15,6 +15,7 @@
  * mm_page_free_batched, then 9 and 9: PAGEVEC_SIZE pages per batch), and pages of two machines
  * in one array are each freed in their own machine, and pages charged to a memcg are uncharged.
  */
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -372,6 +373,139 @@ static void charged_pages(void **state)
 	pf_machine_destroy(m);
 }
 
+/*
+ * Duplicates in one array, on pages whose records share one 8-byte word of m->alloc_order (pfns
+ * with the same pfn >> 3): each repeated entry is a double free release_pages must report once
+ * (put_page's refcount-zero report, one pageframe_bad_pages count), and every page goes onto the
+ * free lists once, so the free pages (buddy + per-CPU lists) rise by the number of distinct pages.
+ */
+
+/* Allocate order-0 pages on @m until all eight pfns of one group are held; give the rest back. */
+static void grab_group(struct pf_machine *m, struct pf_page **g)
+{
+	static struct pf_page *held[4096];
+	unsigned char *count = calloc(m->memmap_pfns / 8 + 1, 1);
+	assert_non_null(count);
+	int n = 0;
+	unsigned long group = ULONG_MAX;
+	while (group == ULONG_MAX) {
+		assert_true(n < 4096);
+		struct pf_page *p = pf_alloc_pages(m, PF_GFP_KERNEL, 0);
+		assert_non_null(p);
+		held[n++] = p;
+		if (++count[pf_page_to_pfn(p) >> 3] == 8)
+			group = pf_page_to_pfn(p) >> 3;
+	}
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		if (pf_page_to_pfn(held[i]) >> 3 == group) {
+			held[i] = NULL;	/* kept; the array's NULL slots are skipped */
+			k++;
+		}
+	}
+	assert_int_equal(k, 8);
+	for (int i = 0; i < 8; i++)
+		g[i] = pf_pfn_to_page(m, group * 8 + (unsigned long)i);
+	pf_release_pages(held, n);
+	free(count);
+}
+
+static unsigned long free_total(struct pf_machine *m)
+{
+	unsigned long t = 0;
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &m->node_data[0]->node_zones[z];
+		if (!populated_zone(zone))
+			continue;
+		for (int o = 0; o < NR_PAGE_ORDERS; o++)
+			t += zone->free_area[o].nr_free << o;
+		for (int cpu = 0; cpu < m->nr_cpus; cpu++)
+			t += (unsigned long)zone->per_cpu_pageset[cpu].count;
+	}
+	return t;
+}
+
+/* pf_release_pages(@v, @n) frees @distinct pages and reports @dups double frees */
+static void release_dups(struct pf_machine *m, struct pf_page **v, int n, int distinct, int dups, const char *what)
+{
+	long bad = pf_test_vmstat(m, "pageframe_bad_pages");
+	unsigned long before = free_total(m);
+	pf_release_pages(v, n);
+	if (pf_test_vmstat(m, "pageframe_bad_pages") - bad != dups)
+		fail_msg("%s: %ld bad page reports, expected %d", what, pf_test_vmstat(m, "pageframe_bad_pages") - bad,
+			 dups);
+	if (free_total(m) - before != (unsigned long)distinct)
+		fail_msg("%s: the free pages rose by %lu, expected %d (each page once)", what, free_total(m) - before,
+			 distinct);
+	for (int i = 0; i < n; i++) {
+		if (!v[i])
+			continue;
+		if (pf_page_count(v[i]) != 0 || m->alloc_order[pf_page_to_pfn(v[i])] != 0)
+			fail_msg("%s: pfn %#lx refcount %d record %u after its free", what, pf_page_to_pfn(v[i]),
+				 pf_page_count(v[i]), m->alloc_order[pf_page_to_pfn(v[i])]);
+	}
+	pf_test_check(m, what);
+}
+
+/* everything given back: buddy + per-CPU lists == managed, nothing more reported */
+static void all_back(struct pf_machine *m, long bad)
+{
+	pf_drain_all_pages(m);
+	unsigned long managed = 0;
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		managed += zone_managed_pages(&m->node_data[0]->node_zones[z]);
+	assert_int_equal(free_total(m), managed);
+	assert_int_equal(pf_test_vmstat(m, "pageframe_bad_pages"), bad);
+	pf_test_check(m, "all given back");
+	pf_machine_destroy(m);
+}
+
+static void duplicates_in_one_array(void **state)
+{
+	(void)state;
+	struct pf_page *g[8];
+
+	/* {p, q, p}: one report, two pages freed */
+	struct pf_machine *m = boot(0);
+	grab_group(m, g);
+	struct pf_page *v1[3] = { g[3], g[4], g[3] };
+	release_dups(m, v1, 3, 2, 1, "{p, q, p}");
+	/* {p, p}, then {p, NULL, p, p} among a group whose other pages are live: one and two reports */
+	struct pf_page *v2[2] = { g[5], g[5] };
+	release_dups(m, v2, 2, 1, 1, "{p, p}");
+	struct pf_page *v3[4] = { g[0], NULL, g[0], g[0] };
+	release_dups(m, v3, 4, 1, 2, "{p, NULL, p, p}");
+	struct pf_page *rest[5] = { g[1], g[2], g[6], g[7], NULL };
+	release_dups(m, rest, 5, 4, 0, "the rest of the group");
+	all_back(m, 4);	/* 1 + 1 + 2 */
+
+	/* the group's eight, shuffled, one of them twice (next to itself, then far apart) */
+	m = boot(0);
+	grab_group(m, g);
+	struct pf_page *v4[9] = { g[6], g[2], g[0], g[0], g[7], g[4], g[1], g[5], g[3] };
+	release_dups(m, v4, 9, 8, 1, "the group, one page twice in a row");
+	all_back(m, 1);
+	m = boot(0);
+	grab_group(m, g);
+	struct pf_page *v5[10] = { g[5], g[3], NULL, g[1], g[7], g[0], g[6], g[2], g[4], g[5] };
+	release_dups(m, v5, 10, 8, 1, "the group, its first page again at the end");
+	all_back(m, 1);
+
+	/* the repeat in a later batch than the first: 40 entries, 31 to a batch (RELEASE_BATCH) */
+	m = boot(0);
+	grab_group(m, g);
+	struct pf_page *v6[40];
+	for (int i = 0; i < 8; i++)
+		v6[i] = g[i];
+	for (int i = 8; i < 39; i++) {
+		v6[i] = pf_alloc_pages(m, PF_GFP_KERNEL, 0);
+		assert_non_null(v6[i]);
+	}
+	v6[39] = g[2];
+	release_dups(m, v6, 40, 39, 1, "a group and 31 more, one group page again after the first batch");
+	all_back(m, 1);
+}
+
 int main(void)
 {
 	cpu_set_t one;
@@ -385,6 +519,7 @@ int main(void)
 		cmocka_unit_test(trace_is_the_kernels),
 		cmocka_unit_test(two_machines),
 		cmocka_unit_test(charged_pages),
+		cmocka_unit_test(duplicates_in_one_array),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
