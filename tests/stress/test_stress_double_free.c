@@ -12,6 +12,7 @@ struct df_ctx {
 	atomic_uint round;		/* main starts round r by storing r */
 	atomic_uint ready;		/* workers waiting at the start line */
 	atomic_uint finished;		/* workers done with the round */
+	atomic_uint armed;		/* the worker saw round r: main waits for it, so that both start together */
 	atomic_int stop;
 	enum df_how how[2];
 	bool bind;
@@ -25,10 +26,14 @@ static void df_spin(unsigned *spins)
 	}
 }
 
-/* One side of a race: a random head start of 0..127 spins sweeps the two frees across each other's window. */
+/*
+ * One side of a race: a random head start sweeps the two frees across each other's window.  The
+ * worker (id 1) starts as soon as it sees the round, main only once it has seen the worker start,
+ * a cache line's trip later: the worker's range (0..255 spins) is the wider one, main's 0..127.
+ */
 static void df_free(struct df_ctx *x, int id, struct pf_page *p, uint64_t *rs)
 {
-	for (uint64_t d = stress_rand(rs) & 127; d; d--)
+	for (uint64_t d = stress_rand(rs) & (id ? 255 : 127); d; d--)
 		__asm__ __volatile__("" ::: "memory");
 	if (x->how[id] == DF_FREE) {
 		pf_free_pages(p, 0);
@@ -56,6 +61,7 @@ static void *df_worker_main(void *arg)
 		if (atomic_load(&x->stop))
 			break;
 		seen = atomic_load(&x->round);
+		atomic_store_explicit(&x->armed, seen, memory_order_release);
 		df_free(x, 1, atomic_load(&x->page), &rs);
 		atomic_fetch_add_explicit(&x->finished, 1, memory_order_release);
 	}
@@ -93,6 +99,8 @@ static void df_run(enum df_how a, enum df_how b, bool bind, bool speculative, in
 		if (bind)
 			pf_bind_cpu(0);
 		atomic_store_explicit(&x.round, (unsigned)r, memory_order_release);
+		while (atomic_load_explicit(&x.armed, memory_order_acquire) != (unsigned)r)
+			df_spin(&spins);
 		df_free(&x, 0, p, &rs);
 		pf_bind_cpu(-1);
 		while (atomic_load_explicit(&x.finished, memory_order_acquire) < (unsigned)r)
