@@ -29,7 +29,6 @@
 #include <stddef.h>
 #include <sys/rseq.h>
 #include <linux/membarrier.h>
-#include <semaphore.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -456,85 +455,67 @@ struct pf_os_rseq_cs {
 };
 _Static_assert(sizeof(struct pf_os_rseq_cs) == 32, "one descriptor per 32 bytes of __rseq_cs");
 
-/* the copy (rseq_cs_copy): its mapping, and where the descriptors start in it */
-static char *rseq_cs_map;
-static size_t rseq_cs_map_size, rseq_cs_len;
-static struct pf_os_rseq_cs *rseq_cs_copied;
-/* posted by the program's exit (not by an unload), in the copy's last page: rseq_exit_register */
-static sem_t *rseq_exiting;
-
-/* the C library's registration of exit functions; with no object given, an unload never runs them */
-extern int __cxa_atexit(void (*fn)(void *), void *arg, void *dso);
+/*
+ * An abort stub of the copy (rseq_cs_copy): the signature word the kernel
+ * checks in front of an abort address, then a jump to the section's own
+ * abort label: jmp *0(%rip), the absolute address following it.
+ */
+struct pf_os_rseq_stub {
+	uint32_t sig;
+	uint8_t jmp[6];
+	uint64_t target;
+	uint8_t pad[14];
+} __attribute__((packed));
+_Static_assert(sizeof(struct pf_os_rseq_stub) == 32, "one stub per 32 bytes");
 
 /*
- * rseq_cs_copy - the descriptors copied into anonymous memory that is never
- * unmapped, and the shift from each to its copy.  A thread's rseq area keeps
+ * rseq_cs_copy - the descriptors copied, with an abort stub each, into
+ * anonymous memory that is never unmapped, and the shift from each
+ * descriptor to its copy (pf_os_rseq_cs_shift).  A thread's rseq area keeps
  * naming the descriptor of its last critical section until the kernel next
- * looks at it (after a preemption, a signal or a sleep), and the kernel
- * then reads the descriptor and the signature word in front of its abort
- * address.  A thread asleep while libpageframe.so is unloaded would name
+ * looks at it (after a preemption, a signal or a sleep), and the kernel then
+ * reads the descriptor and the signature word in front of its abort address
+ * before it even asks whether the thread is inside the section.  Had they
+ * stayed in libpageframe.so, a thread asleep while it is unloaded would name
  * unmapped memory, and the kernel, unable to read it when the thread wakes,
- * kills the process.  The copy stays; on the way out pf_os_rseq_fini points
- * it at a signature word of its own, with empty sections.  One mapping per
- * load of the library, left behind on purpose.  Return: false when there is
- * nothing to copy or no memory for it (the fast paths then do without rseq).
+ * would kill the process.  In the copy both stay readable for good: the
+ * kernel finds the thread outside the section and clears the pointer.
+ * While the library is loaded an abort lands on the stub, which jumps to
+ * the section's own abort label.  One page per load of the library, left
+ * behind on purpose.  Where the copy cannot be made (no memory, or memory
+ * that may not be executed), the descriptors are used where they are: the
+ * fast paths keep rseq, an unload is as unsafe for sleeping threads as it
+ * was before the copy (docs/ERRORS.md).
  */
-static bool rseq_cs_copy(void)
+static void rseq_cs_copy(void)
 {
 	uintptr_t start = (uintptr_t)__start___rseq_cs, stop = (uintptr_t)__stop___rseq_cs;
 	if (!start || !stop || stop <= start || (stop - start) % sizeof(struct pf_os_rseq_cs))
-		return false;
-	size_t len = stop - start;
+		return;
+	size_t len = stop - start, n = len / sizeof(struct pf_os_rseq_cs);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	/* at the same offset in its page as the original (the 32-byte alignment), then a page for the word */
+	/* at the same offset in its page as the original (the 32-byte alignment), the stubs after them */
 	size_t lead = start % page;
-	size_t size = (lead + len + page - 1) / page * page + page;
+	size_t size = (lead + len + n * sizeof(struct pf_os_rseq_stub) + page - 1) / page * page;
 	char *copy = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (copy == MAP_FAILED)
-		return false;
-	memcpy(copy + lead, __start___rseq_cs, len);
-	/* the last page stays writable: the signature word and the semaphore of rseq_exit_register */
-	sem_t *exiting = (sem_t *)(void *)(copy + size - page + 64);
-	if (mprotect(copy, size - page, PROT_READ) != 0 || sem_init(exiting, 0, 0) != 0) {
+		return;
+	struct pf_os_rseq_cs *cs = (struct pf_os_rseq_cs *)(void *)(copy + lead);
+	struct pf_os_rseq_stub *stub = (struct pf_os_rseq_stub *)(void *)(copy + lead + len);
+	memcpy(cs, __start___rseq_cs, len);
+	for (size_t i = 0; i < n; i++) {
+		static const uint8_t jmp_rip[6] = { 0xff, 0x25, 0, 0, 0, 0 };
+		stub[i].sig = 0x53053053;	/* RSEQ_SIG on x86, as glibc registers it (platform.h's abort label) */
+		memcpy(stub[i].jmp, jmp_rip, sizeof jmp_rip);
+		stub[i].target = cs[i].abort_ip;
+		memset(stub[i].pad, 0xcc, sizeof stub[i].pad);	/* int3 */
+		cs[i].abort_ip = (uint64_t)(uintptr_t)stub[i].jmp;
+	}
+	if (mprotect(copy, size, PROT_READ | PROT_EXEC) != 0) {
 		munmap(copy, size);
-		return false;
-	}
-	rseq_exiting = exiting;
-	rseq_cs_map = copy;
-	rseq_cs_map_size = size;
-	rseq_cs_len = len;
-	rseq_cs_copied = (struct pf_os_rseq_cs *)(void *)(copy + lead);
-	pf_os_rseq_cs_shift = (long)((uintptr_t)(copy + lead) - start);
-	return true;
-}
-
-/*
- * On the way out of an unload (dlclose): every copied
- * descriptor gets an empty section, so the kernel never finds a thread
- * inside it (not even one running code mapped later at the same
- * addresses), and an abort address just past a signature word in the
- * copy's last page, which it reads and never jumps to.  A thread whose
- * rseq area still names a copy then has it cleared when it next returns
- * from the kernel.  If the copy cannot be written the descriptors stay as
- * they were: unloading is then as unsafe for such threads as before.
- */
-__attribute__((destructor)) static void pf_os_rseq_fini(void)
-{
-	/*
-	 * At the program's exit nothing is unmapped, and other threads may
-	 * still be inside a critical section: the descriptors stay as they are.
-	 */
-	if (!rseq_cs_map || !pf_os_rseq_unloading())
 		return;
-	if (mprotect(rseq_cs_map, rseq_cs_map_size, PROT_READ | PROT_WRITE) != 0)
-		return;
-	uint32_t *sig = (uint32_t *)(void *)(rseq_cs_map + rseq_cs_map_size - (size_t)sysconf(_SC_PAGESIZE));
-	*sig = 0x53053053;	/* RSEQ_SIG on x86, as glibc registers it (platform.h's abort label) */
-	for (size_t i = 0; i < rseq_cs_len / sizeof(struct pf_os_rseq_cs); i++) {
-		rseq_cs_copied[i].post_commit_offset = 0;
-		rseq_cs_copied[i].abort_ip = (uint64_t)(uintptr_t)(sig + 1);
 	}
-	(void)mprotect(rseq_cs_map, rseq_cs_map_size - (size_t)sysconf(_SC_PAGESIZE), PROT_READ);
+	pf_os_rseq_cs_shift = (long)((uintptr_t)cs - start);
 }
 #endif
 
@@ -551,47 +532,13 @@ __attribute__((constructor)) static void pf_os_init_fastpath(void)
 		return;
 	if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_RSEQ, 0, 0) != 0)
 		return;
-	if (!rseq_cs_copy())
-		return;
+	rseq_cs_copy();
 	rseq_fastpath = true;
 #endif
 }
 
-#if defined(PF_HAVE_RSEQ_ASM)
-bool pf_os_rseq_unloading(void)
-{
-	int exiting = 0;
-	return rseq_exiting && sem_getvalue(rseq_exiting, &exiting) == 0 && exiting == 0;
-}
-
-/*
- * rseq_exit_register - the program's exit (not an unload) posts
- * rseq_exiting, which pf_os_rseq_fini reads.  The function is the C
- * library's own sem_post, registered with no object, so an unload never
- * runs it and it stays callable after one.  Registered when the first
- * machine is made (before that no thread has used a critical section), in
- * main or later: exit runs it before the C library's _dl_fini, which runs
- * the destructors, also for a library the program was linked with.
- */
-static pthread_once_t rseq_exit_once = PTHREAD_ONCE_INIT;
-static void rseq_exit_register(void)
-{
-	if (rseq_exiting)
-		(void)__cxa_atexit((void (*)(void *))(void (*)(void))sem_post, rseq_exiting, NULL);
-}
-#else
-bool pf_os_rseq_unloading(void)
-{
-	return false;
-}
-#endif
-
 bool pf_os_rseq_fastpath(void)
 {
-#if defined(PF_HAVE_RSEQ_ASM)
-	if (rseq_fastpath)
-		pthread_once(&rseq_exit_once, rseq_exit_register);
-#endif
 	return rseq_fastpath;
 }
 

@@ -108,12 +108,6 @@ static inline bool pf_spin_held(pf_spinlock_t *l)
  * is no longer on @cpu.
  */
 bool pf_os_rseq_fastpath(void);
-/*
- * Whether the library's destructors, if they ran now, would run for an
- * unload (dlclose) rather than for the program's exit: false once exit has
- * begun (after a machine was made), and where rseq is not used.
- */
-bool pf_os_rseq_unloading(void);
 void pf_os_membarrier_rseq(int cpu);
 int pf_os_ncpus_possible(void);
 
@@ -217,9 +211,10 @@ static inline __attribute__((always_inline)) int pf_os_current_cpu_nocall(void)
  * signature glibc registered rseq with), which reports -1.  Inline, so the
  * fast paths pay no call; each copy has its own descriptor in __rseq_cs.
  * The thread's rseq area is pointed at that descriptor's copy in memory
- * the library never unmaps (pf_os_rseq_cs_shift, hosted.c): the pointer
- * stays set after the section, until the kernel next looks, and a thread
- * asleep across a dlclose must find a descriptor there when it wakes.
+ * the library never unmaps (pf_os_rseq_cs_shift, hosted.c rseq_cs_copy):
+ * the pointer stays set after the section, until the kernel next looks,
+ * and a thread asleep across a dlclose must find a descriptor there (and a
+ * signature before its abort address) when it wakes.
  */
 static inline __attribute__((always_inline)) int pf_os_rseq_trylock(int *lock, const int *remote_pending, int cpu)
 {
