@@ -722,18 +722,17 @@ static void split_races(void **state)
 /*
  * The split against a second holder's put_page (pf_put_page, or pf_release_pages, which hands a
  * block of order > 0 to put_page) and against a second holder's __free_pages at order 2.  Both
- * fail on the library of 2026-11-30 (see the report of the dftest branch): put_page reads the
- * head's record (order 2) before its decrement, the split marks it order 0 and frees pages 1..3,
- * then put_page's decrement is the last and it frees the block whole - pages 1..3 a second time
- * (free pages up by 7, not 4; or, when a tail had merged in the buddy lists, a "nonzero mapcount"
- * report and the head kept).  Two __free_pages at order 2 both read order 2, both split, and the
- * last frees the block whole.  Skipped unless PF_STRESS_SPLIT_PUT=1, until the free path is fixed.
+ * failed before fea41b2: put_page read the head's record (order 2) before its decrement, the split
+ * marked it order 0 and freed pages 1..3, then put_page's decrement was the last and it freed the
+ * block whole - pages 1..3 a second time (free pages up by 7, not 4; or, when a tail had merged in
+ * the buddy lists, a "nonzero mapcount" report and the head kept).  Two __free_pages at order 2
+ * both read order 2, both split, and the last freed the block whole.  Now put_page reads the
+ * record after its decrement, only one holder splits (the other is refused, the head kept), and
+ * the fast path reads an order > 0 record again after its compare-and-swap.
  */
 static void split_races_second_holder(void **state)
 {
 	(void)state;
-	if (!getenv("PF_STRESS_SPLIT_PUT"))
-		skip();
 	gr_run(GR_SPLIT, DF_PUT, 0, false, false, false, gr_rounds(), NULL);
 	gr_run(GR_SPLIT, DF_RELEASE, 0, true, false, false, gr_rounds(), NULL);
 	gr_run(GR_SPLIT, DF_FREE, 2, false, false, false, gr_rounds(), NULL);
