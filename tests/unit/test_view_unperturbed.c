@@ -116,6 +116,21 @@ static void compare_counters(struct pf_machine *a, struct pf_machine *b, int ste
 
 /* the kernel-log lines each machine printed (memcg OOM reports at memory.max): the same on both */
 static int reports[2];
+
+/*
+ * The report limits count whole seconds of the host's clock: a second that
+ * ends between the two machines' reports of one step would let one print
+ * and hold the other back (seen at load 11).  Each step starts both afresh.
+ */
+static void reset_report_limits(struct pf_machine *m)
+{
+	struct pf_burst_limit *rs[] = { &m->oom_rs, &m->bad_page_rs, &m->poison_rs, &m->nopage_rs };
+	for (unsigned i = 0; i < sizeof rs / sizeof rs[0]; i++) {
+		atomic_store(&rs[i]->resume, 0);
+		atomic_store(&rs[i]->nr_shown, 0);
+		atomic_store(&rs[i]->nr_unshown, 0);
+	}
+}
 static void count_report(void *arg, int level, const char *line)
 {
 	(void)level;
@@ -165,6 +180,8 @@ static void walk(void)
 	uint64_t rng = 0x0b5e;
 	int failed = 0, allocated = 0;
 	for (int step = 0; step < STEPS; step++) {
+		reset_report_limits(a);
+		reset_report_limits(b);
 		read_views(a, ca, step % ALL_VIEWS_EVERY == 0);
 		uint64_t r = pf_test_xorshift64s(&rng);
 		unsigned k = (unsigned)(r % SLOTS);
