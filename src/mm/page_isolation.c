@@ -241,6 +241,14 @@ static int set_migratetype_isolate(struct pf_machine *m, struct pf_page *page, i
  * free block of pageblock order or more inside it could not merge with a
  * free buddy outside while isolated; it is taken off and freed again so
  * that it does now.
+ *
+ * Deliberate difference: without grouping by mobility a per-CPU type is
+ * turned into MIGRATE_UNMOVABLE here, before anything uses it.  6.12
+ * converts only the pageblock's type (set_pageblock_migratetype) and puts
+ * the free pages on the lists of the type it was given (MIGRATE_MOVABLE
+ * from alloc_contig_range): free pages on the Movable lists of an
+ * Unmovable pageblock, which its own __add_to_free_list check warns about
+ * on the putback below.
  */
 static void unset_migratetype_isolate(struct pf_machine *m, struct pf_page *page, int migratetype)
 {
@@ -248,6 +256,8 @@ static void unset_migratetype_isolate(struct pf_machine *m, struct pf_page *page
 	bool isolated_page = false;
 	unsigned int order = 0;
 
+	if (unlikely(m->page_group_by_mobility_disabled && migratetype < MIGRATE_PCPTYPES))
+		migratetype = MIGRATE_UNMOVABLE;
 	pf_spin_lock(&zone->lock);
 	if (!is_migrate_isolate_page(m, page))
 		goto out;
