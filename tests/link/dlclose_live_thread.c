@@ -12,9 +12,8 @@
  *   then sleeps.  Its rseq area still names the descriptor of the library's last critical
  *   section; the kernel reads it (and the signature word before its abort address) when the
  *   thread comes back from the sleep, and kills the process when that memory is gone.  The
- *   descriptors are used from a copy the library leaves mapped, emptied on its way out
- *   (hosted.c rseq_cs_copy, pf_os_rseq_fini).  Where rseq is off (TSan, old kernels) this case
- *   shows nothing.
+ *   descriptors are used from a copy, each with an abort stub, that the library leaves mapped
+ *   (hosted.c rseq_cs_copy).  Where rseq is off (TSan, old kernels) this case shows nothing.
  * "rseq_other": as "rseq", but the thread that used the fast paths is another one, asleep on a
  *   condition variable while the library goes, woken after (before the copy, only the
  *   unloading thread's own area was cleared, and this case died of SIGSEGV).
