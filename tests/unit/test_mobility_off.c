@@ -138,10 +138,9 @@ static void test_set_pageblock_migratetype(void **state)
  * lists; the undo moves them (__move_freepages_block) to Unmovable.
  * (2) The range given back (page by page, through the per-CPU list, then
  * drained): 0x1200-0x13ff whole again, merging with 0x1000 into the
- * order-10 block.  (3) [0x1100, 0x1110) taken: pageblock 0x1000
- * isolated, the range taken and given back; the whole free pageblock
- * 0x1000 has a free buddy at order 9 (0x1200), so the undo takes it off
- * and puts it back (__putback_isolated_page), merging into order 10 again.
+ * order-10 block.  (3) [0x1100, 0x1110) taken and given back: pageblock
+ * 0x1000's free pages moved back as in (1) (the range is still taken when
+ * the isolation is undone).  (4) below reaches the putback.
  */
 static void test_contig_range_keeps_lists(void **state)
 {
