@@ -700,9 +700,10 @@ static inline bool boost_watermark(struct zone *zone)
 		return false;
 	if (max_boost < pageblock_nr_pages)
 		max_boost = pageblock_nr_pages;
+	/* kswapd lowers the boost without zone->lock (balance_pgdat): one relaxed read */
+	unsigned long boost = __atomic_load_n(&zone->watermark_boost, __ATOMIC_RELAXED);
 	__atomic_store_n(&zone->watermark_boost,
-			 zone->watermark_boost + pageblock_nr_pages < max_boost ? zone->watermark_boost + pageblock_nr_pages
-										: max_boost,
+			 boost + pageblock_nr_pages < max_boost ? boost + pageblock_nr_pages : max_boost,
 			 __ATOMIC_RELAXED);
 	return true;
 }
@@ -1295,9 +1296,11 @@ static inline bool zone_watermark_fast(struct zone *z, unsigned int order, unsig
 	/*
 	 * An order-0 __GFP_HIGH request checked against min gets a second
 	 * try with the boost left out: a boost is there to wake reclaim,
-	 * not to fail urgent allocations.
+	 * not to fail urgent allocations.  The boost is read without
+	 * zone->lock, which boost_watermark holds and kswapd does not.
 	 */
-	if (unlikely(!order && (alloc_flags & ALLOC_MIN_RESERVE) && z->watermark_boost &&
+	if (unlikely(!order && (alloc_flags & ALLOC_MIN_RESERVE) &&
+		     __atomic_load_n(&z->watermark_boost, __ATOMIC_RELAXED) &&
 		     ((alloc_flags & ALLOC_WMARK_MASK) == WMARK_MIN))) {
 		mark = z->_watermark[WMARK_MIN];
 		return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags, free_pages);

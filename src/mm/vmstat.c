@@ -410,7 +410,8 @@ static void zoneinfo_show_print(FILE *out, pg_data_t *pgdat, struct zone *zone)
 		"\n        present  %lu"
 		"\n        managed  %lu"
 		"\n        cma      %lu",
-		(unsigned long)zone_page_state_snapshot(zone, NR_FREE_PAGES), zone->watermark_boost, min_wmark_pages(zone),
+		(unsigned long)zone_page_state_snapshot(zone, NR_FREE_PAGES),
+		__atomic_load_n(&zone->watermark_boost, __ATOMIC_RELAXED), min_wmark_pages(zone),
 		low_wmark_pages(zone), high_wmark_pages(zone), promo_wmark_pages(zone), zone->spanned_pages,
 		zone->present_pages, zone_managed_pages(zone), zone->cma_pages);
 	fprintf(out, "\n        protection: (%ld", zone->lowmem_reserve[0]);
