@@ -123,12 +123,18 @@ static void *fast_path_then_park(void *arg)
 	return NULL;
 }
 
-static int unload_under_sleeping_thread(void *lib, struct pf_machine *m)
+/*
+ * Both thread cases: start @fn, wait until it is parked (state 1 or 2), destroy @m, unload the
+ * library, then let the thread go on (state 3) and join it.  Return: the state the thread
+ * reported (1 when its library calls worked), or -1 when the unload failed or left the library
+ * loaded (the thread is let go and joined either way: its end must not hang the test).
+ */
+static int park_unload_release(void *lib, struct pf_machine *m, void *(*fn)(void *))
 {
 	pthread_t t;
-	if (pthread_create(&t, NULL, fast_path_then_park, m)) {
+	if (pthread_create(&t, NULL, fn, m)) {
 		printf("FAIL: pthread_create\n");
-		return 1;
+		return -1;
 	}
 	pthread_mutex_lock(&lock);
 	while (!state)
@@ -136,20 +142,30 @@ static int unload_under_sleeping_thread(void *lib, struct pf_machine *m)
 	int st = state;
 	pthread_mutex_unlock(&lock);
 	machine_destroy(m);
-	if (dlclose(lib)) {
+	if (m == machine)
+		machine = NULL;
+	int closed = dlclose(lib) == 0;
+	if (!closed)
 		printf("FAIL: dlclose: %s\n", dlerror());
-		return 1;
-	}
+	/* the library must really be gone, or the thread going on below proves nothing */
 	void *again = dlopen(PF_SHARED_LIB, RTLD_NOW | RTLD_NOLOAD);
 	if (again) {
 		printf("FAIL: %s is still loaded after dlclose\n", PF_SHARED_LIB);
-		return 1;
+		dlclose(again);
 	}
 	pthread_mutex_lock(&lock);
 	state = 3;
 	pthread_cond_broadcast(&cond);
 	pthread_mutex_unlock(&lock);
-	pthread_join(t, NULL);
+	pthread_join(t, NULL);	/* its end runs the destructors of its keys */
+	return closed && !again ? st : -1;
+}
+
+static int unload_under_sleeping_thread(void *lib, struct pf_machine *m)
+{
+	int st = park_unload_release(lib, m, fast_path_then_park);
+	if (st < 0)
+		return 1;
 	if (st != 1) {
 		printf("FAIL: pf_alloc_pages in the thread\n");
 		return 1;
@@ -275,40 +291,11 @@ static int load_and_make_machine(void **libp, struct pf_machine **mp)
 /* The keys case (no argument): a thread with a policy set ends after the unload. */
 static int keys_case(void *lib)
 {
-	pthread_t t;
-	if (pthread_create(&t, NULL, policy_then_park, NULL)) {
-		printf("FAIL: pthread_create\n");
+	int st = park_unload_release(lib, machine, policy_then_park);
+	if (st < 0)
 		return 1;
-	}
-	pthread_mutex_lock(&lock);
-	while (!state)
-		pthread_cond_wait(&cond, &lock);
-	int st = state;
-	pthread_mutex_unlock(&lock);
-	machine_destroy(machine);
-	machine = NULL;
-	if (dlclose(lib)) {
-		printf("FAIL: dlclose: %s\n", dlerror());
-		return 1;
-	}
-	/* The library must really be gone, or the thread's end below proves nothing. */
-	void *again = dlopen(PF_SHARED_LIB, RTLD_NOW | RTLD_NOLOAD);
-	int unloaded = again == NULL;
-	if (again)
-		dlclose(again);
-
-	pthread_mutex_lock(&lock);
-	state = 3;
-	pthread_cond_broadcast(&cond);
-	pthread_mutex_unlock(&lock);
-	pthread_join(t, NULL);	/* its end runs the destructors of its keys */
-
 	if (st != 1) {
 		printf("FAIL: pf_set_mempolicy in the thread\n");
-		return 1;
-	}
-	if (!unloaded) {
-		printf("FAIL: %s is still loaded after dlclose\n", PF_SHARED_LIB);
 		return 1;
 	}
 	printf("ok: a thread with a policy set ended after the library was unloaded\n");
