@@ -81,6 +81,27 @@ unsigned long global_zone_page_state_snapshot(const struct pf_machine *m, enum z
 }
 
 /*
+ * fold_zone_cpu_diffs - one CPU's differentials of @zone added to the zone's
+ * counters and cleared (refresh_cpu_vm_stats's per-zone step, 6.12).
+ * Context: zone->lock held (every writer of the differentials holds it).
+ * Return: whether anything was folded.
+ */
+static bool fold_zone_cpu_diffs(struct zone *zone, int cpu)
+{
+	bool folded = false;
+	for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) {
+		signed char *p = &zone->per_cpu_zonestats[cpu].vm_stat_diff[i];
+		long v = __atomic_load_n(p, __ATOMIC_RELAXED);
+		if (v) {
+			atomic_fetch_add_explicit(&zone->vm_stat[i], v, memory_order_relaxed);
+			__atomic_store_n(p, (signed char)0, __ATOMIC_RELAXED);
+			folded = true;
+		}
+	}
+	return folded;
+}
+
+/*
  * refresh_vm_stats - fold every CPU's differentials into the zones'
  * counters, as writing /proc/sys/vm/stat_refresh does.  The views do not
  * call it (a read must not move the counters the allocator decides on):
@@ -96,14 +117,7 @@ void refresh_vm_stats(struct pf_machine *m)
 				continue;
 			pf_spin_lock(&zone->lock);
 			for (int cpu = 0; cpu < m->nr_cpus; cpu++)
-				for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) {
-					signed char *p = &zone->per_cpu_zonestats[cpu].vm_stat_diff[i];
-					long v = __atomic_load_n(p, __ATOMIC_RELAXED);
-					if (v) {
-						atomic_fetch_add_explicit(&zone->vm_stat[i], v, memory_order_relaxed);
-						__atomic_store_n(p, (signed char)0, __ATOMIC_RELAXED);
-					}
-				}
+				(void)fold_zone_cpu_diffs(zone, cpu);
 			pf_spin_unlock(&zone->lock);
 		}
 }
@@ -886,17 +900,8 @@ void pf_vmstat_refresh(struct pf_machine *m)
 			if (!populated_zone(zone) || !zone->per_cpu_zonestats)
 				continue;
 			for (int cpu = 0; cpu < m->nr_cpus; cpu++) {
-				bool folded = false;
 				pf_spin_lock(&zone->lock);
-				for (int i = 0; i < NR_VM_ZONE_STAT_ITEMS; i++) {
-					signed char *p = &zone->per_cpu_zonestats[cpu].vm_stat_diff[i];
-					long v = __atomic_load_n(p, __ATOMIC_RELAXED);
-					if (v) {
-						atomic_fetch_add_explicit(&zone->vm_stat[i], v, memory_order_relaxed);
-						__atomic_store_n(p, (signed char)0, __ATOMIC_RELAXED);
-						folded = true;
-					}
-				}
+				bool folded = fold_zone_cpu_diffs(zone, cpu);
 				pf_spin_unlock(&zone->lock);
 				decay_pcp_high(zone, &zone->per_cpu_pageset[cpu]);
 				pcp_expire_step(zone, cpu, folded);

@@ -57,6 +57,26 @@ static void *policy_then_park(void *arg)
 	return NULL;	/* ends with its policy set: the key's value is still there */
 }
 
+/*
+ * Every case's end: destroy @m, unload the library, and make sure it is really gone (or what
+ * follows proves nothing).  Return: 0, or 1 after printing what failed.
+ */
+static int destroy_and_unload(void *lib, struct pf_machine *m)
+{
+	machine_destroy(m);
+	if (dlclose(lib)) {
+		printf("FAIL: dlclose: %s\n", dlerror());
+		return 1;
+	}
+	void *again = dlopen(PF_SHARED_LIB, RTLD_NOW | RTLD_NOLOAD);
+	if (again) {
+		printf("FAIL: %s is still loaded after dlclose\n", PF_SHARED_LIB);
+		dlclose(again);
+		return 1;
+	}
+	return 0;
+}
+
 /* The rseq case: fast-path traffic on this thread, destroy, unload, sleep. */
 static int unload_after_fast_path(void *lib, struct pf_machine *m)
 {
@@ -68,16 +88,8 @@ static int unload_after_fast_path(void *lib, struct pf_machine *m)
 		}
 		free_pages(p, (unsigned)(i & 3));
 	}
-	machine_destroy(m);
-	if (dlclose(lib)) {
-		printf("FAIL: dlclose: %s\n", dlerror());
+	if (destroy_and_unload(lib, m))
 		return 1;
-	}
-	void *again = dlopen(PF_SHARED_LIB, RTLD_NOW | RTLD_NOLOAD);
-	if (again) {
-		printf("FAIL: %s is still loaded after dlclose\n", PF_SHARED_LIB);
-		return 1;
-	}
 	usleep(1000);	/* a sleep: the kernel looks at the rseq area on the way back */
 	printf("ok: the thread that used the fast paths slept after the library was unloaded\n");
 	return 0;
@@ -141,24 +153,15 @@ static int park_unload_release(void *lib, struct pf_machine *m, void *(*fn)(void
 		pthread_cond_wait(&cond, &lock);
 	int st = state;
 	pthread_mutex_unlock(&lock);
-	machine_destroy(m);
 	if (m == machine)
 		machine = NULL;
-	int closed = dlclose(lib) == 0;
-	if (!closed)
-		printf("FAIL: dlclose: %s\n", dlerror());
-	/* the library must really be gone, or the thread going on below proves nothing */
-	void *again = dlopen(PF_SHARED_LIB, RTLD_NOW | RTLD_NOLOAD);
-	if (again) {
-		printf("FAIL: %s is still loaded after dlclose\n", PF_SHARED_LIB);
-		dlclose(again);
-	}
+	int failed = destroy_and_unload(lib, m);
 	pthread_mutex_lock(&lock);
 	state = 3;
 	pthread_cond_broadcast(&cond);
 	pthread_mutex_unlock(&lock);
 	pthread_join(t, NULL);	/* its end runs the destructors of its keys */
-	return closed && !again ? st : -1;
+	return failed ? -1 : st;
 }
 
 static int unload_under_sleeping_thread(void *lib, struct pf_machine *m)
@@ -208,16 +211,8 @@ static int unload_after_fault_handler(void *lib, struct pf_machine *m)
 		printf("FAIL: pf_install_fault_handler\n");
 		return 1;
 	}
-	machine_destroy(m);
-	if (dlclose(lib)) {
-		printf("FAIL: dlclose: %s\n", dlerror());
+	if (destroy_and_unload(lib, m))
 		return 1;
-	}
-	void *again = dlopen(PF_SHARED_LIB, RTLD_NOW | RTLD_NOLOAD);
-	if (again) {
-		printf("FAIL: %s is still loaded after dlclose\n", PF_SHARED_LIB);
-		return 1;
-	}
 	raise(SIGSEGV);
 	raise(SIGBUS);
 	if (own_handler_calls != 2) {
